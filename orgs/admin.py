@@ -1,0 +1,160 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.utils.translation import gettext_lazy as _
+
+from .admin_base import ReadOnlyAdmin, ScopedAdmin
+from .models import (
+    CoverageSnapshot,
+    Enterprise,
+    EnterpriseSurvey,
+    ImportBatch,
+    Industry,
+    InstructorAssignment,
+    InstructorVisit,
+    PartyOrganization,
+    Rating,
+    RatingCriterion,
+    RatingVeto,
+    Region,
+    RoleGrant,
+    StarThreshold,
+    User,
+    VenueChecklist,
+    Warning,
+)
+
+admin.site.site_header = _("两新组织党建工作管理平台")
+admin.site.site_title = _("两新党建管理")
+admin.site.index_title = _("数据管理")
+
+
+class RoleGrantInline(admin.TabularInline):
+    model = RoleGrant
+    extra = 0
+    autocomplete_fields = ["region", "organization"]
+
+
+@admin.register(User)
+class UserAdmin(BaseUserAdmin):
+    inlines = [RoleGrantInline]
+    list_display = ["username", "display_name", "is_active", "is_staff", "last_login"]
+    fieldsets = (*BaseUserAdmin.fieldsets, (_("显示"), {"fields": ["display_name"]}))
+
+
+@admin.register(Region)
+class RegionAdmin(ScopedAdmin):
+    scope_q_name = "regions_q"
+    list_display = ["name", "kind", "parent", "code"]
+    list_filter = ["kind"]
+    search_fields = ["name"]
+
+
+@admin.register(Industry)
+class IndustryAdmin(admin.ModelAdmin):
+    list_display = ["code", "name"]
+
+
+@admin.register(Enterprise)
+class EnterpriseAdmin(ScopedAdmin):
+    scope_q_name = "enterprises_q"
+    list_display = ["credit_code", "name", "street", "status", "above_scale", "employees", "members_total", "org_setup"]
+    list_filter = ["status", "above_scale", "org_setup", "street", "industry"]
+    search_fields = ["credit_code", "name"]
+    list_select_related = ["street"]
+    raw_id_fields = ["street", "park", "community"]
+
+
+@admin.register(EnterpriseSurvey)
+class EnterpriseSurveyAdmin(ReadOnlyAdmin):
+    scope_q_name = "enterprises_q"
+    scope_path = "enterprise"
+    list_display = ["year", "name", "street", "status", "members_total", "org_setup", "batch"]
+    list_filter = ["year", "status", "org_setup"]
+    search_fields = ["enterprise__credit_code", "name"]
+    list_select_related = ["street", "batch"]
+
+
+@admin.register(PartyOrganization)
+class PartyOrganizationAdmin(ScopedAdmin):
+    scope_q_name = "organizations_q"
+    list_display = ["name", "org_type", "formation_mode", "street", "secretary_name", "term_end", "needs_completion"]
+    list_filter = ["org_type", "formation_mode", "needs_completion", "street"]
+    search_fields = ["name", "secretary_name"]
+    raw_id_fields = ["parent", "street", "park"]
+    autocomplete_fields = ["enterprises"]
+    list_select_related = ["street"]
+
+
+@admin.register(InstructorAssignment)
+class InstructorAssignmentAdmin(ScopedAdmin):
+    scope_q_name = "enterprises_q"
+    scope_path = "enterprise"
+    list_display = ["enterprise", "instructor", "instructor_name", "start_on", "end_on"]
+    raw_id_fields = ["enterprise", "instructor"]
+    list_select_related = ["enterprise", "instructor"]
+
+
+@admin.register(InstructorVisit)
+class InstructorVisitAdmin(ScopedAdmin):
+    scope_q_name = "enterprises_q"
+    scope_path = "assignment__enterprise"
+    list_display = ["visited_on", "assignment", "created_by"]
+    raw_id_fields = ["assignment"]
+
+
+@admin.register(VenueChecklist)
+class VenueChecklistAdmin(ScopedAdmin):
+    scope_q_name = "organizations_q"
+    scope_path = "organization"
+    list_display = ["organization", "year", "score", "checked_on"]
+    raw_id_fields = ["organization"]
+
+
+@admin.register(ImportBatch)
+class ImportBatchAdmin(ReadOnlyAdmin):
+    list_display = ["created_at", "kind", "year", "file_name", "status", "rows", "created", "updated", "rejected"]
+    list_filter = ["kind", "status", "year"]
+    scope_q_name = "streets_q"
+    scope_path = "street"
+
+
+@admin.register(CoverageSnapshot)
+class CoverageSnapshotAdmin(ReadOnlyAdmin):
+    list_display = ["date", "scope_kind", "scope_key", "above_scale_only", "enterprises", "org_covered", "work_covered"]
+    list_filter = ["scope_kind", "above_scale_only", "date"]
+
+
+@admin.register(RatingCriterion)
+class RatingCriterionAdmin(admin.ModelAdmin):
+    list_display = ["order", "name", "code", "weight", "manual", "active"]
+    list_editable = ["weight", "active"]
+
+
+@admin.register(StarThreshold)
+class StarThresholdAdmin(admin.ModelAdmin):
+    list_display = ["stars", "min_score"]
+
+
+@admin.register(RatingVeto)
+class RatingVetoAdmin(ScopedAdmin):
+    scope_q_name = "organizations_q"
+    scope_path = "organization"
+    list_display = ["organization", "year", "entered_by", "entered_at", "revoked_at"]
+    raw_id_fields = ["organization"]
+
+
+@admin.register(Rating)
+class RatingAdmin(ReadOnlyAdmin):
+    scope_q_name = "organizations_q"
+    scope_path = "organization"
+    list_display = ["organization", "year", "computed_on", "score", "computed_stars", "override_stars", "published_on"]
+    list_filter = ["year", "computed_stars"]
+    list_select_related = ["organization"]
+
+
+@admin.register(Warning)
+class WarningAdmin(ReadOnlyAdmin):
+    list_display = ["opened_on", "kind", "level", "street", "message", "closed_on"]
+    list_filter = ["kind", "level", "closed_on"]
+    scope_q_name = "streets_q"
+    scope_path = "street"

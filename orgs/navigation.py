@@ -1,0 +1,37 @@
+"""The menu each role sees. A menu entry is shown when the user holds one of
+its roles; the pages themselves still check scope, the menu only guides."""
+
+from dataclasses import dataclass
+
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from .models import Role
+from .scoping import scope_for
+
+STAFF = (Role.DISTRICT, Role.STREET, Role.LEADER)
+
+
+@dataclass(frozen=True)
+class MenuItem:
+    label: str
+    url_name: str
+    roles: tuple[str, ...]
+
+
+MENU: list[MenuItem] = [
+    MenuItem(_("首页"), "home", tuple(Role.values)),
+    MenuItem(_("企业"), "orgs:enterprise_list", (*STAFF, Role.SECRETARY, Role.INSTRUCTOR)),
+    MenuItem(_("党组织"), "orgs:organization_list", (*STAFF, Role.SECRETARY)),
+]
+
+
+def menu_for(user) -> list[dict]:
+    scope = scope_for(user)
+    items = []
+    for item in MENU:
+        if scope.has_role(*item.roles):
+            items.append({"label": item.label, "url": reverse(item.url_name), "name": item.url_name})
+    if user.is_staff:
+        items.append({"label": _("后台管理"), "url": reverse("admin:index"), "name": "admin"})
+    return items

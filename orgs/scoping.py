@@ -1,0 +1,137 @@
+"""The one scoping rule: what a user reaches.
+
+`scope_for(user)` returns a Scope. Every selector in every app narrows its
+queryset with the Scope's Q builders, so a page, an API view, an export, an
+admin list and a background report all see the same records. The rule is
+expressed as query conditions rather than id lists, so it costs the same at a
+hundred enterprises as at a hundred thousand.
+"""
+
+from dataclasses import dataclass, field
+
+from django.db.models import Q
+
+from .models import Role, RoleGrant
+
+NOTHING = Q(pk__in=[])
+
+
+@dataclass(frozen=True)
+class Scope:
+    everything: bool = False
+    street_ids: frozenset[int] = field(default_factory=frozenset)
+    organization_ids: frozenset[int] = field(default_factory=frozenset)
+    instructor_user_id: int | None = None
+    roles: frozenset[str] = field(default_factory=frozenset)
+
+    @property
+    def is_empty(self) -> bool:
+        return not (self.everything or self.street_ids or self.organization_ids or self.instructor_user_id)
+
+    def has_role(self, *roles: str) -> bool:
+        return "superuser" in self.roles or bool(self.roles.intersection(roles))
+
+    # --- Q builders: `path` is the lookup from the queried model to the target.
+
+    @staticmethod
+    def _p(path: str, lookup: str) -> str:
+        return f"{path}__{lookup}" if path else lookup
+
+    def regions_q(self, path: str = "") -> Q:
+        """Regions: a street and everything under it."""
+        if self.everything:
+            return Q()
+        q = NOTHING
+        if self.street_ids:
+            q |= Q(**{self._p(path, "pk__in"): self.street_ids}) | Q(
+                **{self._p(path, "parent_id__in"): self.street_ids}
+            )
+        return q
+
+    def streets_q(self, path: str = "street") -> Q:
+        """Records filed under a street (warnings, import batches): by street only."""
+        if self.everything:
+            return Q()
+        return Q(**{f"{path}_id__in": self.street_ids}) if self.street_ids else NOTHING
+
+    def organizations_q(self, path: str = "") -> Q:
+        """Party organizations: by street, or the secretary's own org and its sub-orgs."""
+        if self.everything:
+            return Q()
+        q = NOTHING
+        if self.street_ids:
+            q |= Q(**{self._p(path, "street_id__in"): self.street_ids})
+        if self.organization_ids:
+            q |= Q(**{self._p(path, "pk__in"): self.organization_ids}) | Q(
+                **{self._p(path, "parent_id__in"): self.organization_ids}
+            )
+        return q
+
+    def enterprises_q(self, path: str = "") -> Q:
+        """Enterprises: by street, covered by the secretary's org, or assigned to the instructor."""
+        if self.everything:
+            return Q()
+        q = NOTHING
+        if self.street_ids:
+            q |= Q(**{self._p(path, "street_id__in"): self.street_ids})
+        if self.organization_ids:
+            q |= Q(**{self._p(path, "organizations__pk__in"): self.organization_ids})
+        if self.instructor_user_id:
+            q |= Q(**{self._p(path, "instructor_assignments__instructor_id"): self.instructor_user_id})
+        return q
+
+    def enterprises_need_distinct(self) -> bool:
+        # Joins through many-to-many paths can repeat a row.
+        return not self.everything and bool(self.organization_ids or self.instructor_user_id)
+
+WRITER_ROLES = {Role.DISTRICT, Role.STREET, Role.SECRETARY, Role.INSTRUCTOR}
+
+
+def scope_for(user, *, write: bool = False) -> Scope:
+    """What `user` reaches; with write=True, what they may change.
+
+    Leaders read but never write, so their grants drop out of the write
+    scope. A selector fetching a record for a write first looks in the read
+    scope (outside it: 404) and then in the write scope (outside it: 403).
+    Cached on the user object for the request.
+    """
+    if user is None or not user.is_authenticated or not user.is_active:
+        return Scope()
+    cache_attr = "_write_scope_cache" if write else "_scope_cache"
+    cached = getattr(user, cache_attr, None)
+    if cached is not None:
+        return cached
+    if user.is_superuser:
+        scope = Scope(everything=True, roles=frozenset({"superuser", *Role.values}))
+    else:
+        everything = False
+        streets: set[int] = set()
+        orgs: set[int] = set()
+        roles: set[str] = set()
+        instructor = None
+        for grant in RoleGrant.objects.filter(user=user).select_related("region"):
+            if write and grant.role not in WRITER_ROLES:
+                continue
+            roles.add(grant.role)
+            if grant.role == Role.DISTRICT:
+                everything = True
+            elif grant.role == Role.LEADER:
+                if grant.region is None or grant.region.kind == grant.region.Kind.DISTRICT:
+                    everything = True
+                else:
+                    streets.add(grant.region_id)
+            elif grant.role == Role.STREET:
+                streets.add(grant.region_id)
+            elif grant.role == Role.SECRETARY:
+                orgs.add(grant.organization_id)
+            elif grant.role == Role.INSTRUCTOR:
+                instructor = user.pk
+        scope = Scope(
+            everything=everything,
+            street_ids=frozenset(streets),
+            organization_ids=frozenset(orgs),
+            instructor_user_id=instructor,
+            roles=frozenset(roles),
+        )
+    setattr(user, cache_attr, scope)
+    return scope

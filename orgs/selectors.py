@@ -1,0 +1,99 @@
+"""Reads of the ground floor, always scoped through `scope_for`."""
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Model, QuerySet
+from django.http import Http404
+from django.utils.translation import gettext as _
+
+from .models import Enterprise, PartyOrganization, Rating, Region
+from .scoping import Scope, scope_for
+
+__all__ = [
+    "Scope",
+    "scope_for",
+    "scoped_get",
+    "region_streets",
+    "region_list",
+    "enterprise_list",
+    "enterprise_get",
+    "organization_list",
+    "organization_get",
+    "rating_in_force",
+]
+
+
+def scoped_get(*, user, queryset: QuerySet, scope_q_name: str, path: str = "", pk, write: bool = False) -> Model:
+    """Fetch one record: 404 outside the user's reach, 403 when the user may
+    see it but not change it. Every `*_get` selector in the project uses this."""
+    read = getattr(scope_for(user), scope_q_name)(path)
+    try:
+        obj = queryset.filter(read).distinct().get(pk=pk)
+    except (queryset.model.DoesNotExist, ValueError, TypeError):
+        raise Http404(_("记录不存在或不在您的管辖范围内")) from None
+    if write:
+        writable = getattr(scope_for(user, write=True), scope_q_name)(path)
+        if not queryset.model._default_manager.filter(writable, pk=obj.pk).exists():
+            raise PermissionDenied(_("您没有修改此记录的权限"))
+    return obj
+
+
+def region_streets(*, user) -> QuerySet[Region]:
+    return Region.objects.filter(scope_for(user).regions_q(), kind=Region.Kind.STREET).order_by("name")
+
+
+def region_list(*, user, kind: str | None = None) -> QuerySet[Region]:
+    qs = Region.objects.filter(scope_for(user).regions_q())
+    if kind:
+        qs = qs.filter(kind=kind)
+    return qs.select_related("parent")
+
+
+def enterprise_list(*, user, filters: dict | None = None) -> QuerySet[Enterprise]:
+    scope = scope_for(user)
+    qs = Enterprise.objects.filter(scope.enterprises_q())
+    if scope.enterprises_need_distinct():
+        qs = qs.distinct()
+    filters = filters or {}
+    for key in ("street", "park", "status", "above_scale", "industry", "org_setup", "credit_code"):
+        value = filters.get(key)
+        if value not in (None, ""):
+            qs = qs.filter(**{key: value})
+    if filters.get("q"):
+        qs = qs.filter(name__icontains=filters["q"])
+    return qs.select_related("street", "park", "industry")
+
+
+def enterprise_get(*, user, pk, write: bool = False) -> Enterprise:
+    return scoped_get(
+        user=user, queryset=Enterprise.objects.select_related("street", "park", "industry"),
+        scope_q_name="enterprises_q", pk=pk, write=write,
+    )
+
+
+def organization_list(*, user, filters: dict | None = None) -> QuerySet[PartyOrganization]:
+    qs = PartyOrganization.objects.filter(scope_for(user).organizations_q())
+    filters = filters or {}
+    for key in ("street", "org_type", "formation_mode", "park"):
+        value = filters.get(key)
+        if value not in (None, ""):
+            qs = qs.filter(**{key: value})
+    if filters.get("q"):
+        qs = qs.filter(name__icontains=filters["q"])
+    return qs.select_related("street", "park", "parent")
+
+
+def organization_get(*, user, pk, write: bool = False) -> PartyOrganization:
+    return scoped_get(
+        user=user, queryset=PartyOrganization.objects.select_related("street", "park", "parent"),
+        scope_q_name="organizations_q", pk=pk, write=write,
+    )
+
+
+def rating_in_force(*, organization: PartyOrganization, on) -> Rating | None:
+    """The rating in force on a date: the last one published on or before it.
+    The fund rules read this row; they never call rating code."""
+    return (
+        Rating.objects.filter(organization=organization, published_on__isnull=False, published_on__lte=on)
+        .order_by("-published_on", "-computed_on")
+        .first()
+    )

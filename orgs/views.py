@@ -1,0 +1,109 @@
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.shortcuts import render
+
+from .models import BusinessStatus, OrgSetup, PartyOrganization, Role
+from .selectors import (
+    enterprise_get,
+    enterprise_list,
+    organization_get,
+    organization_list,
+    region_streets,
+    scope_for,
+)
+
+# The role whose home page a user lands on when they hold several.
+HOME_ORDER = [Role.DISTRICT, Role.STREET, Role.LEADER, Role.SECRETARY, Role.INSTRUCTOR]
+
+
+def primary_role(user) -> str | None:
+    scope = scope_for(user)
+    if "superuser" in scope.roles:
+        return Role.DISTRICT
+    return next((role for role in HOME_ORDER if role in scope.roles), None)
+
+
+@login_required
+def home(request):
+    from members.selectors import member_totals
+
+    role = primary_role(request.user)
+    context = {
+        "role": role,
+        "role_label": Role(role).label if role else "",
+        "enterprise_count": enterprise_list(user=request.user).count(),
+        "organization_count": organization_list(user=request.user).count(),
+        "members": member_totals(user=request.user),
+    }
+    if role == Role.SECRETARY:
+        context["my_organizations"] = organization_list(user=request.user)[:10]
+    return render(request, "home.html", context)
+
+
+def _page(request, qs, per_page: int = 50):
+    return Paginator(qs, per_page).get_page(request.GET.get("page"))
+
+
+@login_required
+def enterprise_list_view(request):
+    filters = {k: request.GET.get(k, "") for k in ("q", "street", "status", "org_setup")}
+    page = _page(request, enterprise_list(user=request.user, filters=filters).order_by("street__name", "name"))
+    return render(
+        request,
+        "orgs/enterprise_list.html",
+        {
+            "page": page,
+            "filters": filters,
+            "streets": region_streets(user=request.user),
+            "statuses": BusinessStatus.choices,
+            "setups": OrgSetup.choices,
+        },
+    )
+
+
+@login_required
+def enterprise_detail_view(request, pk: int):
+    enterprise = enterprise_get(user=request.user, pk=pk)
+    return render(
+        request,
+        "orgs/enterprise_detail.html",
+        {
+            "enterprise": enterprise,
+            "surveys": enterprise.surveys.order_by("-year"),
+            "organizations": organization_list(user=request.user).filter(enterprises=enterprise),
+            "assignments": enterprise.instructor_assignments.select_related("instructor"),
+        },
+    )
+
+
+@login_required
+def organization_list_view(request):
+    filters = {k: request.GET.get(k, "") for k in ("q", "street", "org_type", "formation_mode")}
+    page = _page(request, organization_list(user=request.user, filters=filters).order_by("street__name", "name"))
+    return render(
+        request,
+        "orgs/organization_list.html",
+        {
+            "page": page,
+            "filters": filters,
+            "streets": region_streets(user=request.user),
+            "types": PartyOrganization.Type.choices,
+        },
+    )
+
+
+@login_required
+def organization_detail_view(request, pk: int):
+    from members.models import Stage
+    from members.selectors import pipeline_counts
+
+    organization = organization_get(user=request.user, pk=pk)
+    return render(
+        request,
+        "orgs/organization_detail.html",
+        {
+            "organization": organization,
+            "enterprises": organization.enterprises.select_related("street").order_by("name"),
+            "pipeline": [(Stage(k).label, n) for k, n in pipeline_counts(organization=organization).items()],
+        },
+    )
