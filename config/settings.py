@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "members",
     "activities",
     "funds",
+    "demo",
 ]
 
 MIDDLEWARE = [

@@ -9,7 +9,8 @@ import re
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from stdnum.cn import ric, uscc
-from stdnum.exceptions import InvalidChecksum, ValidationError as StdnumError
+from stdnum.exceptions import InvalidChecksum
+from stdnum.exceptions import ValidationError as StdnumError
 
 PHONE_RE = re.compile(r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8}(-\d{1,6})?)$")
 

@@ -9,4 +9,4 @@ class FundsConfig(AppConfig):
     def ready(self) -> None:
         from orgs.audit import register_models
 
-        register_models(self)
+        register_models(self, exclude_fields={"FundAccount": ["balance", "last_seq", "last_hash"]})

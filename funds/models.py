@@ -95,7 +95,12 @@ class FundTransaction(models.Model):
     occurred_on = models.DateField(_("业务日期"))
     memo = models.CharField(_("摘要"), max_length=255)
     reverses = models.OneToOneField(
-        "self", verbose_name=_("冲正原交易"), null=True, blank=True, on_delete=models.PROTECT, related_name="reversed_by"
+        "self",
+        verbose_name=_("冲正原交易"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="reversed_by",
     )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("经办人"), null=True, on_delete=models.PROTECT, related_name="+"

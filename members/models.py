@@ -34,7 +34,7 @@ STAGE_DATE_FIELDS: list[tuple[str, str]] = [
 
 def _stage_order_constraints() -> list[models.CheckConstraint]:
     constraints = []
-    for (_s1, earlier), (_s2, later) in zip(STAGE_DATE_FIELDS, STAGE_DATE_FIELDS[1:]):
+    for (_s1, earlier), (_s2, later) in zip(STAGE_DATE_FIELDS, STAGE_DATE_FIELDS[1:], strict=False):
         constraints.append(
             models.CheckConstraint(
                 condition=Q(**{f"{earlier}__isnull": True})
@@ -113,9 +113,7 @@ class Member(models.Model):
                 condition=~Q(stage="probationary") | Q(probationary_on__isnull=False),
                 name="member_probationary_has_date",
             ),
-            models.CheckConstraint(
-                condition=~Q(status="left") | Q(left_on__isnull=False), name="member_left_has_date"
-            ),
+            models.CheckConstraint(condition=~Q(status="left") | Q(left_on__isnull=False), name="member_left_has_date"),
         ]
         indexes = [
             models.Index(fields=["organization", "stage", "status"]),
@@ -218,7 +216,12 @@ class Transfer(models.Model):
     )
     requested_at = models.DateTimeField(_("申请时间"), auto_now_add=True)
     decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("处理人"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("处理人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     decided_at = models.DateTimeField(_("处理时间"), null=True, blank=True)
     decision_note = models.TextField(_("处理意见"), blank=True)

@@ -23,8 +23,12 @@ def member_list(*, user, filters: dict | None = None) -> QuerySet[Member]:
 
 def member_get(*, user, pk, write: bool = False) -> Member:
     return scoped_get(
-        user=user, queryset=Member.objects.select_related("organization", "enterprise"),
-        scope_q_name="organizations_q", path="organization", pk=pk, write=write,
+        user=user,
+        queryset=Member.objects.select_related("organization", "enterprise"),
+        scope_q_name="organizations_q",
+        path="organization",
+        pk=pk,
+        write=write,
     )
 
 
@@ -54,8 +58,12 @@ def pipeline_counts(*, organization: PartyOrganization) -> dict[str, int]:
 
 
 def member_totals(*, user) -> dict[str, int]:
-    return member_list(user=user).filter(status=Member.Status.ACTIVE).aggregate(
-        formal=Count("pk", filter=Q(stage=Stage.FORMAL)),
-        probationary=Count("pk", filter=Q(stage=Stage.PROBATIONARY)),
-        pipeline=Count("pk", filter=Q(stage__in=[Stage.APPLICANT, Stage.ACTIVIST, Stage.CANDIDATE])),
+    return (
+        member_list(user=user)
+        .filter(status=Member.Status.ACTIVE)
+        .aggregate(
+            formal=Count("pk", filter=Q(stage=Stage.FORMAL)),
+            probationary=Count("pk", filter=Q(stage=Stage.PROBATIONARY)),
+            pipeline=Count("pk", filter=Q(stage__in=[Stage.APPLICANT, Stage.ACTIVIST, Stage.CANDIDATE])),
+        )
     )

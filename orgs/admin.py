@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .admin_base import ReadOnlyAdmin, ScopedAdmin
 from .models import (
+    Alert,
     CoverageSnapshot,
     Enterprise,
     EnterpriseSurvey,
@@ -20,7 +21,6 @@ from .models import (
     StarThreshold,
     User,
     VenueChecklist,
-    Warning,
 )
 
 admin.site.site_header = _("两新组织党建工作管理平台")
@@ -152,8 +152,8 @@ class RatingAdmin(ReadOnlyAdmin):
     list_select_related = ["organization"]
 
 
-@admin.register(Warning)
-class WarningAdmin(ReadOnlyAdmin):
+@admin.register(Alert)
+class AlertAdmin(ReadOnlyAdmin):
     list_display = ["opened_on", "kind", "level", "street", "message", "closed_on"]
     list_filter = ["kind", "level", "closed_on"]
     scope_q_name = "streets_q"

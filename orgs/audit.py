@@ -23,7 +23,7 @@ from .models import User
 
 # Models too hot or too derived to diff row by row: the nightly job rewrites
 # them wholesale, and the journal is its own audit trail.
-NOT_AUDITED = {"CoverageSnapshot", "Warning", "FundEntry", "FundTransaction", "Attendance"}
+NOT_AUDITED = {"CoverageSnapshot", "Alert", "FundEntry", "FundTransaction", "Attendance"}
 
 
 def register_models(app_config: AppConfig, *, exclude_fields: dict[str, list[str]] | None = None) -> None:

@@ -51,9 +51,7 @@ class Region(models.Model):
         ordering = ["kind", "name"]
         constraints = [
             models.UniqueConstraint(fields=["parent", "name"], name="region_unique_name_in_parent"),
-            models.UniqueConstraint(
-                fields=["name"], condition=Q(parent__isnull=True), name="region_unique_root_name"
-            ),
+            models.UniqueConstraint(fields=["name"], condition=Q(parent__isnull=True), name="region_unique_root_name"),
             models.CheckConstraint(
                 condition=Q(kind="district") | Q(parent__isnull=False), name="region_only_district_is_root"
             ),
@@ -100,9 +98,7 @@ class RoleGrant(models.Model):
             models.CheckConstraint(
                 condition=~Q(role="street") | Q(region__isnull=False), name="rolegrant_street_has_region"
             ),
-            models.UniqueConstraint(
-                fields=["user", "role", "region", "organization"], name="rolegrant_unique"
-            ),
+            models.UniqueConstraint(fields=["user", "role", "region", "organization"], name="rolegrant_unique"),
         ]
 
     def __str__(self) -> str:
@@ -225,9 +221,7 @@ class SurveyFacts(models.Model):
 
 
 class Enterprise(SurveyFacts):
-    credit_code = models.CharField(
-        _("统一社会信用代码"), max_length=18, unique=True, validators=[validate_credit_code]
-    )
+    credit_code = models.CharField(_("统一社会信用代码"), max_length=18, unique=True, validators=[validate_credit_code])
     community = models.ForeignKey(
         Region, verbose_name=_("所属社区"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
@@ -294,9 +288,7 @@ class ImportBatch(models.Model):
 class EnterpriseSurvey(SurveyFacts):
     """The survey facts frozen for one enterprise and one year."""
 
-    enterprise = models.ForeignKey(
-        Enterprise, verbose_name=_("企业"), on_delete=models.PROTECT, related_name="surveys"
-    )
+    enterprise = models.ForeignKey(Enterprise, verbose_name=_("企业"), on_delete=models.PROTECT, related_name="surveys")
     year = models.PositiveSmallIntegerField(_("排查年度"))
     survey_date = models.DateField(_("统计时点"))
     batch = models.ForeignKey(
@@ -366,7 +358,9 @@ class PartyOrganization(models.Model):
                 name="org_term_ends_after_start",
             ),
             models.CheckConstraint(
-                condition=Q(dissolved_on__isnull=True) | Q(founded_on__isnull=True) | Q(dissolved_on__gte=F("founded_on")),
+                condition=Q(dissolved_on__isnull=True)
+                | Q(founded_on__isnull=True)
+                | Q(dissolved_on__gte=F("founded_on")),
                 name="org_dissolved_after_founded",
             ),
         ]
@@ -608,7 +602,12 @@ class Rating(models.Model):
     override_stars = models.PositiveSmallIntegerField(_("调整后星级"), null=True, blank=True)
     override_reason = models.TextField(_("调整理由"), blank=True)
     override_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("调整人"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("调整人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     override_at = models.DateTimeField(_("调整时间"), null=True, blank=True)
     evidence = models.JSONField(_("得分依据"), default=dict, blank=True)
@@ -638,7 +637,9 @@ class Rating(models.Model):
         return self.override_stars or self.computed_stars
 
 
-class Warning(models.Model):  # noqa: A001 - the domain calls them warnings (预警)
+class Alert(models.Model):
+    """A warning (预警) raised by the nightly run; named Alert so it never shadows Python's Warning."""
+
     class Kind(models.TextChoices):
         NO_ACTIVITY_90 = "no_activity_90", _("90天无已审核组织生活")
         MEETINGS_BEHIND = "meetings_behind", _("本季度三会一课滞后")
@@ -662,10 +663,15 @@ class Warning(models.Model):  # noqa: A001 - the domain calls them warnings (预
         Region, verbose_name=_("所属街道"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     organization = models.ForeignKey(
-        PartyOrganization, verbose_name=_("党组织"), null=True, blank=True, on_delete=models.PROTECT, related_name="warnings"
+        PartyOrganization,
+        verbose_name=_("党组织"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="alerts",
     )
     enterprise = models.ForeignKey(
-        Enterprise, verbose_name=_("企业"), null=True, blank=True, on_delete=models.PROTECT, related_name="warnings"
+        Enterprise, verbose_name=_("企业"), null=True, blank=True, on_delete=models.PROTECT, related_name="alerts"
     )
     subject_key = models.CharField(_("对象标识"), max_length=64, help_text=_("同一问题在多次计算中保持一致的标识"))
     message = models.CharField(_("说明"), max_length=255)
@@ -680,7 +686,7 @@ class Warning(models.Model):  # noqa: A001 - the domain calls them warnings (预
         ordering = ["closed_on", "level", "-opened_on"]
         constraints = [
             models.UniqueConstraint(
-                fields=["kind", "subject_key"], condition=Q(closed_on__isnull=True), name="warning_one_open_per_subject"
+                fields=["kind", "subject_key"], condition=Q(closed_on__isnull=True), name="alert_one_open_per_subject"
             ),
         ]
 

@@ -84,6 +84,7 @@ class Scope:
         # Joins through many-to-many paths can repeat a row.
         return not self.everything and bool(self.organization_ids or self.instructor_user_id)
 
+
 WRITER_ROLES = {Role.DISTRICT, Role.STREET, Role.SECRETARY, Role.INSTRUCTOR}
 
 

@@ -65,8 +65,11 @@ def enterprise_list(*, user, filters: dict | None = None) -> QuerySet[Enterprise
 
 def enterprise_get(*, user, pk, write: bool = False) -> Enterprise:
     return scoped_get(
-        user=user, queryset=Enterprise.objects.select_related("street", "park", "industry"),
-        scope_q_name="enterprises_q", pk=pk, write=write,
+        user=user,
+        queryset=Enterprise.objects.select_related("street", "park", "industry"),
+        scope_q_name="enterprises_q",
+        pk=pk,
+        write=write,
     )
 
 
@@ -84,8 +87,11 @@ def organization_list(*, user, filters: dict | None = None) -> QuerySet[PartyOrg
 
 def organization_get(*, user, pk, write: bool = False) -> PartyOrganization:
     return scoped_get(
-        user=user, queryset=PartyOrganization.objects.select_related("street", "park", "parent"),
-        scope_q_name="organizations_q", pk=pk, write=write,
+        user=user,
+        queryset=PartyOrganization.objects.select_related("street", "park", "parent"),
+        scope_q_name="organizations_q",
+        pk=pk,
+        write=write,
     )
 
 

@@ -1,0 +1,87 @@
+"""Writes of the ground floor. Each validates fully and writes in one transaction."""
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from core.errors import ApplicationError
+from core.validators import validate_credit_code
+
+from .audit import audit_event
+from .models import Enterprise, PartyOrganization, Role, RoleGrant, User
+
+ENTERPRISE_WRITABLE = [
+    "name",
+    "legal_type",
+    "street",
+    "park",
+    "industry",
+    "address",
+    "status",
+    "above_scale",
+    "employees",
+    "members_total",
+    "members_formal",
+    "members_probationary",
+    "owner_name",
+    "owner_is_member",
+    "org_setup",
+    "org_name",
+    "secretary_name",
+    "instructor_assigned",
+    "union_established",
+    "league_established",
+    "phone",
+    "revenue",
+    "community",
+]
+
+
+@transaction.atomic
+def enterprise_create(*, credit_code: str, by: User | None, **fields) -> Enterprise:
+    code = validate_credit_code(credit_code)
+    if Enterprise.objects.filter(credit_code=code).exists():
+        raise ApplicationError({"credit_code": _("统一社会信用代码 %(code)s 已登记") % {"code": code}})
+    unknown = set(fields) - set(ENTERPRISE_WRITABLE)
+    if unknown:
+        raise ApplicationError(_("不可写入的字段：%(f)s") % {"f": "、".join(sorted(unknown))})
+    enterprise = Enterprise(credit_code=code, **fields)
+    enterprise.full_clean()
+    enterprise.save()
+    return enterprise
+
+
+@transaction.atomic
+def enterprise_update(*, enterprise: Enterprise, by: User | None, **fields) -> Enterprise:
+    unknown = set(fields) - set(ENTERPRISE_WRITABLE)
+    if unknown:
+        raise ApplicationError(_("不可写入的字段：%(f)s") % {"f": "、".join(sorted(unknown))})
+    for name, value in fields.items():
+        setattr(enterprise, name, value)
+    enterprise.full_clean()
+    enterprise.save()
+    return enterprise
+
+
+@transaction.atomic
+def organization_create(*, by: User | None, enterprises=(), **fields) -> PartyOrganization:
+    organization = PartyOrganization(**fields)
+    organization.full_clean()
+    organization.save()
+    if enterprises:
+        organization.enterprises.set(enterprises)
+    return organization
+
+
+@transaction.atomic
+def role_grant(*, user: User, role: str, by: User | None, region=None, organization=None) -> RoleGrant:
+    grant = RoleGrant(user=user, role=role, region=region, organization=organization)
+    grant.full_clean()
+    grant.save()
+    if role in (Role.DISTRICT,) and not user.is_staff:
+        # District staff manage reference data (rating criteria, rules) in the admin.
+        user.is_staff = True
+        user.save(update_fields=["is_staff"])
+    audit_event(actor=by, instance=user, event="role_granted", detail={"role": role})
+    for attr in ("_scope_cache", "_write_scope_cache"):
+        user.__dict__.pop(attr, None)
+    return grant
