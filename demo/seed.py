@@ -145,7 +145,7 @@ class Seeder:
     def id_number(self, birth: date) -> str:
         while True:
             stem = f"210204{birth:%Y%m%d}{self.rng.randrange(1000):03d}"
-            number = stem + ric.calc_check_digit(stem)
+            number = stem + ric.calc_check_digit(stem + "0")  # stdnum expects a placeholder check digit
             if number not in self.used_ids:
                 self.used_ids.add(number)
                 return number

@@ -5,6 +5,7 @@ from django.db.models import Model, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
 
+from .filters import EnterpriseFilter, OrganizationFilter, apply_filters
 from .models import Enterprise, PartyOrganization, Rating, Region
 from .scoping import Scope, scope_for
 
@@ -53,13 +54,7 @@ def enterprise_list(*, user, filters: dict | None = None) -> QuerySet[Enterprise
     qs = Enterprise.objects.filter(scope.enterprises_q())
     if scope.enterprises_need_distinct():
         qs = qs.distinct()
-    filters = filters or {}
-    for key in ("street", "park", "status", "above_scale", "industry", "org_setup", "credit_code"):
-        value = filters.get(key)
-        if value not in (None, ""):
-            qs = qs.filter(**{key: value})
-    if filters.get("q"):
-        qs = qs.filter(name__icontains=filters["q"])
+    qs = apply_filters(EnterpriseFilter, filters, qs)
     return qs.select_related("street", "park", "industry")
 
 
@@ -75,13 +70,7 @@ def enterprise_get(*, user, pk, write: bool = False) -> Enterprise:
 
 def organization_list(*, user, filters: dict | None = None) -> QuerySet[PartyOrganization]:
     qs = PartyOrganization.objects.filter(scope_for(user).organizations_q())
-    filters = filters or {}
-    for key in ("street", "org_type", "formation_mode", "park"):
-        value = filters.get(key)
-        if value not in (None, ""):
-            qs = qs.filter(**{key: value})
-    if filters.get("q"):
-        qs = qs.filter(name__icontains=filters["q"])
+    qs = apply_filters(OrganizationFilter, filters, qs)
     return qs.select_related("street", "park", "parent")
 
 

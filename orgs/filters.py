@@ -1,0 +1,50 @@
+"""Filters shared by pages and the API, so both accept the same parameters.
+Values that do not parse are dropped rather than turned into a server error."""
+
+import django_filters as filters
+
+from .models import BusinessStatus, Enterprise, FormationMode, OrgSetup, PartyOrganization, Region
+
+
+class EnterpriseFilter(filters.FilterSet):
+    q = filters.CharFilter(field_name="name", lookup_expr="icontains", label="企业名称")
+    credit_code = filters.CharFilter(method="filter_credit_code", label="统一社会信用代码")
+    street = filters.ModelChoiceFilter(queryset=Region.objects.filter(kind=Region.Kind.STREET), label="街道")
+    park = filters.ModelChoiceFilter(queryset=Region.objects.filter(kind=Region.Kind.PARK), label="园区")
+    status = filters.ChoiceFilter(choices=BusinessStatus.choices, label="经营状态")
+    org_setup = filters.ChoiceFilter(choices=OrgSetup.choices, label="党组织设置情况")
+    above_scale = filters.BooleanFilter(label="规上企业")
+    industry = filters.CharFilter(field_name="industry_id", label="行业门类")
+
+    class Meta:
+        model = Enterprise
+        fields = ["q", "credit_code", "street", "park", "status", "org_setup", "above_scale", "industry"]
+
+    def filter_credit_code(self, queryset, name, value):
+        return queryset.filter(credit_code=value.strip().upper())
+
+
+class OrganizationFilter(filters.FilterSet):
+    q = filters.CharFilter(field_name="name", lookup_expr="icontains", label="党组织名称")
+    street = filters.ModelChoiceFilter(queryset=Region.objects.filter(kind=Region.Kind.STREET), label="街道")
+    park = filters.ModelChoiceFilter(queryset=Region.objects.filter(kind=Region.Kind.PARK), label="园区")
+    org_type = filters.ChoiceFilter(choices=PartyOrganization.Type.choices, label="组织类别")
+    formation_mode = filters.ChoiceFilter(choices=FormationMode.choices, label="组建方式")
+    needs_completion = filters.BooleanFilter(label="待完善")
+
+    class Meta:
+        model = PartyOrganization
+        fields = ["q", "street", "park", "org_type", "formation_mode", "needs_completion"]
+
+
+def apply_filters(filterset_class, data, queryset):
+    """Filter by every valid parameter; invalid ones are ignored on pages."""
+    if not data:
+        return queryset
+    filterset = filterset_class(data, queryset=queryset)
+    if filterset.is_valid():
+        return filterset.filter_queryset(queryset)
+    for name, value in filterset.form.cleaned_data.items():
+        if name not in filterset.form.errors:
+            queryset = filterset.filters[name].filter(queryset, value)
+    return queryset

@@ -1,0 +1,115 @@
+"""factory_boy factories. Identifiers are generated valid (check characters included)."""
+
+from datetime import date
+
+import factory
+from stdnum.cn import ric, uscc
+
+from core.crypto import blind_index
+from members.models import Member, Stage
+from orgs.models import Enterprise, PartyOrganization, Region, Role, RoleGrant, User
+
+USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+
+
+def make_credit_code(n: int) -> str:
+    body = ""
+    for _ in range(9):
+        body = USCC_ALPHABET[n % 31] + body
+        n //= 31
+    stem = "91210204" + body
+    return stem + uscc.calc_check_digit(stem)
+
+
+def make_id_number(n: int, birth: date = date(1985, 6, 15)) -> str:
+    stem = f"210204{birth:%Y%m%d}{n % 1000:03d}"
+    return stem + ric.calc_check_digit(stem + "0")  # stdnum expects a placeholder check digit
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    display_name = factory.Sequence(lambda n: f"用户{n}")
+    password = factory.PostGenerationMethodCall("set_password", "Correct-Horse-9")
+
+    @factory.post_generation
+    def _save(obj, create, extracted, **kwargs):
+        if create:
+            obj.save()
+
+
+class DistrictFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Region
+        django_get_or_create = ("name",)
+
+    name = "测试区"
+    kind = Region.Kind.DISTRICT
+
+
+class StreetFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Region
+
+    name = factory.Sequence(lambda n: f"第{n}街道")
+    kind = Region.Kind.STREET
+    parent = factory.SubFactory(DistrictFactory)
+
+
+class EnterpriseFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Enterprise
+
+    credit_code = factory.Sequence(make_credit_code)
+    name = factory.Sequence(lambda n: f"测试企业{n}有限公司")
+    street = factory.SubFactory(StreetFactory)
+    employees = 20
+    members_total = 5
+    members_formal = 4
+    members_probationary = 1
+
+
+class OrganizationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = PartyOrganization
+        skip_postgeneration_save = True
+
+    name = factory.Sequence(lambda n: f"中共测试企业{n}支部委员会")
+    street = factory.SubFactory(StreetFactory)
+
+    @factory.post_generation
+    def enterprises(obj, create, extracted, **kwargs):
+        if create and extracted:
+            obj.enterprises.set(extracted)
+
+
+class MemberFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Member
+
+    name = factory.Sequence(lambda n: f"党员{n}")
+    gender = Member.Gender.FEMALE
+    id_number = factory.Sequence(make_id_number)
+    id_number_index = factory.LazyAttribute(lambda m: blind_index(m.id_number))
+    phone = "13812345678"
+    phone_index = factory.LazyAttribute(lambda m: blind_index(m.phone))
+    organization = factory.SubFactory(OrganizationFactory)
+    stage = Stage.FORMAL
+    applied_on = date(2015, 1, 1)
+    activist_on = date(2015, 6, 1)
+    candidate_on = date(2016, 6, 1)
+    probationary_on = date(2016, 9, 1)
+    formal_on = date(2017, 9, 1)
+
+
+def grant(user: User, role: str, *, region=None, organization=None) -> User:
+    RoleGrant.objects.create(user=user, role=role, region=region, organization=organization)
+    user.__dict__.pop("_scope_cache", None)
+    user.__dict__.pop("_write_scope_cache", None)
+    return user
+
+
+__all__ = ["Role", "grant"]
