@@ -19,6 +19,7 @@ from django.db import transaction
 from stdnum.cn import ric, uscc
 
 from activities.models import Activity, ActivityType, Attendance
+from activities.reference import ensure_reference_data as ensure_activity_reference
 from core.crypto import blind_index
 from funds.models import FundAccount, TransactionKind
 from funds.services import account_open, external_account, ledger_post, pool_account
@@ -40,6 +41,7 @@ from orgs.models import (
     User,
     VenueChecklist,
 )
+from orgs.reference import ensure_reference_data as ensure_org_reference
 
 DEFAULT_PASSWORD = "Dangjian@2026"
 BATCH = 2000
@@ -157,6 +159,8 @@ class Seeder:
     # --- the district -------------------------------------------------------
 
     def run(self) -> SeedResult:
+        ensure_org_reference()
+        ensure_activity_reference()
         with transaction.atomic():
             self.regions()
             self.enterprises()

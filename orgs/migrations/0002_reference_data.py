@@ -1,43 +1,14 @@
 """Reference data: GB/T 4754-2017 industry sections and the default star
-rating scheme of DESIGN.md §4 (editable afterwards in the admin)."""
-
-import csv
-from decimal import Decimal
-from pathlib import Path
+rating scheme (editable afterwards in the admin). See orgs/reference.py."""
 
 from django.db import migrations
 
-SECTIONS_CSV = Path(__file__).resolve().parent.parent / "data" / "gbt4754_sections.csv"
-
-CRITERIA = [
-    # code, name, weight, manual, description, params
-    ("organization", "组织健全", 15, False, "书记到位；正式党员7人以上设支部委员会；任期未届满", {}),
-    ("three_meetings", "三会一课", 30, False, "近12个月应开会议的完成比例", {"months": 12}),
-    ("theme_day", "主题党日", 10, False, "近12个月中开展主题党日的月数占比", {"months": 12}),
-    ("venue", "阵地六有", 10, True, "街道录入的六有检查，每项计1/6", {}),
-    ("development", "队伍建设", 10, False, "年内申请人、积极分子、新党员人数相对党员规模", {"target_ratio": "0.10"}),
-    ("service", "作用发挥（双强）", 10, False, "年内志愿服务、党员先锋岗等活动次数", {"target": 4}),
-    ("fund", "经费保障", 5, False, "公积金账户有预存或已报账的提取", {}),
-    ("mass_orgs", "群团建设", 10, False, "所覆盖企业建立工会、团组织的比例", {}),
-]
-THRESHOLDS = [(5, "90"), (4, "80"), (3, "70"), (2, "60"), (1, "0")]
-
 
 def load(apps, schema_editor):
-    Industry = apps.get_model("orgs", "Industry")
-    with SECTIONS_CSV.open(encoding="utf-8-sig") as fh:
-        for row in csv.DictReader(fh):
-            Industry.objects.update_or_create(code=row["code"].strip(), defaults={"name": row["name"].strip()})
-    RatingCriterion = apps.get_model("orgs", "RatingCriterion")
-    for order, (code, name, weight, manual, description, params) in enumerate(CRITERIA, start=1):
-        RatingCriterion.objects.update_or_create(
-            code=code,
-            defaults={"name": name, "weight": weight, "manual": manual, "description": description,
-                      "params": params, "order": order},
-        )
-    StarThreshold = apps.get_model("orgs", "StarThreshold")
-    for stars, minimum in THRESHOLDS:
-        StarThreshold.objects.update_or_create(stars=stars, defaults={"min_score": Decimal(minimum)})
+    from orgs.reference import load_industries, load_rating_defaults
+
+    load_industries(apps.get_model("orgs", "Industry"))
+    load_rating_defaults(apps.get_model("orgs", "RatingCriterion"), apps.get_model("orgs", "StarThreshold"))
 
 
 class Migration(migrations.Migration):

@@ -51,7 +51,9 @@ def test_instructor_reaches_assigned_enterprises(world):
     from orgs.models import InstructorAssignment
 
     assert list(enterprise_list(user=world.instructor)) == []
-    InstructorAssignment.objects.create(instructor=world.instructor, enterprise=world.enterprise_b, start_on=date(2026, 1, 1))
+    InstructorAssignment.objects.create(
+        instructor=world.instructor, enterprise=world.enterprise_b, start_on=date(2026, 1, 1)
+    )
     world.instructor.__dict__.pop("_scope_cache", None)
     assert list(enterprise_list(user=world.instructor)) == [world.enterprise_b]
     assert list(organization_list(user=world.instructor)) == []

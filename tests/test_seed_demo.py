@@ -1,0 +1,64 @@
+from datetime import date
+
+import pytest
+from django.core.management import call_command
+
+from activities.models import Activity
+from funds.models import FundAccount, FundEntry
+from members.models import Member, Stage
+from orgs.models import Enterprise, FormationMode, PartyOrganization, Role, RoleGrant, User
+
+
+def _fingerprint():
+    return (
+        list(Enterprise.objects.order_by("credit_code").values_list("credit_code", "name", "members_total")[:50]),
+        list(PartyOrganization.objects.order_by("name").values_list("name", "formation_mode")[:50]),
+        Member.objects.count(),
+        Activity.objects.count(),
+    )
+
+
+@pytest.mark.django_db
+def test_seed_builds_a_realistic_district_with_demo_users(capsys):
+    call_command("seed_demo", "--enterprises", "300", "--seed", "7", "--as-of", "2026-11-20")
+    out = capsys.readouterr().out
+    for username in ("district", "street", "secretary", "secretary2", "instructor", "leader"):
+        assert username in out
+        assert User.objects.filter(username=username).exists()
+    assert Enterprise.objects.count() == 300
+    # Most small firms have no member; some have many.
+    no_member = Enterprise.objects.filter(members_total=0).count()
+    assert 0.35 * 300 < no_member < 0.85 * 300
+    assert Enterprise.objects.filter(members_total__gte=10).exists()
+    assert set(PartyOrganization.objects.values_list("formation_mode", flat=True)) >= {
+        FormationMode.OWN,
+        FormationMode.JOINT,
+    }
+    assert (
+        PartyOrganization.objects.filter(parent__isnull=False).exists()
+        or not PartyOrganization.objects.filter(org_type__in=["committee", "general_branch"]).exists()
+    )
+    assert set(Member.objects.values_list("stage", flat=True)) == set(Stage.values)
+    assert Activity.objects.filter(held_on__gte=date(2025, 12, 1)).exists()
+    assert FundEntry.objects.exists()
+    assert all(a.balance >= 0 for a in FundAccount.objects.exclude(kind__startswith="external"))
+    secretaries = RoleGrant.objects.filter(role=Role.SECRETARY, user__username__in=["secretary", "secretary2"])
+    assert secretaries.values("organization__street").distinct().count() == 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_same_seed_same_data():
+    call_command("seed_demo", "--enterprises", "120", "--seed", "3", "--as-of", "2026-11-20")
+    first = _fingerprint()
+    call_command("flush", "--noinput")
+    call_command("seed_demo", "--enterprises", "120", "--seed", "3", "--as-of", "2026-11-20")
+    assert _fingerprint() == first
+
+
+@pytest.mark.django_db
+def test_refuses_a_database_that_is_not_empty():
+    from django.core.management.base import CommandError
+
+    call_command("seed_demo", "--enterprises", "60", "--as-of", "2026-11-20")
+    with pytest.raises(CommandError, match="空数据库"):
+        call_command("seed_demo", "--enterprises", "60", "--as-of", "2026-11-20")
