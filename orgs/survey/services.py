@@ -1,0 +1,1052 @@
+"""The survey import: one service behind the upload page, the admin and the
+`import_survey` command.
+
+`survey_import` reads and validates the whole file first (no database
+writes), classifies every row against what is recorded (new / changed /
+unchanged, with a diff), and only then, unless it is a dry run or a strict
+run that found invalid rows, writes everything in one transaction with
+set-based statements: COPY into a temporary table and one
+INSERT ... ON CONFLICT on PostgreSQL, bulk_create/bulk_update in chunks
+elsewhere. The number of queries does not grow with the number of rows
+(chunked lookups aside), which is what makes 100,000 rows take seconds.
+
+A batch keeps what a rollback needs (`ImportBatch.undo`): the ids it created
+and the previous values of what it changed.
+"""
+
+import hashlib
+import io
+import os
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+from django.core.files import File
+from django.db import connection, transaction
+from django.db.models import ProtectedError, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from core.errors import ApplicationError
+
+from ..audit import audit_event
+from ..models import (
+    BusinessStatus,
+    Enterprise,
+    EnterpriseSurvey,
+    FormationMode,
+    ImportBatch,
+    Industry,
+    InstructorAssignment,
+    LegalType,
+    OrgSetup,
+    PartyOrganization,
+    Region,
+    Role,
+    SurveyFacts,
+    User,
+)
+from ..scoping import scope_for
+from .columns import COLUMN_BY_FIELD, CellError, clean_text
+from .reader import SurveyFileError, SurveyTable, open_survey
+
+FACTS: list[str] = SurveyFacts.fact_field_names()
+IDX = {name: i for i, name in enumerate(FACTS)}
+CHUNK = 5000
+REPORT_LIST_CAP = 2000
+ADVISORY_LOCK_KEY = 727_003  # one survey import writes at a time
+
+DEFAULT_FACTS: dict[str, Any] = {
+    "name": "",
+    "legal_type": LegalType.LLC.value,
+    "street_id": None,
+    "park_id": None,
+    "industry_id": None,
+    "address": "",
+    "status": BusinessStatus.OPERATING.value,
+    "above_scale": False,
+    "employees": 0,
+    "members_total": 0,
+    "members_formal": 0,
+    "members_probationary": 0,
+    "owner_name": "",
+    "owner_is_member": False,
+    "org_setup": OrgSetup.NONE.value,
+    "org_name": "",
+    "secretary_name": "",
+    "instructor_assigned": False,
+    "union_established": False,
+    "league_established": False,
+    "phone": "",
+    "revenue": None,
+}
+# Columns whose cell value is a plain fact (street/park/industry are resolved names).
+DIRECT_FIELDS = [f for f in FACTS if f in COLUMN_BY_FIELD]
+
+
+def survey_date_for(year: int) -> date:
+    # The survey's reference date (统计时点), as the demo data and the statistics use it.
+    return date(year, 3, 31)
+
+
+@dataclass(frozen=True)
+class NewRegion:
+    """A street or park the import will create; stands in for its id until then."""
+
+    kind: str
+    name: str
+    parent: Any = None
+
+
+@dataclass
+class Row:
+    row: int
+    code: str
+    facts: list[Any]
+    status: str = "new"  # new / changed / unchanged
+    enterprise_id: int | None = None
+    diff: dict[str, tuple[Any, Any]] = field(default_factory=dict)
+    touch_ledger: bool = True
+
+
+@dataclass
+class SurveyReport:
+    batch: int | None = None
+    rows: int = 0
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    rejected: list[dict] = field(default_factory=list)
+    duplicates: list[dict] = field(default_factory=list)
+    not_in_survey: int = 0
+    dry_run: bool = False
+    strict_failed: bool = False
+    # For people: the preview and the rejected-rows download.
+    rejected_rows: list[dict] = field(default_factory=list)
+    changes: list[dict] = field(default_factory=list)
+    not_in_survey_list: list[dict] = field(default_factory=list)
+    headers: list[str] = field(default_factory=list)
+    header_row: int = 1
+    sheet: str = ""
+    missing_columns: list[str] = field(default_factory=list)
+    warnings: list[dict] = field(default_factory=list)
+    streets_created: list[str] = field(default_factory=list)
+    parks_created: list[str] = field(default_factory=list)
+    organizations_created: int = 0
+    placeholders_created: int = 0
+    links_added: int = 0
+    assignments_created: int = 0
+    surveys_written: int = 0
+
+    def contract(self) -> dict:
+        """The object `import_survey --json` prints (CONTRACT.md)."""
+        return {
+            "batch": self.batch,
+            "rows": self.rows,
+            "created": self.created,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+            "rejected": self.rejected,
+            "duplicates": self.duplicates,
+            "not_in_survey": self.not_in_survey,
+        }
+
+    def as_json(self) -> dict:
+        data = self.contract()
+        for name in (
+            "dry_run",
+            "strict_failed",
+            "rejected_rows",
+            "changes",
+            "not_in_survey_list",
+            "headers",
+            "header_row",
+            "sheet",
+            "missing_columns",
+            "warnings",
+            "streets_created",
+            "parks_created",
+            "organizations_created",
+            "placeholders_created",
+            "links_added",
+            "assignments_created",
+            "surveys_written",
+        ):
+            data[name] = getattr(self, name)
+        return data
+
+    @property
+    def rejected_count(self) -> int:
+        return len(self.rejected_rows)
+
+
+class _Context:
+    """Reference data loaded once per import: streets, parks, industries."""
+
+    def __init__(self, *, create_streets: bool, only_street: Region | None):
+        self.create_streets = create_streets and only_street is None
+        self.only_street = only_street
+        streets = Region.objects.filter(kind=Region.Kind.STREET).values_list("id", "name")
+        self.street_by_name = {name.strip(): pk for pk, name in streets}
+        self.street_name = {pk: name for pk, name in streets}
+        self.park_by_key = {
+            (parent, name.strip()): pk
+            for pk, parent, name in Region.objects.filter(kind=Region.Kind.PARK).values_list("id", "parent_id", "name")
+        }
+        self.park_name = {pk: name for (_parent, name), pk in self.park_by_key.items()}
+        industries = list(Industry.objects.values_list("code", "name"))
+        self.industry_by_key = {code: code for code, _name in industries}
+        for code, name in industries:
+            self.industry_by_key[name.replace(" ", "")] = code
+        self.industry_name = dict(industries)
+
+    def street(self, name: str) -> Any:
+        pk = self.street_by_name.get(name)
+        if pk is None:
+            pk = self.street_by_name.get(name + "街道")
+        if pk is not None:
+            if self.only_street is not None and pk != self.only_street.pk:
+                raise CellError(_("不属于本次导入的街道（%(s)s）") % {"s": self.only_street.name})
+            return pk
+        if self.create_streets:
+            return NewRegion(Region.Kind.STREET, name)
+        raise CellError(_("“%(s)s”不是本区已有的街道（如为新街道，请由区级人员勾选“允许新建街道”）") % {"s": name})
+
+    def park(self, street: Any, name: str) -> Any:
+        if not name:
+            return None
+        if isinstance(street, int):
+            pk = self.park_by_key.get((street, name))
+            if pk is not None:
+                return pk
+        return NewRegion(Region.Kind.PARK, name, street)
+
+    def industry(self, key: str) -> str | None:
+        if not key:
+            return None
+        code = self.industry_by_key.get(key)
+        if code is None:
+            raise CellError(_("“%(v)s”不是国民经济行业门类（A–T 字母或门类名称）") % {"v": key})
+        return code
+
+    def display(self, name: str, value: Any) -> str:
+        """A fact as the user wrote it, for diffs."""
+        if value is None:
+            return ""
+        if isinstance(value, NewRegion):
+            return value.name
+        if name == "street_id":
+            return self.street_name.get(value, str(value))
+        if name == "park_id":
+            return self.park_name.get(value, str(value))
+        if name == "industry_id":
+            return f"{value} {self.industry_name.get(value, '')}".strip()
+        if isinstance(value, bool):
+            return _("是") if value else _("否")
+        for choices, attr in ((LegalType, "legal_type"), (BusinessStatus, "status"), (OrgSetup, "org_setup")):
+            if name == attr:
+                return str(choices(value).label) if value in choices.values else str(value)
+        return str(value)
+
+
+def header_for(fact: str) -> str:
+    column = COLUMN_BY_FIELD.get(
+        {"street_id": "street_name", "park_id": "park_name", "industry_id": "industry_key"}.get(fact, fact)
+    )
+    return column.header if column else fact
+
+
+def file_sha256(path: str) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1024 * 1024), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _chunks(items: list, size: int = CHUNK):
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def importer_check(*, by: User | None, street: Region | None) -> None:
+    """Only district and street staff import; street staff only for their own street."""
+    if by is None:  # the operator's command line
+        return
+    scope = scope_for(by, write=True)
+    if scope.everything and scope.has_role(Role.DISTRICT):
+        return
+    if not scope.has_role(Role.STREET):
+        raise ApplicationError(_("只有区、街道两新党建工作人员可以导入排查摸底表"))
+    if street is None or street.pk not in scope.street_ids:
+        raise ApplicationError(_("街道工作人员只能导入本街道的排查摸底表"))
+
+
+# --- reading and validating -------------------------------------------------
+
+
+def _parse_rows(table: SurveyTable, ctx: _Context, report: SurveyReport, progress: Callable) -> dict[str, tuple]:
+    """One pass over the cells: every rule that needs only the row itself.
+    Returns credit code → (row number, parsed values, raw cells) for the last
+    occurrence of each code."""
+    items = sorted(table.columns.items())
+    parsed: dict[str, tuple[int, dict, list]] = {}
+    seen_rows: dict[str, list[int]] = {}
+    code_pos = next(i for i, c in items if c.field == "credit_code")
+    for count, (number, cells) in enumerate(table.rows, start=1):
+        report.rows += 1
+        values: dict[str, Any] = {}
+        errors: list[tuple[str, str]] = []
+        for index, column in items:
+            try:
+                values[column.field] = column.parse(cells[index])
+            except CellError as exc:
+                errors.append((column.header, str(exc)))
+        street_name = values.pop("street_name", None)
+        if street_name:
+            try:
+                values["street_id"] = ctx.street(street_name)
+            except CellError as exc:
+                errors.append((COLUMN_BY_FIELD["street_name"].header, str(exc)))
+        if "park_name" in values:
+            values["park_id"] = ctx.park(values.get("street_id"), values.pop("park_name"))
+        if "industry_key" in values:
+            try:
+                values["industry_id"] = ctx.industry(values.pop("industry_key"))
+            except CellError as exc:
+                errors.append((COLUMN_BY_FIELD["industry_key"].header, str(exc)))
+        code = values.get("credit_code") or clean_text(cells[code_pos]).upper()
+        if code:
+            seen_rows.setdefault(code, []).append(number)
+        if errors:
+            _reject(report, number, code, cells, errors)
+            parsed.pop(code, None)  # a later invalid correction supersedes an earlier row
+        elif code:
+            parsed[code] = (number, values, cells)
+        if count % 5000 == 0:
+            progress(count, None)
+    report.duplicates = [{"credit_code": code, "rows": rows} for code, rows in seen_rows.items() if len(rows) > 1]
+    return parsed
+
+
+def _reject(report: SurveyReport, number: int, code: str, cells: list, errors: list[tuple[str, str]]) -> None:
+    for column, message in errors:
+        report.rejected.append({"row": number, "credit_code": code, "column": column, "message": message})
+    report.rejected_rows.append(
+        {
+            "row": number,
+            "cells": [_jsonable_cell(c) for c in cells],
+            "errors": "；".join(f"{column}：{message}" for column, message in errors),
+        }
+    )
+
+
+def _jsonable_cell(value: Any) -> Any:
+    if value is None or isinstance(value, str | int | float | bool):
+        return value
+    return str(value)
+
+
+def _load_existing(codes: list[str]) -> dict[str, tuple]:
+    existing: dict[str, tuple] = {}
+    for chunk in _chunks(codes):
+        for row in Enterprise.objects.filter(credit_code__in=chunk).values_list(
+            "credit_code", "id", "latest_survey_year", *FACTS
+        ):
+            existing[row[0]] = row[1:]
+    return existing
+
+
+def _classify(
+    parsed: dict[str, tuple],
+    *,
+    year: int,
+    ctx: _Context,
+    report: SurveyReport,
+) -> list[Row]:
+    """Second pass: merge each row over what is recorded, apply the rules that
+    span columns, and say new/changed/unchanged with the diff."""
+    existing = _load_existing(list(parsed))
+    rows: list[Row] = []
+    present = set()
+    for _number, values, _cells in parsed.values():
+        present = set(values)
+        break
+    members_header = COLUMN_BY_FIELD["members_total"].header
+    formal_header = COLUMN_BY_FIELD["members_formal"].header
+    for code, (number, values, cells) in parsed.items():
+        record = existing.get(code)
+        if record is not None:
+            enterprise_id, latest_year, *old = record
+            facts = list(old)
+        else:
+            enterprise_id, latest_year, old = None, None, None
+            facts = [DEFAULT_FACTS[f] for f in FACTS]
+        for name in present:
+            if name in IDX:
+                facts[IDX[name]] = values[name]
+        errors = []
+        total, formal, probationary = (
+            facts[IDX["members_total"]],
+            facts[IDX["members_formal"]],
+            facts[IDX["members_probationary"]],
+        )
+        if formal > total:
+            errors.append((formal_header, _("正式党员数（%(f)d）不能大于党员总数（%(t)d）") % {"f": formal, "t": total}))
+        elif formal + probationary != total:
+            errors.append(
+                (
+                    members_header,
+                    _("党员总数（%(t)d）应等于正式党员数（%(f)d）与预备党员数（%(p)d）之和")
+                    % {"t": total, "f": formal, "p": probationary},
+                )
+            )
+        if record is not None and ctx.only_street is not None and old[IDX["street_id"]] != ctx.only_street.pk:
+            errors.append(
+                (
+                    COLUMN_BY_FIELD["street_name"].header,
+                    _("该企业已登记在%(s)s，不能由本街道导入变更")
+                    % {"s": ctx.street_name.get(old[IDX["street_id"]], "")},
+                )
+            )
+        if errors:
+            _reject(report, number, code, cells, errors)
+            continue
+        if total and facts[IDX["employees"]] and total > facts[IDX["employees"]]:
+            report.warnings.append(
+                {"row": number, "credit_code": code, "message": _("党员总数多于从业人员数，请核实")}
+            )
+        row = Row(row=number, code=code, facts=facts, enterprise_id=enterprise_id)
+        if record is None:
+            row.status = "new"
+        elif latest_year is not None and year < latest_year:
+            # An older year's survey fills in its snapshot; the ledger keeps the newer facts.
+            row.status, row.touch_ledger = "unchanged", False
+        else:
+            row.diff = {f: (old[i], facts[i]) for i, f in enumerate(FACTS) if old[i] != facts[i]}
+            row.status = "changed" if row.diff else "unchanged"
+            row.touch_ledger = bool(row.diff) or latest_year != year
+        rows.append(row)
+    rows.sort(key=lambda r: r.row)
+    return rows
+
+
+# --- the service ------------------------------------------------------------
+
+
+def survey_import(
+    *,
+    path: str | os.PathLike | None = None,
+    file=None,
+    file_name: str | None = None,
+    year: int,
+    by: User | None,
+    dry_run: bool = False,
+    strict: bool = False,
+    create_streets: bool = False,
+    street: Region | None = None,
+    batch: ImportBatch | None = None,
+    progress: Callable[[int, str], None] | None = None,
+) -> SurveyReport:
+    """Import one survey file for `year`. `file` (an open binary file) or
+    `path`. Raises SurveyFileError when the file as a whole is unusable;
+    invalid rows are in the report. Nothing is written on a dry run, or on a
+    strict run with invalid rows."""
+    importer_check(by=by, street=street)
+    if not 2000 <= year <= 2100:
+        raise ApplicationError(_("年度应在2000至2100之间"))
+    if path is None:
+        if file is None:
+            raise ApplicationError(_("请提供要导入的文件"))
+        return _import_from_upload(
+            file=file, file_name=file_name, year=year, by=by, dry_run=dry_run, strict=strict,
+            create_streets=create_streets, street=street, batch=batch, progress=progress,
+        )  # fmt: skip
+    path = os.fspath(path)
+    file_name = file_name or os.path.basename(path)
+    notify = progress or (lambda pct, note: None)
+
+    notify(2, _("正在读取文件"))
+    table = open_survey(path, file_name=file_name)
+    report = SurveyReport(
+        dry_run=dry_run,
+        headers=table.headers,
+        header_row=table.header_row,
+        sheet=table.sheet_name,
+        missing_columns=table.missing_optional,
+    )
+    ctx = _Context(create_streets=create_streets, only_street=street)
+
+    def row_progress(count: int, _note) -> None:
+        notify(min(60, 5 + count // 2500), _("已校验 %(n)d 行") % {"n": count})
+
+    parsed = _parse_rows(table, ctx, report, row_progress)
+    notify(62, _("正在比对已登记企业"))
+    rows = _classify(parsed, year=year, ctx=ctx, report=report)
+    del parsed
+    report.rejected.sort(key=lambda r: r["row"])
+    report.rejected_rows.sort(key=lambda r: r["row"])
+    report.created = sum(1 for r in rows if r.status == "new")
+    report.updated = sum(1 for r in rows if r.status == "changed")
+    report.unchanged = sum(1 for r in rows if r.status == "unchanged")
+    report.changes = [
+        {
+            "row": r.row,
+            "credit_code": r.code,
+            "name": r.facts[IDX["name"]],
+            "diff": [[header_for(f), ctx.display(f, old), ctx.display(f, new)] for f, (old, new) in r.diff.items()],
+        }
+        for r in rows
+        if r.status == "changed"
+    ][:REPORT_LIST_CAP]
+    _plan_absent(rows, ctx=ctx, report=report)
+    plan = _plan_links(rows, year=year, ctx=ctx)
+    report.organizations_created = len(plan.new_orgs)
+    report.placeholders_created = sum(1 for o in plan.new_orgs.values() if o["placeholder"])
+    report.links_added = len(plan.links)
+    report.assignments_created = len(plan.assignments)
+    report.streets_created = sorted({r.facts[IDX["street_id"]].name for r in rows if isinstance(r.facts[IDX["street_id"]], NewRegion)})
+    report.parks_created = sorted({r.facts[IDX["park_id"]].name for r in rows if isinstance(r.facts[IDX["park_id"]], NewRegion)})
+
+    if strict and report.rejected:
+        report.strict_failed = True
+        dry_run = True
+    if dry_run:
+        report.surveys_written = sum(1 for _ in rows)
+        if batch is not None:
+            _batch_finish(batch, report, status=ImportBatch.Status.PREVIEW, file_hash=file_sha256(path))
+        notify(100, _("校验完成"))
+        return report
+
+    notify(70, _("正在写入数据库"))
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [ADVISORY_LOCK_KEY])
+        if batch is None:
+            batch = ImportBatch.objects.create(
+                kind=ImportBatch.Kind.SURVEY, year=year, street=street, file_name=file_name[:255],
+                file_hash=file_sha256(path), created_by=by, status=ImportBatch.Status.RUNNING,
+                strict=strict, create_streets=create_streets,
+            )  # fmt: skip
+        undo = _write(rows, plan, year=year, batch=batch, ctx=ctx, report=report)
+        report.batch = batch.pk
+        batch.undo = undo
+        batch.committed_at = timezone.now()
+        _batch_finish(batch, report, status=ImportBatch.Status.COMMITTED, file_hash=batch.file_hash or file_sha256(path))
+        audit_event(
+            actor=by,
+            instance=batch,
+            event="survey_imported",
+            detail={"year": year, "created": report.created, "updated": report.updated, "rejected": report.rejected_count},
+        )
+    notify(100, _("导入完成"))
+    return report
+
+
+def _import_from_upload(*, file, file_name, **kwargs) -> SurveyReport:
+    import tempfile
+
+    name = file_name or getattr(file, "name", "upload")
+    suffix = os.path.splitext(name)[1][:10]
+    with tempfile.NamedTemporaryFile(suffix=suffix) as tmp:
+        for block in iter(lambda: file.read(1024 * 1024), b""):
+            tmp.write(block)
+            if tmp.tell() > settings.SURVEY_MAX_UPLOAD_BYTES:
+                from .reader import check_size
+
+                check_size(tmp.tell())
+        tmp.flush()
+        return survey_import(path=tmp.name, file_name=os.path.basename(name), **kwargs)
+
+
+def _batch_finish(batch: ImportBatch, report: SurveyReport, *, status: str, file_hash: str) -> None:
+    batch.status = status
+    batch.file_hash = file_hash
+    batch.rows = report.rows
+    batch.created = report.created
+    batch.updated = report.updated
+    batch.unchanged = report.unchanged
+    batch.rejected = report.rejected_count
+    batch.not_in_survey = report.not_in_survey
+    batch.report = report.as_json()
+    batch.progress = 100
+    batch.progress_note = ""
+    batch.save()
+
+
+def _plan_absent(rows: list[Row], *, ctx: _Context, report: SurveyReport) -> None:
+    """Enterprises of the streets this file covers that it does not name:
+    listed for staff to confirm, never deleted. Closed ones are expected to go."""
+    if ctx.only_street is not None:
+        street_ids = {ctx.only_street.pk}
+    else:
+        street_ids = {r.facts[IDX["street_id"]] for r in rows if isinstance(r.facts[IDX["street_id"]], int)}
+    codes = {r.code for r in rows}
+    absent = [
+        {"id": pk, "credit_code": code, "name": name, "street": ctx.street_name.get(street_id, "")}
+        for pk, code, name, street_id in Enterprise.objects.filter(street_id__in=street_ids)
+        .exclude(status=BusinessStatus.DEREGISTERED)
+        .values_list("id", "credit_code", "name", "street_id")
+        .order_by("street_id", "name")
+        if code not in codes
+    ]
+    report.not_in_survey = len(absent)
+    report.not_in_survey_list = absent[:REPORT_LIST_CAP]
+
+
+@dataclass
+class _LinkPlan:
+    # (street key, name) → {"mode", "secretary", "placeholder", "park"}
+    new_orgs: dict[tuple, dict] = field(default_factory=dict)
+    existing_orgs: dict[tuple, int] = field(default_factory=dict)
+    # (org key or org id, credit code)
+    links: list[tuple[Any, str]] = field(default_factory=list)
+    assignments: list[str] = field(default_factory=list)
+
+
+def _plan_links(rows: list[Row], *, year: int, ctx: _Context) -> _LinkPlan:
+    """DESIGN.md §3: a row whose setup is not 未建 is linked to the organization
+    it names (found by name in the street, else created with that formation
+    mode; one joint name shared by rows is one organization); an empty name
+    gets a placeholder flagged for completion unless the enterprise is already
+    covered (the recorded organizations win). 是否选派党建指导员 = 是 gets an
+    assignment unless one is open."""
+    plan = _LinkPlan()
+    street_ids = {r.facts[IDX["street_id"]] for r in rows if isinstance(r.facts[IDX["street_id"]], int)}
+    for pk, street_id, name in PartyOrganization.objects.filter(street_id__in=street_ids).values_list(
+        "id", "street_id", "name"
+    ):
+        plan.existing_orgs[(street_id, name)] = pk
+    through = PartyOrganization.enterprises.through
+    links: set[tuple[int, int]] = set(
+        through.objects.filter(partyorganization__street_id__in=street_ids).values_list(
+            "partyorganization_id", "enterprise_id"
+        )
+    )
+    covered = {enterprise_id for _org, enterprise_id in links}
+    on = survey_date_for(year)
+    assigned = set(
+        InstructorAssignment.objects.filter(enterprise__street_id__in=street_ids)
+        .filter(Q(end_on__isnull=True) | Q(end_on__gte=on))
+        .values_list("enterprise_id", flat=True)
+    )
+    used_names = set(plan.existing_orgs)
+    for row in rows:
+        facts = row.facts
+        setup = facts[IDX["org_setup"]]
+        street = facts[IDX["street_id"]]
+        if setup != OrgSetup.NONE:
+            name = facts[IDX["org_name"]]
+            if name:
+                key = (street, name)
+                org = plan.existing_orgs.get(key)
+                if org is None and key not in plan.new_orgs:
+                    plan.new_orgs[key] = {
+                        "mode": setup,
+                        "secretary": facts[IDX["secretary_name"]],
+                        "placeholder": False,
+                        "park": facts[IDX["park_id"]] if setup == OrgSetup.JOINT else None,
+                    }
+                    used_names.add(key)
+                if org is None or (org, row.enterprise_id) not in links:
+                    plan.links.append((org if org is not None else key, row.code))
+            elif row.enterprise_id is None or row.enterprise_id not in covered:
+                base = _("%(name)s党组织（待完善）") % {"name": facts[IDX["name"]]}
+                key = (street, base[:200])
+                if key in used_names:
+                    key = (street, f"{base}{row.code[-6:]}"[:200])
+                used_names.add(key)
+                plan.new_orgs[key] = {"mode": setup, "secretary": facts[IDX["secretary_name"]], "placeholder": True,
+                                      "park": None}  # fmt: skip
+                plan.links.append((key, row.code))
+        if facts[IDX["instructor_assigned"]] and (row.enterprise_id is None or row.enterprise_id not in assigned):
+            plan.assignments.append(row.code)
+    return plan
+
+
+# --- writing ----------------------------------------------------------------
+
+
+def _resolve_regions(rows: list[Row], plan: _LinkPlan, ctx: _Context, undo: dict, report: SurveyReport) -> None:
+    new_streets = sorted({r.facts[IDX["street_id"]] for r in rows if isinstance(r.facts[IDX["street_id"]], NewRegion)},
+                         key=lambda n: n.name)  # fmt: skip
+    ids: dict[NewRegion, int] = {}
+    if new_streets:
+        district = Region.objects.filter(kind=Region.Kind.DISTRICT, parent__isnull=True).order_by("pk").first()
+        if district is None:
+            district = Region.objects.create(name=settings.DISTRICT_NAME, kind=Region.Kind.DISTRICT)
+            undo["regions"] = [district.pk]
+        for new in new_streets:
+            region = Region.objects.create(name=new.name, kind=Region.Kind.STREET, parent=district)
+            ids[new] = region.pk
+            ctx.street_name[region.pk] = region.name
+            undo.setdefault("regions", []).insert(0, region.pk)
+    new_parks = {r.facts[IDX["park_id"]] for r in rows if isinstance(r.facts[IDX["park_id"]], NewRegion)}
+    for new in sorted(new_parks, key=lambda n: n.name):
+        parent = ids.get(new.parent, new.parent)
+        region, created = Region.objects.get_or_create(
+            parent_id=parent, name=new.name, defaults={"kind": Region.Kind.PARK}
+        )
+        ids[new] = region.pk
+        if created:
+            undo.setdefault("regions", []).insert(0, region.pk)
+    if ids:
+        for row in rows:
+            for name in ("street_id", "park_id"):
+                value = row.facts[IDX[name]]
+                if isinstance(value, NewRegion):
+                    row.facts[IDX[name]] = ids[value]
+        plan.new_orgs = {
+            (ids.get(street, street), name): {**spec, "park": ids.get(spec["park"], spec["park"])}
+            for (street, name), spec in plan.new_orgs.items()
+        }
+        plan.links = [
+            ((ids.get(target[0], target[0]), target[1]) if isinstance(target, tuple) else target, code)
+            for target, code in plan.links
+        ]
+
+
+def _json_value(value: Any) -> Any:
+    return str(value) if isinstance(value, Decimal) else value
+
+
+def _write(rows: list[Row], plan: _LinkPlan, *, year: int, batch: ImportBatch, ctx: _Context, report: SurveyReport) -> dict:
+    undo: dict[str, Any] = {}
+    _resolve_regions(rows, plan, ctx, undo, report)
+    ledger = [r for r in rows if r.touch_ledger]
+    undo["enterprises_updated"] = {
+        str(r.enterprise_id): {
+            "latest_survey_year": None,
+            **{f: _json_value(old) for f, (old, _new) in r.diff.items()},
+        }
+        for r in ledger
+        if r.enterprise_id is not None
+    }
+    # The previous latest year, to restore it exactly.
+    if undo["enterprises_updated"]:
+        for chunk in _chunks([int(k) for k in undo["enterprises_updated"]]):
+            for pk, latest in Enterprise.objects.filter(pk__in=chunk).values_list("id", "latest_survey_year"):
+                undo["enterprises_updated"][str(pk)]["latest_survey_year"] = latest
+    writer = _CopyWriter() if connection.vendor == "postgresql" else _OrmWriter()
+    ids = writer.upsert_enterprises(ledger, year=year)
+    for row in rows:
+        if row.enterprise_id is None:
+            row.enterprise_id = ids[row.code]
+    undo["enterprises_created"] = [r.enterprise_id for r in rows if r.status == "new"]
+
+    # That year's snapshot: written where absent or different.
+    on = survey_date_for(year)
+    existing_surveys: dict[int, tuple] = {}
+    enterprise_ids = [r.enterprise_id for r in rows]
+    for chunk in _chunks(enterprise_ids):
+        for values in EnterpriseSurvey.objects.filter(year=year, enterprise_id__in=chunk).values_list(
+            "enterprise_id", "id", "batch_id", "survey_date", *FACTS
+        ):
+            existing_surveys[values[0]] = values[1:]
+    survey_rows = []
+    undo["surveys_updated"] = {}
+    for row in rows:
+        before = existing_surveys.get(row.enterprise_id)
+        if before is None:
+            survey_rows.append(row)
+            continue
+        survey_id, batch_id, survey_day, *facts = before
+        if facts != row.facts or survey_day != on:
+            survey_rows.append(row)
+            undo["surveys_updated"][str(survey_id)] = {
+                "batch_id": batch_id,
+                "survey_date": survey_day.isoformat(),
+                **{f: _json_value(v) for f, v in zip(FACTS, facts, strict=True)},
+            }
+    writer.upsert_surveys(survey_rows, year=year, on=on, batch_id=batch.pk)
+    report.surveys_written = len(survey_rows)
+
+    _write_links(rows, plan, batch=batch, on=on, undo=undo)
+    return undo
+
+
+def _write_links(rows: list[Row], plan: _LinkPlan, *, batch: ImportBatch, on: date, undo: dict) -> None:
+    ids = {r.code: r.enterprise_id for r in rows}
+    if plan.new_orgs:
+        PartyOrganization.objects.bulk_create(
+            [
+                PartyOrganization(
+                    name=name,
+                    street_id=street,
+                    park_id=spec["park"] if isinstance(spec["park"], int) else None,
+                    formation_mode=FormationMode(spec["mode"]),
+                    org_type=PartyOrganization.Type.JOINT_BRANCH
+                    if spec["mode"] == FormationMode.JOINT
+                    else PartyOrganization.Type.BRANCH,
+                    secretary_name=spec["secretary"][:50],
+                    needs_completion=spec["placeholder"],
+                    batch=batch,
+                )
+                for (street, name), spec in plan.new_orgs.items()
+            ],
+            batch_size=1000,
+        )
+        created = dict(
+            ((street, name), pk)
+            for pk, street, name in PartyOrganization.objects.filter(batch=batch).values_list("id", "street_id", "name")
+        )
+    else:
+        created = {}
+    through = PartyOrganization.enterprises.through
+    link_rows = []
+    for target, code in plan.links:
+        org_id = target if isinstance(target, int) else created[target]
+        link_rows.append(through(partyorganization_id=org_id, enterprise_id=ids[code]))
+    through.objects.bulk_create(link_rows, batch_size=2000, ignore_conflicts=True)
+    undo["links_added"] = [[link.partyorganization_id, link.enterprise_id] for link in link_rows]
+    InstructorAssignment.objects.bulk_create(
+        [InstructorAssignment(enterprise_id=ids[code], start_on=on, batch=batch) for code in plan.assignments],
+        batch_size=2000,
+    )
+
+
+class _OrmWriter:
+    """bulk_create / bulk_update in chunks: SQLite and any other database."""
+
+    def upsert_enterprises(self, rows: list[Row], *, year: int) -> dict[str, int]:
+        new = [r for r in rows if r.enterprise_id is None]
+        Enterprise.objects.bulk_create(
+            [Enterprise(credit_code=r.code, latest_survey_year=year, **dict(zip(FACTS, r.facts, strict=True))) for r in new],
+            batch_size=500,
+        )
+        changed = [
+            Enterprise(pk=r.enterprise_id, latest_survey_year=year, **dict(zip(FACTS, r.facts, strict=True)))
+            for r in rows
+            if r.enterprise_id is not None
+        ]
+        now = timezone.now()
+        for obj in changed:
+            obj.updated_at = now
+        Enterprise.objects.bulk_update(changed, [*FACTS, "latest_survey_year", "updated_at"], batch_size=500)
+        ids = {}
+        for chunk in _chunks([r.code for r in new]):
+            ids.update(Enterprise.objects.filter(credit_code__in=chunk).values_list("credit_code", "id"))
+        return ids
+
+    def upsert_surveys(self, rows: list[Row], *, year: int, on: date, batch_id: int) -> None:
+        ids = [r.enterprise_id for r in rows]
+        for chunk in _chunks(ids):
+            EnterpriseSurvey.objects.filter(year=year, enterprise_id__in=chunk).delete()
+        EnterpriseSurvey.objects.bulk_create(
+            [
+                EnterpriseSurvey(enterprise_id=r.enterprise_id, year=year, survey_date=on, batch_id=batch_id,
+                                 **dict(zip(FACTS, r.facts, strict=True)))  # fmt: skip
+                for r in rows
+            ],
+            batch_size=500,
+        )
+
+
+def _copy_text(value: Any) -> str:
+    if value is None:
+        return r"\N"
+    if value is True:
+        return "t"
+    if value is False:
+        return "f"
+    if isinstance(value, str):
+        return value.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
+    return str(value)
+
+
+class _CopyWriter:
+    """PostgreSQL: COPY the rows into a temporary table, then one
+    INSERT ... ON CONFLICT moves them in. Constraints and types are the real
+    table's, so a bad value fails the whole transaction, not half of it."""
+
+    def _copy(self, cursor, table: str, columns: list[str], rows) -> None:
+        buffer = io.StringIO()
+        write = buffer.write
+        for values in rows:
+            write("\t".join(map(_copy_text, values)))
+            write("\n")
+        buffer.seek(0)
+        cursor.copy_expert(f"COPY {table} ({', '.join(columns)}) FROM STDIN", buffer)
+
+    def upsert_enterprises(self, rows: list[Row], *, year: int) -> dict[str, int]:
+        table = Enterprise._meta.db_table
+        columns = ["credit_code", "latest_survey_year", *FACTS]
+        updates = ", ".join(f"{c} = EXCLUDED.{c}" for c in columns[1:])
+        ids: dict[str, int] = {}
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"CREATE TEMP TABLE tmp_survey_enterprise ON COMMIT DROP AS "
+                f"SELECT {', '.join(columns)} FROM {table} WITH NO DATA"
+            )
+            self._copy(cursor, "tmp_survey_enterprise", columns, ((r.code, year, *r.facts) for r in rows))
+            cursor.execute(
+                f"INSERT INTO {table} ({', '.join(columns)}, created_at, updated_at) "
+                f"SELECT {', '.join(columns)}, now(), now() FROM tmp_survey_enterprise "
+                f"ON CONFLICT (credit_code) DO UPDATE SET {updates}, updated_at = now() "
+                f"RETURNING credit_code, id"
+            )
+            ids.update(cursor.fetchall())
+            cursor.execute("DROP TABLE tmp_survey_enterprise")
+        return ids
+
+    def upsert_surveys(self, rows: list[Row], *, year: int, on: date, batch_id: int) -> None:
+        table = EnterpriseSurvey._meta.db_table
+        columns = ["enterprise_id", "year", "survey_date", "batch_id", *FACTS]
+        updates = ", ".join(f"{c} = EXCLUDED.{c}" for c in columns[2:])
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"CREATE TEMP TABLE tmp_survey_snapshot ON COMMIT DROP AS "
+                f"SELECT {', '.join(columns)} FROM {table} WITH NO DATA"
+            )
+            day = on.isoformat()
+            self._copy(cursor, "tmp_survey_snapshot", columns, ((r.enterprise_id, year, day, batch_id, *r.facts) for r in rows))
+            cursor.execute(
+                f"INSERT INTO {table} ({', '.join(columns)}) SELECT {', '.join(columns)} FROM tmp_survey_snapshot "
+                f"ON CONFLICT (enterprise_id, year) DO UPDATE SET {updates}"
+            )
+            cursor.execute("DROP TABLE tmp_survey_snapshot")
+
+
+# --- the page's batch life cycle and rollback -------------------------------
+
+
+def survey_batch_open(
+    *, upload, year: int, by: User, street: Region | None, strict: bool = False, create_streets: bool = False
+) -> ImportBatch:
+    """Keep an uploaded file as a batch waiting for its check. The file is
+    refused here (nothing kept) when it is too big, not a spreadsheet, a zip
+    bomb or has no header row."""
+    importer_check(by=by, street=street)
+    if not 2000 <= year <= 2100:
+        raise ApplicationError(_("年度应在2000至2100之间"))
+    from .reader import check_size
+
+    check_size(upload.size)
+    name = os.path.basename(upload.name or "survey")
+    with transaction.atomic():
+        batch = ImportBatch(
+            kind=ImportBatch.Kind.SURVEY,
+            year=year,
+            street=street,
+            file_name=name[:255],
+            file_hash="",
+            created_by=by,
+            status=ImportBatch.Status.CHECKING,
+            strict=strict,
+            create_streets=create_streets and street is None,
+            progress_note=_("等待校验"),
+        )
+        batch.source.save(name, File(upload), save=False)
+        try:
+            open_survey(batch.source.path, file_name=name)
+        except SurveyFileError:
+            batch.source.delete(save=False)
+            raise
+        batch.file_hash = file_sha256(batch.source.path)
+        batch.save()
+    return batch
+
+
+def _progress_writer(batch: ImportBatch) -> Callable[[int, str], None]:
+    def write(pct: int, note: str) -> None:
+        ImportBatch.objects.filter(pk=batch.pk).update(progress=pct, progress_note=(note or "")[:100])
+
+    return write
+
+
+def survey_batch_process(*, batch: ImportBatch, commit: bool) -> ImportBatch:
+    """Check (commit=False) or import (commit=True) a kept batch. Called by the Celery task."""
+    try:
+        survey_import(
+            path=batch.source.path,
+            file_name=batch.file_name,
+            year=batch.year,
+            by=batch.created_by,
+            dry_run=not commit,
+            strict=batch.strict,
+            create_streets=batch.create_streets,
+            street=batch.street,
+            batch=batch,
+            progress=_progress_writer(batch),
+        )
+    except ApplicationError as exc:
+        batch.refresh_from_db()
+        batch.status = ImportBatch.Status.FAILED
+        batch.report = {**batch.report, "error": "；".join(exc.messages)}
+        batch.progress = 100
+        batch.save(update_fields=["status", "report", "progress"])
+    return batch
+
+
+@transaction.atomic
+def survey_batch_confirm(*, batch: ImportBatch, by: User) -> ImportBatch:
+    batch = ImportBatch.objects.select_for_update().get(pk=batch.pk)
+    importer_check(by=by, street=batch.street)
+    if batch.status != ImportBatch.Status.PREVIEW:
+        raise ApplicationError(_("该批次当前不是待确认状态"))
+    if batch.strict and batch.rejected:
+        raise ApplicationError(_("严格模式下存在不合格的行，不能导入；请修正后重新上传"))
+    batch.status = ImportBatch.Status.RUNNING
+    batch.progress = 0
+    batch.progress_note = _("等待导入")
+    batch.save(update_fields=["status", "progress", "progress_note"])
+    return batch
+
+
+@transaction.atomic
+def survey_batch_rollback(*, batch: ImportBatch, by: User | None) -> ImportBatch:
+    """Undo a committed batch as a whole: what it created goes, what it
+    changed gets its previous values back. Only the latest committed survey
+    batch can be undone, so no later import is silently undone with it."""
+    batch = ImportBatch.objects.select_for_update().get(pk=batch.pk)
+    importer_check(by=by, street=batch.street)
+    if batch.status != ImportBatch.Status.COMMITTED:
+        raise ApplicationError(_("只有已导入的批次可以撤销"))
+    later = ImportBatch.objects.filter(
+        kind=ImportBatch.Kind.SURVEY, status=ImportBatch.Status.COMMITTED, committed_at__gt=batch.committed_at
+    )
+    if later.exists():
+        raise ApplicationError(_("之后还有已导入的排查批次，请先撤销较晚的批次"))
+    undo = batch.undo or {}
+    try:
+        InstructorAssignment.objects.filter(batch=batch).delete()
+        through = PartyOrganization.enterprises.through
+        for chunk in _chunks(undo.get("links_added", [])):
+            q = Q(pk__in=[])
+            for org_id, enterprise_id in chunk:
+                q |= Q(partyorganization_id=org_id, enterprise_id=enterprise_id)
+            through.objects.filter(q).delete()
+        # Snapshots this batch wrote: restore the ones it overwrote, drop the rest.
+        restored = {int(k): v for k, v in undo.get("surveys_updated", {}).items()}
+        EnterpriseSurvey.objects.filter(batch=batch).exclude(pk__in=list(restored)).delete()
+        if restored:
+            objs = []
+            for pk, values in restored.items():
+                obj = EnterpriseSurvey(pk=pk, **{k: v for k, v in values.items()})
+                objs.append(obj)
+            EnterpriseSurvey.objects.bulk_update(objs, ["batch_id", "survey_date", *FACTS], batch_size=500)
+        PartyOrganization.objects.filter(batch=batch).delete()
+        updated = {int(k): v for k, v in undo.get("enterprises_updated", {}).items()}
+        if updated:
+            by_fields: dict[tuple, list[Enterprise]] = {}
+            for pk, values in updated.items():
+                by_fields.setdefault(tuple(sorted(values)), []).append(Enterprise(pk=pk, **values))
+            for fields, objs in by_fields.items():
+                Enterprise.objects.bulk_update(objs, list(fields), batch_size=500)
+        for chunk in _chunks(undo.get("enterprises_created", [])):
+            Enterprise.objects.filter(pk__in=chunk).delete()
+        for pk in undo.get("regions", []):
+            Region.objects.filter(pk=pk).delete()
+    except ProtectedError:
+        raise ApplicationError(
+            _("该批次导入的企业或党组织已被其他记录（党员、组织生活等）引用，不能整体撤销；请逐条处理")
+        )
+    batch.status = ImportBatch.Status.ROLLED_BACK
+    batch.rolled_back_at = timezone.now()
+    batch.save(update_fields=["status", "rolled_back_at"])
+    audit_event(actor=by, instance=batch, event="survey_rolled_back", detail={"year": batch.year})
+    return batch
