@@ -17,5 +17,7 @@ urlpatterns = [
     path("survey/batches/<int:pk>/progress/", survey_views.survey_batch_progress_view, name="survey_batch_progress"),
     path("survey/batches/<int:pk>/confirm/", survey_views.survey_batch_confirm_view, name="survey_batch_confirm"),
     path("survey/batches/<int:pk>/rollback/", survey_views.survey_batch_rollback_view, name="survey_batch_rollback"),
-    path("survey/batches/<int:pk>/rejected.xlsx", survey_views.survey_batch_rejected_view, name="survey_batch_rejected"),
+    path(
+        "survey/batches/<int:pk>/rejected.xlsx", survey_views.survey_batch_rejected_view, name="survey_batch_rejected"
+    ),
 ]

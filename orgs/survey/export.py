@@ -93,8 +93,10 @@ def ledger_xlsx(queryset: QuerySet[Enterprise]) -> bytes:
     sheet = workbook.create_sheet(SHEET_NAME)
     sheet.freeze_panes = "C2"
     sheet.append(_header_cells(sheet, [c.header for c in COLUMNS]))
-    for enterprise in queryset.select_related("street", "park", "industry").order_by("street__name", "credit_code").iterator(
-        chunk_size=2000
+    for enterprise in (
+        queryset.select_related("street", "park", "industry")
+        .order_by("street__name", "credit_code")
+        .iterator(chunk_size=2000)
     ):
         sheet.append(_text_cells(sheet, enterprise_cells(enterprise)))
     return _save(workbook)

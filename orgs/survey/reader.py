@@ -108,7 +108,11 @@ def sniff(path: str, file_name: str) -> str:
 def decode_text(data: bytes) -> str:
     """UTF-8 (with or without BOM) first, then GB18030 (a superset of GBK and
     GB2312, what Excel on a Chinese Windows saves), then charset-normalizer's guess."""
-    for bom, encoding in ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16")):
+    for bom, encoding in (
+        (codecs.BOM_UTF8, "utf-8-sig"),
+        (codecs.BOM_UTF16_LE, "utf-16"),
+        (codecs.BOM_UTF16_BE, "utf-16"),
+    ):
         if data.startswith(bom):
             return data.decode(encoding)
     for encoding in ("utf-8", "gb18030"):

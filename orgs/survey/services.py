@@ -395,7 +395,9 @@ def _classify(
             facts[IDX["members_probationary"]],
         )
         if formal > total:
-            errors.append((formal_header, _("正式党员数（%(f)d）不能大于党员总数（%(t)d）") % {"f": formal, "t": total}))
+            errors.append(
+                (formal_header, _("正式党员数（%(f)d）不能大于党员总数（%(t)d）") % {"f": formal, "t": total})
+            )
         elif formal + probationary != total:
             errors.append(
                 (
@@ -416,9 +418,7 @@ def _classify(
             _reject(report, number, code, cells, errors)
             continue
         if total and facts[IDX["employees"]] and total > facts[IDX["employees"]]:
-            report.warnings.append(
-                {"row": number, "credit_code": code, "message": _("党员总数多于从业人员数，请核实")}
-            )
+            report.warnings.append({"row": number, "credit_code": code, "message": _("党员总数多于从业人员数，请核实")})
         row = Row(row=number, code=code, facts=facts, enterprise_id=enterprise_id)
         if record is None:
             row.status = "new"
@@ -508,8 +508,12 @@ def survey_import(
     report.placeholders_created = sum(1 for o in plan.new_orgs.values() if o["placeholder"])
     report.links_added = len(plan.links)
     report.assignments_created = len(plan.assignments)
-    report.streets_created = sorted({r.facts[IDX["street_id"]].name for r in rows if isinstance(r.facts[IDX["street_id"]], NewRegion)})
-    report.parks_created = sorted({r.facts[IDX["park_id"]].name for r in rows if isinstance(r.facts[IDX["park_id"]], NewRegion)})
+    report.streets_created = sorted(
+        {r.facts[IDX["street_id"]].name for r in rows if isinstance(r.facts[IDX["street_id"]], NewRegion)}
+    )
+    report.parks_created = sorted(
+        {r.facts[IDX["park_id"]].name for r in rows if isinstance(r.facts[IDX["park_id"]], NewRegion)}
+    )
 
     if strict and report.rejected:
         report.strict_failed = True
@@ -536,12 +540,19 @@ def survey_import(
         report.batch = batch.pk
         batch.undo = undo
         batch.committed_at = timezone.now()
-        _batch_finish(batch, report, status=ImportBatch.Status.COMMITTED, file_hash=batch.file_hash or file_sha256(path))
+        _batch_finish(
+            batch, report, status=ImportBatch.Status.COMMITTED, file_hash=batch.file_hash or file_sha256(path)
+        )
         audit_event(
             actor=by,
             instance=batch,
             event="survey_imported",
-            detail={"year": year, "created": report.created, "updated": report.updated, "rejected": report.rejected_count},
+            detail={
+                "year": year,
+                "created": report.created,
+                "updated": report.updated,
+                "rejected": report.rejected_count,
+            },
         )
     notify(100, _("导入完成"))
     return report
@@ -714,7 +725,9 @@ def _json_value(value: Any) -> Any:
     return str(value) if isinstance(value, Decimal) else value
 
 
-def _write(rows: list[Row], plan: _LinkPlan, *, year: int, batch: ImportBatch, ctx: _Context, report: SurveyReport) -> dict:
+def _write(
+    rows: list[Row], plan: _LinkPlan, *, year: int, batch: ImportBatch, ctx: _Context, report: SurveyReport
+) -> dict:
     undo: dict[str, Any] = {}
     _resolve_regions(rows, plan, ctx, undo, report)
     ledger = [r for r in rows if r.touch_ledger]
@@ -815,7 +828,10 @@ class _OrmWriter:
     def upsert_enterprises(self, rows: list[Row], *, year: int) -> dict[str, int]:
         new = [r for r in rows if r.enterprise_id is None]
         Enterprise.objects.bulk_create(
-            [Enterprise(credit_code=r.code, latest_survey_year=year, **dict(zip(FACTS, r.facts, strict=True))) for r in new],
+            [
+                Enterprise(credit_code=r.code, latest_survey_year=year, **dict(zip(FACTS, r.facts, strict=True)))
+                for r in new
+            ],
             batch_size=500,
         )
         changed = [
@@ -838,8 +854,13 @@ class _OrmWriter:
             EnterpriseSurvey.objects.filter(year=year, enterprise_id__in=chunk).delete()
         EnterpriseSurvey.objects.bulk_create(
             [
-                EnterpriseSurvey(enterprise_id=r.enterprise_id, year=year, survey_date=on, batch_id=batch_id,
-                                 **dict(zip(FACTS, r.facts, strict=True)))  # fmt: skip
+                EnterpriseSurvey(
+                    enterprise_id=r.enterprise_id,
+                    year=year,
+                    survey_date=on,
+                    batch_id=batch_id,
+                    **dict(zip(FACTS, r.facts, strict=True)),
+                )  # fmt: skip
                 for r in rows
             ],
             batch_size=500,
@@ -903,7 +924,9 @@ class _CopyWriter:
                 f"SELECT {', '.join(columns)} FROM {table} WITH NO DATA"
             )
             day = on.isoformat()
-            self._copy(cursor, "tmp_survey_snapshot", columns, ((r.enterprise_id, year, day, batch_id, *r.facts) for r in rows))
+            self._copy(
+                cursor, "tmp_survey_snapshot", columns, ((r.enterprise_id, year, day, batch_id, *r.facts) for r in rows)
+            )
             cursor.execute(
                 f"INSERT INTO {table} ({', '.join(columns)}) SELECT {', '.join(columns)} FROM tmp_survey_snapshot "
                 f"ON CONFLICT (enterprise_id, year) DO UPDATE SET {updates}"

@@ -48,7 +48,9 @@ class Command(BaseCommand):
         else:
             self._summary(report)
         if report.strict_failed:
-            raise CommandError(_("严格模式：存在 %(n)d 行不合格，未写入任何数据") % {"n": report.rejected_count}, returncode=1)
+            raise CommandError(
+                _("严格模式：存在 %(n)d 行不合格，未写入任何数据") % {"n": report.rejected_count}, returncode=1
+            )
 
     def _summary(self, report) -> None:
         out = self.stdout.write
@@ -68,7 +70,12 @@ class Command(BaseCommand):
         if report.batch:
             out(_("导入批次：%(id)d") % {"id": report.batch})
         for item in report.duplicates:
-            out(_("重复代码 %(code)s 出现在第 %(rows)s 行，以最后一行为准") % {
-                "code": item["credit_code"], "rows": "、".join(map(str, item["rows"]))})
+            out(
+                _("重复代码 %(code)s 出现在第 %(rows)s 行，以最后一行为准")
+                % {"code": item["credit_code"], "rows": "、".join(map(str, item["rows"]))}
+            )
         for item in report.rejected[:200]:
-            out(_("第 %(row)d 行 [%(col)s] %(msg)s") % {"row": item["row"], "col": item["column"], "msg": item["message"]})
+            out(
+                _("第 %(row)d 行 [%(col)s] %(msg)s")
+                % {"row": item["row"], "col": item["column"], "msg": item["message"]}
+            )
