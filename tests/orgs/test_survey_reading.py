@@ -25,7 +25,9 @@ def test_yes_no_nonsense_is_a_chinese_error():
         parse_yes_no("也许")
 
 
-@pytest.mark.parametrize(("text", "expected"), [("１２", 12), ("3.0", 3), (3.0, 3), (" 7 ", 7), ("1,200", 1200), ("", 0)])
+@pytest.mark.parametrize(
+    ("text", "expected"), [("１２", 12), ("3.0", 3), (3.0, 3), (" 7 ", 7), ("1,200", 1200), ("", 0)]
+)
 def test_counts_as_people_type_them(text, expected):
     assert parse_count(text) == expected
 
@@ -62,7 +64,7 @@ def test_header_found_below_title_rows_and_blank_rows_skipped(tmp_path):
 def test_csv_encodings_detected(tmp_path, encoding):
     path = write_csv(tmp_path / "s.csv", [survey_row(1, "甲街道")], encoding=encoding, title_rows=[["排查摸底表"]])
     table = open_survey(path)
-    (_number, cells), = list(table.rows)
+    ((_number, cells),) = list(table.rows)
     assert "测试排查企业1有限公司" in cells
 
 
