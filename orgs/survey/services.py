@@ -14,6 +14,7 @@ A batch keeps what a rollback needs (`ImportBatch.undo`): the ids it created
 and the previous values of what it changed.
 """
 
+import csv
 import hashlib
 import io
 import os
@@ -778,11 +779,11 @@ def _write(
     writer.upsert_surveys(survey_rows, year=year, on=on, batch_id=batch.pk)
     report.surveys_written = len(survey_rows)
 
-    _write_links(rows, plan, batch=batch, on=on, undo=undo)
+    _write_links(rows, plan, writer=writer, batch=batch, on=on, undo=undo)
     return undo
 
 
-def _write_links(rows: list[Row], plan: _LinkPlan, *, batch: ImportBatch, on: date, undo: dict) -> None:
+def _write_links(rows: list[Row], plan: _LinkPlan, *, writer, batch: ImportBatch, on: date, undo: dict) -> None:
     ids = {r.code: r.enterprise_id for r in rows}
     if plan.new_orgs:
         PartyOrganization.objects.bulk_create(
@@ -809,21 +810,28 @@ def _write_links(rows: list[Row], plan: _LinkPlan, *, batch: ImportBatch, on: da
         )
     else:
         created = {}
-    through = PartyOrganization.enterprises.through
-    link_rows = []
-    for target, code in plan.links:
-        org_id = target if isinstance(target, int) else created[target]
-        link_rows.append(through(partyorganization_id=org_id, enterprise_id=ids[code]))
-    through.objects.bulk_create(link_rows, batch_size=2000, ignore_conflicts=True)
-    undo["links_added"] = [[link.partyorganization_id, link.enterprise_id] for link in link_rows]
-    InstructorAssignment.objects.bulk_create(
-        [InstructorAssignment(enterprise_id=ids[code], start_on=on, batch=batch) for code in plan.assignments],
-        batch_size=2000,
-    )
+    pairs = [(target if isinstance(target, int) else created[target], ids[code]) for target, code in plan.links]
+    writer.insert_links(pairs)
+    undo["links_added"] = pairs
+    writer.insert_assignments([ids[code] for code in plan.assignments], on=on, batch_id=batch.pk)
 
 
 class _OrmWriter:
     """bulk_create / bulk_update in chunks: SQLite and any other database."""
+
+    def insert_links(self, pairs: list[tuple[int, int]]) -> None:
+        through = PartyOrganization.enterprises.through
+        through.objects.bulk_create(
+            [through(partyorganization_id=org, enterprise_id=ent) for org, ent in pairs],
+            batch_size=2000,
+            ignore_conflicts=True,
+        )
+
+    def insert_assignments(self, enterprise_ids: list[int], *, on: date, batch_id: int) -> None:
+        InstructorAssignment.objects.bulk_create(
+            [InstructorAssignment(enterprise_id=pk, start_on=on, batch_id=batch_id) for pk in enterprise_ids],
+            batch_size=2000,
+        )
 
     def upsert_enterprises(self, rows: list[Row], *, year: int) -> dict[str, int]:
         new = [r for r in rows if r.enterprise_id is None]
@@ -867,31 +875,50 @@ class _OrmWriter:
         )
 
 
-def _copy_text(value: Any) -> str:
-    if value is None:
-        return r"\N"
-    if value is True:
-        return "t"
-    if value is False:
-        return "f"
-    if isinstance(value, str):
-        return value.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
-    return str(value)
-
-
 class _CopyWriter:
     """PostgreSQL: COPY the rows into a temporary table, then one
     INSERT ... ON CONFLICT moves them in. Constraints and types are the real
     table's, so a bad value fails the whole transaction, not half of it."""
 
-    def _copy(self, cursor, table: str, columns: list[str], rows) -> None:
+    def _copy(self, cursor, table: str, columns: list[str], rows, *, model) -> None:
+        # CSV through the C csv writer: None is written as an empty unquoted
+        # field (NULL), and FORCE_NOT_NULL reads an empty field of a NOT NULL
+        # text column as "" instead, so the two never mix up.
+        text = {
+            f.column
+            for f in model._meta.concrete_fields
+            if not f.null and f.get_internal_type() in ("CharField", "TextField")
+        }
+        not_null = [c for c in columns if c in text]
         buffer = io.StringIO()
-        write = buffer.write
-        for values in rows:
-            write("\t".join(map(_copy_text, values)))
-            write("\n")
+        csv.writer(buffer, lineterminator="\n").writerows(rows)
         buffer.seek(0)
-        cursor.copy_expert(f"COPY {table} ({', '.join(columns)}) FROM STDIN", buffer)
+        options = "FORMAT csv" + (f", FORCE_NOT_NULL ({', '.join(not_null)})" if not_null else "")
+        cursor.copy_expert(f"COPY {table} ({', '.join(columns)}) FROM STDIN WITH ({options})", buffer)
+
+    def insert_links(self, pairs: list[tuple[int, int]]) -> None:
+        through = PartyOrganization.enterprises.through
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "CREATE TEMP TABLE tmp_survey_links (partyorganization_id bigint, enterprise_id bigint) ON COMMIT DROP"
+            )
+            self._copy(cursor, "tmp_survey_links", ["partyorganization_id", "enterprise_id"], pairs, model=through)
+            cursor.execute(
+                f"INSERT INTO {through._meta.db_table} (partyorganization_id, enterprise_id) "
+                f"SELECT partyorganization_id, enterprise_id FROM tmp_survey_links ON CONFLICT DO NOTHING"
+            )
+            cursor.execute("DROP TABLE tmp_survey_links")
+
+    def insert_assignments(self, enterprise_ids: list[int], *, on: date, batch_id: int) -> None:
+        day = on.isoformat()
+        with connection.cursor() as cursor:
+            self._copy(
+                cursor,
+                InstructorAssignment._meta.db_table,
+                ["enterprise_id", "start_on", "batch_id", "instructor_name"],
+                ((pk, day, batch_id, "") for pk in enterprise_ids),
+                model=InstructorAssignment,
+            )
 
     def upsert_enterprises(self, rows: list[Row], *, year: int) -> dict[str, int]:
         table = Enterprise._meta.db_table
@@ -903,7 +930,9 @@ class _CopyWriter:
                 f"CREATE TEMP TABLE tmp_survey_enterprise ON COMMIT DROP AS "
                 f"SELECT {', '.join(columns)} FROM {table} WITH NO DATA"
             )
-            self._copy(cursor, "tmp_survey_enterprise", columns, ((r.code, year, *r.facts) for r in rows))
+            self._copy(
+                cursor, "tmp_survey_enterprise", columns, ((r.code, year, *r.facts) for r in rows), model=Enterprise
+            )
             cursor.execute(
                 f"INSERT INTO {table} ({', '.join(columns)}, created_at, updated_at) "
                 f"SELECT {', '.join(columns)}, now(), now() FROM tmp_survey_enterprise "
@@ -925,7 +954,11 @@ class _CopyWriter:
             )
             day = on.isoformat()
             self._copy(
-                cursor, "tmp_survey_snapshot", columns, ((r.enterprise_id, year, day, batch_id, *r.facts) for r in rows)
+                cursor,
+                "tmp_survey_snapshot",
+                columns,
+                ((r.enterprise_id, year, day, batch_id, *r.facts) for r in rows),
+                model=EnterpriseSurvey,
             )
             cursor.execute(
                 f"INSERT INTO {table} ({', '.join(columns)}) SELECT {', '.join(columns)} FROM tmp_survey_snapshot "

@@ -14,6 +14,12 @@ from .survey_files import survey_row, write_xlsx
 from .test_survey_reading import make_zip_bomb
 
 
+@pytest.fixture(autouse=True)
+def _media_in_tmp(settings, tmp_path):
+    # Uploaded survey files are kept with their batch; keep the test's out of the project.
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
 def upload(client, path, **data):
     with open(path, "rb") as fh:
         payload = {"file": SimpleUploadedFile(path.name, fh.read()), "year": 2026, **data}

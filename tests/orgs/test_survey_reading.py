@@ -119,3 +119,18 @@ def test_sheet_without_required_headers(tmp_path):
     path = write_xlsx(tmp_path / "s.xlsx", [{"企业名称": "甲"}], headers=["企业名称", "备注"])
     with pytest.raises(SurveyFileError, match="未找到表头"):
         open_survey(path)
+
+
+def test_fast_credit_code_check_agrees_with_stdnum():
+    import random
+
+    from stdnum.cn import uscc
+
+    from orgs.survey.columns import USCC_ALPHABET, credit_code_ok
+
+    rng = random.Random(7)
+    for _ in range(3000):
+        stem = "".join(rng.choice("0123456789") for _ in range(8)) + "".join(rng.choice(USCC_ALPHABET) for _ in range(9))
+        for last in (uscc.calc_check_digit(stem), rng.choice(USCC_ALPHABET)):
+            assert credit_code_ok(stem + last) == uscc.is_valid(stem + last)
+    assert not credit_code_ok("91210204AY4CL12T2") and not credit_code_ok("9121O204AY4CL12T2Y")
