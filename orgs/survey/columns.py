@@ -12,6 +12,7 @@ return the clean value or raise `CellError` with a Chinese message.
 
 import re
 import unicodedata
+from operator import mul
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
@@ -54,6 +55,11 @@ def _float_to_text(value: float) -> str:
 
 def clean_text(value: Any) -> str:
     """Names and free text: trimmed (incl. full-width spaces), otherwise kept as typed."""
+    if value.__class__ is str:
+        text = value.strip()
+        if text[:1] == "'" and text[1:2] in FORMULA_PREFIXES:
+            return text[1:]
+        return text
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -184,10 +190,9 @@ def credit_code_ok(code: str) -> bool:
     per-call overhead: the import checks 100,000 codes."""
     if len(code) != 18 or not code[:8].isdigit() or not code[:8].isascii():
         return False
-    value = _USCC_VALUE
     try:
-        total = sum(value[c] * w for c, w in zip(code[:17], _USCC_WEIGHTS, strict=True))
-        return value[code[17]] == (31 - total % 31) % 31
+        total = sum(map(mul, map(_USCC_VALUE.__getitem__, code[:17]), _USCC_WEIGHTS))
+        return _USCC_VALUE[code[17]] == (31 - total % 31) % 31
     except KeyError:
         return False
 
