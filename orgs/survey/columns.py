@@ -12,10 +12,10 @@ return the clean value or raise `CellError` with a Chinese message.
 
 import re
 import unicodedata
-from operator import mul
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
+from operator import mul
 from typing import Any
 
 from django.core.exceptions import ValidationError

@@ -289,57 +289,106 @@ def importer_check(*, by: User | None, street: Region | None) -> None:
 # --- reading and validating -------------------------------------------------
 
 
-def _parse_rows(table: SurveyTable, ctx: _Context, report: SurveyReport, progress: Callable) -> dict[str, tuple]:
+# Survey columns that name a record rather than hold a fact.
+RESOLVED = {"street_name": "street_id", "park_name": "park_id", "industry_key": "industry_id"}
+
+
+def _member_errors(total: int, formal: int, probationary: int) -> list[tuple[str, str]]:
+    if formal > total:
+        return [
+            (
+                COLUMN_BY_FIELD["members_formal"].header,
+                _("正式党员数（%(f)d）不能大于党员总数（%(t)d）") % {"f": formal, "t": total},
+            )
+        ]
+    if formal + probationary != total:
+        return [
+            (
+                COLUMN_BY_FIELD["members_total"].header,
+                _("党员总数（%(t)d）应等于正式党员数（%(f)d）与预备党员数（%(p)d）之和")
+                % {"t": total, "f": formal, "p": probationary},
+            )
+        ]
+    return []
+
+
+@dataclass
+class _Parsed:
+    fields: list[str]  # fact names, in the order of each row's tuple
+    rows: dict[str, tuple[int, tuple, list | None]]  # code → (row number, values, raw cells if kept)
+
+
+def _parse_rows(table: SurveyTable, ctx: _Context, report: SurveyReport, progress: Callable) -> _Parsed:
     """One pass over the cells: every rule that needs only the row itself.
-    Returns credit code → (row number, parsed values, raw cells) for the last
-    occurrence of each code."""
+    Keeps, per credit code, the last occurrence as a tuple of values; raw
+    cells are kept only where a later rule may still reject the row."""
     items = sorted(table.columns.items())
-    parsed: dict[str, tuple[int, dict, list]] = {}
+    fields = [RESOLVED.get(c.field, c.field) for _, c in items]
+    steps = [(position, column.parse, column.header) for position, column in items]
+    code_at = fields.index("credit_code")
+    street_at = fields.index("street_id")
+    park_at = fields.index("park_id") if "park_id" in fields else None
+    industry_at = fields.index("industry_id") if "industry_id" in fields else None
+    members = ("members_total", "members_formal", "members_probationary")
+    member_at = [fields.index(m) for m in members] if all(m in fields for m in members) else None
+    keep_cells = member_at is None or ctx.only_street is not None
+    street_header = COLUMN_BY_FIELD["street_name"].header
+    industry_header = COLUMN_BY_FIELD["industry_key"].header
+    code_position = items[code_at][0]
+    parsed: dict[str, tuple[int, tuple, list | None]] = {}
     seen_rows: dict[str, list[int]] = {}
-    code_pos = next(i for i, c in items if c.field == "credit_code")
-    for count, (number, cells) in enumerate(table.rows, start=1):
-        report.rows += 1
-        values: dict[str, Any] = {}
-        errors: list[tuple[str, str]] = []
-        for index, column in items:
+    count = 0
+    for number, cells in table.rows:
+        count += 1
+        out = []
+        errors = []
+        for position, parse, header in steps:
             try:
-                values[column.field] = column.parse(cells[index])
+                out.append(parse(cells[position]))
             except CellError as exc:
-                errors.append((column.header, str(exc)))
-        street_name = values.pop("street_name", None)
-        if street_name:
+                out.append(None)
+                errors.append((header, str(exc)))
+        name = out[street_at]
+        if name:
             try:
-                values["street_id"] = ctx.street(street_name)
+                out[street_at] = ctx.street(name)
             except CellError as exc:
-                errors.append((COLUMN_BY_FIELD["street_name"].header, str(exc)))
-        if "park_name" in values:
-            values["park_id"] = ctx.park(values.get("street_id"), values.pop("park_name"))
-        if "industry_key" in values:
+                errors.append((street_header, str(exc)))
+        if park_at is not None:
+            out[park_at] = ctx.park(out[street_at], out[park_at])
+        if industry_at is not None and out[industry_at] is not None:
             try:
-                values["industry_id"] = ctx.industry(values.pop("industry_key"))
+                out[industry_at] = ctx.industry(out[industry_at])
             except CellError as exc:
-                errors.append((COLUMN_BY_FIELD["industry_key"].header, str(exc)))
-        code = values.get("credit_code") or clean_text(cells[code_pos]).upper()
+                errors.append((industry_header, str(exc)))
+        if member_at is not None and not errors:
+            errors = _member_errors(out[member_at[0]], out[member_at[1]], out[member_at[2]])
+        code = out[code_at] or clean_text(cells[code_position]).upper()
         if code:
-            seen_rows.setdefault(code, []).append(number)
+            seen = seen_rows.get(code)
+            if seen is None:
+                seen_rows[code] = [number]
+            else:
+                seen.append(number)
         if errors:
             _reject(report, number, code, cells, errors)
             parsed.pop(code, None)  # a later invalid correction supersedes an earlier row
         elif code:
-            parsed[code] = (number, values, cells)
+            parsed[code] = (number, tuple(out), cells if keep_cells else None)
         if count % 5000 == 0:
             progress(count, None)
+    report.rows = count
     report.duplicates = [{"credit_code": code, "rows": rows} for code, rows in seen_rows.items() if len(rows) > 1]
-    return parsed
+    return _Parsed(fields=fields, rows=parsed)
 
 
-def _reject(report: SurveyReport, number: int, code: str, cells: list, errors: list[tuple[str, str]]) -> None:
+def _reject(report: SurveyReport, number: int, code: str, cells: list | None, errors: list[tuple[str, str]]) -> None:
     for column, message in errors:
         report.rejected.append({"row": number, "credit_code": code, "column": column, "message": message})
     report.rejected_rows.append(
         {
             "row": number,
-            "cells": [_jsonable_cell(c) for c in cells],
+            "cells": [_jsonable_cell(c) for c in cells] if cells is not None else [],
             "errors": "；".join(f"{column}：{message}" for column, message in errors),
         }
     )
@@ -351,74 +400,100 @@ def _jsonable_cell(value: Any) -> Any:
     return str(value)
 
 
+def _select_by_keys(sql_columns: str, table: str, key: str, keys: list, extra: str = "") -> list[tuple]:
+    """Rows whose `key` is in `keys`: one `= ANY(array)` query on PostgreSQL
+    (an IN list of 100,000 parameters costs more to build than to run)."""
+    if not keys:
+        return []
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT {sql_columns} FROM {table} WHERE {key} = ANY(%s){extra}", [list(keys)])
+            return cursor.fetchall()
+    result = []
+    with connection.cursor() as cursor:
+        for chunk in _chunks(list(keys), 900):
+            marks = ", ".join(["%s"] * len(chunk))
+            cursor.execute(f"SELECT {sql_columns} FROM {table} WHERE {key} IN ({marks}){extra}", chunk)
+            result.extend(cursor.fetchall())
+    return result
+
+
+def _fact_columns(model) -> str:
+    return ", ".join(model._meta.get_field(f if not f.endswith("_id") else f[:-3]).column for f in FACTS)
+
+
 def _load_existing(codes: list[str]) -> dict[str, tuple]:
-    existing: dict[str, tuple] = {}
-    for chunk in _chunks(codes):
-        for row in Enterprise.objects.filter(credit_code__in=chunk).values_list(
-            "credit_code", "id", "latest_survey_year", *FACTS
-        ):
-            existing[row[0]] = row[1:]
-    return existing
+    """credit code → (id, latest year, *facts), typed as the ORM would give them."""
+    rows = _select_by_keys(
+        f"credit_code, id, latest_survey_year, {_fact_columns(Enterprise)}",
+        Enterprise._meta.db_table,
+        "credit_code",
+        codes,
+    )
+    converters = _converters(Enterprise)
+    return {row[0]: (row[1], row[2], *_convert(row[3:], converters)) for row in rows}
 
 
-def _classify(
-    parsed: dict[str, tuple],
-    *,
-    year: int,
-    ctx: _Context,
-    report: SurveyReport,
-) -> list[Row]:
+def _converters(model) -> list:
+    # SQLite hands back 0/1 for booleans and text for decimals; PostgreSQL already typed values.
+    out = []
+    for name in FACTS:
+        field = model._meta.get_field(name[:-3] if name.endswith("_id") else name)
+        kind = field.get_internal_type()
+        if kind == "BooleanField":
+            out.append(lambda v: None if v is None else bool(v))
+        elif kind == "DecimalField":
+            out.append(lambda v: None if v is None else Decimal(str(v)).quantize(Decimal("0.01")))
+        else:
+            out.append(None)
+    return out
+
+
+def _convert(values, converters) -> list:
+    return [v if conv is None else conv(v) for v, conv in zip(values, converters, strict=True)]
+
+
+def _classify(parsed: _Parsed, *, year: int, ctx: _Context, report: SurveyReport) -> list[Row]:
     """Second pass: merge each row over what is recorded, apply the rules that
     span columns, and say new/changed/unchanged with the diff."""
-    existing = _load_existing(list(parsed))
+    existing = _load_existing(list(parsed.rows))
+    mapping = [(k, IDX[name]) for k, name in enumerate(parsed.fields) if name in IDX]
+    need_member_check = not all(m in parsed.fields for m in ("members_total", "members_formal", "members_probationary"))
+    defaults = [DEFAULT_FACTS[f] for f in FACTS]
+    street_i, total_i, formal_i, prob_i, employees_i = (
+        IDX["street_id"],
+        IDX["members_total"],
+        IDX["members_formal"],
+        IDX["members_probationary"],
+        IDX["employees"],
+    )
+    only_street = ctx.only_street.pk if ctx.only_street is not None else None
     rows: list[Row] = []
-    present = set()
-    for _number, values, _cells in parsed.values():
-        present = set(values)
-        break
-    members_header = COLUMN_BY_FIELD["members_total"].header
-    formal_header = COLUMN_BY_FIELD["members_formal"].header
-    for code, (number, values, cells) in parsed.items():
+    for code, (number, values, cells) in parsed.rows.items():
         record = existing.get(code)
         if record is not None:
             enterprise_id, latest_year, *old = record
             facts = list(old)
         else:
             enterprise_id, latest_year, old = None, None, None
-            facts = [DEFAULT_FACTS[f] for f in FACTS]
-        for name in present:
-            if name in IDX:
-                facts[IDX[name]] = values[name]
+            facts = defaults.copy()
+        for k, i in mapping:
+            facts[i] = values[k]
         errors = []
-        total, formal, probationary = (
-            facts[IDX["members_total"]],
-            facts[IDX["members_formal"]],
-            facts[IDX["members_probationary"]],
-        )
-        if formal > total:
-            errors.append(
-                (formal_header, _("正式党员数（%(f)d）不能大于党员总数（%(t)d）") % {"f": formal, "t": total})
-            )
-        elif formal + probationary != total:
-            errors.append(
-                (
-                    members_header,
-                    _("党员总数（%(t)d）应等于正式党员数（%(f)d）与预备党员数（%(p)d）之和")
-                    % {"t": total, "f": formal, "p": probationary},
-                )
-            )
-        if record is not None and ctx.only_street is not None and old[IDX["street_id"]] != ctx.only_street.pk:
+        if need_member_check:
+            errors = _member_errors(facts[total_i], facts[formal_i], facts[prob_i])
+        if record is not None and only_street is not None and old[street_i] != only_street:
             errors.append(
                 (
                     COLUMN_BY_FIELD["street_name"].header,
-                    _("该企业已登记在%(s)s，不能由本街道导入变更")
-                    % {"s": ctx.street_name.get(old[IDX["street_id"]], "")},
+                    _("该企业已登记在%(s)s，不能由本街道导入变更") % {"s": ctx.street_name.get(old[street_i], "")},
                 )
             )
         if errors:
             _reject(report, number, code, cells, errors)
             continue
-        if total and facts[IDX["employees"]] and total > facts[IDX["employees"]]:
+        total = facts[total_i]
+        if total and facts[employees_i] and total > facts[employees_i] and len(report.warnings) < REPORT_LIST_CAP:
             report.warnings.append({"row": number, "credit_code": code, "message": _("党员总数多于从业人员数，请核实")})
         row = Row(row=number, code=code, facts=facts, enterprise_id=enterprise_id)
         if record is None:
@@ -426,10 +501,11 @@ def _classify(
         elif latest_year is not None and year < latest_year:
             # An older year's survey fills in its snapshot; the ledger keeps the newer facts.
             row.status, row.touch_ledger = "unchanged", False
+        elif facts == old:
+            row.status, row.touch_ledger = "unchanged", latest_year != year
         else:
             row.diff = {f: (old[i], facts[i]) for i, f in enumerate(FACTS) if old[i] != facts[i]}
-            row.status = "changed" if row.diff else "unchanged"
-            row.touch_ledger = bool(row.diff) or latest_year != year
+            row.status = "changed"
         rows.append(row)
     rows.sort(key=lambda r: r.row)
     return rows
@@ -485,6 +561,7 @@ def survey_import(
         notify(min(60, 5 + count // 2500), _("已校验 %(n)d 行") % {"n": count})
 
     parsed = _parse_rows(table, ctx, report, row_progress)
+    del table
     notify(62, _("正在比对已登记企业"))
     rows = _classify(parsed, year=year, ctx=ctx, report=report)
     del parsed
@@ -742,9 +819,10 @@ def _write(
     }
     # The previous latest year, to restore it exactly.
     if undo["enterprises_updated"]:
-        for chunk in _chunks([int(k) for k in undo["enterprises_updated"]]):
-            for pk, latest in Enterprise.objects.filter(pk__in=chunk).values_list("id", "latest_survey_year"):
-                undo["enterprises_updated"][str(pk)]["latest_survey_year"] = latest
+        for pk, latest in _select_by_keys(
+            "id, latest_survey_year", Enterprise._meta.db_table, "id", [int(k) for k in undo["enterprises_updated"]]
+        ):
+            undo["enterprises_updated"][str(pk)]["latest_survey_year"] = latest
     writer = _CopyWriter() if connection.vendor == "postgresql" else _OrmWriter()
     ids = writer.upsert_enterprises(ledger, year=year)
     for row in rows:
@@ -755,12 +833,16 @@ def _write(
     # That year's snapshot: written where absent or different.
     on = survey_date_for(year)
     existing_surveys: dict[int, tuple] = {}
-    enterprise_ids = [r.enterprise_id for r in rows]
-    for chunk in _chunks(enterprise_ids):
-        for values in EnterpriseSurvey.objects.filter(year=year, enterprise_id__in=chunk).values_list(
-            "enterprise_id", "id", "batch_id", "survey_date", *FACTS
-        ):
-            existing_surveys[values[0]] = values[1:]
+    converters = _converters(EnterpriseSurvey)
+    for values in _select_by_keys(
+        f"enterprise_id, id, batch_id, survey_date, {_fact_columns(EnterpriseSurvey)}",
+        EnterpriseSurvey._meta.db_table,
+        "enterprise_id",
+        [r.enterprise_id for r in rows if r.status != "new"],
+        extra=f" AND year = {int(year)}",
+    ):
+        survey_day = values[3] if isinstance(values[3], date) else date.fromisoformat(values[3])
+        existing_surveys[values[0]] = (values[1], values[2], survey_day, *_convert(values[4:], converters))
     survey_rows = []
     undo["surveys_updated"] = {}
     for row in rows:
@@ -785,39 +867,44 @@ def _write(
 
 def _write_links(rows: list[Row], plan: _LinkPlan, *, writer, batch: ImportBatch, on: date, undo: dict) -> None:
     ids = {r.code: r.enterprise_id for r in rows}
+    created: dict[tuple, int] = {}
     if plan.new_orgs:
-        PartyOrganization.objects.bulk_create(
-            [
-                PartyOrganization(
-                    name=name,
-                    street_id=street,
-                    park_id=spec["park"] if isinstance(spec["park"], int) else None,
-                    formation_mode=FormationMode(spec["mode"]),
-                    org_type=PartyOrganization.Type.JOINT_BRANCH
-                    if spec["mode"] == FormationMode.JOINT
-                    else PartyOrganization.Type.BRANCH,
-                    secretary_name=spec["secretary"][:50],
-                    needs_completion=spec["placeholder"],
-                    batch=batch,
-                )
-                for (street, name), spec in plan.new_orgs.items()
-            ],
-            batch_size=1000,
-        )
-        created = dict(
-            ((street, name), pk)
+        specs = [
+            (
+                name[:200],
+                PartyOrganization.Type.JOINT_BRANCH.value
+                if spec["mode"] == FormationMode.JOINT
+                else PartyOrganization.Type.BRANCH.value,
+                FormationMode(spec["mode"]).value,
+                street,
+                spec["park"] if isinstance(spec["park"], int) else None,
+                (spec["secretary"] or "")[:50],
+                spec["placeholder"],
+            )
+            for (street, name), spec in plan.new_orgs.items()
+        ]
+        writer.insert_organizations(specs, batch_id=batch.pk)
+        created = {
+            (street, name): pk
             for pk, street, name in PartyOrganization.objects.filter(batch=batch).values_list("id", "street_id", "name")
-        )
-    else:
-        created = {}
+        }
     pairs = [(target if isinstance(target, int) else created[target], ids[code]) for target, code in plan.links]
     writer.insert_links(pairs)
     undo["links_added"] = pairs
     writer.insert_assignments([ids[code] for code in plan.assignments], on=on, batch_id=batch.pk)
 
 
+ORG_COLUMNS = ["name", "org_type", "formation_mode", "street_id", "park_id", "secretary_name", "needs_completion"]
+
+
 class _OrmWriter:
     """bulk_create / bulk_update in chunks: SQLite and any other database."""
+
+    def insert_organizations(self, specs: list[tuple], *, batch_id: int) -> None:
+        PartyOrganization.objects.bulk_create(
+            [PartyOrganization(batch_id=batch_id, **dict(zip(ORG_COLUMNS, spec, strict=True))) for spec in specs],
+            batch_size=1000,
+        )
 
     def insert_links(self, pairs: list[tuple[int, int]]) -> None:
         through = PartyOrganization.enterprises.through
@@ -895,6 +982,18 @@ class _CopyWriter:
         buffer.seek(0)
         options = "FORMAT csv" + (f", FORCE_NOT_NULL ({', '.join(not_null)})" if not_null else "")
         cursor.copy_expert(f"COPY {table} ({', '.join(columns)}) FROM STDIN WITH ({options})", buffer)
+
+    def insert_organizations(self, specs: list[tuple], *, batch_id: int) -> None:
+        # Columns without a value here are nullable; booleans get the model's defaults.
+        now = timezone.now().isoformat()
+        with connection.cursor() as cursor:
+            self._copy(
+                cursor,
+                PartyOrganization._meta.db_table,
+                [*ORG_COLUMNS, "has_committee", "has_groups", "batch_id", "created_at"],
+                ((*spec, False, False, batch_id, now) for spec in specs),
+                model=PartyOrganization,
+            )
 
     def insert_links(self, pairs: list[tuple[int, int]]) -> None:
         through = PartyOrganization.enterprises.through

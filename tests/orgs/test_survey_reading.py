@@ -130,7 +130,9 @@ def test_fast_credit_code_check_agrees_with_stdnum():
 
     rng = random.Random(7)
     for _ in range(3000):
-        stem = "".join(rng.choice("0123456789") for _ in range(8)) + "".join(rng.choice(USCC_ALPHABET) for _ in range(9))
+        stem = "".join(rng.choice("0123456789") for _ in range(8)) + "".join(
+            rng.choice(USCC_ALPHABET) for _ in range(9)
+        )
         for last in (uscc.calc_check_digit(stem), rng.choice(USCC_ALPHABET)):
             assert credit_code_ok(stem + last) == uscc.is_valid(stem + last)
     assert not credit_code_ok("91210204AY4CL12T2") and not credit_code_ok("9121O204AY4CL12T2Y")
