@@ -869,7 +869,13 @@ def _write(
                 "survey_date": survey_day.isoformat(),
                 **{f: _json_value(v) for f, v in zip(FACTS, facts, strict=True)},
             }
-    writer.upsert_surveys(survey_rows, year=year, on=on, batch_id=batch.pk)
+    writer.upsert_surveys(
+        survey_rows,
+        year=year,
+        on=on,
+        batch_id=batch.pk,
+        existing={enterprise_id: values[0] for enterprise_id, values in existing_surveys.items()},
+    )
     report.surveys_written = len(survey_rows)
 
     _write_links(rows, plan, writer=writer, batch=batch, on=on, undo=undo)
@@ -954,7 +960,7 @@ class _OrmWriter:
             ids.update(Enterprise.objects.filter(credit_code__in=chunk).values_list("credit_code", "id"))
         return ids
 
-    def upsert_surveys(self, rows: list[Row], *, year: int, on: date, batch_id: int) -> None:
+    def upsert_surveys(self, rows: list[Row], *, year: int, on: date, batch_id: int, existing=None) -> None:
         ids = [r.enterprise_id for r in rows]
         for chunk in _chunks(ids):
             EnterpriseSurvey.objects.filter(year=year, enterprise_id__in=chunk).delete()
@@ -1030,51 +1036,74 @@ class _CopyWriter:
                 model=InstructorAssignment,
             )
 
-    def upsert_enterprises(self, rows: list[Row], *, year: int) -> dict[str, int]:
-        table = Enterprise._meta.db_table
-        columns = ["credit_code", "latest_survey_year", *FACTS]
-        updates = ", ".join(f"{c} = EXCLUDED.{c}" for c in columns[1:])
-        ids: dict[str, int] = {}
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"CREATE TEMP TABLE tmp_survey_enterprise ON COMMIT DROP AS "
-                f"SELECT {', '.join(columns)} FROM {table} WITH NO DATA"
-            )
-            self._copy(
-                cursor, "tmp_survey_enterprise", columns, ((r.code, year, *r.facts) for r in rows), model=Enterprise
-            )
-            cursor.execute(
-                f"INSERT INTO {table} ({', '.join(columns)}, created_at, updated_at) "
-                f"SELECT {', '.join(columns)}, now(), now() FROM tmp_survey_enterprise "
-                f"ON CONFLICT (credit_code) DO UPDATE SET {updates}, updated_at = now() "
-                f"RETURNING credit_code, id"
-            )
-            ids.update(cursor.fetchall())
-            cursor.execute("DROP TABLE tmp_survey_enterprise")
-        return ids
+    def _update_from(self, cursor, table: str, key: str, columns: list[str], rows, *, model, extra: str = "") -> None:
+        """UPDATE the rows named by `key` from a temporary table filled by COPY."""
+        cursor.execute(
+            f"CREATE TEMP TABLE tmp_survey_update ON COMMIT DROP AS "
+            f"SELECT {key}, {', '.join(columns)} FROM {table} WITH NO DATA"
+        )
+        self._copy(cursor, "tmp_survey_update", [key, *columns], rows, model=model)
+        sets = ", ".join(f"{c} = u.{c}" for c in columns)
+        cursor.execute(f"UPDATE {table} t SET {sets}{extra} FROM tmp_survey_update u WHERE t.{key} = u.{key}")
+        cursor.execute("DROP TABLE tmp_survey_update")
 
-    def upsert_surveys(self, rows: list[Row], *, year: int, on: date, batch_id: int) -> None:
-        table = EnterpriseSurvey._meta.db_table
-        columns = ["enterprise_id", "year", "survey_date", "batch_id", *FACTS]
-        updates = ", ".join(f"{c} = EXCLUDED.{c}" for c in columns[2:])
+    def upsert_enterprises(self, rows: list[Row], *, year: int) -> dict[str, int]:
+        # New rows are COPied straight into the table (no speculative
+        # insertion per row); a code that appeared meanwhile fails the unique
+        # index and with it the whole transaction.
+        table = Enterprise._meta.db_table
+        columns = ["latest_survey_year", *FACTS]
+        new = [r for r in rows if r.enterprise_id is None]
+        now = timezone.now().isoformat()
         with connection.cursor() as cursor:
-            cursor.execute(
-                f"CREATE TEMP TABLE tmp_survey_snapshot ON COMMIT DROP AS "
-                f"SELECT {', '.join(columns)} FROM {table} WITH NO DATA"
-            )
-            day = on.isoformat()
-            self._copy(
-                cursor,
-                "tmp_survey_snapshot",
-                columns,
-                ((r.enterprise_id, year, day, batch_id, *r.facts) for r in rows),
-                model=EnterpriseSurvey,
-            )
-            cursor.execute(
-                f"INSERT INTO {table} ({', '.join(columns)}) SELECT {', '.join(columns)} FROM tmp_survey_snapshot "
-                f"ON CONFLICT (enterprise_id, year) DO UPDATE SET {updates}"
-            )
-            cursor.execute("DROP TABLE tmp_survey_snapshot")
+            if new:
+                self._copy(
+                    cursor,
+                    table,
+                    ["credit_code", *columns, "created_at", "updated_at"],
+                    ((r.code, year, *r.facts, now, now) for r in new),
+                    model=Enterprise,
+                )
+            changed = [r for r in rows if r.enterprise_id is not None]
+            if changed:
+                self._update_from(
+                    cursor,
+                    table,
+                    "id",
+                    columns,
+                    ((r.enterprise_id, year, *r.facts) for r in changed),
+                    model=Enterprise,
+                    extra=", updated_at = now()",
+                )
+        return dict(_select_by_keys("credit_code, id", table, "credit_code", [r.code for r in new]))
+
+    def upsert_surveys(
+        self, rows: list[Row], *, year: int, on: date, batch_id: int, existing: dict[int, int] | None = None
+    ) -> None:
+        table = EnterpriseSurvey._meta.db_table
+        columns = ["survey_date", "batch_id", *FACTS]
+        existing = existing or {}
+        day = on.isoformat()
+        with connection.cursor() as cursor:
+            new = [r for r in rows if r.enterprise_id not in existing]
+            if new:
+                self._copy(
+                    cursor,
+                    table,
+                    ["enterprise_id", "year", *columns],
+                    ((r.enterprise_id, year, day, batch_id, *r.facts) for r in new),
+                    model=EnterpriseSurvey,
+                )
+            changed = [r for r in rows if r.enterprise_id in existing]
+            if changed:
+                self._update_from(
+                    cursor,
+                    table,
+                    "id",
+                    columns,
+                    ((existing[r.enterprise_id], day, batch_id, *r.facts) for r in changed),
+                    model=EnterpriseSurvey,
+                )
 
 
 # --- the page's batch life cycle and rollback -------------------------------

@@ -239,3 +239,26 @@ def test_postgres_copy_path_upserts_and_rolls_back(tmp_path):
     assert Enterprise.objects.count() == 1 and Enterprise.objects.get().employees == 5
     assert not EnterpriseSurvey.objects.exists()
     assert OrgSetup.NONE
+
+
+def test_rejected_rows_download_can_be_fixed_and_uploaded_again(world, tmp_path):
+    from openpyxl import load_workbook
+
+    from orgs.survey.export import rejected_rows_xlsx
+
+    rows = [survey_row(1, "甲街道"), survey_row(2, "甲街道", **{"是否建立工会": "也许", "经营地址": "@cmd|x"})]
+    report = run(write_xlsx(tmp_path / "s.xlsx", rows))
+    assert report.created == 1
+    fixed = tmp_path / "fixed.xlsx"
+    fixed.write_bytes(rejected_rows_xlsx(report.as_json()))
+    workbook = load_workbook(fixed)
+    sheet = workbook.active
+    header = [c.value for c in sheet[1]]
+    assert header[0] == "原行号" and header[-1] == "错误说明"
+    assert sheet.cell(row=2, column=header.index("经营地址") + 1).value == "'@cmd|x"  # neutralised
+    sheet.cell(row=2, column=header.index("是否建立工会") + 1).value = "是"
+    workbook.save(fixed)
+    again = run(fixed)
+    assert (again.created, again.rejected) == (1, [])
+    fixed_row = Enterprise.objects.get(name="测试排查企业2有限公司")
+    assert fixed_row.union_established is True and fixed_row.address == "@cmd|x"
