@@ -262,3 +262,13 @@ def test_rejected_rows_download_can_be_fixed_and_uploaded_again(world, tmp_path)
     assert (again.created, again.rejected) == (1, [])
     fixed_row = Enterprise.objects.get(name="测试排查企业2有限公司")
     assert fixed_row.union_established is True and fixed_row.address == "@cmd|x"
+
+
+def test_an_older_year_fills_its_snapshot_and_leaves_the_ledger(world, tmp_path):
+    run(write_xlsx(tmp_path / "a.xlsx", [survey_row(1, "甲街道", **{"从业人员数": 50})]))
+    report = run(write_xlsx(tmp_path / "b.xlsx", [survey_row(1, "甲街道", **{"从业人员数": 20})]), year=2025)
+    assert (report.created, report.updated, report.unchanged) == (0, 0, 1)
+    enterprise = Enterprise.objects.get(name="测试排查企业1有限公司")
+    assert enterprise.employees == 50 and enterprise.latest_survey_year == 2026
+    assert enterprise.surveys.get(year=2025).employees == 20
+    assert enterprise.surveys.get(year=2026).employees == 50
