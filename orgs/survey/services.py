@@ -26,7 +26,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.files import File
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import ProtectedError, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -617,34 +617,39 @@ def survey_import(
         return report
 
     notify(70, _("正在写入数据库"))
-    with transaction.atomic():
-        if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [ADVISORY_LOCK_KEY])
-        if batch is None:
-            batch = ImportBatch.objects.create(
-                kind=ImportBatch.Kind.SURVEY, year=year, street=street, file_name=file_name[:255],
-                file_hash=file_sha256(path), created_by=by, status=ImportBatch.Status.RUNNING,
-                strict=strict, create_streets=create_streets,
-            )  # fmt: skip
-        undo = _write(rows, plan, year=year, batch=batch, ctx=ctx, report=report)
-        report.batch = batch.pk
-        batch.undo = undo
-        batch.committed_at = timezone.now()
-        _batch_finish(
-            batch, report, status=ImportBatch.Status.COMMITTED, file_hash=batch.file_hash or file_sha256(path)
-        )
-        audit_event(
-            actor=by,
-            instance=batch,
-            event="survey_imported",
-            detail={
-                "year": year,
-                "created": report.created,
-                "updated": report.updated,
-                "rejected": report.rejected_count,
-            },
-        )
+    try:
+        with transaction.atomic():
+            if connection.vendor == "postgresql":
+                with connection.cursor() as cursor:
+                    cursor.execute("SELECT pg_advisory_xact_lock(%s)", [ADVISORY_LOCK_KEY])
+            if batch is None:
+                batch = ImportBatch.objects.create(
+                    kind=ImportBatch.Kind.SURVEY, year=year, street=street, file_name=file_name[:255],
+                    file_hash=file_sha256(path), created_by=by, status=ImportBatch.Status.RUNNING,
+                    strict=strict, create_streets=create_streets,
+                )  # fmt: skip
+            undo = _write(rows, plan, year=year, batch=batch, ctx=ctx, report=report)
+            report.batch = batch.pk
+            batch.undo = undo
+            batch.committed_at = timezone.now()
+            _batch_finish(
+                batch, report, status=ImportBatch.Status.COMMITTED, file_hash=batch.file_hash or file_sha256(path)
+            )
+            audit_event(
+                actor=by,
+                instance=batch,
+                event="survey_imported",
+                detail={
+                    "year": year,
+                    "created": report.created,
+                    "updated": report.updated,
+                    "rejected": report.rejected_count,
+                },
+            )
+    except IntegrityError:
+        # Checked against the records before the write lock; another import
+        # or a page added the same enterprise meanwhile. Nothing was written.
+        raise ApplicationError(_("导入期间数据被其他操作修改（如同一企业被同时登记），未写入任何数据，请重新导入"))
     notify(100, _("导入完成"))
     return report
 
