@@ -17,6 +17,7 @@ and the previous values of what it changed.
 import csv
 import hashlib
 import io
+import logging
 import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -53,6 +54,8 @@ from ..models import (
 from ..scoping import scope_for
 from .columns import COLUMN_BY_FIELD, CellError, clean_text
 from .reader import SurveyFileError, SurveyTable, open_survey
+
+logger = logging.getLogger(__name__)
 
 FACTS: list[str] = SurveyFacts.fact_field_names()
 IDX = {name: i for i, name in enumerate(FACTS)}
@@ -1188,12 +1191,20 @@ def survey_batch_process(*, batch: ImportBatch, commit: bool) -> ImportBatch:
             progress=_progress_writer(batch),
         )
     except ApplicationError as exc:
-        batch.refresh_from_db()
-        batch.status = ImportBatch.Status.FAILED
-        batch.report = {**batch.report, "error": "；".join(exc.messages)}
-        batch.progress = 100
-        batch.save(update_fields=["status", "report", "progress"])
+        _batch_failed(batch, "；".join(exc.messages))
+    except Exception:
+        # A page polling this batch must not wait forever on a crashed task.
+        logger.exception("survey batch %s failed", batch.pk)
+        _batch_failed(batch, _("导入失败：系统内部错误，已记录日志，请联系管理员。未写入任何数据。"))
     return batch
+
+
+def _batch_failed(batch: ImportBatch, message: str) -> None:
+    batch.refresh_from_db()
+    batch.status = ImportBatch.Status.FAILED
+    batch.report = {**batch.report, "error": message}
+    batch.progress = 100
+    batch.save(update_fields=["status", "report", "progress"])
 
 
 @transaction.atomic
