@@ -175,3 +175,20 @@ def test_admin_import_uses_the_same_rules(world, login, tmp_path):
     world.district.user_permissions.set(Permission.objects.filter(codename__endswith="_enterprise"))
     admin = login(world.district).get(reverse("admin:orgs_enterprise_import"))
     assert admin.status_code == 200 and "统一社会信用代码" in admin.content.decode()
+
+
+def test_a_batch_whose_file_went_bad_is_marked_failed_with_a_message(world, login, tmp_path):
+    from orgs.survey.services import survey_batch_open, survey_batch_process
+
+    path = write_xlsx(tmp_path / "s.xlsx", [survey_row(1, "甲街道")])
+    with open(path, "rb") as fh:
+        batch = survey_batch_open(
+            upload=SimpleUploadedFile("s.xlsx", fh.read()), year=2026, by=world.district, street=None
+        )
+    with open(batch.source.path, "wb") as fh:
+        fh.write(b"%PDF-1.4 broken")
+    survey_batch_process(batch=batch, commit=False)
+    batch.refresh_from_db()
+    assert batch.status == "failed" and "无法识别的文件格式" in batch.report["error"]
+    page = login(world.district).get(reverse("orgs:survey_batch", args=[batch.pk])).content.decode()
+    assert "无法识别的文件格式" in page and "hx-trigger" not in page
