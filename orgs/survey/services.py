@@ -613,7 +613,7 @@ def survey_import(
         report.strict_failed = True
         dry_run = True
     if dry_run:
-        report.surveys_written = sum(1 for _ in rows)
+        report.surveys_written = len(_plan_surveys(rows, year=year)[0])
         if batch is not None:
             _batch_finish(batch, report, status=ImportBatch.Status.PREVIEW, file_hash=file_sha256(path))
         notify(100, _("校验完成"))
@@ -851,34 +851,8 @@ def _write(
             row.enterprise_id = ids[row.code]
     undo["enterprises_created"] = [r.enterprise_id for r in rows if r.status == "new"]
 
-    # That year's snapshot: written where absent or different.
     on = survey_date_for(year)
-    existing_surveys: dict[int, tuple] = {}
-    converters = _converters(EnterpriseSurvey)
-    for values in _select_by_keys(
-        f"enterprise_id, id, batch_id, survey_date, {_fact_columns(EnterpriseSurvey)}",
-        EnterpriseSurvey._meta.db_table,
-        "enterprise_id",
-        [r.enterprise_id for r in rows if r.status != "new"],
-        extra=f" AND year = {int(year)}",
-    ):
-        survey_day = values[3] if isinstance(values[3], date) else date.fromisoformat(values[3])
-        existing_surveys[values[0]] = (values[1], values[2], survey_day, *_convert(values[4:], converters))
-    survey_rows = []
-    undo["surveys_updated"] = {}
-    for row in rows:
-        before = existing_surveys.get(row.enterprise_id)
-        if before is None:
-            survey_rows.append(row)
-            continue
-        survey_id, batch_id, survey_day, *facts = before
-        if facts != row.facts or survey_day != on:
-            survey_rows.append(row)
-            undo["surveys_updated"][str(survey_id)] = {
-                "batch_id": batch_id,
-                "survey_date": survey_day.isoformat(),
-                **{f: _json_value(v) for f, v in zip(FACTS, facts, strict=True)},
-            }
+    survey_rows, existing_surveys, undo["surveys_updated"] = _plan_surveys(rows, year=year)
     writer.upsert_surveys(
         survey_rows,
         year=year,
@@ -890,6 +864,39 @@ def _write(
 
     _write_links(rows, plan, writer=writer, batch=batch, on=on, undo=undo)
     return undo
+
+
+def _plan_surveys(rows: list[Row], *, year: int) -> tuple[list[Row], dict[int, tuple], dict[str, dict]]:
+    """That year's snapshot is written where it is absent or different;
+    the previous values of what it overwrites are kept for a rollback."""
+    on = survey_date_for(year)
+    existing_surveys: dict[int, tuple] = {}
+    converters = _converters(EnterpriseSurvey)
+    for values in _select_by_keys(
+        f"enterprise_id, id, batch_id, survey_date, {_fact_columns(EnterpriseSurvey)}",
+        EnterpriseSurvey._meta.db_table,
+        "enterprise_id",
+        [r.enterprise_id for r in rows if r.enterprise_id is not None and r.status != "new"],
+        extra=f" AND year = {int(year)}",
+    ):
+        survey_day = values[3] if isinstance(values[3], date) else date.fromisoformat(values[3])
+        existing_surveys[values[0]] = (values[1], values[2], survey_day, *_convert(values[4:], converters))
+    survey_rows = []
+    overwritten: dict[str, dict] = {}
+    for row in rows:
+        before = existing_surveys.get(row.enterprise_id) if row.enterprise_id is not None else None
+        if before is None:
+            survey_rows.append(row)
+            continue
+        survey_id, batch_id, survey_day, *facts = before
+        if facts != row.facts or survey_day != on:
+            survey_rows.append(row)
+            overwritten[str(survey_id)] = {
+                "batch_id": batch_id,
+                "survey_date": survey_day.isoformat(),
+                **{f: _json_value(v) for f, v in zip(FACTS, facts, strict=True)},
+            }
+    return survey_rows, existing_surveys, overwritten
 
 
 def _write_links(rows: list[Row], plan: _LinkPlan, *, writer, batch: ImportBatch, on: date, undo: dict) -> None:

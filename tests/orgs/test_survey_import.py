@@ -272,3 +272,11 @@ def test_an_older_year_fills_its_snapshot_and_leaves_the_ledger(world, tmp_path)
     assert enterprise.employees == 50 and enterprise.latest_survey_year == 2026
     assert enterprise.surveys.get(year=2025).employees == 20
     assert enterprise.surveys.get(year=2026).employees == 50
+
+
+def test_preview_counts_only_the_snapshots_it_would_write(world, tmp_path):
+    run(write_xlsx(tmp_path / "a.xlsx", [survey_row(i, "甲街道") for i in range(3)]))
+    rows = [survey_row(i, "甲街道") for i in range(3)]
+    rows[0]["从业人员数"] = 31
+    preview = run(write_xlsx(tmp_path / "b.xlsx", rows), dry_run=True)
+    assert (preview.updated, preview.unchanged, preview.surveys_written) == (1, 2, 1)
