@@ -161,6 +161,8 @@ CENT = Decimal("0.01")
 
 def parse_money(value: Any) -> Decimal | None:
     """Optional decimal ≥ 0 with two places (万元)."""
+    if value.__class__ is float and 0 <= value < 1e12:
+        return Decimal(repr(value)).quantize(CENT)
     if is_blank(value):
         return None
     if isinstance(value, bool):

@@ -170,11 +170,13 @@ def _find_header(rows: Iterator[list[Any]]) -> tuple[int, list[Any], dict[int, C
 
 def _data_rows(rows: Iterator[list[Any]], start: int, width: int) -> Iterator[tuple[int, list[Any]]]:
     for number, cells in enumerate(rows, start=start):
-        cells = list(cells[:width])
-        if all(c is None or (isinstance(c, str) and not c.strip()) for c in cells):
-            continue
-        if len(cells) < width:
-            cells.extend([None] * (width - len(cells)))
+        if len(cells) != width:
+            cells = list(cells[:width]) + [None] * max(0, width - len(cells))
+        first = cells[0]
+        # Most rows start with a value; only the others need the full blank test.
+        if first is None or first.__class__ is str and not first.strip():
+            if all(c is None or (isinstance(c, str) and not c.strip()) for c in cells):
+                continue
         yield number, cells
 
 

@@ -345,14 +345,17 @@ def _parse_rows(table: SurveyTable, ctx: _Context, report: SurveyReport, progres
     count = 0
     for number, cells in table.rows:
         count += 1
-        out = []
         errors = []
-        for position, parse, header in steps:
-            try:
-                out.append(parse(cells[position]))
-            except CellError as exc:
-                out.append(None)
-                errors.append((header, str(exc)))
+        try:  # the common case: every cell reads
+            out = [parse(cells[position]) for position, parse, _header in steps]
+        except CellError:
+            out = []
+            for position, parse, header in steps:
+                try:
+                    out.append(parse(cells[position]))
+                except CellError as exc:
+                    out.append(None)
+                    errors.append((header, str(exc)))
         name = out[street_at]
         if name:
             try:
