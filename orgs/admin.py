@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
+from import_export.admin import ImportExportMixin
 
 from .admin_base import ReadOnlyAdmin, ScopedAdmin
 from .models import (
@@ -22,6 +23,7 @@ from .models import (
     User,
     VenueChecklist,
 )
+from .resources import SurveyResource
 
 admin.site.site_header = _("两新组织党建工作管理平台")
 admin.site.site_title = _("两新党建管理")
@@ -55,7 +57,12 @@ class IndustryAdmin(admin.ModelAdmin):
 
 
 @admin.register(Enterprise)
-class EnterpriseAdmin(ScopedAdmin):
+class EnterpriseAdmin(ImportExportMixin, ScopedAdmin):
+    resource_classes = [SurveyResource]
+
+    def get_import_resource_kwargs(self, request, **kwargs):
+        return {**super().get_import_resource_kwargs(request, **kwargs), "user": request.user}
+
     scope_q_name = "enterprises_q"
     list_display = ["credit_code", "name", "street", "status", "above_scale", "employees", "members_total", "org_setup"]
     list_filter = ["status", "above_scale", "org_setup", "street", "industry"]
@@ -112,6 +119,8 @@ class VenueChecklistAdmin(ScopedAdmin):
 
 @admin.register(ImportBatch)
 class ImportBatchAdmin(ReadOnlyAdmin):
+    # The rollback data can hold 100,000 ids; it is for the service, not for reading.
+    exclude = ["undo"]
     list_display = ["created_at", "kind", "year", "file_name", "status", "rows", "created", "updated", "rejected"]
     list_filter = ["kind", "status", "year"]
     scope_q_name = "streets_q"

@@ -248,6 +248,7 @@ class ImportBatch(models.Model):
         ROSTER = "roster", _("党员名册")
 
     class Status(models.TextChoices):
+        CHECKING = "checking", _("校验中")
         PREVIEW = "preview", _("待确认")
         RUNNING = "running", _("导入中")
         COMMITTED = "committed", _("已导入")
@@ -275,6 +276,14 @@ class ImportBatch(models.Model):
     rejected = models.PositiveIntegerField(_("拒绝"), default=0)
     not_in_survey = models.PositiveIntegerField(_("本次未出现"), default=0)
     report = models.JSONField(_("报告"), default=dict, blank=True)
+    # The uploaded file is kept so the confirm step imports exactly what was previewed.
+    source = models.FileField(_("上传文件"), upload_to="imports/%Y/%m/", blank=True)
+    strict = models.BooleanField(_("严格模式"), default=False)
+    create_streets = models.BooleanField(_("允许新建街道"), default=False)
+    progress = models.PositiveSmallIntegerField(_("进度(%)"), default=0)
+    progress_note = models.CharField(_("进度说明"), max_length=100, blank=True)
+    # What a rollback needs: ids this batch created and the previous values of what it changed.
+    undo = models.JSONField(_("撤销信息"), default=dict, blank=True)
 
     class Meta:
         verbose_name = _("导入批次")

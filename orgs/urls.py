@@ -1,6 +1,7 @@
 from django.urls import path
 
 from . import views
+from .survey import views as survey_views
 
 app_name = "orgs"
 
@@ -9,4 +10,14 @@ urlpatterns = [
     path("enterprises/<int:pk>/", views.enterprise_detail_view, name="enterprise_detail"),
     path("organizations/", views.organization_list_view, name="organization_list"),
     path("organizations/<int:pk>/", views.organization_detail_view, name="organization_detail"),
+    path("survey/", survey_views.survey_import_view, name="survey_import"),
+    path("survey/template.xlsx", survey_views.survey_template_view, name="survey_template"),
+    path("survey/ledger.xlsx", survey_views.survey_ledger_export_view, name="survey_ledger_export"),
+    path("survey/batches/<int:pk>/", survey_views.survey_batch_view, name="survey_batch"),
+    path("survey/batches/<int:pk>/progress/", survey_views.survey_batch_progress_view, name="survey_batch_progress"),
+    path("survey/batches/<int:pk>/confirm/", survey_views.survey_batch_confirm_view, name="survey_batch_confirm"),
+    path("survey/batches/<int:pk>/rollback/", survey_views.survey_batch_rollback_view, name="survey_batch_rollback"),
+    path(
+        "survey/batches/<int:pk>/rejected.xlsx", survey_views.survey_batch_rejected_view, name="survey_batch_rejected"
+    ),
 ]
