@@ -14,12 +14,14 @@ Colours:
 from __future__ import annotations
 
 import calendar
+import functools
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 
 from django.db.models import Count
 from django.db.models.functions import ExtractMonth, ExtractYear
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from activities.models import Activity, ActivityType, ComplianceExemption, ComplianceRule
@@ -44,18 +46,33 @@ class Period:
 
     @property
     def label(self) -> str:
-        if self.kind == ComplianceRule.Period.MONTH:
-            return _("%(y)d年%(m)d月") % {"y": self.start.year, "m": self.start.month}
-        if self.kind == ComplianceRule.Period.QUARTER:
-            return _("%(y)d年第%(q)d季度") % {"y": self.start.year, "q": (self.start.month - 1) // 3 + 1}
-        return _("%(y)d年") % {"y": self.start.year}
+        return _period_label(self.kind, self.start)
 
     def months(self) -> list[tuple[int, int]]:
-        out, y, m = [], self.start.year, self.start.month
-        while (y, m) <= (self.end.year, self.end.month):
-            out.append((y, m))
-            y, m = (y + 1, 1) if m == 12 else (y, m + 1)
-        return out
+        return _months(self.start, self.end)
+
+
+@functools.lru_cache(maxsize=4096)
+def _months(start: date, end: date) -> list[tuple[int, int]]:
+    out, y, m = [], start.year, start.month
+    while (y, m) <= (end.year, end.month):
+        out.append((y, m))
+        y, m = (y + 1, 1) if m == 12 else (y, m + 1)
+    return out
+
+
+def _period_label(kind: str, start: date) -> str:
+    # Cached per language, so a page in English still gets English labels.
+    return _period_label_in(kind, start, get_language())
+
+
+@functools.lru_cache(maxsize=4096)
+def _period_label_in(kind: str, start: date, language: str | None) -> str:
+    if kind == ComplianceRule.Period.MONTH:
+        return _("%(y)d年%(m)d月") % {"y": start.year, "m": start.month}
+    if kind == ComplianceRule.Period.QUARTER:
+        return _("%(y)d年第%(q)d季度") % {"y": start.year, "q": (start.month - 1) // 3 + 1}
+    return _("%(y)d年") % {"y": start.year}
 
 
 def period_containing(kind: str, day: date) -> Period:
@@ -76,7 +93,8 @@ def add_months(day: date, n: int) -> date:
     return date(index // 12, index % 12 + 1, 1)
 
 
-def periods_between(kind: str, start: date, last_day: date) -> list[Period]:
+@functools.lru_cache(maxsize=1024)
+def periods_between(kind: str, start: date, last_day: date) -> tuple[Period, ...]:
     """Periods whose start lies in [start, last_day]."""
     out = []
     p = period_containing(kind, start)
@@ -85,7 +103,7 @@ def periods_between(kind: str, start: date, last_day: date) -> list[Period]:
     while p.start <= last_day:
         out.append(p)
         p = period_containing(kind, add_months(p.end, 1))
-    return out
+    return tuple(out)
 
 
 def active_rules() -> list[ComplianceRule]:

@@ -189,6 +189,7 @@ def coverage_compute(*, on: date) -> CoverageRun:
         return run
     sql, params = facts_sql(on=on)
     with transaction.atomic(), connection.cursor() as cursor:
+        hash_joins_only(cursor)
         cursor.execute(f"DROP TABLE IF EXISTS {FACTS_TABLE}")
         temp = "TEMPORARY" if connection.vendor in ("postgresql", "sqlite") else ""
         cursor.execute(f"CREATE {temp} TABLE {FACTS_TABLE} AS {sql}", params)
@@ -259,6 +260,16 @@ def coverage_compute(*, on: date) -> CoverageRun:
             _("有 %(n)d 家企业在 %(date)s 前没有排查记录，未计入覆盖率。") % {"n": unsurveyed, "date": on.isoformat()}
         )
     return run
+
+
+def hash_joins_only(cursor) -> None:
+    """On PostgreSQL, keep the planner off nested loops for the set-wide
+    statements of this module: right after a bulk load (before autovacuum
+    analyses the tables) it misjudges the window filter as one row and a
+    nested loop turns a quarter-second query into minutes. Must run inside a
+    transaction (SET LOCAL)."""
+    if connection.vendor == "postgresql":
+        cursor.execute("SET LOCAL enable_nestloop = off")
 
 
 def _scope_keys(street_id, park_id, industry_id) -> list[tuple[str, str]]:
@@ -415,7 +426,8 @@ def coverage_drilldown(
     if above_scale:
         where.append("x.above_scale = 1")
     body = f"FROM ({sql}) x WHERE " + " AND ".join(where)
-    with connection.cursor() as cursor:
+    with transaction.atomic(), connection.cursor() as cursor:
+        hash_joins_only(cursor)
         cursor.execute(f"SELECT COUNT(*) {body}", [*params, *extra])
         total = cursor.fetchone()[0]
         cursor.execute(

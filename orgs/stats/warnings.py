@@ -25,7 +25,7 @@ from activities.models import THREE_MEETINGS_ONE_LECTURE, Activity, ActivityType
 from orgs.models import Alert, BusinessStatus, OrgSetup, PartyOrganization
 
 from . import compliance
-from .coverage import facts_sql
+from .coverage import facts_sql, hash_joins_only
 
 NO_ACTIVITY_DAYS = 90
 TERM_WARNING_DAYS = 60
@@ -175,7 +175,8 @@ def _enterprise_problems(ctx: Context) -> list[tuple]:
     sql, params = facts_sql(on=ctx.on)
     from orgs.models import Enterprise
 
-    with connection.cursor() as cursor:
+    with transaction.atomic(), connection.cursor() as cursor:
+        hash_joins_only(cursor)
         cursor.execute(
             f"""SELECT x.enterprise_id, x.street_id, x.formal_n, x.org_setup, x.org_covered, x.eligible, e.name
             FROM ({sql}) x JOIN {Enterprise._meta.db_table} e ON e.id = x.enterprise_id
