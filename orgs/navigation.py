@@ -23,6 +23,7 @@ MENU: list[MenuItem] = [
     MenuItem(_("首页"), "home", tuple(Role.values)),
     MenuItem(_("企业"), "orgs:enterprise_list", (*STAFF, Role.SECRETARY, Role.INSTRUCTOR)),
     MenuItem(_("党组织"), "orgs:organization_list", (*STAFF, Role.SECRETARY)),
+    MenuItem(_("覆盖率"), "orgs:stats_coverage", STAFF),
 ]
 
 
