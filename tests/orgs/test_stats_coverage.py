@@ -6,7 +6,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from orgs.models import CoverageSnapshot, EnterpriseSurvey, FormationMode, InstructorAssignment, OrgSetup
+from orgs.models import CoverageSnapshot, EnterpriseSurvey, FormationMode, InstructorAssignment
 from orgs.stats.coverage import coverage_compute, coverage_drilldown
 from tests.factories import EnterpriseFactory, MemberFactory, OrganizationFactory, StreetFactory
 
@@ -55,7 +55,9 @@ def small_world(db):
     joint = OrganizationFactory(street=street, formation_mode=FormationMode.JOINT, enterprises=[e["B"], e["C"]])
     OrganizationFactory(street=street, formation_mode=FormationMode.ATTACHED, enterprises=[e["C"]])
     # An organization founded after ON does not cover G yet.
-    OrganizationFactory(street=other, formation_mode=FormationMode.OWN, enterprises=[e["G"]], founded_on=date(2026, 8, 1))
+    OrganizationFactory(
+        street=other, formation_mode=FormationMode.OWN, enterprises=[e["G"]], founded_on=date(2026, 8, 1)
+    )
     # Roster: two formal members working in B -> B is not "without member"; C stays without.
     MemberFactory(organization=joint, enterprise=e["B"])
     MemberFactory(organization=joint, enterprise=e["B"], stage="probationary", formal_on=None)
