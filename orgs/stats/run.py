@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import threading
 import time
 import uuid
 from dataclasses import dataclass, field
@@ -44,11 +45,27 @@ class StatsResult:
     messages: list[str] = field(default_factory=list)
 
 
+_held = threading.local()
+
+
 @contextlib.contextmanager
 def stats_lock():
     """One run at a time. On PostgreSQL a session advisory lock (freed by the
     server if the worker dies); elsewhere cache.add, atomic in Redis and
-    local-memory caches alike."""
+    local-memory caches alike. Advisory locks are re-entrant within a session,
+    so a thread-local flag also refuses a run started inside a run."""
+    if getattr(_held, "value", False):
+        raise StatsLocked(_("统计任务正在运行，请稍后再试"))
+    _held.value = True
+    try:
+        with _cross_process_lock():
+            yield
+    finally:
+        _held.value = False
+
+
+@contextlib.contextmanager
+def _cross_process_lock():
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_try_advisory_lock(%s)", [ADVISORY_LOCK_ID])

@@ -147,3 +147,24 @@ def test_coverage_page_and_drilldown(computed, login):
     outsider = login(w.street_a_staff).get(f"/orgs/stats/coverage/org_covered/?street={w.street_b.pk}&date={ON}")
     assert outsider.status_code == 404
     assert login(w.district).get("/orgs/stats/coverage/nonsense/").status_code == 404
+
+
+@pytest.mark.postgres
+def test_advisory_lock_held_by_another_session_refuses(world):
+    import psycopg2
+    from django.db import connection
+
+    from orgs.stats.run import ADVISORY_LOCK_ID
+
+    params = connection.get_connection_params()
+    other = psycopg2.connect(**{k: v for k, v in params.items() if k in ("dbname", "user", "host", "port", "password")})
+    try:
+        with other.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_lock(%s)", [ADVISORY_LOCK_ID])
+        with pytest.raises(StatsLocked):
+            compute_stats(on=ON)
+        with other.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_unlock(%s)", [ADVISORY_LOCK_ID])
+    finally:
+        other.close()
+    compute_stats(on=ON)  # free again once the other session lets go
