@@ -320,7 +320,7 @@ def warnings_refresh(*, on: date, data_issues: list[tuple[str, str]] | None = No
         # A second run on the same date starts from what the first found.
         Alert.objects.filter(kind__in=kinds, closed_on=on).update(closed_on=None)
         open_alerts = {(a.kind, a.subject_key): a for a in Alert.objects.filter(kind__in=kinds, closed_on__isnull=True)}
-        to_create, to_update, to_close = [], [], []
+        to_create, to_update, to_close, seen = [], [], [], []
         for key, draft in drafts.items():
             alert = open_alerts.get(key)
             if alert is None:
@@ -339,16 +339,27 @@ def warnings_refresh(*, on: date, data_issues: list[tuple[str, str]] | None = No
                     )
                 )
             else:
-                alert.level, alert.message, alert.link = draft.level, draft.message, draft.link
-                alert.street_id = draft.street_id
-                alert.last_seen_on = on
-                to_update.append(alert)
+                seen.append(alert.pk)
+                if (alert.level, alert.message, alert.link, alert.street_id) != (
+                    draft.level,
+                    draft.message,
+                    draft.link,
+                    draft.street_id,
+                ):
+                    alert.level, alert.message, alert.link = draft.level, draft.message, draft.link
+                    alert.street_id = draft.street_id
+                    to_update.append(alert)
         for key, alert in open_alerts.items():
             if key not in drafts:
                 alert.closed_on = on
                 to_close.append(alert)
         Alert.objects.bulk_create(to_create, batch_size=2000)
-        Alert.objects.bulk_update(to_update, ["level", "message", "link", "street", "last_seen_on"], batch_size=2000)
-        Alert.objects.bulk_update(to_close, ["closed_on"], batch_size=2000)
-    run.opened, run.kept, run.closed = len(to_create), len(to_update), len(to_close)
+        Alert.objects.bulk_update(to_update, ["level", "message", "link", "street"], batch_size=500)
+        # Plain UPDATEs by id list: one statement each, not a CASE per row.
+        for chunk in range(0, len(seen), 5000):
+            Alert.objects.filter(pk__in=seen[chunk : chunk + 5000]).update(last_seen_on=on)
+        closing = [a.pk for a in to_close]
+        for chunk in range(0, len(closing), 5000):
+            Alert.objects.filter(pk__in=closing[chunk : chunk + 5000]).update(closed_on=on)
+    run.opened, run.kept, run.closed = len(to_create), len(seen), len(to_close)
     return run
