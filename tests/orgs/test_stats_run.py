@@ -168,3 +168,23 @@ def test_advisory_lock_held_by_another_session_refuses(world):
     finally:
         other.close()
     compute_stats(on=ON)  # free again once the other session lets go
+
+
+def test_enterprise_and_organization_warnings(world):
+    from tests.factories import EnterpriseFactory, OrganizationFactory
+
+    surveyed(world)
+    lonely = OrganizationFactory(street=world.street_a, name="中共无企业支部", secretary_name="赵书记")
+    stray = EnterpriseFactory(
+        street=world.street_a, name="丙企业", members_formal=3, members_probationary=0, members_total=3
+    )
+    facts = {f: getattr(stray, f) for f in EnterpriseSurvey.fact_field_names()}
+    facts.update(members_probationary=0, org_setup="own")
+    EnterpriseSurvey.objects.create(enterprise=stray, year=2026, survey_date=date(2026, 3, 31), **facts)
+    warnings_refresh(on=ON)
+    open_alerts = Alert.objects.filter(closed_on__isnull=True)
+    assert open_alerts.filter(kind=Alert.Kind.NO_ENTERPRISE, organization=lonely).exists()
+    assert open_alerts.filter(kind=Alert.Kind.SHOULD_FORM, enterprise=stray, street=world.street_a).exists()
+    mismatch = open_alerts.get(kind=Alert.Kind.SURVEY_MISMATCH, enterprise=stray)
+    assert "以台账为准" in mismatch.message and mismatch.link.endswith(f"/{stray.pk}/")
+    assert open_alerts.filter(kind=Alert.Kind.NO_ACTIVITY_90, organization=world.org_a).exists()
