@@ -55,13 +55,44 @@ def timed(fn, repeat: int) -> list[float]:
     return out
 
 
+def pad_activities(target: int, on: date) -> None:
+    """Top the activity table up to `target` rows in one INSERT ... SELECT:
+    approved records spread over the year before `on`, on random organizations."""
+    missing = target - Activity.objects.count()
+    if missing <= 0:
+        return
+    started = time.perf_counter()
+    types = ["theme_day", "general_meeting", "party_lecture", "committee_meeting", "group_meeting", "volunteer"]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""INSERT INTO {Activity._meta.db_table} (organization_id, activity_type, held_on, place, topic, host,
+              recorder, minutes, decisions, due_count, attended_count, absent_count, status, return_reason,
+              created_at)
+            SELECT o.ids[1 + (g %% array_length(o.ids, 1))], (%s::text[])[1 + (g %% 6)],
+              %s::date - (g %% 365), '', 'padding', '', '', '', '', 0, 0, 0, 'approved', '', now()
+            FROM generate_series(1, %s) g,
+              (SELECT array_agg(id ORDER BY id) AS ids FROM {PartyOrganization._meta.db_table}) o""",
+            [types, on, missing],
+        )
+        cursor.execute(f"ANALYZE {Activity._meta.db_table}")
+    print(f"padded activities with {missing} rows in {time.perf_counter() - started:.0f} s")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--date", type=date.fromisoformat, required=True)
     parser.add_argument("--runs", type=int, default=2)
+    parser.add_argument(
+        "--pad-activities",
+        type=int,
+        default=0,
+        help="add synthetic approved activities until the table holds this many (seed_demo gives ~4 per member)",
+    )
     args = parser.parse_args()
     if connection.vendor != "postgresql":
         sys.exit("set DATABASE_URL to a PostgreSQL database filled by seed_demo")
+    if args.pad_activities:
+        pad_activities(args.pad_activities, args.date)
 
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")  # what autovacuum does after a bulk load
