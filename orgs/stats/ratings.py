@@ -9,6 +9,7 @@ year, so a nightly recompute never silently undoes it.
 
 from __future__ import annotations
 
+import functools
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -17,6 +18,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.db import connection, transaction
 from django.db.models import Count, Q
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from activities.models import SERVICE_TYPES, THREE_MEETINGS_ONE_LECTURE, ActivityType
@@ -200,6 +202,11 @@ def _meetings(org, inputs: Inputs, types) -> tuple[float, dict]:
 
 
 def _type_labels() -> dict[str, str]:
+    return _type_labels_in(get_language())
+
+
+@functools.lru_cache(maxsize=16)
+def _type_labels_in(language: str | None) -> dict[str, str]:
     return {value: str(label) for value, label in ActivityType.choices}
 
 
