@@ -2,12 +2,18 @@
 
 from datetime import date
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
+from core.errors import ApplicationError
+
+from .models import Rating, Role
+from .selectors import organization_get, scope_for
 from .stats.coverage import FIGURES, coverage_by_street, coverage_date, coverage_drilldown
+from .stats.ratings import rating_override
 
 
 def _date_param(request) -> date | None:
@@ -53,4 +59,32 @@ def coverage_drilldown_view(request, figure):
             "query": request.GET.copy(),
             "figures": FIGURES,
         },
+    )
+
+
+@login_required
+def rating_view(request, pk):
+    """The latest rating of one organization with its evidence, the gap to the
+    next star, and (for district staff) the override form."""
+    organization = organization_get(user=request.user, pk=pk)
+    rating = Rating.objects.filter(organization=organization).order_by("-computed_on").first()
+    error = ""
+    if request.method == "POST":
+        if rating is None:
+            raise Http404(_("该党组织尚无星级评定结果"))
+        try:
+            rating_override(
+                rating=rating, stars=request.POST.get("stars"), reason=request.POST.get("reason", ""), by=request.user
+            )
+        except ApplicationError as exc:
+            error = exc.messages[0]
+        else:
+            messages.success(request, _("星级已调整，原计算结果保留"))
+            return redirect("orgs:stats_rating", pk)
+    may_override = scope_for(request.user, write=True).has_role(Role.DISTRICT)
+    return render(
+        request,
+        "stats/rating.html",
+        {"organization": organization, "rating": rating, "may_override": may_override, "error": error},
+        status=400 if error else 200,
     )

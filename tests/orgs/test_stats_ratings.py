@@ -119,3 +119,16 @@ def test_override_needs_district_and_reason(world):
 
     rating_override(rating=rating, stars=5, reason="理由", by=world.district)
     assert LogEntry.objects.filter(additional_data__event="rating_override").exists()
+
+
+def test_rating_page_and_override_form(world, login):
+    ratings_compute(on=ON)
+    url = f"/orgs/stats/ratings/{world.org_a.pk}/"
+    assert "三会一课" in login(world.secretary_a).get(url).content.decode()
+    assert login(world.secretary_b).get(url).status_code == 404
+    assert login(world.secretary_a).post(url, {"stars": 5, "reason": "想要五星"}).status_code == 400
+    bad = login(world.district).post(url, {"stars": 5, "reason": ""})
+    assert bad.status_code == 400 and "须填写理由" in bad.content.decode()
+    assert Rating.objects.get(organization=world.org_a).override_stars is None
+    assert login(world.district).post(url, {"stars": 5, "reason": "市级示范"}).status_code == 302
+    assert Rating.objects.get(organization=world.org_a).stars == 5
