@@ -3,6 +3,8 @@
 from datetime import date
 
 from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
@@ -47,9 +49,19 @@ def _query(request) -> tuple[date | None, bool]:
     return on, above
 
 
+DATE_PARAMS = [
+    OpenApiParameter("date", OpenApiTypes.DATE, description="统计日期，默认最新；取该日或之前最近一次统计"),
+    OpenApiParameter("above_scale", OpenApiTypes.BOOL, description="仅规上企业"),
+]
+
+
 class CoverageView(APIView):
     """Coverage figures of the district or one street, from the nightly snapshots."""
 
+    @extend_schema(
+        parameters=[*DATE_PARAMS, OpenApiParameter("street", OpenApiTypes.INT, description="街道ID")],
+        responses=CoverageSerializer,
+    )
     def get(self, request):
         on, above = _query(request)
         snapshot = coverage_snapshot(
@@ -61,6 +73,7 @@ class CoverageView(APIView):
 class StreetCoverageView(APIView):
     """The same figures per street the caller may read (paginated)."""
 
+    @extend_schema(parameters=DATE_PARAMS, responses=StreetCoverageSerializer(many=True))
     def get(self, request):
         from rest_framework.pagination import PageNumberPagination
 
