@@ -1,5 +1,10 @@
 """This app's endpoints under /api/v1/ (CONTRACT.md)."""
 
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from . import apis
+
+urlpatterns: list = [
+    path("stats/coverage/", apis.CoverageView.as_view(), name="api_stats_coverage"),
+    path("stats/coverage/streets/", apis.StreetCoverageView.as_view(), name="api_stats_coverage_streets"),
+]

@@ -24,6 +24,7 @@ MENU: list[MenuItem] = [
     MenuItem(_("企业"), "orgs:enterprise_list", (*STAFF, Role.SECRETARY, Role.INSTRUCTOR)),
     MenuItem(_("党组织"), "orgs:organization_list", (*STAFF, Role.SECRETARY)),
     MenuItem(_("排查导入"), "orgs:survey_import", (Role.DISTRICT, Role.STREET)),
+    MenuItem(_("覆盖率"), "orgs:stats_coverage", STAFF),
 ]
 
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import stats_views, views
 from .survey import views as survey_views
 
 app_name = "orgs"
@@ -20,4 +20,7 @@ urlpatterns = [
     path(
         "survey/batches/<int:pk>/rejected.xlsx", survey_views.survey_batch_rejected_view, name="survey_batch_rejected"
     ),
+    path("stats/ratings/<int:pk>/", stats_views.rating_view, name="stats_rating"),
+    path("stats/coverage/", stats_views.coverage_view, name="stats_coverage"),
+    path("stats/coverage/<slug:figure>/", stats_views.coverage_drilldown_view, name="stats_drilldown"),
 ]

@@ -1,0 +1,34 @@
+from datetime import date
+
+from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
+
+from orgs.stats.run import StatsLocked, compute_stats
+
+
+def _date(value: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise CommandError(f"日期格式应为 YYYY-MM-DD：{value}") from None
+
+
+class Command(BaseCommand):
+    help = "Run the nightly statistics (coverage, ratings, warnings) for one date, inline."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--date", dest="on", default=None, help="YYYY-MM-DD (default: today, Asia/Shanghai)")
+
+    def handle(self, *args, on=None, **options):
+        day = _date(on) if on else timezone.localdate()
+        try:
+            result = compute_stats(on=day)
+        except StatsLocked as exc:
+            raise CommandError(exc.messages[0]) from None
+        for message in result.messages:
+            self.stderr.write(f"注意：{message}")
+        timing = "，".join(f"{k} {v:.1f}秒" for k, v in result.seconds.items())
+        self.stdout.write(
+            f"{day} 统计完成：覆盖率快照 {result.snapshots} 条，星级评定 {result.ratings} 条，"
+            f"预警新增 {result.alerts_opened}、持续 {result.alerts_kept}、解除 {result.alerts_closed}（{timing}）"
+        )

@@ -1,0 +1,316 @@
+"""The compliance engine: expected activities per period (ComplianceRule rows,
+DESIGN.md §2) set against APPROVED activities, with a colour per organization,
+activity type and period.
+
+Colours:
+- green: the period's minimum is met;
+- yellow: the period is still open and not yet met (none or only part held);
+- red: the period has closed and the minimum was not met;
+- exempt: a ComplianceExemption overlapping the period takes it out;
+- future: the period has not started; none: the rule does not apply
+  (no committee / no groups, or the organization did not exist then).
+"""
+
+from __future__ import annotations
+
+import calendar
+import functools
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.db import connections
+from django.db.models import Count
+from django.db.models.functions import ExtractMonth, ExtractYear
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+
+from activities.models import Activity, ActivityType, ComplianceExemption, ComplianceRule
+from orgs.models import PartyOrganization
+
+GREEN, YELLOW, RED, EXEMPT, FUTURE, NONE = "green", "yellow", "red", "exempt", "future", "none"
+COLOUR_LABELS = {
+    GREEN: "已完成",
+    YELLOW: "进行中",
+    RED: "未完成",
+    EXEMPT: "已豁免",
+    FUTURE: "未开始",
+    NONE: "不适用",
+}
+
+
+@dataclass(frozen=True)
+class Period:
+    kind: str
+    start: date
+    end: date
+
+    @property
+    def label(self) -> str:
+        return _period_label(self.kind, self.start)
+
+    def months(self) -> list[tuple[int, int]]:
+        return _months(self.start, self.end)
+
+
+@functools.lru_cache(maxsize=4096)
+def _months(start: date, end: date) -> list[tuple[int, int]]:
+    out, y, m = [], start.year, start.month
+    while (y, m) <= (end.year, end.month):
+        out.append((y, m))
+        y, m = (y + 1, 1) if m == 12 else (y, m + 1)
+    return out
+
+
+def _period_label(kind: str, start: date) -> str:
+    # Cached per language, so a page in English still gets English labels.
+    return _period_label_in(kind, start, get_language())
+
+
+@functools.lru_cache(maxsize=4096)
+def _period_label_in(kind: str, start: date, language: str | None) -> str:
+    if kind == ComplianceRule.Period.MONTH:
+        return _("%(y)d年%(m)d月") % {"y": start.year, "m": start.month}
+    if kind == ComplianceRule.Period.QUARTER:
+        return _("%(y)d年第%(q)d季度") % {"y": start.year, "q": (start.month - 1) // 3 + 1}
+    return _("%(y)d年") % {"y": start.year}
+
+
+def period_containing(kind: str, day: date) -> Period:
+    if kind == ComplianceRule.Period.MONTH:
+        first = day.replace(day=1)
+    elif kind == ComplianceRule.Period.QUARTER:
+        first = date(day.year, (day.month - 1) // 3 * 3 + 1, 1)
+    else:
+        first = date(day.year, 1, 1)
+    months = {"month": 1, "quarter": 3}.get(kind, 12)
+    end_month = first.month + months - 1
+    end = date(first.year, end_month, calendar.monthrange(first.year, end_month)[1])
+    return Period(kind=kind, start=first, end=end)
+
+
+def add_months(day: date, n: int) -> date:
+    index = day.year * 12 + day.month - 1 + n
+    return date(index // 12, index % 12 + 1, 1)
+
+
+@functools.lru_cache(maxsize=1024)
+def periods_between(kind: str, start: date, last_day: date) -> tuple[Period, ...]:
+    """Periods whose start lies in [start, last_day]."""
+    out = []
+    p = period_containing(kind, start)
+    if p.start < start:
+        p = period_containing(kind, add_months(p.end, 1))
+    while p.start <= last_day:
+        out.append(p)
+        p = period_containing(kind, add_months(p.end, 1))
+    return tuple(out)
+
+
+def active_rules() -> list[ComplianceRule]:
+    return list(ComplianceRule.objects.filter(active=True).order_by("id"))
+
+
+def rule_applies(rule: ComplianceRule, org) -> bool:
+    if rule.applies_to == ComplianceRule.Condition.HAS_COMMITTEE:
+        return bool(org.has_committee)
+    if rule.applies_to == ComplianceRule.Condition.HAS_GROUPS:
+        return bool(org.has_groups)
+    return True
+
+
+def org_exists_in(org, period: Period) -> bool:
+    if org.founded_on and org.founded_on > period.end:
+        return False
+    return not (org.dissolved_on and org.dissolved_on < period.start)
+
+
+def colour(*, held: int, minimum: int, period: Period, on: date, exempt: bool) -> str:
+    if exempt:
+        return EXEMPT
+    if period.start > on:
+        return FUTURE
+    if held >= minimum:
+        return GREEN
+    return RED if period.end < on else YELLOW
+
+
+@dataclass
+class ActivityCounts:
+    """Approved activities per (organization, type, year, month), from one grouped query."""
+
+    counts: dict[tuple[int, str, int, int], int] = field(default_factory=dict)
+    exemptions: dict[tuple[int, str], list[tuple[date, date]]] = field(default_factory=dict)
+
+    def held(self, org_id: int, activity_type: str, period: Period) -> int:
+        return sum(self.counts.get((org_id, activity_type, y, m), 0) for y, m in period.months())
+
+    def exempt(self, org_id: int, activity_type: str, period: Period) -> bool:
+        return any(s <= period.end and e >= period.start for s, e in self.exemptions.get((org_id, activity_type), ()))
+
+
+def activity_counts(*, start: date, end: date, organization_ids: list[int] | None = None) -> ActivityCounts:
+    """Two queries whatever the number of organizations."""
+    qs = Activity.objects.filter(status=Activity.Status.APPROVED, held_on__gte=start, held_on__lte=end)
+    ex = ComplianceExemption.objects.filter(period_end__gte=start, period_start__lte=end)
+    if organization_ids is not None:
+        qs = qs.filter(organization_id__in=organization_ids)
+        ex = ex.filter(organization_id__in=organization_ids)
+    grouped = (
+        qs.annotate(y=ExtractYear("held_on"), m=ExtractMonth("held_on"))
+        .values_list("organization_id", "activity_type", "y", "m")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    # Up to a million grouped rows at district scale: fetched as plain tuples,
+    # skipping the ORM's per-row work (the SQL is still the ORM's).
+    sql, params = grouped.query.get_compiler(using=grouped.db).as_sql()
+    result = ActivityCounts()
+    with connections[grouped.db].cursor() as cursor:
+        cursor.execute(sql, params)
+        while batch := cursor.fetchmany(20000):
+            for org_id, activity_type, y, m, n in batch:
+                result.counts[(org_id, activity_type, int(y), int(m))] = n
+    exemptions: dict[tuple[int, str], list[tuple[date, date]]] = defaultdict(list)
+    for org_id, activity_type, s, e in ex.values_list("organization_id", "activity_type", "period_start", "period_end"):
+        exemptions[(org_id, activity_type)].append((s, e))
+    result.exemptions = dict(exemptions)
+    return result
+
+
+@dataclass
+class PeriodResult:
+    rule: ComplianceRule
+    period: Period
+    held: int
+    colour: str
+
+
+def evaluate(
+    *, org, rules: list[ComplianceRule], counts: ActivityCounts, start: date, on: date, types=None
+) -> list[PeriodResult]:
+    """Every applicable (rule, period) of `org` with a period starting in [start, on]."""
+    out = []
+    for rule in rules:
+        if types is not None and rule.activity_type not in types:
+            continue
+        if not rule_applies(rule, org):
+            continue
+        for period in periods_between(rule.period, start, on):
+            if not org_exists_in(org, period):
+                continue
+            held = counts.held(org.pk, rule.activity_type, period)
+            exempt = counts.exempt(org.pk, rule.activity_type, period)
+            out.append(
+                PeriodResult(
+                    rule=rule,
+                    period=period,
+                    held=held,
+                    colour=colour(held=held, minimum=rule.minimum, period=period, on=on, exempt=exempt),
+                )
+            )
+    return out
+
+
+# --- Reads for pages (the secretary workspace includes the partial) --------
+
+
+@dataclass
+class CalendarRow:
+    activity_type: str
+    label: str
+    period: str
+    minimum: int
+    cells: list[dict]
+
+
+@dataclass
+class ComplianceCalendar:
+    organization: PartyOrganization
+    year: int
+    on: date
+    months: list[int]
+    rows: list[CalendarRow]
+    colour_labels: dict[str, str]
+
+
+def organization_calendar(*, organization: PartyOrganization, year: int, on: date) -> ComplianceCalendar:
+    """A months × required-types grid for one organization and year. A cell
+    carries the colour of the period containing that month (so a quarter's
+    three months share its colour) and the approved activities held that month."""
+    rules = active_rules()
+    start, end = date(year, 1, 1), date(year, 12, 31)
+    counts = activity_counts(start=start, end=end, organization_ids=[organization.pk])
+    rows = []
+    for rule in rules:
+        if not rule_applies(rule, organization):
+            continue
+        cells = []
+        for month in range(1, 13):
+            period = period_containing(rule.period, date(year, month, 1))
+            if not org_exists_in(organization, period):
+                c, held = NONE, 0
+            else:
+                held = counts.held(organization.pk, rule.activity_type, period)
+                c = colour(
+                    held=held,
+                    minimum=rule.minimum,
+                    period=period,
+                    on=on,
+                    exempt=counts.exempt(organization.pk, rule.activity_type, period),
+                )
+            cells.append(
+                {
+                    "month": month,
+                    "colour": c,
+                    "colour_label": _(COLOUR_LABELS[c]),
+                    "held_this_month": counts.counts.get((organization.pk, rule.activity_type, year, month), 0),
+                    "held_in_period": held,
+                    "period": period.label,
+                }
+            )
+        rows.append(
+            CalendarRow(
+                activity_type=rule.activity_type,
+                label=ActivityType(rule.activity_type).label,
+                period=rule.get_period_display(),
+                minimum=rule.minimum,
+                cells=cells,
+            )
+        )
+    return ComplianceCalendar(
+        organization=organization,
+        year=year,
+        on=on,
+        months=list(range(1, 13)),
+        rows=rows,
+        colour_labels={k: _(v) for k, v in COLOUR_LABELS.items()},
+    )
+
+
+def next_due(*, organization: PartyOrganization, on: date) -> list[dict]:
+    """What the organization still owes in the periods now open, soonest deadline first."""
+    rules = active_rules()
+    earliest = min((period_containing(r.period, on).start for r in rules), default=on)
+    counts = activity_counts(start=earliest, end=on, organization_ids=[organization.pk])
+    due = []
+    for rule in rules:
+        if not rule_applies(rule, organization):
+            continue
+        period = period_containing(rule.period, on)
+        if not org_exists_in(organization, period) or counts.exempt(organization.pk, rule.activity_type, period):
+            continue
+        held = counts.held(organization.pk, rule.activity_type, period)
+        if held < rule.minimum:
+            due.append(
+                {
+                    "activity_type": rule.activity_type,
+                    "label": ActivityType(rule.activity_type).label,
+                    "period": period.label,
+                    "due_by": period.end,
+                    "days_left": (period.end - on).days,
+                    "held": held,
+                    "minimum": rule.minimum,
+                }
+            )
+    return sorted(due, key=lambda d: (d["due_by"], d["activity_type"]))

@@ -1,0 +1,486 @@
+"""Coverage figures (DESIGN.md §3), computed set-based in the database.
+
+One SQL statement builds the per-enterprise facts of the base set B as of a
+date (latest survey on or before it, status 在营) with the flags each figure
+needs; the nightly run materialises it once in a temporary table and every
+scope's figures come from a single GROUP BY over it. The number of queries is
+the same at a hundred enterprises as at a hundred thousand.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.db import connection, transaction
+from django.db.models import Max, Q
+from django.http import Http404
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from members.models import Member
+from orgs.models import (
+    CoverageSnapshot,
+    Enterprise,
+    EnterpriseSurvey,
+    FormationMode,
+    InstructorAssignment,
+    PartyOrganization,
+    Region,
+)
+from orgs.scoping import scope_for
+
+FACTS_TABLE = "stats_coverage_facts"
+ELIGIBLE_FORMAL_MEMBERS = 3
+
+# Figures a drill-down can list, with the condition on the facts row.
+FIGURES: dict[str, tuple] = {
+    "enterprises": (gettext_lazy("企业数"), "1=1"),
+    "org_covered": (gettext_lazy("组织覆盖企业"), "org_covered = 1"),
+    "work_covered": (gettext_lazy("工作覆盖企业"), "(org_covered = 1 OR instructor = 1)"),
+    "not_work_covered": (gettext_lazy("工作未覆盖企业"), "(org_covered = 0 AND instructor = 0)"),
+    "own_org_eligible": (gettext_lazy("正式党员3人以上企业"), "eligible = 1"),
+    "own_org": (gettext_lazy("单独组建企业"), "(eligible = 1 AND own_org = 1)"),
+    "should_form_not_formed": (gettext_lazy("应建未建企业"), "(eligible = 1 AND org_covered = 0)"),
+    "enterprises_without_member": (gettext_lazy("无党员企业"), "no_member = 1"),
+}
+
+
+def _tables() -> dict[str, str]:
+    return {
+        "survey": EnterpriseSurvey._meta.db_table,
+        "org": PartyOrganization._meta.db_table,
+        "link": PartyOrganization.enterprises.through._meta.db_table,
+        "assignment": InstructorAssignment._meta.db_table,
+        "member": Member._meta.db_table,
+    }
+
+
+def facts_sql(*, on: date) -> tuple[str, list]:
+    """SQL giving one row per enterprise of B on `on` with the flags every
+    figure needs. Scopes narrow the result, never the surveys before ranking
+    (an enterprise that moved street is counted where its latest survey puts it).
+
+    - formal members: the larger of the survey's 正式党员数 and the active
+      formal Member rows working there, so a roster kept up to date counts
+      and a survey alone still gives the figures (DESIGN.md §3);
+    - an organization covers an enterprise on `on` when it is linked and was
+      founded on or before and not dissolved by that date;
+    - an instructor assignment is active when start_on <= on <= end_on.
+    """
+    t = _tables()
+    d = connection.ops.adapt_datefield_value(on)
+    sql = f"""
+    SELECT f.*,
+      CASE WHEN f.formal_n >= {ELIGIBLE_FORMAL_MEMBERS} THEN 1 ELSE 0 END AS eligible,
+      CASE WHEN f.survey_total = 0 AND f.m_formal + f.m_probationary = 0 THEN 1 ELSE 0 END AS no_member
+    FROM (
+      SELECT b.enterprise_id, b.street_id, b.park_id, b.industry_id,
+        CASE WHEN b.above_scale THEN 1 ELSE 0 END AS above_scale,
+        b.employees, b.members_formal AS survey_formal, b.members_total AS survey_total, b.org_setup,
+        b.survey_year,
+        CASE WHEN cov.enterprise_id IS NULL THEN 0 ELSE 1 END AS org_covered,
+        COALESCE(cov.own, 0) AS own_org,
+        CASE WHEN ins.enterprise_id IS NULL THEN 0 ELSE 1 END AS instructor,
+        COALESCE(mem.f, 0) AS m_formal,
+        COALESCE(mem.p, 0) AS m_probationary,
+        CASE WHEN COALESCE(mem.f, 0) > b.members_formal THEN COALESCE(mem.f, 0) ELSE b.members_formal END
+          AS formal_n
+      FROM (
+        SELECT s.enterprise_id, s.street_id, s.park_id, s.industry_id, s.above_scale, s.employees,
+          s.members_formal, s.members_total, s.org_setup, s.status, s.year AS survey_year,
+          ROW_NUMBER() OVER (PARTITION BY s.enterprise_id ORDER BY s.survey_date DESC, s.year DESC) AS rn
+        FROM {t["survey"]} s
+        WHERE s.survey_date <= %s
+      ) b
+      LEFT JOIN (
+        SELECT l.enterprise_id, MAX(CASE WHEN o.formation_mode = %s THEN 1 ELSE 0 END) AS own
+        FROM {t["link"]} l JOIN {t["org"]} o ON o.id = l.partyorganization_id
+        WHERE (o.founded_on IS NULL OR o.founded_on <= %s) AND (o.dissolved_on IS NULL OR o.dissolved_on > %s)
+        GROUP BY l.enterprise_id
+      ) cov ON cov.enterprise_id = b.enterprise_id
+      LEFT JOIN (
+        SELECT DISTINCT a.enterprise_id FROM {t["assignment"]} a
+        WHERE a.start_on <= %s AND (a.end_on IS NULL OR a.end_on >= %s)
+      ) ins ON ins.enterprise_id = b.enterprise_id
+      LEFT JOIN (
+        SELECT m.enterprise_id,
+          SUM(CASE WHEN {_FORMAL} THEN 1 ELSE 0 END) AS f,
+          SUM(CASE WHEN NOT ({_FORMAL}) AND {_PROBATIONARY} THEN 1 ELSE 0 END) AS p
+        FROM {t["member"]} m
+        WHERE m.enterprise_id IS NOT NULL AND m.status <> %s AND (m.left_on IS NULL OR m.left_on > %s)
+        GROUP BY m.enterprise_id
+      ) mem ON mem.enterprise_id = b.enterprise_id
+      WHERE b.rn = 1 AND b.status = %s
+    ) f
+    """
+    params = [
+        d,
+        FormationMode.OWN,
+        *[d] * 7,
+        Member.Status.SUSPENDED,
+        d,
+        "operating",
+    ]
+    return sql, params
+
+
+# As of the date: a stage counts from its date; rows without dates fall back to the current stage.
+_FORMAL = "((m.formal_on IS NOT NULL AND m.formal_on <= %s) OR (m.formal_on IS NULL AND m.stage = 'formal'))"
+_PROBATIONARY = (
+    "((m.probationary_on IS NOT NULL AND m.probationary_on <= %s)"
+    " OR (m.probationary_on IS NULL AND m.stage = 'probationary'))"
+)
+
+
+@dataclass
+class Cell:
+    enterprises: int = 0
+    org_covered: int = 0
+    work_covered: int = 0
+    own_org_eligible: int = 0
+    own_org: int = 0
+    should_form_not_formed: int = 0
+    employees: int = 0
+    members_formal: int = 0
+    members_probationary: int = 0
+    enterprises_without_member: int = 0
+    org_ids: set = field(default_factory=set)
+
+    COUNTS = (
+        "enterprises",
+        "org_covered",
+        "work_covered",
+        "own_org_eligible",
+        "own_org",
+        "should_form_not_formed",
+        "employees",
+        "members_formal",
+        "members_probationary",
+        "enterprises_without_member",
+    )
+
+    def add(self, other: Cell) -> None:
+        for name in self.COUNTS:
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+
+
+@dataclass
+class CoverageRun:
+    on: date
+    snapshots: int = 0
+    messages: list[str] = field(default_factory=list)
+
+
+def _surveys_exist(on: date) -> bool:
+    return EnterpriseSurvey.objects.filter(survey_date__lte=on).exists()
+
+
+def coverage_compute(*, on: date) -> CoverageRun:
+    """Compute and store every scope's snapshot for `on`; a re-run replaces that date."""
+    run = CoverageRun(on=on)
+    if not _surveys_exist(on):
+        run.messages.append(
+            _("%(date)s 及以前没有任何年度排查记录，无法计算覆盖率；请先导入排查表。") % {"date": on.isoformat()}
+        )
+        with transaction.atomic():
+            CoverageSnapshot.objects.filter(date=on).delete()
+        return run
+    sql, params = facts_sql(on=on)
+    with transaction.atomic(), connection.cursor() as cursor:
+        hash_joins_only(cursor)
+        cursor.execute(f"DROP TABLE IF EXISTS {FACTS_TABLE}")
+        temp = "TEMPORARY" if connection.vendor in ("postgresql", "sqlite") else ""
+        cursor.execute(f"CREATE {temp} TABLE {FACTS_TABLE} AS {sql}", params)
+        if connection.vendor == "postgresql":
+            cursor.execute(f"ANALYZE {FACTS_TABLE}")
+        cursor.execute(
+            f"""SELECT street_id, park_id, industry_id, above_scale, COUNT(*), SUM(org_covered),
+              SUM(CASE WHEN org_covered = 1 OR instructor = 1 THEN 1 ELSE 0 END), SUM(eligible),
+              SUM(eligible * own_org), SUM(CASE WHEN eligible = 1 AND org_covered = 0 THEN 1 ELSE 0 END),
+              SUM(employees), SUM(m_formal), SUM(m_probationary), SUM(no_member)
+            FROM {FACTS_TABLE} GROUP BY street_id, park_id, industry_id, above_scale"""
+        )
+        cells = cursor.fetchall()
+        org_rows = _active_org_rows(cursor, on)
+        cursor.execute(f"DROP TABLE IF EXISTS {FACTS_TABLE}")
+
+        buckets: dict[tuple, Cell] = defaultdict(Cell)
+        for street_id, park_id, industry_id, above, *numbers in cells:
+            cell = Cell(**{name: int(v or 0) for name, v in zip(Cell.COUNTS, numbers, strict=True)})
+            for key in _scope_keys(street_id, park_id, industry_id):
+                buckets[(*key, False)].add(cell)
+                if above:
+                    buckets[(*key, True)].add(cell)
+        org_types: dict[tuple, dict[int, tuple[str, str]]] = defaultdict(dict)
+        for org_id, org_type, mode, street_id, park_id, industry_id, above in org_rows:
+            for key in _scope_keys(street_id, park_id, industry_id):
+                org_types[(*key, False)][org_id] = (org_type, mode)
+                if above:
+                    org_types[(*key, True)][org_id] = (org_type, mode)
+
+        # Every known scope gets a row, an empty street included, so a page never shows "no data" for it.
+        for region in Region.objects.filter(kind__in=[Region.Kind.STREET, Region.Kind.PARK]).values("pk", "kind"):
+            for above in (False, True):
+                buckets.setdefault((region["kind"], str(region["pk"]), above), Cell())
+        for above in (False, True):
+            buckets.setdefault((CoverageSnapshot.ScopeKind.DISTRICT, "", above), Cell())
+
+        rows = []
+        for (kind, key, above), cell in buckets.items():
+            orgs = org_types.get((kind, key, above), {})
+            by_type: dict[str, int] = defaultdict(int)
+            by_mode: dict[str, int] = defaultdict(int)
+            for org_type, mode in orgs.values():
+                by_type[org_type] += 1
+                by_mode[mode] += 1
+            members = cell.members_formal + cell.members_probationary
+            rows.append(
+                CoverageSnapshot(
+                    date=on,
+                    scope_kind=kind,
+                    scope_key=key,
+                    above_scale_only=above,
+                    organizations=len(orgs),
+                    details={
+                        "organizations_by_type": dict(by_type),
+                        "organizations_by_mode": dict(by_mode),
+                        "members_per_employee": round(members / cell.employees, 4) if cell.employees else None,
+                    },
+                    **{name: getattr(cell, name) for name in Cell.COUNTS},
+                )
+            )
+        CoverageSnapshot.objects.filter(date=on).delete()
+        CoverageSnapshot.objects.bulk_create(rows, batch_size=1000)
+    run.snapshots = len(rows)
+    unsurveyed = Enterprise.objects.exclude(surveys__survey_date__lte=on).count()
+    if unsurveyed:
+        run.messages.append(
+            _("有 %(n)d 家企业在 %(date)s 前没有排查记录，未计入覆盖率。") % {"n": unsurveyed, "date": on.isoformat()}
+        )
+    return run
+
+
+def hash_joins_only(cursor) -> None:
+    """On PostgreSQL, keep the planner off nested loops for the set-wide
+    statements of this module: right after a bulk load (before autovacuum
+    analyses the tables) it misjudges the window filter as one row and a
+    nested loop turns a quarter-second query into minutes. Must run inside a
+    transaction (SET LOCAL)."""
+    if connection.vendor == "postgresql":
+        cursor.execute("SET LOCAL enable_nestloop = off")
+
+
+def _scope_keys(street_id, park_id, industry_id) -> list[tuple[str, str]]:
+    keys = [(CoverageSnapshot.ScopeKind.DISTRICT, ""), (CoverageSnapshot.ScopeKind.STREET, str(street_id))]
+    if park_id:
+        keys.append((CoverageSnapshot.ScopeKind.PARK, str(park_id)))
+    if industry_id:
+        keys.append((CoverageSnapshot.ScopeKind.INDUSTRY, str(industry_id)))
+    return keys
+
+
+def _active_org_rows(cursor, on: date) -> list[tuple]:
+    """Distinct (organization, cell) pairs: an organization counts in a scope
+    when it covers at least one enterprise of B there, and once however many."""
+    t = _tables()
+    d = connection.ops.adapt_datefield_value(on)
+    cursor.execute(
+        f"""SELECT DISTINCT o.id, o.org_type, o.formation_mode, f.street_id, f.park_id, f.industry_id, f.above_scale
+        FROM {t["link"]} l
+        JOIN {t["org"]} o ON o.id = l.partyorganization_id
+        JOIN {FACTS_TABLE} f ON f.enterprise_id = l.enterprise_id
+        WHERE (o.founded_on IS NULL OR o.founded_on <= %s) AND (o.dissolved_on IS NULL OR o.dissolved_on > %s)""",
+        [d, d],
+    )
+    return cursor.fetchall()
+
+
+# --- Reads for pages and the API (always through scope_for) -----------------
+
+
+def coverage_streets(*, user):
+    """The streets whose figures `user` may read: their own streets, the
+    streets of their organizations, the streets of their assigned enterprises."""
+    scope = scope_for(user)
+    streets = Region.objects.filter(kind=Region.Kind.STREET)
+    if scope.everything:
+        return streets.order_by("name")
+    reach = scope.regions_q()
+    if scope.organization_ids:
+        reach |= Q(pk__in=PartyOrganization.objects.filter(scope.organizations_q()).values("street_id"))
+    if scope.instructor_user_id:
+        reach |= Q(pk__in=Enterprise.objects.filter(scope.enterprises_q()).values("street_id"))
+    return streets.filter(reach).order_by("name")
+
+
+def _street_or_404(*, user, street_id) -> Region:
+    try:
+        return coverage_streets(user=user).get(pk=int(street_id))
+    except (Region.DoesNotExist, ValueError, TypeError):
+        raise Http404(_("记录不存在或不在您的管辖范围内")) from None
+
+
+def coverage_date(*, on: date | None = None) -> date | None:
+    """The snapshot date answering `on`: the latest on or before it (default: the latest)."""
+    qs = CoverageSnapshot.objects.all()
+    if on is not None:
+        qs = qs.filter(date__lte=on)
+    return qs.aggregate(d=Max("date"))["d"]
+
+
+def coverage_snapshot(*, user, street_id=None, on: date | None = None, above_scale: bool = False) -> CoverageSnapshot:
+    """One scope's figures from the stored snapshots. Without a street: the
+    district for district-wide users; a user of one street gets that street."""
+    scope = scope_for(user)
+    if street_id in (None, ""):
+        if scope.everything:
+            kind, key = CoverageSnapshot.ScopeKind.DISTRICT, ""
+        else:
+            streets = list(coverage_streets(user=user)[:2])
+            if len(streets) != 1:
+                raise Http404(_("请指定街道"))
+            kind, key = CoverageSnapshot.ScopeKind.STREET, str(streets[0].pk)
+    else:
+        kind, key = CoverageSnapshot.ScopeKind.STREET, str(_street_or_404(user=user, street_id=street_id).pk)
+    snapshot = (
+        CoverageSnapshot.objects.filter(scope_kind=kind, scope_key=key, above_scale_only=above_scale)
+        .filter(**({"date__lte": on} if on else {}))
+        .order_by("-date")
+        .first()
+    )
+    if snapshot is None:
+        raise Http404(_("该日期尚无覆盖率统计结果"))
+    return snapshot
+
+
+def coverage_by_street(
+    *, user, on: date | None = None, above_scale: bool = False
+) -> tuple[date | None, list[tuple[Region, CoverageSnapshot | None]]]:
+    """Every street the user may read, with its snapshot of the answering date."""
+    answer = coverage_date(on=on)
+    streets = list(coverage_streets(user=user))
+    if answer is None:
+        return None, [(s, None) for s in streets]
+    snapshots = {
+        s.scope_key: s
+        for s in CoverageSnapshot.objects.filter(
+            date=answer,
+            scope_kind=CoverageSnapshot.ScopeKind.STREET,
+            scope_key__in=[str(s.pk) for s in streets],
+            above_scale_only=above_scale,
+        )
+    }
+    return answer, [(s, snapshots.get(str(s.pk))) for s in streets]
+
+
+@dataclass
+class DrilldownRow:
+    enterprise: Enterprise
+    reason: str
+
+
+@dataclass
+class Drilldown:
+    figure: str
+    label: str
+    on: date
+    total: int
+    rows: list[DrilldownRow]
+
+
+def coverage_drilldown(
+    *,
+    user,
+    figure: str,
+    on: date,
+    street_id=None,
+    above_scale: bool = False,
+    offset: int = 0,
+    limit: int = 50,
+) -> Drilldown:
+    """The exact enterprises behind one figure, each with why it is counted.
+    Recomputed from the records (not the snapshot), so it is exact for any date."""
+    if figure not in FIGURES:
+        raise Http404(_("没有这个统计项"))
+    scope = scope_for(user)
+    label, condition = FIGURES[figure]
+    sql, params = facts_sql(on=on)
+    where = [condition]
+    extra: list = []
+    if street_id not in (None, ""):
+        street = _street_or_404(user=user, street_id=street_id)
+        where.append("x.street_id = %s")
+        extra.append(street.pk)
+        narrowed = scope.everything or street.pk in scope.street_ids
+    elif scope.everything:
+        narrowed = True
+    else:
+        raise Http404(_("请指定街道"))
+    if not narrowed:
+        # A secretary or instructor reads the street's figures but lists only their own enterprises.
+        allowed = list(Enterprise.objects.filter(scope.enterprises_q()).values_list("pk", flat=True).distinct())
+        where.append(f"x.enterprise_id IN ({','.join(['%s'] * len(allowed)) or 'NULL'})")
+        extra.extend(allowed)
+    if above_scale:
+        where.append("x.above_scale = 1")
+    body = f"FROM ({sql}) x WHERE " + " AND ".join(where)
+    with transaction.atomic(), connection.cursor() as cursor:
+        hash_joins_only(cursor)
+        cursor.execute(f"SELECT COUNT(*) {body}", [*params, *extra])
+        total = cursor.fetchone()[0]
+        cursor.execute(
+            f"""SELECT x.enterprise_id, x.formal_n, x.survey_formal, x.m_formal, x.survey_year, x.org_covered,
+              x.instructor, x.survey_total, x.m_probationary {body} ORDER BY x.enterprise_id LIMIT %s OFFSET %s""",
+            [*params, *extra, int(limit), int(offset)],
+        )
+        facts = cursor.fetchall()
+    ids = [row[0] for row in facts]
+    enterprises = Enterprise.objects.select_related("street").in_bulk(ids)
+    covering: dict[int, list[str]] = defaultdict(list)
+    for org in (
+        PartyOrganization.objects.filter(enterprises__in=ids)
+        .filter(Q(founded_on__isnull=True) | Q(founded_on__lte=on))
+        .filter(Q(dissolved_on__isnull=True) | Q(dissolved_on__gt=on))
+        .values("enterprises", "name", "formation_mode")
+    ):
+        covering[org["enterprises"]].append(f"{org['name']}（{FormationMode(org['formation_mode']).label}）")
+    instructors: dict[int, list[str]] = defaultdict(list)
+    for a in (
+        InstructorAssignment.objects.filter(enterprise_id__in=ids, start_on__lte=on)
+        .filter(Q(end_on__isnull=True) | Q(end_on__gte=on))
+        .select_related("instructor")
+    ):
+        who = str(a.instructor) if a.instructor else (a.instructor_name or _("待指定"))
+        instructors[a.enterprise_id].append(_("党建指导员%(who)s（%(start)s起）") % {"who": who, "start": a.start_on})
+    rows = []
+    for eid, formal_n, survey_formal, m_formal, year, org_covered, instructor, _survey_total, _m_prob in facts:
+        members = _("正式党员%(n)d人（%(year)s年排查%(s)d人，台账%(m)d人）") % {
+            "n": formal_n,
+            "year": year,
+            "s": survey_formal,
+            "m": m_formal,
+        }
+        if figure == "enterprises":
+            reason = _("%(year)s年排查为在营") % {"year": year}
+        elif figure == "org_covered":
+            reason = _("由%(orgs)s覆盖") % {"orgs": "、".join(covering[eid])}
+        elif figure == "work_covered":
+            parts = ([_("由%(orgs)s覆盖") % {"orgs": "、".join(covering[eid])}] if org_covered else []) + (
+                instructors[eid] if instructor else []
+            )
+            reason = "；".join(parts)
+        elif figure == "not_work_covered":
+            reason = _("无党组织覆盖，也无在岗党建指导员")
+        elif figure == "own_org_eligible":
+            reason = members
+        elif figure == "own_org":
+            reason = members + "；" + _("单独组建：%(orgs)s") % {"orgs": "、".join(covering[eid])}
+        elif figure == "should_form_not_formed":
+            reason = members + "；" + _("未被任何党组织覆盖")
+        else:
+            reason = _("%(year)s年排查党员0人，台账无在册党员") % {"year": year}
+        if eid in enterprises:
+            rows.append(DrilldownRow(enterprise=enterprises[eid], reason=reason))
+    return Drilldown(figure=figure, label=str(label), on=on, total=total, rows=rows)

@@ -1,0 +1,365 @@
+"""Warnings 预警 (DESIGN.md §4), refreshed nightly.
+
+Each producer looks at the records as of a date and yields AlertDrafts; the
+refresh turns them into Alert rows: a new problem opens an alert, a problem
+still present keeps its opened_on and moves last_seen_on, a problem gone is
+closed with closed_on. Only the kinds whose producer ran are closed, so a
+producer that is missing (or fails) never closes other people's alerts.
+
+To add a warning: write `def producer(ctx) -> Iterable[AlertDraft]` and add a
+Producer line to PRODUCERS.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from django.db import connection, transaction
+from django.db.models import Count, Max, Q
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from activities.models import THREE_MEETINGS_ONE_LECTURE, Activity, ActivityType
+from orgs.models import Alert, BusinessStatus, OrgSetup, PartyOrganization
+
+from . import compliance
+from .coverage import facts_sql, hash_joins_only
+
+NO_ACTIVITY_DAYS = 90
+TERM_WARNING_DAYS = 60
+
+
+@dataclass(frozen=True)
+class AlertDraft:
+    kind: str
+    subject_key: str
+    level: str
+    message: str
+    street_id: int | None = None
+    organization_id: int | None = None
+    enterprise_id: int | None = None
+    link: str = ""
+
+
+@dataclass
+class Context:
+    on: date
+    data_issues: list[tuple[str, str]]
+    enterprise_problems: list[tuple] = field(default_factory=list)
+    _orgs: list | None = None
+
+    @property
+    def orgs(self) -> list[PartyOrganization]:
+        """Organizations existing on the date, loaded once for all producers."""
+        if self._orgs is None:
+            self._orgs = list(
+                PartyOrganization.objects.filter(Q(founded_on__isnull=True) | Q(founded_on__lte=self.on))
+                .filter(Q(dissolved_on__isnull=True) | Q(dissolved_on__gt=self.on))
+                .only(
+                    "id",
+                    "name",
+                    "street_id",
+                    "secretary_name",
+                    "term_end",
+                    "founded_on",
+                    "dissolved_on",
+                    "has_committee",
+                    "has_groups",
+                )
+            )
+        return self._orgs
+
+
+def _org_link(org_id: int) -> str:
+    return reverse("orgs:organization_detail", args=[org_id])
+
+
+def _enterprise_link(enterprise_id: int) -> str:
+    return reverse("orgs:enterprise_detail", args=[enterprise_id])
+
+
+def _org_draft(kind, level, org, message) -> AlertDraft:
+    return AlertDraft(
+        kind=kind,
+        subject_key=f"org:{org.pk}",
+        level=level,
+        message=message[:255],
+        street_id=org.street_id,
+        organization_id=org.pk,
+        link=_org_link(org.pk),
+    )
+
+
+# --- Producers ---------------------------------------------------------------
+
+
+def no_activity_90(ctx: Context) -> Iterable[AlertDraft]:
+    since = ctx.on - timedelta(days=NO_ACTIVITY_DAYS)
+    last = dict(
+        Activity.objects.filter(status=Activity.Status.APPROVED, held_on__lte=ctx.on)
+        .values_list("organization_id")
+        .annotate(last=Max("held_on"))
+        .order_by()
+    )
+    for org in ctx.orgs:
+        if org.founded_on and org.founded_on > since:
+            continue  # a new organization has not had 90 days yet
+        held = last.get(org.pk)
+        if held is None or held <= since:
+            text = (
+                _("%(org)s 自%(d)s以来%(n)d天无已审核的组织生活记录")
+                % {"org": org.name, "d": held, "n": (ctx.on - held).days}
+                if held
+                else _("%(org)s 尚无已审核的组织生活记录") % {"org": org.name}
+            )
+            yield _org_draft(Alert.Kind.NO_ACTIVITY_90, Alert.Level.RED, org, text)
+
+
+def meetings_behind(ctx: Context) -> Iterable[AlertDraft]:
+    """三会一课 behind this quarter: a closed month of the quarter missed a
+    monthly meeting, or the quarter's last month has come without a quarterly one."""
+    quarter = compliance.period_containing("quarter", ctx.on)
+    counts = compliance.activity_counts(start=quarter.start, end=ctx.on)
+    rules = compliance.active_rules()
+    last_month = (ctx.on.year, ctx.on.month) == quarter.months()[-1]
+    for org in ctx.orgs:
+        results = compliance.evaluate(
+            org=org, rules=rules, counts=counts, start=quarter.start, on=ctx.on, types=set(THREE_MEETINGS_ONE_LECTURE)
+        )
+        behind = [
+            r
+            for r in results
+            if r.colour == compliance.RED or (r.colour == compliance.YELLOW and r.period.kind != "month" and last_month)
+        ]
+        if behind:
+            items = "、".join(f"{ActivityType(r.rule.activity_type).label}（{r.period.label}）" for r in behind)
+            yield _org_draft(
+                Alert.Kind.MEETINGS_BEHIND,
+                Alert.Level.YELLOW,
+                org,
+                _("%(org)s 本季度三会一课滞后：%(items)s") % {"org": org.name, "items": items},
+            )
+
+
+def term_expiring(ctx: Context) -> Iterable[AlertDraft]:
+    soon = ctx.on + timedelta(days=TERM_WARNING_DAYS)
+    for org in ctx.orgs:
+        if not org.term_end or org.term_end > soon:
+            continue
+        if org.term_end < ctx.on:
+            yield _org_draft(
+                Alert.Kind.TERM_EXPIRING,
+                Alert.Level.RED,
+                org,
+                _("%(org)s 任期已于%(d)s届满，请及时换届") % {"org": org.name, "d": org.term_end},
+            )
+        else:
+            yield _org_draft(
+                Alert.Kind.TERM_EXPIRING,
+                Alert.Level.YELLOW,
+                org,
+                _("%(org)s 任期将于%(d)s届满，请做好换届准备") % {"org": org.name, "d": org.term_end},
+            )
+
+
+def no_secretary(ctx: Context) -> Iterable[AlertDraft]:
+    for org in ctx.orgs:
+        if not org.secretary_name.strip():
+            yield _org_draft(Alert.Kind.NO_SECRETARY, Alert.Level.RED, org, _("%(org)s 未配备书记") % {"org": org.name})
+
+
+def _enterprise_problems(ctx: Context) -> list[tuple]:
+    """Enterprises of B that should form, or whose survey disagrees with the records (one query)."""
+    sql, params = facts_sql(on=ctx.on)
+    from orgs.models import Enterprise
+
+    with transaction.atomic(), connection.cursor() as cursor:
+        hash_joins_only(cursor)
+        cursor.execute(
+            f"""SELECT x.enterprise_id, x.street_id, x.formal_n, x.org_setup, x.org_covered, x.eligible, e.name
+            FROM ({sql}) x JOIN {Enterprise._meta.db_table} e ON e.id = x.enterprise_id
+            WHERE (x.eligible = 1 AND x.org_covered = 0)
+               OR (x.org_setup <> %s AND x.org_covered = 0) OR (x.org_setup = %s AND x.org_covered = 1)""",
+            [*params, OrgSetup.NONE, OrgSetup.NONE],
+        )
+        return cursor.fetchall()
+
+
+def should_form(ctx: Context) -> Iterable[AlertDraft]:
+    for eid, street_id, formal_n, _setup, covered, eligible, name in ctx.enterprise_problems:
+        if eligible and not covered:
+            yield AlertDraft(
+                kind=Alert.Kind.SHOULD_FORM,
+                subject_key=f"ent:{eid}",
+                level=Alert.Level.YELLOW,
+                message=(_("%(e)s 有正式党员%(n)d人，尚未建立党组织") % {"e": name, "n": formal_n})[:255],
+                street_id=street_id,
+                enterprise_id=eid,
+                link=_enterprise_link(eid),
+            )
+
+
+def survey_mismatch(ctx: Context) -> Iterable[AlertDraft]:
+    for eid, street_id, _n, setup, covered, _eligible, name in ctx.enterprise_problems:
+        if (setup != OrgSetup.NONE) == bool(covered):
+            continue
+        if covered:
+            text = _("%(e)s 排查表填报“未建”，但台账中有党组织覆盖（以台账为准）") % {"e": name}
+        else:
+            text = _("%(e)s 排查表填报“%(s)s”，但台账中没有覆盖它的党组织（以台账为准）") % {
+                "e": name,
+                "s": OrgSetup(setup).label,
+            }
+        yield AlertDraft(
+            kind=Alert.Kind.SURVEY_MISMATCH,
+            subject_key=f"ent:{eid}",
+            level=Alert.Level.BLUE,
+            message=text[:255],
+            street_id=street_id,
+            enterprise_id=eid,
+            link=_enterprise_link(eid),
+        )
+
+
+def only_closed(ctx: Context) -> Iterable[AlertDraft]:
+    link = PartyOrganization.enterprises.through.objects
+    closed_only = set(
+        link.values_list("partyorganization_id")
+        .annotate(op=Count("id", filter=Q(enterprise__status=BusinessStatus.OPERATING)))
+        .filter(op=0)
+        .values_list("partyorganization_id", flat=True)
+        .order_by()
+    )
+    for org in ctx.orgs:
+        if org.pk in closed_only:
+            yield _org_draft(
+                Alert.Kind.ONLY_CLOSED,
+                Alert.Level.YELLOW,
+                org,
+                _("%(org)s 所覆盖的企业均已停业或注销，请调整组织设置") % {"org": org.name},
+            )
+
+
+def no_enterprise(ctx: Context) -> Iterable[AlertDraft]:
+    linked = set(
+        PartyOrganization.enterprises.through.objects.values_list("partyorganization_id", flat=True).distinct()
+    )
+    for org in ctx.orgs:
+        if org.pk not in linked:
+            yield _org_draft(
+                Alert.Kind.NO_ENTERPRISE,
+                Alert.Level.YELLOW,
+                org,
+                _("%(org)s 未关联任何企业，不计入覆盖率，请补充覆盖企业") % {"org": org.name},
+            )
+
+
+def data_quality(ctx: Context) -> Iterable[AlertDraft]:
+    """Problems the run itself met (no survey for the date, rating weights not adding up...)."""
+    for key, message in ctx.data_issues:
+        yield AlertDraft(kind=Alert.Kind.DATA_QUALITY, subject_key=key, level=Alert.Level.RED, message=message[:255])
+
+
+@dataclass(frozen=True)
+class Producer:
+    kind: str
+    produce: Callable[[Context], Iterable[AlertDraft]]
+
+
+PRODUCERS: list[Producer] = [
+    Producer(Alert.Kind.NO_ACTIVITY_90, no_activity_90),
+    Producer(Alert.Kind.MEETINGS_BEHIND, meetings_behind),
+    Producer(Alert.Kind.TERM_EXPIRING, term_expiring),
+    Producer(Alert.Kind.NO_SECRETARY, no_secretary),
+    Producer(Alert.Kind.SHOULD_FORM, should_form),
+    Producer(Alert.Kind.SURVEY_MISMATCH, survey_mismatch),
+    Producer(Alert.Kind.ONLY_CLOSED, only_closed),
+    Producer(Alert.Kind.NO_ENTERPRISE, no_enterprise),
+    Producer(Alert.Kind.DATA_QUALITY, data_quality),
+    # Alert.Kind.FUND_WAITING ("a fund application waiting on someone for more
+    # than 10 days") goes here once the withdrawal workflow is merged:
+    #   Producer(Alert.Kind.FUND_WAITING, fund_waiting)
+    # where fund_waiting(ctx) reads the applications still waiting on ctx.on and
+    # yields one AlertDraft per application (subject_key=f"fund:{pk}", the
+    # organization's street, the approver's action page as link). Until then no
+    # FUND_WAITING alert is opened or closed by this refresh.
+]
+
+
+@dataclass
+class WarningRun:
+    on: date
+    opened: int = 0
+    kept: int = 0
+    closed: int = 0
+    skipped: bool = False
+    message: str = ""
+
+
+def warnings_refresh(*, on: date, data_issues: list[tuple[str, str]] | None = None, producers=None) -> WarningRun:
+    """Bring the open alerts in line with what the producers see on `on`."""
+    run = WarningRun(on=on)
+    producers = PRODUCERS if producers is None else producers
+    latest = Alert.objects.aggregate(d=Max("last_seen_on"))["d"]
+    if latest is not None and latest > on:
+        # Warnings describe the present; a back-filled date must not reopen or close today's.
+        run.skipped = True
+        run.message = _("预警已按%(d)s刷新，补算更早日期时不更新预警。") % {"d": latest}
+        return run
+    ctx = Context(on=on, data_issues=data_issues or [])
+    kinds = [p.kind for p in producers]
+    if any(p.kind in (Alert.Kind.SHOULD_FORM, Alert.Kind.SURVEY_MISMATCH) for p in producers):
+        ctx.enterprise_problems = _enterprise_problems(ctx)
+    drafts: dict[tuple[str, str], AlertDraft] = {}
+    for producer in producers:
+        for draft in producer.produce(ctx):
+            drafts[(draft.kind, draft.subject_key)] = draft
+    with transaction.atomic():
+        # A second run on the same date starts from what the first found.
+        Alert.objects.filter(kind__in=kinds, closed_on=on).update(closed_on=None)
+        open_alerts = {(a.kind, a.subject_key): a for a in Alert.objects.filter(kind__in=kinds, closed_on__isnull=True)}
+        to_create, to_update, to_close, seen = [], [], [], []
+        for key, draft in drafts.items():
+            alert = open_alerts.get(key)
+            if alert is None:
+                to_create.append(
+                    Alert(
+                        kind=draft.kind,
+                        subject_key=draft.subject_key,
+                        level=draft.level,
+                        message=draft.message,
+                        street_id=draft.street_id,
+                        organization_id=draft.organization_id,
+                        enterprise_id=draft.enterprise_id,
+                        link=draft.link,
+                        opened_on=on,
+                        last_seen_on=on,
+                    )
+                )
+            else:
+                seen.append(alert.pk)
+                if (alert.level, alert.message, alert.link, alert.street_id) != (
+                    draft.level,
+                    draft.message,
+                    draft.link,
+                    draft.street_id,
+                ):
+                    alert.level, alert.message, alert.link = draft.level, draft.message, draft.link
+                    alert.street_id = draft.street_id
+                    to_update.append(alert)
+        for key, alert in open_alerts.items():
+            if key not in drafts:
+                alert.closed_on = on
+                to_close.append(alert)
+        Alert.objects.bulk_create(to_create, batch_size=2000)
+        Alert.objects.bulk_update(to_update, ["level", "message", "link", "street"], batch_size=500)
+        # Plain UPDATEs by id list: one statement each, not a CASE per row.
+        for chunk in range(0, len(seen), 5000):
+            Alert.objects.filter(pk__in=seen[chunk : chunk + 5000]).update(last_seen_on=on)
+        closing = [a.pk for a in to_close]
+        for chunk in range(0, len(closing), 5000):
+            Alert.objects.filter(pk__in=closing[chunk : chunk + 5000]).update(closed_on=on)
+    run.opened, run.kept, run.closed = len(to_create), len(seen), len(to_close)
+    return run
