@@ -4,13 +4,13 @@ import io
 from datetime import timedelta
 
 import pytest
+from auditlog.models import LogEntry
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 from PIL import Image
 
 from activities.models import Activity, Attachment
-from auditlog.models import LogEntry
 from tests.factories import MemberFactory
 
 from .conftest import make_photo
