@@ -23,6 +23,10 @@ MENU: list[MenuItem] = [
     MenuItem(_("首页"), "home", tuple(Role.values)),
     MenuItem(_("企业"), "orgs:enterprise_list", (*STAFF, Role.SECRETARY, Role.INSTRUCTOR)),
     MenuItem(_("党组织"), "orgs:organization_list", (*STAFF, Role.SECRETARY)),
+    MenuItem(_("组织生活"), "activities:list", (*STAFF, Role.SECRETARY)),
+    MenuItem(_("审核"), "activities:review_queue", (Role.DISTRICT, Role.STREET)),
+    MenuItem(_("党员名册"), "members:list", (*STAFF, Role.SECRETARY)),
+    MenuItem(_("走访"), "orgs:visit_list", (Role.DISTRICT, Role.STREET, Role.INSTRUCTOR)),
 ]
 
 

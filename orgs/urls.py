@@ -9,4 +9,5 @@ urlpatterns = [
     path("enterprises/<int:pk>/", views.enterprise_detail_view, name="enterprise_detail"),
     path("organizations/", views.organization_list_view, name="organization_list"),
     path("organizations/<int:pk>/", views.organization_detail_view, name="organization_detail"),
+    path("visits/", views.visit_list_view, name="visit_list"),
 ]
