@@ -57,7 +57,7 @@ class MemberForm(forms.ModelForm):
 
 
 class AdvanceForm(forms.Form):
-    on = forms.DateField(label=_("日期"), widget=forms.DateInput(attrs=DATE))
+    on = forms.DateField(label=_("日期"), widget=forms.DateInput(attrs=DATE, format="%Y-%m-%d"))
     note = forms.CharField(label=_("说明"), required=False, max_length=200)
 
 
@@ -65,7 +65,7 @@ class EventForm(forms.Form):
     kind = forms.ChoiceField(
         label=_("类别"), choices=[(k.value, k.label) for k in map(MemberEvent.Kind, RECORDABLE_KINDS)]
     )
-    on = forms.DateField(label=_("日期"), widget=forms.DateInput(attrs=DATE))
+    on = forms.DateField(label=_("日期"), widget=forms.DateInput(attrs=DATE, format="%Y-%m-%d"))
     reason = forms.CharField(label=_("原因/说明"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
     def __init__(self, *args, **kwargs):

@@ -231,6 +231,7 @@ def transfer_list_view(request):
         {
             "incoming": transfers_incoming(user=request.user),
             "transfers": transfer_list(user=request.user)[:100],
+            "writable_org_ids": set(organizations_for_roster(user=request.user).values_list("pk", flat=True)),
             "decision_form": DecisionForm(),
         },
     )

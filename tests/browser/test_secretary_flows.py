@@ -82,6 +82,7 @@ def test_street_staff_review_and_approve(world, phone_as, live_server):
 def test_transfer_request_and_confirm(world, phone_as, live_server):
     page = phone_as(world.secretary_a)
     page.goto(f"{live_server.url}/members/{world.member_a.pk}/")
+    page.get_by_text("组织关系转接").first.click()
     page.select_option("#id_to_organization", str(world.org_b.pk))
     page.fill("#id_reason", "工作调动")
     shot(page, "05-transfer-request")
