@@ -8,7 +8,9 @@ from django.utils.translation import gettext_lazy as _
 class VisitForm(forms.Form):
     assignment = forms.ModelChoiceField(queryset=None, label=_("企业"), empty_label=None)
     visited_on = forms.DateField(
-        label=_("走访日期"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"), initial=timezone.localdate
+        label=_("走访日期"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        initial=timezone.localdate,
     )
     summary = forms.CharField(label=_("工作内容"), widget=forms.Textarea(attrs={"rows": 3}))
 

@@ -188,3 +188,27 @@ def test_bulk_approval(world, login, client, submitted):
 
 def test_secretary_has_no_review_queue(world, login):
     assert login(world.secretary_a).get(reverse("activities:review_queue")).status_code == 404
+
+
+def test_review_queue_does_not_grow_with_records(world, login, django_assert_max_num_queries):
+    for n in range(30):
+        Activity.objects.create(
+            organization=world.org_a,
+            activity_type="theme_day",
+            held_on="2026-01-05",
+            topic=f"记录{n}",
+            status="submitted",
+        )
+    client = login(world.street_a_staff)
+    with django_assert_max_num_queries(14):
+        assert client.get(reverse("activities:review_queue")).status_code == 200
+    with django_assert_max_num_queries(12):
+        assert client.get(reverse("activities:list")).status_code == 200
+
+
+def test_leader_sees_records_but_cannot_change_them(world, login, submitted):
+    client = login(world.leader)
+    assert client.get(reverse("activities:detail", args=[submitted.pk])).status_code == 200
+    assert client.post(reverse("activities:approve", args=[submitted.pk])).status_code == 403
+    submitted.refresh_from_db()
+    assert submitted.status == Activity.Status.SUBMITTED

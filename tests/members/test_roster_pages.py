@@ -291,3 +291,45 @@ def test_export_is_scoped(world, login):
         str(c.value) for row in openpyxl.load_workbook(io.BytesIO(response.content)).active.iter_rows() for c in row
     ]
     assert "李乙" in values and "张甲" not in values
+
+
+def test_edit_keeps_id_when_left_empty_and_checks_a_new_one(world, login, client):
+    login(world.secretary_a)
+    url = reverse("members:edit", args=[world.member_a.pk])
+    page = client.get(url).content.decode()
+    assert world.member_a.id_number not in page and world.member_a.phone not in page
+    data = {
+        "name": "张甲改",
+        "gender": "male",
+        "id_number": "",
+        "phone": "",
+        "stage": "formal",
+        "mobility": "",
+        "applied_on": "2015-01-01",
+        "activist_on": "2015-06-01",
+        "candidate_on": "2016-06-01",
+        "probationary_on": "2016-09-01",
+        "formal_on": "2017-09-01",
+    }
+    assert client.post(url, data).status_code == 302
+    world.member_a.refresh_from_db()
+    assert world.member_a.name == "张甲改" and world.member_a.phone == "13812345678"
+    response = client.post(url, {**data, "id_number": world.member_b.id_number})
+    assert "中共乙企业支部委员会" in response.content.decode()
+    world.member_a.refresh_from_db()
+    assert world.member_a.id_number != world.member_b.id_number
+
+
+def test_leader_reads_roster_but_cannot_edit(world, login):
+    client = login(world.leader)
+    assert client.get(reverse("members:detail", args=[world.member_a.pk])).status_code == 200
+    assert client.get(reverse("members:edit", args=[world.member_a.pk])).status_code == 403
+    assert client.get(reverse("members:create")).status_code == 404
+
+
+def test_roster_page_does_not_grow_with_members(world, login, django_assert_max_num_queries):
+    for _ in range(30):
+        MemberFactory(organization=world.org_a)
+    client = login(world.secretary_a)
+    with django_assert_max_num_queries(12):
+        assert client.get(reverse("members:list")).status_code == 200
