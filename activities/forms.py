@@ -50,6 +50,9 @@ class ActivityForm(forms.ModelForm):
             "held_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "minutes": forms.Textarea(attrs={"rows": 4}),
             "decisions": forms.Textarea(attrs={"rows": 2}),
+            # Host and recorder are usually on the roster: the browser offers the names.
+            "host": forms.TextInput(attrs={"list": "roster-names", "autocomplete": "off"}),
+            "recorder": forms.TextInput(attrs={"list": "roster-names", "autocomplete": "off"}),
         }
 
     def __init__(self, *args, roster=(), **kwargs):

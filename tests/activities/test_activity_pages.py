@@ -212,3 +212,28 @@ def test_leader_sees_records_but_cannot_change_them(world, login, submitted):
     assert client.post(reverse("activities:approve", args=[submitted.pk])).status_code == 403
     submitted.refresh_from_db()
     assert submitted.status == Activity.Status.SUBMITTED
+
+
+def test_attendance_picker_is_scoped(world, login):
+    client = login(world.secretary_a)
+    body = client.get(reverse("activities:attendance_picker"), {"organization": world.org_a.pk}).content.decode()
+    assert "张甲" in body
+    response = client.get(reverse("activities:attendance_picker"), {"organization": world.org_b.pk})
+    assert response.status_code == 404 and "李乙" not in response.content.decode()
+
+
+def test_attendance_from_another_organization_is_refused(world, login):
+    from activities.services import AttendancePick, activity_create
+    from core.errors import ApplicationError
+
+    with pytest.raises(ApplicationError) as exc:
+        activity_create(
+            organization=world.org_a,
+            by=world.secretary_a,
+            attendance=[AttendancePick(member_id=world.member_b.pk, attended=True)],
+            activity_type="theme_day",
+            held_on=timezone.localdate(),
+            topic="x",
+        )
+    assert "不属于本党组织" in str(exc.value)
+    assert not Activity.objects.exists()
