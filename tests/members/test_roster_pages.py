@@ -333,3 +333,11 @@ def test_roster_page_does_not_grow_with_members(world, login, django_assert_max_
     client = login(world.secretary_a)
     with django_assert_max_num_queries(12):
         assert client.get(reverse("members:list")).status_code == 200
+
+
+def test_search_by_whole_id_number_stays_in_scope(world, login):
+    client = login(world.secretary_a)
+    body = client.get(reverse("members:list"), {"q": world.member_a.id_number}).content.decode()
+    assert "张甲" in body
+    body = client.get(reverse("members:list"), {"q": world.member_b.id_number}).content.decode()
+    assert "李乙" not in body
