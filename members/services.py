@@ -49,6 +49,16 @@ def _check_duplicate(id_number: str, exclude_pk: int | None = None) -> None:
         )
 
 
+def _check_probation(member: Member) -> None:
+    """Probation lasts a full year; it may be extended, never shortened."""
+    if member.probationary_on and member.formal_on:
+        earliest = member.probationary_on + relativedelta(years=1)
+        if member.formal_on < earliest:
+            raise ApplicationError(
+                {"formal_on": _("预备期为一年，转为正式党员日期不能早于%(date)s") % {"date": earliest}}
+            )
+
+
 def prepare_member(*, organization: PartyOrganization, id_number: str, **fields) -> Member:
     """Validate and build (not save) a member: shared by the form, the API
     and the roster import so all three apply the same rules."""
@@ -68,6 +78,7 @@ def prepare_member(*, organization: PartyOrganization, id_number: str, **fields)
     member = Member(organization=organization, id_number=number, id_number_index=blind_index(number), **fields)
     member.phone_index = blind_index(member.phone) if member.phone else ""
     member.full_clean(exclude=["id_number_index", "phone_index"])
+    _check_probation(member)
     return member
 
 
@@ -124,6 +135,7 @@ def member_update(*, member: Member, by: User, id_number: str | None = None, **f
         setattr(member, name, value)
     member.phone_index = blind_index(member.phone) if member.phone else ""
     member.full_clean(exclude=["id_number_index", "phone_index"])
+    _check_probation(member)
     member.save()
     audit_event(actor=by, instance=member, event="member_updated", detail={"fields": sorted(fields)})
     return member

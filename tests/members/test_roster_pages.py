@@ -341,3 +341,20 @@ def test_search_by_whole_id_number_stays_in_scope(world, login):
     assert "张甲" in body
     body = client.get(reverse("members:list"), {"q": world.member_b.id_number}).content.decode()
     assert "李乙" not in body
+
+
+def test_probation_shorter_than_a_year_is_refused_on_the_form(world, login):
+    response = login(world.secretary_a).post(
+        reverse("members:create"),
+        _member_post(
+            world,
+            stage="formal",
+            applied_on="2020-01-01",
+            activist_on="2020-06-01",
+            candidate_on="2021-01-01",
+            probationary_on="2021-06-01",
+            formal_on="2022-01-01",
+        ),
+    )
+    assert "预备期为一年" in response.content.decode()
+    assert not Member.objects.filter(name="王新").exists()
