@@ -1,6 +1,7 @@
 """Filters for activity lists, shared by the pages and the API."""
 
 import django_filters as filters
+from django.db.models import Q
 
 from orgs.models import PartyOrganization, Region
 
@@ -8,7 +9,7 @@ from .models import Activity, ActivityType
 
 
 class ActivityFilter(filters.FilterSet):
-    q = filters.CharFilter(field_name="topic", lookup_expr="icontains", label="主题")
+    q = filters.CharFilter(method="filter_q", label="主题或党组织名称")
     organization = filters.ModelChoiceFilter(queryset=PartyOrganization.objects.all(), label="党组织")
     street = filters.ModelChoiceFilter(
         field_name="organization__street", queryset=Region.objects.filter(kind=Region.Kind.STREET), label="街道"
@@ -21,3 +22,9 @@ class ActivityFilter(filters.FilterSet):
     class Meta:
         model = Activity
         fields = ["q", "organization", "street", "type", "status", "date_from", "date_to"]
+
+    def filter_q(self, queryset, name, value):
+        value = value.strip()
+        return (
+            queryset.filter(Q(topic__icontains=value) | Q(organization__name__icontains=value)) if value else queryset
+        )

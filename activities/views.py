@@ -67,6 +67,7 @@ def activity_list_view(request):
             "types": ActivityType.choices,
             "statuses": Activity.Status.choices,
             "can_file": organizations_for_filing(user=request.user).exists(),
+            "streets": region_streets(user=request.user),
         },
     )
 

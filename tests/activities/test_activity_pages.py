@@ -237,3 +237,19 @@ def test_attendance_from_another_organization_is_refused(world, login):
         )
     assert "不属于本党组织" in str(exc.value)
     assert not Activity.objects.exists()
+
+
+def test_queue_filters_by_organization_name_and_street(world, login):
+    Activity.objects.create(
+        organization=world.org_a, activity_type="theme_day", held_on="2026-01-05", topic="甲记录", status="submitted"
+    )
+    Activity.objects.create(
+        organization=world.org_b, activity_type="theme_day", held_on="2026-01-05", topic="乙记录", status="submitted"
+    )
+    client = login(world.district)
+    body = client.get(reverse("activities:review_queue"), {"q": "甲企业"}).content.decode()
+    assert "甲记录" in body and "乙记录" not in body
+    body = client.get(reverse("activities:list"), {"street": world.street_b.pk}).content.decode()
+    assert "乙记录" in body and "甲记录" not in body
+    body = client.get(reverse("activities:list"), {"street": "abc", "date_from": "not-a-date"}).content.decode()
+    assert "乙记录" in body and "甲记录" in body
