@@ -96,3 +96,18 @@ def test_transfer_request_and_confirm(world, phone_as, live_server):
     receiver.wait_for_selector("text=已确认接收")
     shot(receiver, "07-transfer-confirmed")
     assert Member.objects.get(pk=world.member_a.pk).organization_id == world.org_b.pk
+
+
+def test_missing_absence_reason_is_explained_and_nothing_written(world, phone_as, live_server):
+    MemberFactory(organization=world.org_a, name="王缺席")
+    page = phone_as(world.secretary_a)
+    page.goto(f"{live_server.url}/activities/new/")
+    page.select_option("#id_activity_type", "party_lecture")
+    page.fill("#id_topic", "党课")
+    page.get_by_label("王缺席", exact=False).first.uncheck()
+    page.get_by_role("button", name="保存并提交审核").click()
+    page.wait_for_selector("text=请填写缺席原因：王缺席")
+    shot(page, "08-secretary-missing-reason")
+    assert not Activity.objects.exists()
+    # What was typed is still there.
+    assert page.input_value("#id_topic") == "党课"
