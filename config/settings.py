@@ -177,6 +177,10 @@ STORAGES = {
 # Uploads: the survey import limit is its own setting; Django's in-memory
 # threshold stays small so large files spool to disk.
 SURVEY_MAX_UPLOAD_BYTES = env.int("SURVEY_MAX_UPLOAD_MB", default=50) * 1024 * 1024
+# Activity attachments (photos, PDF): per-file limit, and the longest side
+# photos are downscaled to before they are stored.
+ACTIVITY_ATTACHMENT_MAX_BYTES = env.int("ACTIVITY_ATTACHMENT_MAX_MB", default=10) * 1024 * 1024
+ACTIVITY_IMAGE_MAX_SIDE = env.int("ACTIVITY_IMAGE_MAX_SIDE", default=1600)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 

@@ -1,12 +1,14 @@
 """Reads of members, always scoped through orgs.selectors.scope_for."""
 
 from django.db.models import Count, Q, QuerySet
+from django.http import Http404
+from django.utils.translation import gettext as _
 
 from core.crypto import blind_index
 from orgs.models import PartyOrganization, Role
 from orgs.selectors import scope_for, scoped_get
 
-from .models import Member, Stage
+from .models import Member, MemberEvent, Stage, Transfer
 
 
 def member_list(*, user, filters: dict | None = None) -> QuerySet[Member]:
@@ -15,9 +17,16 @@ def member_list(*, user, filters: dict | None = None) -> QuerySet[Member]:
     for key in ("organization", "stage", "status", "mobility", "gender", "enterprise"):
         value = filters.get(key)
         if value not in (None, ""):
+            if key in ("organization", "enterprise") and not str(value).isdigit():
+                continue
             qs = qs.filter(**{key: value})
-    if filters.get("q"):
-        qs = qs.filter(name__icontains=filters["q"])
+    q = (filters.get("q") or "").strip()
+    if q:
+        # A whole ID number is found through its blind index; anything else is a name.
+        if len(q) == 18 and q[:17].isdigit():
+            qs = qs.filter(id_number_index=blind_index(q))
+        else:
+            qs = qs.filter(name__icontains=q)
     return qs.select_related("organization", "enterprise")
 
 
@@ -67,3 +76,51 @@ def member_totals(*, user) -> dict[str, int]:
             pipeline=Count("pk", filter=Q(stage__in=[Stage.APPLICANT, Stage.ACTIVIST, Stage.CANDIDATE])),
         )
     )
+
+
+def member_events(*, member: Member) -> QuerySet[MemberEvent]:
+    """Events of a member already fetched through `member_get`."""
+    return member.events.select_related("from_organization", "to_organization", "recorded_by")
+
+
+def organizations_for_roster(*, user) -> QuerySet[PartyOrganization]:
+    """Organizations whose roster the user may change (their write scope)."""
+    return PartyOrganization.objects.filter(
+        scope_for(user, write=True).organizations_q(), dissolved_on__isnull=True
+    ).order_by("name")
+
+
+def transfer_targets(*, user, exclude_pk: int | None = None) -> QuerySet[PartyOrganization]:
+    """Every active organization of the district, by name only: a sender
+    must be able to name a receiver outside their own reach."""
+    qs = PartyOrganization.objects.filter(dissolved_on__isnull=True).select_related("street").order_by("name")
+    return qs.exclude(pk=exclude_pk) if exclude_pk else qs
+
+
+def _transfer_q(user) -> Q:
+    scope = scope_for(user)
+    return scope.organizations_q("from_organization") | scope.organizations_q("to_organization")
+
+
+def transfer_list(*, user) -> QuerySet[Transfer]:
+    return (
+        Transfer.objects.filter(_transfer_q(user))
+        .distinct()
+        .select_related("member", "from_organization", "to_organization", "requested_by", "decided_by")
+    )
+
+
+def transfers_incoming(*, user) -> QuerySet[Transfer]:
+    """Open transfers the user's write scope may confirm."""
+    scope = scope_for(user, write=True)
+    return Transfer.objects.filter(
+        scope.organizations_q("to_organization"), status=Transfer.Status.REQUESTED
+    ).select_related("member", "from_organization", "to_organization")
+
+
+def transfer_get(*, user, pk) -> Transfer:
+    """Seen by both sides of the transfer; anyone else gets 404."""
+    try:
+        return transfer_list(user=user).get(pk=pk)
+    except (Transfer.DoesNotExist, ValueError, TypeError):
+        raise Http404(_("记录不存在或不在您的管辖范围内")) from None

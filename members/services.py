@@ -2,17 +2,21 @@
 
 from datetime import date
 
-from django.core.exceptions import ValidationError
+from dateutil.relativedelta import relativedelta
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.crypto import blind_index
 from core.errors import ApplicationError
 from core.validators import birth_date_from_id, validate_id_number, validate_phone
+from orgs.audit import audit_event
 from orgs.models import PartyOrganization, User
+from orgs.scoping import scope_for
 
-from .models import Member, MemberEvent
-from .selectors import member_by_id_number
+from .models import STAGE_DATE_FIELDS, Member, MemberEvent, Stage, Transfer
+from .selectors import member_by_id_number, member_may_reveal
 
 MEMBER_WRITABLE = [
     "name",
@@ -45,6 +49,16 @@ def _check_duplicate(id_number: str, exclude_pk: int | None = None) -> None:
         )
 
 
+def _check_probation(member: Member) -> None:
+    """Probation lasts a full year; it may be extended, never shortened."""
+    if member.probationary_on and member.formal_on:
+        earliest = member.probationary_on + relativedelta(years=1)
+        if member.formal_on < earliest:
+            raise ApplicationError(
+                {"formal_on": _("预备期为一年，转为正式党员日期不能早于%(date)s") % {"date": earliest}}
+            )
+
+
 def prepare_member(*, organization: PartyOrganization, id_number: str, **fields) -> Member:
     """Validate and build (not save) a member: shared by the form, the API
     and the roster import so all three apply the same rules."""
@@ -64,12 +78,22 @@ def prepare_member(*, organization: PartyOrganization, id_number: str, **fields)
     member = Member(organization=organization, id_number=number, id_number_index=blind_index(number), **fields)
     member.phone_index = blind_index(member.phone) if member.phone else ""
     member.full_clean(exclude=["id_number_index", "phone_index"])
+    _check_probation(member)
     return member
 
 
 @transaction.atomic
 def member_create(*, organization: PartyOrganization, id_number: str, by: User | None, **fields) -> Member:
     member = prepare_member(organization=organization, id_number=id_number, **fields)
+    return member_save_new(member=member, by=by)
+
+
+@transaction.atomic
+def member_save_new(*, member: Member, by: User | None) -> Member:
+    """Save a member built by `prepare_member` (the form, the API and the
+    roster import all end here): district-wide duplicate check, then the
+    JOINED event."""
+    organization = member.organization
     _check_duplicate(member.id_number)
     try:
         with transaction.atomic():
@@ -86,3 +110,241 @@ def member_create(*, organization: PartyOrganization, id_number: str, by: User |
         recorded_by=by,
     )
     return member
+
+
+@transaction.atomic
+def member_update(*, member: Member, by: User, id_number: str | None = None, **fields) -> Member:
+    unknown = set(fields) - set(MEMBER_WRITABLE)
+    if unknown:
+        raise ApplicationError(_("不可写入的字段：%(f)s") % {"f": "、".join(sorted(unknown))})
+    member = Member.objects.select_for_update().get(pk=member.pk)
+    if id_number is not None and id_number.strip().upper() != member.id_number:
+        try:
+            number = validate_id_number(id_number)
+        except ValidationError as exc:
+            raise ApplicationError({"id_number": exc.messages}) from None
+        _check_duplicate(number, exclude_pk=member.pk)
+        member.id_number = number
+        member.id_number_index = blind_index(number)
+    if fields.get("phone"):
+        try:
+            fields["phone"] = validate_phone(fields["phone"])
+        except ValidationError as exc:
+            raise ApplicationError({"phone": exc.messages}) from None
+    for name, value in fields.items():
+        setattr(member, name, value)
+    member.phone_index = blind_index(member.phone) if member.phone else ""
+    member.full_clean(exclude=["id_number_index", "phone_index"])
+    _check_probation(member)
+    member.save()
+    audit_event(actor=by, instance=member, event="member_updated", detail={"fields": sorted(fields)})
+    return member
+
+
+def _next_stage(stage: str) -> str | None:
+    order = [s for s, _field in STAGE_DATE_FIELDS]
+    index = order.index(stage)
+    return order[index + 1] if index + 1 < len(order) else None
+
+
+@transaction.atomic
+def member_advance_stage(*, member: Member, by: User, on: date, note: str = "") -> Member:
+    """Move an applicant one step along the pipeline. Dates must follow
+    each other, and a probationary member becomes formal only after the
+    one-year probation."""
+    member = Member.objects.select_for_update().get(pk=member.pk)
+    if member.status != Member.Status.ACTIVE:
+        raise ApplicationError(_("该党员当前党籍状态不是正常，不能变更发展阶段"))
+    target = _next_stage(member.stage)
+    if target is None:
+        raise ApplicationError(_("已是正式党员，没有下一个发展阶段"))
+    if on > date.today():
+        raise ApplicationError({"on": _("日期不能晚于今天")})
+    current_field = dict(STAGE_DATE_FIELDS)[member.stage]
+    current_date = getattr(member, current_field)
+    if current_date and on < current_date:
+        raise ApplicationError(
+            {
+                "on": _("%(stage)s日期不能早于%(previous)s日期（%(date)s）")
+                % {"stage": Stage(target).label, "previous": Stage(member.stage).label, "date": current_date}
+            }
+        )
+    if target == Stage.FORMAL and current_date and on < current_date + relativedelta(years=1):
+        raise ApplicationError(
+            {"on": _("预备期为一年，最早可于%(date)s转为正式党员") % {"date": current_date + relativedelta(years=1)}}
+        )
+    previous = member.stage
+    setattr(member, dict(STAGE_DATE_FIELDS)[target], on)
+    member.stage = target
+    member.full_clean(exclude=["id_number_index", "phone_index"])
+    member.save()
+    MemberEvent.objects.create(
+        member=member,
+        kind=MemberEvent.Kind.STAGE,
+        happened_on=on,
+        reason=note or f"{Stage(previous).label} → {Stage(target).label}",
+        recorded_by=by,
+    )
+    audit_event(actor=by, instance=member, event="member_stage", detail={"from": previous, "to": target})
+    return member
+
+
+# What each recordable event does to the member. Transfers have their own
+# two-sided workflow and are not recorded here.
+DEPARTURE_KINDS = {
+    MemberEvent.Kind.EXPELLED: Member.Status.LEFT,
+    MemberEvent.Kind.DECEASED: Member.Status.LEFT,
+    MemberEvent.Kind.LEFT_DISTRICT: Member.Status.LEFT,
+    MemberEvent.Kind.SUSPENDED: Member.Status.SUSPENDED,
+}
+RECORDABLE_KINDS = [
+    MemberEvent.Kind.MOBILE_IN,
+    MemberEvent.Kind.MOBILE_OUT,
+    MemberEvent.Kind.REVEALED,
+    *DEPARTURE_KINDS,
+]
+
+
+@transaction.atomic
+def member_record_event(*, member: Member, by: User, kind: str, on: date, reason: str = "") -> MemberEvent:
+    """Mobility (流入/流出), 亮身份, and departures. Nobody is deleted: a
+    departure is an event with a date and a reason, and the member stays."""
+    member = Member.objects.select_for_update().get(pk=member.pk)
+    if kind not in RECORDABLE_KINDS:
+        raise ApplicationError({"kind": _("不支持的变动类别")})
+    if on > date.today():
+        raise ApplicationError({"on": _("日期不能晚于今天")})
+    reason = (reason or "").strip()
+    if kind in DEPARTURE_KINDS:
+        if not reason:
+            raise ApplicationError({"reason": _("请填写原因")})
+        if member.status == Member.Status.LEFT:
+            raise ApplicationError(_("该党员已离开，不能重复登记"))
+        member.status = DEPARTURE_KINDS[kind]
+        if member.status == Member.Status.LEFT:
+            member.left_on = on
+    elif kind == MemberEvent.Kind.MOBILE_IN:
+        member.mobility = Member.Mobility.INFLOW
+    elif kind == MemberEvent.Kind.MOBILE_OUT:
+        member.mobility = Member.Mobility.OUTFLOW
+    elif kind == MemberEvent.Kind.REVEALED:
+        member.identity_revealed = True
+    member.save()
+    event = MemberEvent.objects.create(
+        member=member,
+        kind=kind,
+        happened_on=on,
+        reason=reason,
+        from_organization=member.organization if kind in DEPARTURE_KINDS else None,
+        recorded_by=by,
+    )
+    audit_event(actor=by, instance=member, event=f"member_{kind}", detail={"reason": reason})
+    return event
+
+
+def member_reveal(*, member: Member, by: User, field: str, request=None) -> str:
+    """The whole ID number or phone, for a user allowed to see it; every
+    reveal is written to the audit trail."""
+    if field not in ("id_number", "phone"):
+        raise ApplicationError(_("不支持的字段"))
+    if not member_may_reveal(user=by, member=member):
+        raise PermissionDenied(_("您无权查看完整的身份证号或手机号"))
+    audit_event(actor=by, instance=member, event="member_reveal", detail={"field": field}, request=request)
+    return getattr(member, field)
+
+
+@transaction.atomic
+def transfer_request(*, member: Member, by: User, to_organization: PartyOrganization, reason: str = "") -> Transfer:
+    member = Member.objects.select_for_update().get(pk=member.pk)
+    if member.status != Member.Status.ACTIVE:
+        raise ApplicationError(_("该党员当前党籍状态不是正常，不能办理转接"))
+    if to_organization.pk == member.organization_id:
+        raise ApplicationError({"to_organization": _("接收党组织不能是本组织")})
+    if to_organization.dissolved_on:
+        raise ApplicationError({"to_organization": _("接收党组织已撤销")})
+    if Transfer.objects.filter(member=member, status=Transfer.Status.REQUESTED).exists():
+        raise ApplicationError(_("该党员已有一条待接收的转接申请"))
+    transfer = Transfer.objects.create(
+        member=member,
+        from_organization=member.organization,
+        to_organization=to_organization,
+        reason=(reason or "").strip(),
+        requested_by=by,
+    )
+    audit_event(actor=by, instance=transfer, event="transfer_requested", detail={"to": to_organization.pk})
+    return transfer
+
+
+def _lock_open_transfer(transfer: Transfer) -> Transfer:
+    transfer = Transfer.objects.select_for_update().get(pk=transfer.pk)
+    if transfer.status != Transfer.Status.REQUESTED:
+        raise ApplicationError(_("该转接申请已处理，不能重复操作"))
+    return transfer
+
+
+def _require_receiver(by: User, transfer: Transfer) -> None:
+    scope = scope_for(by, write=True)
+    if not PartyOrganization.objects.filter(scope.organizations_q(), pk=transfer.to_organization_id).exists():
+        raise ApplicationError(_("只有接收党组织可以确认或退回此转接"))
+
+
+@transaction.atomic
+def transfer_confirm(*, transfer: Transfer, by: User, on: date | None = None, note: str = "") -> Transfer:
+    """The receiver confirms: the membership moves, both events are written
+    and the transfer closes, all in one transaction."""
+    transfer = _lock_open_transfer(transfer)
+    _require_receiver(by, transfer)
+    on = on or date.today()
+    member = Member.objects.select_for_update().get(pk=transfer.member_id)
+    if member.organization_id != transfer.from_organization_id:
+        raise ApplicationError(_("该党员的组织关系已不在转出党组织，请转出方撤回后重新申请"))
+    member.organization = transfer.to_organization
+    member.joined_org_on = on
+    member.save(update_fields=["organization", "joined_org_on", "updated_at"])
+    for kind in (MemberEvent.Kind.TRANSFER_OUT, MemberEvent.Kind.TRANSFER_IN):
+        MemberEvent.objects.create(
+            member=member,
+            kind=kind,
+            happened_on=on,
+            reason=transfer.reason,
+            from_organization=transfer.from_organization,
+            to_organization=transfer.to_organization,
+            recorded_by=by,
+        )
+    transfer.status = Transfer.Status.CONFIRMED
+    transfer.decided_by = by
+    transfer.decided_at = timezone.now()
+    transfer.decision_note = (note or "").strip()
+    transfer.save()
+    audit_event(actor=by, instance=transfer, event="transfer_confirmed")
+    return transfer
+
+
+@transaction.atomic
+def transfer_reject(*, transfer: Transfer, by: User, note: str) -> Transfer:
+    note = (note or "").strip()
+    if not note:
+        raise ApplicationError({"note": _("退回转接申请时必须填写理由")})
+    transfer = _lock_open_transfer(transfer)
+    _require_receiver(by, transfer)
+    transfer.status = Transfer.Status.REJECTED
+    transfer.decided_by = by
+    transfer.decided_at = timezone.now()
+    transfer.decision_note = note
+    transfer.save()
+    audit_event(actor=by, instance=transfer, event="transfer_rejected", detail={"note": note})
+    return transfer
+
+
+@transaction.atomic
+def transfer_cancel(*, transfer: Transfer, by: User) -> Transfer:
+    transfer = _lock_open_transfer(transfer)
+    scope = scope_for(by, write=True)
+    if not PartyOrganization.objects.filter(scope.organizations_q(), pk=transfer.from_organization_id).exists():
+        raise ApplicationError(_("只有转出党组织可以撤回此转接"))
+    transfer.status = Transfer.Status.CANCELLED
+    transfer.decided_by = by
+    transfer.decided_at = timezone.now()
+    transfer.save()
+    audit_event(actor=by, instance=transfer, event="transfer_cancelled")
+    return transfer

@@ -25,6 +25,10 @@ MENU: list[MenuItem] = [
     MenuItem(_("党组织"), "orgs:organization_list", (*STAFF, Role.SECRETARY)),
     MenuItem(_("排查导入"), "orgs:survey_import", (Role.DISTRICT, Role.STREET)),
     MenuItem(_("覆盖率"), "orgs:stats_coverage", STAFF),
+    MenuItem(_("组织生活"), "activities:list", (*STAFF, Role.SECRETARY)),
+    MenuItem(_("审核"), "activities:review_queue", (Role.DISTRICT, Role.STREET)),
+    MenuItem(_("党员名册"), "members:list", (*STAFF, Role.SECRETARY)),
+    MenuItem(_("走访"), "orgs:visit_list", (Role.DISTRICT, Role.STREET, Role.INSTRUCTOR)),
 ]
 
 

@@ -6,7 +6,7 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 
 from .filters import EnterpriseFilter, OrganizationFilter, apply_filters
-from .models import Enterprise, PartyOrganization, Rating, Region
+from .models import Enterprise, InstructorAssignment, InstructorVisit, PartyOrganization, Rating, Region
 from .scoping import Scope, scope_for
 
 __all__ = [
@@ -20,6 +20,9 @@ __all__ = [
     "organization_list",
     "organization_get",
     "rating_in_force",
+    "assignment_list",
+    "assignment_get",
+    "visit_list",
 ]
 
 
@@ -92,3 +95,31 @@ def rating_in_force(*, organization: PartyOrganization, on) -> Rating | None:
         .order_by("-published_on", "-computed_on")
         .first()
     )
+
+
+def assignment_list(*, user) -> QuerySet:
+    """Instructor assignments within the user's reach; an instructor sees their own."""
+    scope = scope_for(user)
+    qs = InstructorAssignment.objects.filter(scope.enterprises_q("enterprise"))
+    if scope.instructor_user_id and not (scope.everything or scope.street_ids):
+        qs = qs.filter(instructor_id=scope.instructor_user_id)
+    return qs.distinct().select_related("enterprise", "enterprise__street", "instructor")
+
+
+def assignment_get(*, user, pk, write: bool = False) -> InstructorAssignment:
+    return scoped_get(
+        user=user,
+        queryset=InstructorAssignment.objects.select_related("enterprise"),
+        scope_q_name="enterprises_q",
+        path="enterprise",
+        pk=pk,
+        write=write,
+    )
+
+
+def visit_list(*, user) -> QuerySet:
+    scope = scope_for(user)
+    qs = InstructorVisit.objects.filter(scope.enterprises_q("assignment__enterprise"))
+    if scope.instructor_user_id and not (scope.everything or scope.street_ids):
+        qs = qs.filter(assignment__instructor_id=scope.instructor_user_id)
+    return qs.distinct().select_related("assignment__enterprise", "created_by").order_by("-visited_on", "-pk")

@@ -1,13 +1,14 @@
 """Writes of the ground floor. Each validates fully and writes in one transaction."""
 
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.errors import ApplicationError
 from core.validators import validate_credit_code
 
 from .audit import audit_event
-from .models import Enterprise, PartyOrganization, Role, RoleGrant, User
+from .models import Enterprise, InstructorVisit, PartyOrganization, Role, RoleGrant, User
 
 ENTERPRISE_WRITABLE = [
     "name",
@@ -85,3 +86,21 @@ def role_grant(*, user: User, role: str, by: User | None, region=None, organizat
     for attr in ("_scope_cache", "_write_scope_cache"):
         user.__dict__.pop(attr, None)
     return grant
+
+
+@transaction.atomic
+def instructor_visit_create(*, assignment, by: User, visited_on, summary: str):
+    """An instructor logs a visit to an assigned enterprise; these visits are
+    the evidence behind work coverage."""
+    summary = (summary or "").strip()
+    if assignment.instructor_id != by.pk:
+        raise ApplicationError(_("只能为分配给您的企业登记走访"))
+    if visited_on > timezone.localdate():
+        raise ApplicationError({"visited_on": _("走访日期不能晚于今天")})
+    if visited_on < assignment.start_on or (assignment.end_on and visited_on > assignment.end_on):
+        raise ApplicationError({"visited_on": _("走访日期不在选派期内")})
+    if not summary:
+        raise ApplicationError({"summary": _("请填写工作内容")})
+    visit = InstructorVisit.objects.create(assignment=assignment, visited_on=visited_on, summary=summary, created_by=by)
+    audit_event(actor=by, instance=visit, event="instructor_visit", detail={"enterprise": assignment.enterprise_id})
+    return visit

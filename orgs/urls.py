@@ -23,4 +23,5 @@ urlpatterns = [
     path("stats/ratings/<int:pk>/", stats_views.rating_view, name="stats_rating"),
     path("stats/coverage/", stats_views.coverage_view, name="stats_coverage"),
     path("stats/coverage/<slug:figure>/", stats_views.coverage_drilldown_view, name="stats_drilldown"),
+    path("visits/", views.visit_list_view, name="visit_list"),
 ]

@@ -1,0 +1,109 @@
+"""Reads of activity records, always scoped through orgs.selectors.scope_for."""
+
+from datetime import timedelta
+
+from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
+
+from members.models import Member, Stage
+from orgs.filters import apply_filters
+from orgs.models import PartyOrganization
+from orgs.selectors import scope_for, scoped_get
+
+from .filters import ActivityFilter
+from .models import Activity, Attachment
+
+# A submitted record waiting longer than this is overdue for review; a draft
+# this long after its meeting is overdue for submission.
+REVIEW_DUE_DAYS = 7
+SUBMIT_DUE_DAYS = 15
+
+
+def activity_list(*, user, filters: dict | None = None) -> QuerySet[Activity]:
+    qs = Activity.objects.filter(scope_for(user).organizations_q("organization"))
+    qs = apply_filters(ActivityFilter, filters, qs)
+    return qs.select_related("organization", "organization__street")
+
+
+def activity_get(*, user, pk, write: bool = False) -> Activity:
+    return scoped_get(
+        user=user,
+        queryset=Activity.objects.select_related("organization", "organization__street", "created_by", "reviewed_by"),
+        scope_q_name="organizations_q",
+        path="organization",
+        pk=pk,
+        write=write,
+    )
+
+
+def activity_may_write(*, user, activity: Activity) -> bool:
+    """Whether the user's write scope reaches the record's organization
+    (leaders and outsiders: no). Status rules are the services' business."""
+    return PartyOrganization.objects.filter(
+        scope_for(user, write=True).organizations_q(), pk=activity.organization_id
+    ).exists()
+
+
+def attachment_get(*, user, activity_pk, pk, write: bool = False) -> Attachment:
+    return scoped_get(
+        user=user,
+        queryset=Attachment.objects.select_related("activity", "activity__organization").filter(
+            activity_id=activity_pk
+        ),
+        scope_q_name="organizations_q",
+        path="activity__organization",
+        pk=pk,
+        write=write,
+    )
+
+
+def review_queue(*, user, filters: dict | None = None) -> QuerySet[Activity]:
+    """Submitted records awaiting a decision, oldest submission first."""
+    filters = {**(filters or {}), "status": Activity.Status.SUBMITTED}
+    return activity_list(user=user, filters=filters).order_by("submitted_at", "pk")
+
+
+def activities_to_act_on(*, user) -> QuerySet[Activity]:
+    """Drafts not yet submitted and records returned for correction."""
+    return (
+        activity_list(user=user)
+        .filter(status__in=[Activity.Status.DRAFT, Activity.Status.RETURNED])
+        .order_by("-status", "held_on")
+    )
+
+
+def overdue_items(*, user) -> dict[str, QuerySet[Activity]]:
+    now = timezone.now()
+    today = timezone.localdate()
+    base = activity_list(user=user)
+    return {
+        "review": base.filter(
+            status=Activity.Status.SUBMITTED, submitted_at__lt=now - timedelta(days=REVIEW_DUE_DAYS)
+        ).order_by("submitted_at"),
+        "submission": base.filter(
+            status__in=[Activity.Status.DRAFT, Activity.Status.RETURNED],
+            held_on__lt=today - timedelta(days=SUBMIT_DUE_DAYS),
+        ).order_by("held_on"),
+    }
+
+
+def status_counts(*, user) -> dict[str, int]:
+    return activity_list(user=user).aggregate(
+        **{status: Count("pk", filter=Q(status=status)) for status in Activity.Status.values}
+    )
+
+
+def attendance_roster(*, organization: PartyOrganization) -> QuerySet[Member]:
+    """Who is due at a meeting: the organization's active formal and
+    probationary members (applicants and activists attend but are not due).
+    Callers pass an organization already fetched through a scoped selector."""
+    return Member.objects.filter(
+        organization=organization, status=Member.Status.ACTIVE, stage__in=[Stage.PROBATIONARY, Stage.FORMAL]
+    ).order_by("name")
+
+
+def organizations_for_filing(*, user) -> QuerySet[PartyOrganization]:
+    """Organizations the user may file records for (their write scope)."""
+    return PartyOrganization.objects.filter(
+        scope_for(user, write=True).organizations_q(), dissolved_on__isnull=True
+    ).order_by("name")
