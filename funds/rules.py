@@ -17,7 +17,7 @@ caps are the `StarRule` rows in force on that date.
 
 from dataclasses import dataclass
 from datetime import date
-from decimal import ROUND_DOWN, Decimal
+from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 
 from django.db.models import Q, Sum
 
@@ -26,6 +26,15 @@ from orgs.selectors import rating_in_force
 
 from .models import Application, FundAccount, FundEntry, StarRule, TransactionKind
 from .reference import DEFAULT_STAR_RULES
+
+
+def money(value) -> Decimal:
+    """A database sum as exact money. SQLite adds decimals as floats, so its
+    sums carry noise below a fen; rounding to the fen restores the exact
+    value (PostgreSQL's numeric sums are exact already)."""
+    if value is None:
+        return ZERO
+    return Decimal(value).quantize(CENT, rounding=ROUND_HALF_UP)
 
 
 @dataclass(frozen=True)
@@ -58,7 +67,7 @@ def deposits_in_year(*, account: FundAccount, year: int) -> Decimal:
         account=account,
         transaction__occurred_on__year=year,
     ).aggregate(s=Sum("amount"))["s"]
-    return total or ZERO
+    return money(total)
 
 
 def pool_used_in_year(*, account: FundAccount, year: int, exclude_pk: int | None = None) -> Decimal:
@@ -67,7 +76,7 @@ def pool_used_in_year(*, account: FundAccount, year: int, exclude_pk: int | None
     if exclude_pk:
         qs = qs.exclude(pk=exclude_pk)
     agg = qs.aggregate(paid=Sum("pool_amount"), back=Sum("pool_returned"))
-    return (agg["paid"] or ZERO) - (agg["back"] or ZERO)
+    return money(agg["paid"]) - money(agg["back"])
 
 
 @dataclass(frozen=True)
@@ -138,5 +147,5 @@ def credit_line(
         pool_cap=cap,
         pool_used=pool_used_in_year(account=account, year=on.year, exclude_pk=exclude_pk),
         pool_balance=pool.balance if pool else ZERO,
-        pending=pending_qs.aggregate(s=Sum("amount"))["s"] or ZERO,
+        pending=money(pending_qs.aggregate(s=Sum("amount"))["s"]),
     )

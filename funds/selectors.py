@@ -23,7 +23,7 @@ from .models import (
     Objection,
     TransactionKind,
 )
-from .rules import CreditLine, credit_line
+from .rules import CreditLine, credit_line, money
 
 # --- accounts ---------------------------------------------------------------------------------
 
@@ -77,7 +77,7 @@ class Statement:
 def account_statement(*, account: FundAccount, start: date, end: date) -> Statement:
     """对账单: opening balance, every entry in the period by business date, closing balance."""
     before = FundEntry.objects.filter(account=account, transaction__occurred_on__lt=start).aggregate(s=Sum("amount"))
-    opening = before["s"] or ZERO
+    opening = money(before["s"])
     entries = list(
         FundEntry.objects.filter(
             account=account, transaction__occurred_on__gte=start, transaction__occurred_on__lte=end
@@ -259,6 +259,10 @@ class SupervisionReport:
         )
 
 
+def _money_dict(rows) -> dict:
+    return {k: money(v) for k, v in rows}
+
+
 def supervision_report(*, user, street: Region, year: int, half: int) -> SupervisionReport:
     """半年度监管报表 per street: per organization, the applications filed,
     approved, in 公示 and returned in the half-year, money disbursed and
@@ -282,7 +286,7 @@ def supervision_report(*, user, street: Region, year: int, half: int) -> Supervi
             .annotate(s=Sum("amount"))
             .order_by()
         )
-        return {r["account_id"]: r["s"] for r in rows}
+        return {r["account_id"]: money(r["s"]) for r in rows}
 
     opening = entry_sums(transaction__occurred_on__lt=start)
     closing = entry_sums(transaction__occurred_on__lte=end)
@@ -297,7 +301,7 @@ def supervision_report(*, user, street: Region, year: int, half: int) -> Supervi
         .annotate(n=Count("pk"))
         .order_by()
     )
-    requested = dict(
+    requested = _money_dict(
         apps.filter(created_at__date__gte=start, created_at__date__lte=end)
         .values_list("organization_id")
         .annotate(s=Sum("amount"))
@@ -321,13 +325,13 @@ def supervision_report(*, user, street: Region, year: int, half: int) -> Supervi
         .annotate(n=Count("steps"))
         .order_by()
     )
-    disbursed = dict(
+    disbursed = _money_dict(
         apps.filter(disbursement__occurred_on__gte=start, disbursement__occurred_on__lte=end)
         .values_list("organization_id")
         .annotate(s=Sum("amount"))
         .order_by()
     )
-    spent = dict(
+    spent = _money_dict(
         apps.filter(
             status=Application.Status.SETTLED,
             steps__action="settle",
@@ -338,7 +342,7 @@ def supervision_report(*, user, street: Region, year: int, half: int) -> Supervi
         .annotate(s=Sum("spent_amount"))
         .order_by()
     )
-    money_back = dict(
+    money_back = _money_dict(
         apps.filter(return_transaction__occurred_on__gte=start, return_transaction__occurred_on__lte=end)
         .values_list("organization_id")
         .annotate(s=Sum("amount") - Sum("spent_amount"))
@@ -426,9 +430,9 @@ def fund_overview(*, user, on: date | None = None) -> FundOverview:
     return FundOverview(
         pool_balance=pool.balance if pool else ZERO,
         accounts=agg["n"] or 0,
-        balances=agg["s"] or ZERO,
-        income_year=income or ZERO,
-        disbursed_year=-(disbursed or ZERO),
+        balances=money(agg["s"]),
+        income_year=money(income),
+        disbursed_year=-money(disbursed),
         waiting=apps.filter(status__in=[Application.Status.STREET_REVIEW, Application.Status.DISTRICT_REVIEW]).count(),
         publicity=apps.filter(status=Application.Status.PUBLICITY).count(),
         to_settle=apps.filter(status=Application.Status.DISBURSED).count(),

@@ -67,14 +67,16 @@ def _is_retryable(exc: DatabaseError) -> bool:
 def retry_on_conflict(func: F) -> F:
     """Run `func` in its own transaction, again if the database asks for it.
 
-    Inside a caller's transaction it only runs `func` there: a retry must
-    restart the outermost transaction, which only the caller can do.
+    Inside a caller's transaction it runs `func` once in a savepoint: a retry
+    must restart the outermost transaction, which only the caller can do.
     """
 
     @wraps(func)
     def wrapper(*args, **kwargs):
         if connection.in_atomic_block:
-            return func(*args, **kwargs)
+            # A savepoint still undoes this call's own writes when it refuses.
+            with transaction.atomic():
+                return func(*args, **kwargs)
         for attempt in range(1, RETRY_ATTEMPTS + 1):
             try:
                 with transaction.atomic():
