@@ -52,6 +52,8 @@ GENESIS = "0" * 64
 # serialization_failure, deadlock_detected
 RETRYABLE_SQLSTATES = {"40001", "40P01"}
 RETRY_ATTEMPTS = 6
+RECEIPT_EXTENSIONS = {"pdf", "ofd", "jpg", "jpeg", "png"}
+RECEIPT_MAX_BYTES = 10 * 1024 * 1024
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -890,6 +892,14 @@ def application_settle(
         )
     if spent_value > ZERO and not receipts and not application.receipts.exists():
         raise ApplicationError({"receipts": [_("请上传报账票据")]})
+    for upload in receipts:
+        extension = upload.name.rsplit(".", 1)[-1].lower() if "." in upload.name else ""
+        if extension not in RECEIPT_EXTENSIONS:
+            raise ApplicationError(
+                {"receipts": [_("票据「%(name)s」格式不支持，请上传 PDF、OFD 或图片") % {"name": upload.name}]}
+            )
+        if upload.size > RECEIPT_MAX_BYTES:
+            raise ApplicationError({"receipts": [_("票据「%(name)s」超过 10MB") % {"name": upload.name}]})
     for upload in receipts:
         Receipt.objects.create(application=application, file=upload, description=upload.name[:200], uploaded_by=by)
     unspent = application.amount - spent_value

@@ -23,6 +23,9 @@ MENU: list[MenuItem] = [
     MenuItem(_("首页"), "home", tuple(Role.values)),
     MenuItem(_("企业"), "orgs:enterprise_list", (*STAFF, Role.SECRETARY, Role.INSTRUCTOR)),
     MenuItem(_("党组织"), "orgs:organization_list", (*STAFF, Role.SECRETARY)),
+    MenuItem(_("公积金"), "funds:account_list", (*STAFF, Role.SECRETARY)),
+    MenuItem(_("提取申请"), "funds:application_list", (*STAFF, Role.SECRETARY)),
+    MenuItem(_("公积金审批"), "funds:approval_queue", (Role.DISTRICT, Role.STREET)),
 ]
 
 
