@@ -59,3 +59,11 @@ class IncomeForm(forms.Form):
 class PeriodForm(forms.Form):
     start = forms.DateField(label=_("起始日期"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     end = forms.DateField(label=_("截止日期"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+
+class StarRuleForm(forms.Form):
+    stars = forms.TypedChoiceField(label=_("星级"), choices=[(i, f"★{i}") for i in range(1, 6)], coerce=int)
+    effective_from = forms.DateField(label=_("生效日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    match_rate = forms.CharField(label=_("奖励配比（如 0.5 即 50%）"), max_length=10)
+    subsidy_cap = forms.CharField(label=_("年度补助上限（元）"), max_length=20)
+    note = forms.CharField(label=_("说明"), required=False, max_length=200)

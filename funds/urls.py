@@ -25,6 +25,7 @@ urlpatterns = [
     path("applications/<int:pk>/receipts/<int:receipt_pk>/", views.receipt_download_view, name="receipt_download"),
     path("objections/<int:pk>/resolve/", views.objection_resolve_view, name="objection_resolve"),
     path("notifications/read/", views.notifications_read_view, name="notifications_read"),
+    path("rules/", views.star_rules_view, name="star_rules"),
     path("reports/supervision/", views.supervision_view, name="supervision"),
     path("reports/supervision.xlsx", views.supervision_xlsx_view, name="supervision_xlsx"),
 ]

@@ -4,6 +4,7 @@ from datetime import date
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -16,8 +17,9 @@ from orgs.models import Role
 from orgs.selectors import region_streets, scope_for
 
 from . import exports, services
-from .forms import ApproveForm, BudgetLineFormSet, IncomeForm, PeriodForm, ProjectForm, SettleForm
-from .models import Application, FundAccount, TransactionKind
+from .forms import ApproveForm, BudgetLineFormSet, IncomeForm, PeriodForm, ProjectForm, SettleForm, StarRuleForm
+from .models import Application, FundAccount, StarRule, TransactionKind
+from .rules import star_rules_in_force
 from .selectors import (
     account_credit,
     account_get,
@@ -462,3 +464,34 @@ def supervision_xlsx_view(request):
     if street is None:
         raise Http404
     return exports.supervision_xlsx(supervision_report(user=request.user, street=street, year=year, half=half))
+
+
+@login_required
+def star_rules_view(request):
+    """The star table: values in force today, the full history, and (district staff) a new row from a date on."""
+    scope = scope_for(request.user, write=True)
+    can_edit = scope.has_role(Role.DISTRICT)
+    form = StarRuleForm(request.POST or None)
+    if request.method == "POST":
+        if not can_edit:
+            raise PermissionDenied(_("只有区两新工委工作人员可以修改奖补标准"))
+        if form.is_valid():
+            try:
+                services.star_rule_set(by=request.user, **form.cleaned_data)
+            except ApplicationError as exc:
+                _form_errors(form, exc)
+            else:
+                messages.success(request, _("已新增奖补标准，自生效日期起适用"))
+                return redirect("funds:star_rules")
+    if not scope_for(request.user).has_role(Role.DISTRICT, Role.STREET, Role.LEADER, Role.SECRETARY):
+        raise Http404
+    return render(
+        request,
+        "funds/star_rules.html",
+        {
+            "in_force": star_rules_in_force(on=timezone.localdate()),
+            "history": StarRule.objects.select_related("created_by"),
+            "form": form,
+            "can_edit": can_edit,
+        },
+    )

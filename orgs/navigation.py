@@ -26,6 +26,7 @@ MENU: list[MenuItem] = [
     MenuItem(_("公积金"), "funds:account_list", (*STAFF, Role.SECRETARY)),
     MenuItem(_("提取申请"), "funds:application_list", (*STAFF, Role.SECRETARY)),
     MenuItem(_("公积金审批"), "funds:approval_queue", (Role.DISTRICT, Role.STREET)),
+    MenuItem(_("奖补标准"), "funds:star_rules", (Role.DISTRICT,)),
 ]
 
 
