@@ -37,6 +37,7 @@ def verify_ledger(*, account_ids: list[int] | None = None) -> LedgerReport:
         report.accounts += 1
         _verify_account(account, report)
     _verify_transactions(report)
+    _verify_reversals(report)
     return report
 
 
@@ -99,4 +100,18 @@ def _verify_transactions(report: LedgerReport) -> None:
             report.problems.append(
                 _("交易 #%(pk)s 借贷不平：%(legs)s 条分录合计 %(total)s 元")
                 % {"pk": txn_id, "legs": legs, "total": total}
+            )
+
+
+def _verify_reversals(report: LedgerReport) -> None:
+    """A reversal must mirror its original leg for leg, and be a reversal."""
+    reversals = FundTransaction.objects.filter(reverses__isnull=False).select_related("reverses").order_by("pk")
+    for txn in reversals.iterator(chunk_size=500):
+        if txn.kind != "reversal":
+            report.problems.append(_("交易 #%(pk)s 指向原交易却不是冲正交易") % {"pk": txn.pk})
+        mine = sorted((e.account_id, e.amount) for e in txn.entries.all())
+        theirs = sorted((e.account_id, -e.amount) for e in txn.reverses.entries.all())
+        if mine != theirs:
+            report.problems.append(
+                _("冲正交易 #%(pk)s 与原交易 #%(orig)s 的分录不对应") % {"pk": txn.pk, "orig": txn.reverses_id}
             )

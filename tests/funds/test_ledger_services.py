@@ -121,3 +121,19 @@ def test_verify_ledger_detects_a_stored_balance_that_drifted(world):
 @pytest.mark.django_db(transaction=True)
 def test_verify_ledger_detects_tampering_on_postgres_with_trigger_disabled(world):
     test_verify_ledger_detects_a_tampered_entry(world)
+
+
+def test_verify_ledger_detects_a_reversal_that_does_not_mirror_its_original(world):
+    account = open_accounts(world, deposit="10.00")
+    deposit = FundTransaction.objects.get(kind=TransactionKind.ENTERPRISE_DEPOSIT)
+    source = services.external_account(FundAccount.Kind.EXTERNAL_SOURCE)
+    # A "reversal" of the wrong amount, booked straight through the ledger.
+    services.ledger_post(
+        kind=TransactionKind.REVERSAL,
+        occurred_on=date(2026, 3, 1),
+        memo="错误冲正",
+        legs=[(account, D("-4.00")), (source, D("4.00"))],
+        by=world.district,
+        reverses=deposit,
+    )
+    assert any("不对应" in p for p in verify_ledger().problems)
