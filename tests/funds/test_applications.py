@@ -204,3 +204,28 @@ def test_applications_waiting_more_than_ten_days(world):
     assert list(applications_waiting(on=today, days=12)) == []
     assert app in items_waiting_for(user=world.street_a_staff)["queue"]
     assert items_waiting_for(user=world.secretary_b)["queue"] == []
+
+
+def test_publicity_over_and_not_disbursed_counts_as_waiting(world):
+    from django.utils import timezone
+
+    open_accounts(world)
+    app = file_project(world, "100.00")
+    through_publicity(world, app, on=date(2026, 5, 1), days=5)
+    approved_at = timezone.make_aware(timezone.datetime(2026, 5, 1, 10, 0))
+    Application.objects.filter(pk=app.pk).update(waiting_since=approved_at)
+    # 公示 ended on 5 May: on 12 May the district has had a week, on 16 May more than ten days.
+    assert list(applications_waiting(on=date(2026, 5, 12))) == []
+    assert list(applications_waiting(on=date(2026, 5, 16))) == [app]
+
+
+def test_secretary_may_withdraw_before_publicity_only(world):
+    open_accounts(world)
+    app = file_project(world, "100.00")
+    services.application_withdraw(application=app, by=world.secretary_a)
+    app.refresh_from_db()
+    assert app.status == Application.Status.WITHDRAWN
+    other = file_project(world, "100.00")
+    through_publicity(world, other)
+    with pytest.raises(ValidationError, match="不能撤回"):
+        services.application_withdraw(application=other, by=world.secretary_a)
