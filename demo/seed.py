@@ -21,8 +21,16 @@ from stdnum.cn import ric, uscc
 from activities.models import Activity, ActivityType, Attendance
 from activities.reference import ensure_reference_data as ensure_activity_reference
 from core.crypto import blind_index
+from core.errors import ApplicationError
 from funds.models import FundAccount, TransactionKind
-from funds.services import account_open, external_account, ledger_post, pool_account
+from funds.services import (
+    account_open,
+    application_approve,
+    application_create,
+    external_account,
+    ledger_post,
+    pool_account,
+)
 from members.models import Member, MemberEvent, Stage
 from orgs.models import (
     BusinessStatus,
@@ -823,6 +831,47 @@ class Seeder:
                     count += 1
         self.result.counts["fund_accounts"] = len(seen)
         self.result.counts["fund_transactions"] = count + 1
+        self.fund_applications()
+
+    def fund_applications(self) -> None:
+        """Two withdrawal applications of the demo secretary, so the queues are not empty:
+        one waiting for the street, one the street has passed on to the district."""
+        secretary = User.objects.get(username="secretary")
+        street_user = User.objects.get(username="street")
+        org = self.secretary_orgs[0]
+        account = FundAccount.objects.get(organization=org)
+        made = 0
+        for title, share, approve in (
+            ("七一主题党日红色教育", Decimal("0.2"), False),
+            ("党员志愿服务进社区", Decimal("0.1"), True),
+        ):
+            amount = (account.balance * share).quantize(Decimal("1"))
+            if amount <= 0:
+                continue
+            try:
+                application = application_create(
+                    organization=org,
+                    by=secretary,
+                    activity=title,
+                    activity_date=self.as_of + timedelta(days=20),
+                    participants=12,
+                    budget_lines=[
+                        {"item": "场地及交通", "amount": str(amount - 100)},
+                        {"item": "学习资料", "amount": "100"},
+                    ],
+                    amount=str(amount),
+                    description="组织党员开展主题活动",
+                )
+            except ApplicationError:
+                continue
+            made += 1
+            if approve:
+                try:
+                    application_approve(application=application, by=street_user, level="street", opinion="同意")
+                except ApplicationError:
+                    # The demo street may not be this organization's street; it then waits for its own.
+                    pass
+        self.result.counts["fund_applications"] = made
 
 
 def seed_demo(

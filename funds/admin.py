@@ -1,8 +1,20 @@
 from django.contrib import admin
 
-from orgs.admin_base import ReadOnlyAdmin
+from orgs.admin_base import ReadOnlyAdmin, ScopedAdmin
 
-from .models import FundAccount, FundEntry, FundTransaction
+from . import services
+from .models import (
+    Application,
+    ApplicationStep,
+    BudgetLine,
+    FundAccount,
+    FundEntry,
+    FundTransaction,
+    Notification,
+    Objection,
+    Receipt,
+    StarRule,
+)
 
 # The journal is append-only: money moves through services, never through
 # admin forms. Pool and external accounts have no organization, so only
@@ -44,3 +56,85 @@ class FundEntryAdmin(ReadOnlyAdmin):
     scope_path = "account__organization"
     list_display = ["account", "seq", "amount", "balance_after", "transaction", "created_at"]
     list_select_related = ["account", "transaction"]
+
+
+@admin.register(StarRule)
+class StarRuleAdmin(ScopedAdmin):
+    """The star table is history: a change is a new row from a date on, so
+    rows are added, never edited or deleted."""
+
+    list_display = ["stars", "effective_from", "match_rate", "subsidy_cap", "note", "created_by", "created_at"]
+    list_filter = ["stars"]
+    fields = ["stars", "effective_from", "match_rate", "subsidy_cap", "note"]
+
+    def has_change_permission(self, request, obj=None):
+        return obj is None and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        services.star_rule_set(
+            stars=obj.stars,
+            effective_from=obj.effective_from,
+            match_rate=obj.match_rate,
+            subsidy_cap=obj.subsidy_cap,
+            note=obj.note,
+            by=request.user,
+        )
+
+
+class BudgetLineInline(admin.TabularInline):
+    model = BudgetLine
+    extra = 0
+    can_delete = False
+    readonly_fields = ["item", "amount", "note"]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+class StepInline(admin.TabularInline):
+    model = ApplicationStep
+    extra = 0
+    can_delete = False
+    readonly_fields = ["at", "action", "from_status", "to_status", "by", "reason"]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Application)
+class ApplicationAdmin(ReadOnlyAdmin):
+    # Read-only: every transition goes through the services (and the pages).
+    scope_q_name = "organizations_q"
+    scope_path = "organization"
+    list_display = ["activity", "organization", "amount", "status", "waiting_since", "approved_on"]
+    list_filter = ["status"]
+    search_fields = ["activity", "organization__name"]
+    list_select_related = ["organization"]
+    inlines = [BudgetLineInline, StepInline]
+
+
+@admin.register(Objection)
+class ObjectionAdmin(ReadOnlyAdmin):
+    scope_q_name = "organizations_q"
+    scope_path = "application__organization"
+    list_display = ["application", "by", "at", "resolved_at"]
+
+
+@admin.register(Receipt)
+class ReceiptAdmin(ReadOnlyAdmin):
+    scope_q_name = "organizations_q"
+    scope_path = "application__organization"
+    list_display = ["application", "description", "uploaded_by", "uploaded_at"]
+
+
+@admin.register(Notification)
+class NotificationAdmin(ReadOnlyAdmin):
+    # Notifications are personal; staff see only their own.
+    list_display = ["user", "message", "created_at", "read_at"]
+
+    def get_queryset(self, request):
+        qs = super().get_queryset(request)
+        return qs if request.user.is_superuser else qs.filter(user=request.user)

@@ -29,6 +29,10 @@ MENU: list[MenuItem] = [
     MenuItem(_("审核"), "activities:review_queue", (Role.DISTRICT, Role.STREET)),
     MenuItem(_("党员名册"), "members:list", (*STAFF, Role.SECRETARY)),
     MenuItem(_("走访"), "orgs:visit_list", (Role.DISTRICT, Role.STREET, Role.INSTRUCTOR)),
+    MenuItem(_("公积金"), "funds:account_list", (*STAFF, Role.SECRETARY)),
+    MenuItem(_("提取申请"), "funds:application_list", (*STAFF, Role.SECRETARY)),
+    MenuItem(_("公积金审批"), "funds:approval_queue", (Role.DISTRICT, Role.STREET)),
+    MenuItem(_("奖补标准"), "funds:star_rules", (Role.DISTRICT,)),
 ]
 
 

@@ -1,0 +1,83 @@
+"""The .xlsx files people take away: the statement and the supervision report."""
+
+from io import BytesIO
+
+from django.http import HttpResponse
+from django.utils.http import content_disposition_header
+from openpyxl import Workbook
+from openpyxl.styles import Font
+
+from .selectors import Statement, SupervisionReport
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _response(workbook: Workbook, filename: str) -> HttpResponse:
+    buffer = BytesIO()
+    workbook.save(buffer)
+    response = HttpResponse(buffer.getvalue(), content_type=XLSX)
+    response["Content-Disposition"] = content_disposition_header(True, filename)
+    return response
+
+
+def _header(ws, row: list[str]) -> None:
+    ws.append(row)
+    for cell in ws[ws.max_row]:
+        cell.font = Font(bold=True)
+
+
+def statement_xlsx(statement: Statement) -> HttpResponse:
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "对账单"
+    ws.append([f"{statement.account.name} 对账单", f"{statement.start} 至 {statement.end}"])
+    ws.append(["期初余额", statement.opening])
+    _header(ws, ["业务日期", "交易号", "业务类型", "摘要", "收入", "支出", "余额", "分录序号", "经办人"])
+    for e in statement.entries:
+        t = e.transaction
+        ws.append(
+            [
+                t.occurred_on,
+                t.pk,
+                t.get_kind_display(),
+                t.memo,
+                e.amount if e.amount > 0 else None,
+                -e.amount if e.amount < 0 else None,
+                e.running,
+                e.seq,
+                str(t.created_by or ""),
+            ]
+        )
+    ws.append(["合计", None, None, None, statement.credits, statement.debits, statement.closing])
+    ws.append(["期末余额", statement.closing])
+    for row in ws.iter_rows(min_row=3):
+        for cell in row[4:7]:
+            cell.number_format = "#,##0.00"
+    return _response(wb, f"对账单_{statement.account.pk}_{statement.start}_{statement.end}.xlsx")
+
+
+def supervision_xlsx(report: SupervisionReport) -> HttpResponse:
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "半年度监管报表"
+    ws.append([f"{report.street.name} 党建公积金半年度监管报表", f"{report.start} 至 {report.end}"])
+    columns = [
+        ("党组织", None),
+        ("申请数", "applications"),
+        ("审批通过", "approved"),
+        ("公示", "publicity"),
+        ("退回", "returned"),
+        ("申请金额", "requested"),
+        ("拨付金额", "disbursed"),
+        ("报账支出", "settled_spent"),
+        ("结余退回", "returned_money"),
+        ("入账", "income"),
+        ("期初余额", "opening"),
+        ("期末余额", "closing"),
+    ]
+    _header(ws, [c for c, _k in columns])
+    for r in report.rows:
+        ws.append([r.organization.name, *[getattr(r, k) for _c, k in columns[1:]]])
+    ws.append(["合计", *[report.totals[k] for _c, k in columns[1:]]])
+    ws.append(["账本核对：期末余额合计", report.journal_closing, "一致" if report.reconciles else "不一致"])
+    return _response(wb, f"监管报表_{report.street.name}_{report.start:%Y}H{1 if report.start.month == 1 else 2}.xlsx")

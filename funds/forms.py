@@ -1,0 +1,69 @@
+"""Forms only parse what people type; the rules live in the services."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from .models import TransactionKind
+
+INCOME_CHOICES = [
+    (k.value, k.label)
+    for k in (
+        TransactionKind.ENTERPRISE_DEPOSIT,
+        TransactionKind.DUES_REBATE,
+        TransactionKind.JOINT_FUNDING,
+        TransactionKind.SPONSORSHIP,
+        TransactionKind.FISCAL_SUBSIDY,
+    )
+]
+
+
+class ProjectForm(forms.Form):
+    activity = forms.CharField(label=_("活动名称"), max_length=200)
+    activity_date = forms.DateField(label=_("活动日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    participants = forms.IntegerField(label=_("参加人数"), min_value=1)
+    description = forms.CharField(label=_("活动内容"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    # Kept as text so the service, not the browser, says what is wrong with an amount.
+    amount = forms.CharField(label=_("申请金额（元）"), max_length=20)
+
+
+class BudgetLineForm(forms.Form):
+    item = forms.CharField(label=_("支出项目"), max_length=100, required=False)
+    amount = forms.CharField(label=_("金额（元）"), max_length=20, required=False)
+    note = forms.CharField(label=_("测算说明"), max_length=200, required=False)
+
+
+BudgetLineFormSet = forms.formset_factory(BudgetLineForm, extra=5, max_num=30)
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(label=_("理由"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class ApproveForm(forms.Form):
+    opinion = forms.CharField(label=_("审批意见"), required=False, max_length=500)
+    publicity_days = forms.IntegerField(label=_("公示天数"), required=False, initial=5)
+
+
+class SettleForm(forms.Form):
+    spent = forms.CharField(label=_("实际支出（元）"), max_length=20)
+    note = forms.CharField(label=_("报账说明"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class IncomeForm(forms.Form):
+    kind = forms.ChoiceField(label=_("入账类型"), choices=INCOME_CHOICES)
+    amount = forms.CharField(label=_("金额（元）"), max_length=20)
+    occurred_on = forms.DateField(label=_("业务日期"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    memo = forms.CharField(label=_("摘要"), required=False, max_length=200)
+
+
+class PeriodForm(forms.Form):
+    start = forms.DateField(label=_("起始日期"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    end = forms.DateField(label=_("截止日期"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+
+class StarRuleForm(forms.Form):
+    stars = forms.TypedChoiceField(label=_("星级"), choices=[(i, f"★{i}") for i in range(1, 6)], coerce=int)
+    effective_from = forms.DateField(label=_("生效日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    match_rate = forms.CharField(label=_("奖励配比（如 0.5 即 50%）"), max_length=10)
+    subsidy_cap = forms.CharField(label=_("年度补助上限（元）"), max_length=20)
+    note = forms.CharField(label=_("说明"), required=False, max_length=200)

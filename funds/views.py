@@ -1,0 +1,497 @@
+"""Pages of the fund: thin views over the services and the scoped selectors."""
+
+from datetime import date
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from core.errors import ApplicationError
+from orgs.models import Role
+from orgs.selectors import region_streets, scope_for
+
+from . import exports, services
+from .forms import ApproveForm, BudgetLineFormSet, IncomeForm, PeriodForm, ProjectForm, SettleForm, StarRuleForm
+from .models import Application, FundAccount, StarRule, TransactionKind
+from .rules import star_rules_in_force
+from .selectors import (
+    account_credit,
+    account_get,
+    account_list,
+    account_statement,
+    application_get,
+    application_list,
+    approval_queue,
+    my_accounts,
+    objection_get,
+    publicity_list,
+    supervision_report,
+    transaction_get,
+)
+
+
+def _page(request, qs, per_page: int = 50):
+    return Paginator(qs, per_page).get_page(request.GET.get("page"))
+
+
+def _error_text(exc: ApplicationError) -> str:
+    return "；".join(exc.messages)
+
+
+def _form_errors(form, exc: ApplicationError) -> None:
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc.messages)
+
+
+# --- accounts ---------------------------------------------------------------------------------
+
+
+@login_required
+def account_list_view(request):
+    scope = scope_for(request.user)
+    mine = list(my_accounts(user=request.user))
+    if scope.organization_ids and not scope.has_role(Role.DISTRICT, Role.STREET, Role.LEADER) and len(mine) == 1:
+        return redirect("funds:account_detail", mine[0].pk)
+    page = _page(request, account_list(user=request.user))
+    return render(request, "funds/account_list.html", {"page": page, "filters": {}})
+
+
+def _period(request) -> tuple[date, date, PeriodForm]:
+    form = PeriodForm(request.GET or None)
+    today = timezone.localdate()
+    start, end = date(today.year, 1, 1), today
+    if form.is_valid():
+        start = form.cleaned_data["start"] or start
+        end = form.cleaned_data["end"] or end
+    if end < start:
+        start, end = end, start
+    return start, end, form
+
+
+@login_required
+def account_detail_view(request, pk: int):
+    account = account_get(user=request.user, pk=pk)
+    start, end, period_form = _period(request)
+    statement = account_statement(account=account, start=start, end=end)
+    scope = scope_for(request.user, write=True)
+    context = {
+        "account": account,
+        "statement": statement,
+        "period_form": period_form,
+        "credit": account_credit(account=account) if account.kind == FundAccount.Kind.ORGANIZATION else None,
+        "can_apply": account.organization_id in scope.organization_ids and scope.has_role(Role.SECRETARY),
+        "can_post": scope.has_role(Role.DISTRICT),
+        "income_form": IncomeForm(),
+        "applications": account.applications.order_by("-created_at")[:20],
+    }
+    return render(request, "funds/account_detail.html", context)
+
+
+@login_required
+def account_statement_xlsx(request, pk: int):
+    account = account_get(user=request.user, pk=pk)
+    start, end, _form = _period(request)
+    return exports.statement_xlsx(account_statement(account=account, start=start, end=end))
+
+
+@login_required
+@require_POST
+def account_income_view(request, pk: int):
+    account = account_get(user=request.user, pk=pk, write=True)
+    form = IncomeForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("入账信息不完整：%(e)s") % {"e": form.errors.as_text()})
+        return redirect("funds:account_detail", pk)
+    data = form.cleaned_data
+    target = services.pool_account() if data["kind"] == TransactionKind.FISCAL_SUBSIDY else account
+    try:
+        if not scope_for(request.user, write=True).has_role(Role.DISTRICT):
+            raise ApplicationError(_("只有区两新工委工作人员可以登记入账"))
+        services.income_receive(
+            kind=data["kind"],
+            account=target,
+            amount=data["amount"],
+            by=request.user,
+            occurred_on=data["occurred_on"],
+            memo=data["memo"],
+        )
+    except ApplicationError as exc:
+        messages.error(request, _error_text(exc))
+    else:
+        messages.success(request, _("已入账"))
+    return redirect("funds:account_detail", pk)
+
+
+@login_required
+@require_POST
+def transaction_reverse_view(request, pk: int):
+    txn = transaction_get(user=request.user, pk=pk, write=True)
+    back = request.POST.get("account") or ""
+    try:
+        if not scope_for(request.user, write=True).has_role(Role.DISTRICT):
+            raise ApplicationError(_("只有区两新工委工作人员可以冲正"))
+        services.transaction_reverse(transaction_=txn, by=request.user, reason=request.POST.get("reason", ""))
+    except ApplicationError as exc:
+        messages.error(request, _error_text(exc))
+    else:
+        messages.success(request, _("已冲正交易 #%(pk)s") % {"pk": txn.pk})
+    if back.isdigit():
+        return redirect("funds:account_detail", int(back))
+    return redirect("funds:account_list")
+
+
+# --- applications -----------------------------------------------------------------------------
+
+
+@login_required
+def application_list_view(request):
+    filters = {k: request.GET.get(k, "") for k in ("q", "status", "street")}
+    qs = application_list(user=request.user, filters=filters).order_by("-created_at")
+    return render(
+        request,
+        "funds/application_list.html",
+        {
+            "page": _page(request, qs),
+            "filters": filters,
+            "statuses": Application.Status.choices,
+            "streets": region_streets(user=request.user),
+            "title": _("提取申请"),
+        },
+    )
+
+
+@login_required
+def approval_queue_view(request):
+    return render(
+        request,
+        "funds/application_list.html",
+        {
+            "page": _page(request, approval_queue(user=request.user)),
+            "filters": {},
+            "title": _("待我审批"),
+            "queue": True,
+        },
+    )
+
+
+@login_required
+def publicity_view(request):
+    return render(request, "funds/publicity.html", {"applications": publicity_list(user=request.user)})
+
+
+def _project_args(form, formset) -> dict:
+    data = form.cleaned_data
+    return {
+        "activity": data["activity"],
+        "activity_date": data["activity_date"],
+        "participants": data["participants"],
+        "description": data["description"],
+        "amount": data["amount"],
+        "budget_lines": [
+            f.cleaned_data for f in formset.forms if f.cleaned_data.get("item") or f.cleaned_data.get("amount")
+        ],
+    }
+
+
+@login_required
+def application_create_view(request, account_pk: int):
+    account = account_get(user=request.user, pk=account_pk, write=True)
+    if account.kind != FundAccount.Kind.ORGANIZATION:
+        raise Http404
+    form = ProjectForm(request.POST or None)
+    formset = BudgetLineFormSet(request.POST or None, prefix="lines")
+    if request.method == "POST" and form.is_valid() and formset.is_valid():
+        try:
+            application = services.application_create(
+                organization=account.organization, by=request.user, request=request, **_project_args(form, formset)
+            )
+        except ApplicationError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(request, _("申请已提交，等待街道审批"))
+            return redirect("funds:application_detail", application.pk)
+    return render(
+        request,
+        "funds/application_form.html",
+        {"account": account, "form": form, "formset": formset, "credit": account_credit(account=account)},
+    )
+
+
+@login_required
+def application_resubmit_view(request, pk: int):
+    application = application_get(user=request.user, pk=pk, write=True)
+    initial = {
+        "activity": application.activity,
+        "activity_date": application.activity_date,
+        "participants": application.participants,
+        "description": application.description,
+        "amount": application.amount,
+    }
+    lines = [{"item": b.item, "amount": b.amount, "note": b.note} for b in application.budget_lines.all()]
+    form = ProjectForm(request.POST or None, initial=initial)
+    formset = BudgetLineFormSet(request.POST or None, prefix="lines", initial=lines)
+    if request.method == "POST" and form.is_valid() and formset.is_valid():
+        try:
+            services.application_resubmit(
+                application=application, by=request.user, request=request, **_project_args(form, formset)
+            )
+        except ApplicationError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(request, _("申请已重新提交"))
+            return redirect("funds:application_detail", application.pk)
+    return render(
+        request,
+        "funds/application_form.html",
+        {
+            "account": application.account,
+            "application": application,
+            "form": form,
+            "formset": formset,
+            "credit": account_credit(account=application.account),
+        },
+    )
+
+
+@login_required
+def application_detail_view(request, pk: int):
+    application = application_get(user=request.user, pk=pk)
+    scope = scope_for(request.user, write=True)
+    status = application.status
+    S = Application.Status
+    is_secretary = application.organization_id in scope.organization_ids and scope.has_role(Role.SECRETARY)
+    street_turn = status == S.STREET_REVIEW and (
+        "superuser" in scope.roles
+        or (Role.STREET in scope.roles and application.organization.street_id in scope.street_ids)
+    )
+    district = scope.has_role(Role.DISTRICT)
+    context = {
+        "application": application,
+        "lines": application.budget_lines.all(),
+        "steps": application.steps.select_related("by"),
+        "objections": application.objections.select_related("by", "resolved_by"),
+        "receipts": application.receipts.all(),
+        "approve_form": ApproveForm(initial={"publicity_days": application.publicity_days}),
+        "settle_form": SettleForm(),
+        "can_street": street_turn,
+        "can_district": district and status == S.DISTRICT_REVIEW,
+        "can_return_district": district and status in (S.DISTRICT_REVIEW, S.PUBLICITY),
+        "can_object": status == S.PUBLICITY
+        and scope_for(request.user).has_role(Role.DISTRICT, Role.STREET, Role.LEADER),
+        "can_disburse": district and status == S.PUBLICITY,
+        "can_settle": status == S.DISBURSED and (is_secretary or district),
+        "can_resubmit": is_secretary and status == S.RETURNED,
+        "can_withdraw": is_secretary and status in (S.STREET_REVIEW, S.DISTRICT_REVIEW, S.RETURNED),
+        "can_resolve": district,
+        "today": timezone.localdate(),
+    }
+    return render(request, "funds/application_detail.html", context)
+
+
+def _act(request, pk: int, action, success: str):
+    application = application_get(user=request.user, pk=pk, write=True)
+    try:
+        action(application)
+    except ApplicationError as exc:
+        messages.error(request, _error_text(exc))
+    else:
+        messages.success(request, success)
+    return redirect("funds:application_detail", pk)
+
+
+@login_required
+@require_POST
+def application_approve_view(request, pk: int, level: str):
+    form = ApproveForm(request.POST)
+    form.is_valid()
+    data = form.cleaned_data
+    return _act(
+        request,
+        pk,
+        lambda app: services.application_approve(
+            application=app,
+            by=request.user,
+            level=level,
+            opinion=data.get("opinion") or "",
+            publicity_days=data.get("publicity_days"),
+            request=request,
+        ),
+        _("已审批通过"),
+    )
+
+
+@login_required
+@require_POST
+def application_return_view(request, pk: int, level: str):
+    reason = request.POST.get("reason", "")
+    return _act(
+        request,
+        pk,
+        lambda app: services.application_return(
+            application=app, by=request.user, level=level, reason=reason, request=request
+        ),
+        _("已退回"),
+    )
+
+
+@login_required
+@require_POST
+def application_object_view(request, pk: int):
+    # Staff who may read the application may object; objecting is not editing it.
+    application = application_get(user=request.user, pk=pk)
+    try:
+        services.objection_raise(
+            application=application, by=request.user, text=request.POST.get("text", ""), request=request
+        )
+    except ApplicationError as exc:
+        messages.error(request, _error_text(exc))
+    else:
+        messages.success(request, _("异议已提交，区两新工委将处理"))
+    return redirect("funds:application_detail", pk)
+
+
+@login_required
+@require_POST
+def objection_resolve_view(request, pk: int):
+    objection = objection_get(user=request.user, pk=pk)
+    try:
+        services.objection_resolve(objection=objection, by=request.user, resolution=request.POST.get("resolution", ""))
+    except ApplicationError as exc:
+        messages.error(request, _error_text(exc))
+    else:
+        messages.success(request, _("异议已处理"))
+    return redirect("funds:application_detail", objection.application_id)
+
+
+@login_required
+@require_POST
+def application_disburse_view(request, pk: int):
+    return _act(
+        request,
+        pk,
+        lambda app: services.application_disburse(application=app, by=request.user, request=request),
+        _("已拨付"),
+    )
+
+
+@login_required
+@require_POST
+def application_settle_view(request, pk: int):
+    spent = request.POST.get("spent", "")
+    note = request.POST.get("note", "")
+    receipts = request.FILES.getlist("receipts")
+    return _act(
+        request,
+        pk,
+        lambda app: services.application_settle(
+            application=app, by=request.user, spent=spent, receipts=receipts, note=note, request=request
+        ),
+        _("已报账"),
+    )
+
+
+@login_required
+@require_POST
+def application_withdraw_view(request, pk: int):
+    return _act(
+        request,
+        pk,
+        lambda app: services.application_withdraw(application=app, by=request.user, request=request),
+        _("申请已撤回"),
+    )
+
+
+@login_required
+def receipt_download_view(request, pk: int, receipt_pk: int):
+    from django.http import FileResponse
+
+    application = application_get(user=request.user, pk=pk)
+    receipt = application.receipts.filter(pk=receipt_pk).first()
+    if receipt is None:
+        raise Http404
+    return FileResponse(receipt.file.open("rb"), as_attachment=True, filename=receipt.file.name.rsplit("/", 1)[-1])
+
+
+@login_required
+def notifications_read_view(request):
+    if request.method == "POST":
+        services.notifications_mark_read(user=request.user)
+    return redirect("home")
+
+
+# --- reports ----------------------------------------------------------------------------------
+
+
+def _report_args(request):
+    today = timezone.localdate()
+    streets = list(region_streets(user=request.user))
+    try:
+        year = int(request.GET.get("year") or today.year)
+        half = int(request.GET.get("half") or (1 if today.month <= 6 else 2))
+    except ValueError:
+        year, half = today.year, 1
+    half = 1 if half not in (1, 2) else half
+    street_id = request.GET.get("street") or ""
+    street = next((s for s in streets if str(s.pk) == street_id), streets[0] if streets else None)
+    if street_id and street is not None and str(street.pk) != street_id:
+        raise Http404(_("记录不存在或不在您的管辖范围内"))
+    return streets, street, year, half
+
+
+@login_required
+def supervision_view(request):
+    streets, street, year, half = _report_args(request)
+    report = supervision_report(user=request.user, street=street, year=year, half=half) if street else None
+    return render(
+        request,
+        "funds/supervision.html",
+        {"report": report, "streets": streets, "street": street, "year": year, "half": half},
+    )
+
+
+@login_required
+def supervision_xlsx_view(request):
+    _streets, street, year, half = _report_args(request)
+    if street is None:
+        raise Http404
+    return exports.supervision_xlsx(supervision_report(user=request.user, street=street, year=year, half=half))
+
+
+@login_required
+def star_rules_view(request):
+    """The star table: values in force today, the full history, and (district staff) a new row from a date on."""
+    scope = scope_for(request.user, write=True)
+    can_edit = scope.has_role(Role.DISTRICT)
+    form = StarRuleForm(request.POST or None)
+    if request.method == "POST":
+        if not can_edit:
+            raise PermissionDenied(_("只有区两新工委工作人员可以修改奖补标准"))
+        if form.is_valid():
+            try:
+                services.star_rule_set(by=request.user, **form.cleaned_data)
+            except ApplicationError as exc:
+                _form_errors(form, exc)
+            else:
+                messages.success(request, _("已新增奖补标准，自生效日期起适用"))
+                return redirect("funds:star_rules")
+    if not scope_for(request.user).has_role(Role.DISTRICT, Role.STREET, Role.LEADER, Role.SECRETARY):
+        raise Http404
+    return render(
+        request,
+        "funds/star_rules.html",
+        {
+            "in_force": star_rules_in_force(on=timezone.localdate()),
+            "history": StarRule.objects.select_related("created_by"),
+            "form": form,
+            "can_edit": can_edit,
+        },
+    )

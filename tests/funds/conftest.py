@@ -1,0 +1,7 @@
+import pytest
+
+
+@pytest.fixture(autouse=True)
+def _media_in_tmp(settings, tmp_path):
+    # Receipts are real uploads; keep them out of the working tree.
+    settings.MEDIA_ROOT = tmp_path / "media"
