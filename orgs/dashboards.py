@@ -656,8 +656,7 @@ def rating_evidence(*, rating: Rating) -> list[dict]:
     """The evidence JSON as rows: criterion, points, weight and the records
     behind them. The nightly job decides the JSON's detail; this reads the
     shapes it may take (a mapping by criterion code, or a list of items)."""
-    names = dict(RatingCriterion.objects.values_list("code", "name"))
-    weights = dict(RatingCriterion.objects.values_list("code", "weight"))
+    criteria = {c.code: c for c in RatingCriterion.objects.all()}
     evidence = rating.evidence or {}
     items = evidence.get("criteria", evidence) if isinstance(evidence, dict) else evidence
     if isinstance(items, dict):
@@ -665,7 +664,7 @@ def rating_evidence(*, rating: Rating) -> list[dict]:
     rows = []
     for item in items or []:
         if not isinstance(item, dict):
-            rows.append({"name": _text(item), "score": None, "weight": None, "details": []})
+            rows.append({"name": _text(item), "score": None, "weight": None, "details": [], "order": (10**6, "")})
             continue
         code = item.get("code") or item.get("criterion") or ""
         details = []
@@ -673,15 +672,18 @@ def rating_evidence(*, rating: Rating) -> list[dict]:
             v = item.get(k)
             if v:
                 details.extend(_text(x) for x in v) if isinstance(v, list) else details.append(_text(v))
+        criterion = criteria.get(code)
         rows.append(
             {
-                "name": item.get("name") or names.get(code) or code,
+                "name": item.get("name") or (criterion.name if criterion else code),
                 "score": item.get("score", item.get("points")),
-                "weight": item.get("weight", weights.get(code)),
+                "weight": item.get("weight", criterion.weight if criterion else None),
                 "details": details,
+                "order": (criterion.order, criterion.code) if criterion else (10**6, code),
             }
         )
-    return rows
+    # PostgreSQL's jsonb does not keep key order: show criteria in the scheme's order.
+    return sorted(rows, key=lambda r: r.get("order", (10**6, "")))
 
 
 def rating_gap(*, rating: Rating) -> list[str]:
@@ -742,7 +744,7 @@ def enterprise_coverage(*, enterprise: Enterprise, organizations, visible_ids: s
         reasons.append(_("尚无党组织覆盖，也没有在岗的党建指导员。"))
     eligible = enterprise.members_formal >= 3
     own = any(o.formation_mode == "own" for o in orgs)
-    if eligible:
+    if eligible and in_base:
         if own:
             reasons.append(_("正式党员%(n)d名，已单独组建，计入单独组建率。") % {"n": enterprise.members_formal})
         elif orgs:
