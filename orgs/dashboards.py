@@ -361,8 +361,8 @@ class Overview:
 
 
 def overview(*, kind: str, key: str, above_scale: bool, on: date) -> Overview:
-    """Two queries: the latest snapshot on or before `on`, then the thirteen
-    months before it (for the trend and last month's comparison)."""
+    """Two queries: the latest snapshot on or before `on`, then the twelve
+    months before it (for the trend and the comparison with last month's end)."""
     latest = snapshot_latest(kind=kind, key=key, above_scale=above_scale, on=on)
     if latest is None:
         return Overview(current=None, previous=None, trend=[])
@@ -378,11 +378,13 @@ def overview(*, kind: str, key: str, above_scale: bool, on: date) -> Overview:
         )
         .order_by("date")
     )
-    month_ago = latest.date - relativedelta(months=1)
+    # "Since last month" compares with the last snapshot of the previous
+    # calendar month (月末), the figure the bulletins of that month used.
+    month_start = latest.date.replace(day=1)
     previous = None
     by_month: dict[tuple[int, int], CoverageSnapshot] = {}
     for row in rows:
-        if row.date <= month_ago:
+        if row.date < month_start:
             previous = row
         by_month[(row.date.year, row.date.month)] = row  # rows are in date order: the month's last wins
     trend = []
