@@ -586,8 +586,10 @@ def fund_summary(*, q: DashboardQuery, on: date) -> dict:
 def dashboard_data(*, q: DashboardQuery) -> dict:
     kind, key = q.snapshot_key()
     ov = overview(kind=kind, key=key, above_scale=q.above_scale, on=q.date)
-    data: dict = {"q": q, "overview": ov, "rows": [], "row_kind": None}
+    data: dict = {"q": q, "overview": ov, "rows": [], "row_kind": None, "statistics_ran": True}
     if ov.current is None:
+        # Tell "the nightly run never ran" from "it ran, but not for this scope".
+        data["statistics_ran"] = CoverageSnapshot.objects.filter(date__lte=q.date).exists()
         return data
     on = ov.current.date
     if q.street is None:

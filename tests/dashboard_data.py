@@ -89,6 +89,12 @@ def fill_snapshots(*, end: date, months: int = 13, seed: int = 7) -> int:
                 for f in FIELDS:
                     if f != "organizations":
                         row[f] += g[f] or 0
+    # The engine writes every street and park, also those with nothing in them.
+    from orgs.models import Region
+
+    for region in Region.objects.filter(kind__in=[Region.Kind.STREET, Region.Kind.PARK]).only("pk", "kind"):
+        for above in (False, True):
+            totals[(region.kind, str(region.pk), above)]  # noqa: B018 - touching the defaultdict creates the row
     org_counts = defaultdict(int)
     for o in PartyOrganization.objects.filter(dissolved_on__isnull=True).values("street_id", "park_id"):
         org_counts[("district", "")] += 1

@@ -472,3 +472,10 @@ def test_street_view_query_count_does_not_grow_with_the_data(world, login, djang
         RatingFactory(organization=org, computed_on=on, published_on=on)
     with django_assert_num_queries(small):
         assert client.get(DASH, {"street": world.street_a.pk}).status_code == 200
+
+
+def test_scope_without_a_snapshot_after_a_run_says_so(world, login):
+    snapshots_for(world, months=1)
+    park = Region.objects.create(name="空园区", kind=Region.Kind.PARK, parent=world.street_a)
+    html = body(login(world.district).get(DASH, {"street": world.street_a.pk, "park": park.pk}))
+    assert "没有所选范围的快照" in html and "夜间统计尚未运行" not in html
