@@ -11,8 +11,13 @@
   }
   function pct(v) { return v === null || v === undefined ? null : Math.round(v * 1000) / 10; }
 
+  function hasValues(rows) {
+    return rows.some(function (r) { return r.org_coverage !== null || r.work_coverage !== null; });
+  }
+
   function trendOption(rows) {
     return {
+      title: hasValues(rows) ? { show: false } : { text: "暂无趋势数据", left: "center", top: "middle", textStyle: { color: "#6b7785", fontSize: 14, fontWeight: "normal" } },
       color: [RED, BLUE, GREEN, GOLD],
       tooltip: { trigger: "axis", valueFormatter: function (v) { return v === null || v === undefined ? "—" : v + "%"; } },
       legend: { top: 0, data: ["组织覆盖率", "工作覆盖率", "单独组建率"] },
