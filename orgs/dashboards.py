@@ -62,13 +62,15 @@ RATE_FIGURES = ("org_coverage", "work_coverage", "own_org_rate")
 # Filters the enterprise list already understands. The list of the nightly
 # statistics (with the reason each enterprise is in it) replaces this target
 # later; only this mapping changes then.
+_OPERATING = {"status": BusinessStatus.OPERATING}
 _DRILLDOWN_FILTERS: dict[str, dict[str, str]] = {
-    "enterprises": {"status": BusinessStatus.OPERATING},
-    "members": {"status": BusinessStatus.OPERATING},
-    "org_coverage": {"status": BusinessStatus.OPERATING},
-    "work_coverage": {"status": BusinessStatus.OPERATING},
-    "own_org_rate": {"status": BusinessStatus.OPERATING, "org_setup": OrgSetup.OWN},
-    "should_form": {"status": BusinessStatus.OPERATING, "org_setup": OrgSetup.NONE},
+    "enterprises": _OPERATING,
+    "members": _OPERATING,
+    "org_coverage": {**_OPERATING, "covered": "true"},
+    # Instructor-only coverage has no list filter yet: the base set is shown.
+    "work_coverage": _OPERATING,
+    "own_org_rate": {**_OPERATING, "min_formal": "3"},
+    "should_form": {**_OPERATING, "min_formal": "3", "covered": "false"},
 }
 
 
@@ -773,4 +775,20 @@ def drilldown_context(params) -> dict | None:
     figure = params.get("figure", "")
     if figure not in FIGURES:
         return None
-    return {"figure": figure, "label": figure_label(figure), "date": (params.get("date") or "")[:10]}
+    conditions = []
+    if params.get("status") == BusinessStatus.OPERATING:
+        conditions.append(_("在营"))
+    if params.get("covered") in ("true", "false"):
+        conditions.append(_("有党组织覆盖") if params["covered"] == "true" else _("无党组织覆盖"))
+    if (params.get("min_formal") or "").isdigit():
+        conditions.append(_("正式党员不少于%(n)s名") % {"n": params["min_formal"]})
+    if params.get("above_scale") == "true":
+        conditions.append(_("规上企业"))
+    if params.get("industry"):
+        conditions.append(_("行业门类 %(code)s") % {"code": params["industry"][:2]})
+    return {
+        "figure": figure,
+        "label": figure_label(figure),
+        "date": (params.get("date") or "")[:10],
+        "conditions": conditions,
+    }

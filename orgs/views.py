@@ -53,7 +53,8 @@ def _page(request, qs, per_page: int = 50):
 @login_required
 def enterprise_list_view(request):
     filters = {
-        k: request.GET.get(k, "") for k in ("q", "street", "status", "org_setup", "park", "industry", "above_scale")
+        k: request.GET.get(k, "")
+        for k in ("q", "street", "status", "org_setup", "park", "industry", "above_scale", "min_formal", "covered")
     }
     page = _page(request, enterprise_list(user=request.user, filters=filters).order_by("street__name", "name"))
     return render(

@@ -14,12 +14,13 @@ from io import BytesIO
 from pathlib import Path
 
 import pytest
+from django.db.models import Exists, OuterRef
 from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
 from demo.seed import DEFAULT_PASSWORD, seed_demo
-from orgs.models import Enterprise, Region
+from orgs.models import Enterprise, PartyOrganization, Region
 
 from ..dashboard_data import fill_all
 
@@ -153,11 +154,16 @@ def test_drilldown_click_lands_on_the_streets_enterprise_list(district, session)
     row.locator("a[data-figure=should_form]").click()
     page.wait_for_load_state("networkidle")
     assert page.url.startswith(s.base + reverse("orgs:enterprise_list"))
-    assert f"street={street.pk}" in page.url and "org_setup=none" in page.url
+    assert f"street={street.pk}" in page.url and "covered=false" in page.url
     assert "来自统计看板「应建未建」" in page.locator("[data-testid=drilldown]").inner_text()
     assert page.locator("select[name=street]").input_value() == str(street.pk)
     listed = page.locator("table.data tbody tr td:nth-child(3)").all_inner_texts()
-    expected = Enterprise.objects.filter(street=street, org_setup="none", status="operating").count()
+    live = PartyOrganization.objects.filter(enterprises=OuterRef("pk"), dissolved_on__isnull=True)
+    expected = (
+        Enterprise.objects.filter(street=street, status="operating", members_formal__gte=3)
+        .exclude(Exists(live))
+        .count()
+    )
     assert len(listed) == min(expected, 50)
     assert set(listed) <= {street_name}
     s.shot("drilldown-should-form")
@@ -242,8 +248,6 @@ def test_print_view_of_the_monthly_bulletin(district, session, viewport):
 
 
 def test_organization_and_enterprise_pages(district, session):
-    from orgs.models import PartyOrganization
-
     org = PartyOrganization.objects.filter(ratings__isnull=False, fund_account__isnull=False).first()
     enterprise = Enterprise.objects.filter(
         members_formal__gte=3, organizations__isnull=True, status="operating"

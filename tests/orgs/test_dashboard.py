@@ -320,7 +320,8 @@ def test_drilldown_url_maps_figures_to_list_filters(world):
     assert parsed.path == reverse("orgs:enterprise_list")
     assert params == {
         "status": "operating",
-        "org_setup": "none",
+        "min_formal": "3",
+        "covered": "false",
         "above_scale": "true",
         "street": str(world.street_a.pk),
         "figure": "should_form",
@@ -332,13 +333,48 @@ def test_drilldown_url_maps_figures_to_list_filters(world):
 def test_drilldown_lands_on_the_right_enterprises(world, login):
     on = snapshots_for(world, months=1)
     should = EnterpriseFactory(street=world.street_a, name="应建未建甲公司", org_setup=OrgSetup.NONE, above_scale=True)
-    EnterpriseFactory(street=world.street_b, name="应建未建乙公司", org_setup=OrgSetup.NONE, above_scale=True)
-    EnterpriseFactory(street=world.street_a, name="小微甲公司", org_setup=OrgSetup.NONE, above_scale=False)
+    # The survey says it has an organization, but none is recorded: recorded organizations win.
+    EnterpriseFactory(street=world.street_a, name="填报已建甲公司", org_setup=OrgSetup.OWN, above_scale=True)
+    EnterpriseFactory(street=world.street_b, name="应建未建乙公司", above_scale=True)
+    EnterpriseFactory(street=world.street_a, name="小微甲公司", above_scale=False)
+    EnterpriseFactory(
+        street=world.street_a,
+        name="党员少甲公司",
+        above_scale=True,
+        members_total=2,
+        members_formal=2,
+        members_probationary=0,
+    )
+    covered = EnterpriseFactory(street=world.street_a, name="已覆盖甲公司", above_scale=True)
+    OrganizationFactory(street=world.street_a, enterprises=[covered])
+    dissolved = EnterpriseFactory(street=world.street_a, name="组织已撤销甲公司", above_scale=True)
+    OrganizationFactory(street=world.street_a, enterprises=[dissolved], dissolved_on=on)
     url = dashboards.drilldown_url("should_form", date=on, street=world.street_a, above_scale=True)
     html = body(login(world.district).get(url))
+    listed = {"应建未建甲公司", "填报已建甲公司", "组织已撤销甲公司"}
+    for name in listed:
+        assert name in html
+    for name in ("应建未建乙公司", "小微甲公司", "党员少甲公司", "已覆盖甲公司"):
+        assert name not in html
     assert should.name in html
-    assert "应建未建乙公司" not in html and "小微甲公司" not in html
-    assert "来自统计看板「应建未建」" in html
+    assert "来自统计看板「应建未建」" in html and "无党组织覆盖" in html
+
+
+@pytest.mark.parametrize(
+    "params", [{"min_formal": "abc"}, {"covered": "maybe"}, {"min_formal": "-3"}, {"figure": "nope"}]
+)
+def test_bad_drilldown_values_on_the_list_are_harmless(world, login, params):
+    response = login(world.district).get(reverse("orgs:enterprise_list"), params)
+    assert response.status_code == 200
+    assert world.enterprise_a.name in body(response)
+
+
+def test_org_coverage_drilldown_lists_covered_enterprises(world, login):
+    on = snapshots_for(world, months=1)
+    html = body(login(world.district).get(dashboards.drilldown_url("org_coverage", date=on)))
+    assert world.enterprise_a.name in html and world.enterprise_b.name in html
+    uncovered = EnterpriseFactory(street=world.street_a, name="未覆盖公司")
+    assert uncovered.name not in body(login(world.district).get(dashboards.drilldown_url("org_coverage", date=on)))
 
 
 def test_every_number_in_the_street_table_links_to_a_drilldown(world, login):
