@@ -65,6 +65,17 @@
     if (printButton) { printButton.addEventListener("click", function () { window.print(); }); }
   });
   document.addEventListener("htmx:afterSettle", draw);
+  // Keep the pushed URL short and live: no empty filters, and no date when
+  // it is today's (a bookmark of "the latest figures" must not freeze a day).
+  document.addEventListener("htmx:configRequest", function (evt) {
+    var form = evt.detail.elt && evt.detail.elt.closest && evt.detail.elt.closest("form.dash-filters");
+    if (!form) { return; }
+    var params = evt.detail.parameters;
+    Object.keys(params).forEach(function (name) {
+      var value = params[name];
+      if (value === "" || (name === "date" && value === form.getAttribute("data-today"))) { delete params[name]; }
+    });
+  });
   window.addEventListener("resize", function () { charts.forEach(function (c) { c.resize(); }); });
   window.addEventListener("beforeprint", function () { charts.forEach(function (c) { c.resize(); }); });
 })();

@@ -177,6 +177,8 @@ def test_filter_change_updates_the_page_and_the_url(district, session):
     before = page.locator(".kpi[data-figure=enterprises] .kpi-value").inner_text()
     page.check("input[name=above_scale]")
     page.wait_for_url(re.compile(r"above_scale=1"))
+    # The pushed URL holds the filter and nothing empty or pinned to today.
+    assert "industry=" not in page.url and "date=" not in page.url
     page.wait_for_selector("input[name=above_scale]:checked")
     page.wait_for_function(
         "v => document.querySelector('.kpi[data-figure=enterprises] .kpi-value').textContent.trim() !== v", arg=before
@@ -263,3 +265,16 @@ def test_organization_and_enterprise_pages(district, session):
         assert "应建未建" in page.locator("[data-testid=coverage]").inner_text()
         s.shot(f"enterprise-{viewport['width']}")
         assert s.errors == []
+
+
+def test_date_filter_shows_an_earlier_snapshot(district, session):
+    s = session()
+    page = s.login("leader")
+    # The end of the month before last: a day the nightly run wrote.
+    earlier = (district.replace(day=1) - timedelta(days=1)).replace(day=1) - timedelta(days=1)
+    page.fill("input[name=date]", earlier.isoformat())
+    page.wait_for_url(re.compile(rf"date={earlier.isoformat()}"))
+    expected = f"数据截至 {earlier.year}年{earlier.month}月{earlier.day}日"
+    page.wait_for_function("t => document.querySelector('.dash-date').textContent.includes(t)", arg=expected)
+    assert charts_drawn(page)
+    assert s.errors == []
