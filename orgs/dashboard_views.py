@@ -59,6 +59,7 @@ def dashboard_view(request):
 
 
 EXPORTS = {
+    "kpis": _("主要指标"),
     "rows": _("分区统计"),
     "stars": _("星级分布"),
     "alerts": _("预警"),
@@ -83,7 +84,20 @@ def dashboard_export_view(request, table: str):
             filename=filename, title=str(EXPORTS[table]), headers=[_("说明")], rows=[[_("该日期前夜间统计尚未运行")]]
         )
     on = current.date
-    if table == "rows":
+    if table == "kpis":
+        previous = data["overview"].previous
+        headers = [_("指标"), _("数值"), _("较上月末"), _("统计日期"), _("比较日期")]
+        rows = [
+            [
+                k["label"],
+                _pct(k["value"]) if k["is_rate"] else k["value"],
+                _pct(k["delta"]) if k["is_rate"] else k["delta"],
+                current.date,
+                previous.date if previous else "",
+            ]
+            for k in data["overview"].kpis
+        ]
+    elif table == "rows":
         region_label = _("街道") if data["row_kind"] == "street" else _("园区")
         headers = [region_label, *[str(label) for label in dash.FIGURES.values()], _("组织覆盖率较上月")]
         rows = [
@@ -220,5 +234,6 @@ def bulletin_view(request):
             "should_form_total": should_form_total,
             "should_form_limit": BULLETIN_SHOULD_FORM_LIMIT,
             "export_query": q.querystring(sort=""),
+            "ranking_query": q.querystring(),
         },
     )

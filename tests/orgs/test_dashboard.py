@@ -393,7 +393,7 @@ def read_xlsx(response):
     return [list(r) for r in load_workbook(BytesIO(response.content)).active.iter_rows(values_only=True)]
 
 
-@pytest.mark.parametrize("table", ["rows", "stars", "alerts", "organizations", "should_form", "trend"])
+@pytest.mark.parametrize("table", ["kpis", "rows", "stars", "alerts", "organizations", "should_form", "trend"])
 def test_every_table_exports(world, login, table):
     snapshots_for(world)
     rows = read_xlsx(login(world.street_a_staff).get(reverse("orgs:dashboard_export", args=[table])))
@@ -407,6 +407,15 @@ def test_street_export_has_one_row_per_street(world, login):
     names = {r[0]: r for r in rows[1:]}
     assert names[world.street_a.name][4] == "36.7%"  # 22 of 60
     assert len(rows) == 3
+
+
+def test_kpi_export_matches_the_cards(world, login):
+    on = snapshots_for(world)
+    rows = read_xlsx(login(world.district).get(reverse("orgs:dashboard_export", args=["kpis"])))
+    by_label = {r[0]: r for r in rows[1:]}
+    assert by_label["组织覆盖率"][1:3] == ["43.0%", "1.0%"]
+    assert by_label["在营企业"][1] == 100
+    assert by_label["在营企业"][3].date() == on
 
 
 def test_export_neutralises_formulas(world, login):
