@@ -4,6 +4,7 @@ monthly bulletin. Thin: the reads are in orgs.dashboards."""
 from datetime import date, datetime
 
 from dateutil.relativedelta import relativedelta
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import render
@@ -29,8 +30,6 @@ def _role_label(user) -> str:
 
 
 def _scope_title(q: dash.DashboardQuery) -> str:
-    from django.conf import settings
-
     if q.park is not None:
         return f"{q.street.name} · {q.park.name}"
     if q.street is not None:

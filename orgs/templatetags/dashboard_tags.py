@@ -76,3 +76,13 @@ def get_item(mapping, key):
 @register.filter
 def stars(n) -> str:
     return "★" * n if n else "—"
+
+
+@register.filter
+def local_link(value) -> str:
+    """Warning links are paths inside this site; anything else (another host,
+    a javascript: URL) is dropped rather than rendered as a link."""
+    value = (value or "").strip()
+    if value.startswith("/") and not value.startswith("//") and "\\" not in value:
+        return value
+    return ""

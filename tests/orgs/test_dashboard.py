@@ -244,6 +244,17 @@ def test_warnings_are_scoped_and_red_first(world, login):
     assert "乙红色预警" not in html and "已解除预警" not in html
 
 
+def test_warning_links_stay_inside_the_site(world, login):
+    on = snapshots_for(world, months=1)
+    AlertFactory(street=world.street_a, message="站内链接", link=f"/orgs/organizations/{world.org_a.pk}/", opened_on=on)
+    AlertFactory(street=world.street_a, message="脚本链接", link="javascript:alert(1)", opened_on=on)
+    AlertFactory(street=world.street_a, message="外站链接", link="//evil.example/x", opened_on=on)
+    html = body(login(world.district).get(DASH))
+    assert f'href="/orgs/organizations/{world.org_a.pk}/"' in html
+    assert "javascript:alert" not in html and "evil.example" not in html
+    assert "脚本链接" in html and "外站链接" in html
+
+
 def test_fund_summary_sums_the_scope_accounts(world, login):
     snapshots_for(world, months=1)
     source = external_account(FundAccount.Kind.EXTERNAL_SOURCE)
