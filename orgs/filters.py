@@ -2,6 +2,7 @@
 Values that do not parse are dropped rather than turned into a server error."""
 
 import django_filters as filters
+from django.db.models import Exists, OuterRef
 
 from .models import BusinessStatus, Enterprise, FormationMode, OrgSetup, PartyOrganization, Region
 
@@ -15,13 +16,35 @@ class EnterpriseFilter(filters.FilterSet):
     org_setup = filters.ChoiceFilter(choices=OrgSetup.choices, label="党组织设置情况")
     above_scale = filters.BooleanFilter(label="规上企业")
     industry = filters.CharFilter(field_name="industry_id", label="行业门类")
+    min_formal = filters.NumberFilter(
+        field_name="members_formal", lookup_expr="gte", min_value=0, label="正式党员不少于"
+    )
+    covered = filters.BooleanFilter(method="filter_covered", label="有党组织覆盖")
 
     class Meta:
         model = Enterprise
-        fields = ["q", "credit_code", "street", "park", "status", "org_setup", "above_scale", "industry"]
+        fields = [
+            "q",
+            "credit_code",
+            "street",
+            "park",
+            "status",
+            "org_setup",
+            "above_scale",
+            "industry",
+            "min_formal",
+            "covered",
+        ]
 
     def filter_credit_code(self, queryset, name, value):
         return queryset.filter(credit_code=value.strip().upper())
+
+    def filter_covered(self, queryset, name, value):
+        # Recorded organizations decide coverage (DESIGN §3), whatever the survey said.
+        if value is None:
+            return queryset
+        live = PartyOrganization.objects.filter(enterprises=OuterRef("pk"), dissolved_on__isnull=True)
+        return queryset.filter(Exists(live)) if value else queryset.exclude(Exists(live))
 
 
 class OrganizationFilter(filters.FilterSet):

@@ -636,7 +636,9 @@ class Rating(models.Model):
                 name="rating_override_needs_reason",
             ),
         ]
-        indexes = [models.Index(fields=["organization", "-published_on"])]
+        # The rating in force is the first row of this index for an organization:
+        # one index probe per organization, also when ratings pile up nightly.
+        indexes = [models.Index(fields=["organization", "-published_on", "-computed_on"], name="rating_in_force_idx")]
 
     def __str__(self) -> str:
         return f"{self.organization} {self.computed_on} ★{self.stars}"

@@ -20,7 +20,9 @@ class MenuItem:
 
 
 MENU: list[MenuItem] = [
-    MenuItem(_("首页"), "home", tuple(Role.values)),
+    MenuItem(_("首页"), "home", (Role.SECRETARY, Role.INSTRUCTOR)),
+    MenuItem(_("统计看板"), "orgs:dashboard", STAFF),
+    MenuItem(_("月通报"), "orgs:bulletin", STAFF),
     MenuItem(_("企业"), "orgs:enterprise_list", (*STAFF, Role.SECRETARY, Role.INSTRUCTOR)),
     MenuItem(_("党组织"), "orgs:organization_list", (*STAFF, Role.SECRETARY)),
     MenuItem(_("排查导入"), "orgs:survey_import", (Role.DISTRICT, Role.STREET)),

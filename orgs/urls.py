@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import stats_views, views
+from . import dashboard_views, stats_views, views
 from .survey import views as survey_views
 
 app_name = "orgs"
@@ -24,4 +24,7 @@ urlpatterns = [
     path("stats/coverage/", stats_views.coverage_view, name="stats_coverage"),
     path("stats/coverage/<slug:figure>/", stats_views.coverage_drilldown_view, name="stats_drilldown"),
     path("visits/", views.visit_list_view, name="visit_list"),
+    path("dashboard/", dashboard_views.dashboard_view, name="dashboard"),
+    path("dashboard/export/<slug:table>.xlsx", dashboard_views.dashboard_export_view, name="dashboard_export"),
+    path("dashboard/bulletin/", dashboard_views.bulletin_view, name="bulletin"),
 ]

@@ -6,6 +6,10 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from .forms import VisitForm
+from django.utils import timezone
+
+from . import dashboards
+from .dashboards import drilldown_context
 from .models import BusinessStatus, OrgSetup, PartyOrganization, Role
 from .selectors import (
     assignment_get,
@@ -36,6 +40,9 @@ def home(request):
     from members.selectors import member_totals
 
     role = primary_role(request.user)
+    if role in (Role.DISTRICT, Role.STREET, Role.LEADER):
+        # Staff and leaders start their day on the dashboard.
+        return redirect("orgs:dashboard")
     context = {
         "role": role,
         "role_label": Role(role).label if role else "",
@@ -82,7 +89,10 @@ def _page(request, qs, per_page: int = 50):
 
 @login_required
 def enterprise_list_view(request):
-    filters = {k: request.GET.get(k, "") for k in ("q", "street", "status", "org_setup")}
+    filters = {
+        k: request.GET.get(k, "")
+        for k in ("q", "street", "status", "org_setup", "park", "industry", "above_scale", "min_formal", "covered")
+    }
     page = _page(request, enterprise_list(user=request.user, filters=filters).order_by("street__name", "name"))
     return render(
         request,
@@ -90,6 +100,7 @@ def enterprise_list_view(request):
         {
             "page": page,
             "filters": filters,
+            "drilldown": drilldown_context(request.GET),
             "streets": region_streets(user=request.user),
             "statuses": BusinessStatus.choices,
             "setups": OrgSetup.choices,
@@ -100,13 +111,20 @@ def enterprise_list_view(request):
 @login_required
 def enterprise_detail_view(request, pk: int):
     enterprise = enterprise_get(user=request.user, pk=pk)
+    organizations = list(organization_list(user=request.user).filter(enterprises=enterprise))
     return render(
         request,
         "orgs/enterprise_detail.html",
         {
             "enterprise": enterprise,
             "surveys": enterprise.surveys.order_by("-year"),
-            "organizations": organization_list(user=request.user).filter(enterprises=enterprise),
+            "organizations": organizations,
+            "coverage": dashboards.enterprise_coverage(
+                enterprise=enterprise,
+                organizations=enterprise.organizations.all(),
+                visible_ids={o.pk for o in organizations},
+                on=timezone.localdate(),
+            ),
             "assignments": enterprise.instructor_assignments.select_related("instructor"),
         },
     )
@@ -134,11 +152,17 @@ def organization_detail_view(request, pk: int):
     from members.selectors import pipeline_counts
 
     organization = organization_get(user=request.user, pk=pk)
+    rating = dashboards.rating_latest(organization=organization)
     return render(
         request,
         "orgs/organization_detail.html",
         {
             "organization": organization,
+            "term_status": dashboards.term_status(organization=organization, on=timezone.localdate()),
+            "rating": rating,
+            "evidence": dashboards.rating_evidence(rating=rating) if rating else [],
+            "gap": dashboards.rating_gap(rating=rating) if rating else [],
+            "fund": dashboards.organization_fund(organization=organization),
             "enterprises": organization.enterprises.select_related("street").order_by("name"),
             "pipeline": [(Stage(k).label, n) for k, n in pipeline_counts(organization=organization).items()],
         },

@@ -1,13 +1,24 @@
 """factory_boy factories. Identifiers are generated valid (check characters included)."""
 
 from datetime import date
+from decimal import Decimal
 
 import factory
 from stdnum.cn import ric, uscc
 
 from core.crypto import blind_index
 from members.models import Member, Stage
-from orgs.models import Enterprise, PartyOrganization, Region, Role, RoleGrant, User
+from orgs.models import (
+    Alert,
+    CoverageSnapshot,
+    Enterprise,
+    PartyOrganization,
+    Rating,
+    Region,
+    Role,
+    RoleGrant,
+    User,
+)
 
 USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 
@@ -113,3 +124,49 @@ def grant(user: User, role: str, *, region=None, organization=None) -> User:
 
 
 __all__ = ["Role", "grant"]
+
+
+class SnapshotFactory(factory.django.DjangoModelFactory):
+    """A coverage snapshot as the nightly statistics would store it."""
+
+    class Meta:
+        model = CoverageSnapshot
+
+    date = date(2026, 10, 31)
+    scope_kind = CoverageSnapshot.ScopeKind.DISTRICT
+    scope_key = ""
+    above_scale_only = False
+    enterprises = 100
+    org_covered = 40
+    work_covered = 60
+    own_org_eligible = 30
+    own_org = 20
+    should_form_not_formed = 5
+    organizations = 35
+    members_formal = 300
+    members_probationary = 20
+    employees = 5000
+
+
+class RatingFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Rating
+
+    organization = factory.SubFactory(OrganizationFactory)
+    year = 2026
+    computed_on = date(2026, 10, 31)
+    published_on = date(2026, 10, 31)
+    score = Decimal("75.00")
+    computed_stars = 3
+
+
+class AlertFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Alert
+
+    kind = Alert.Kind.NO_ACTIVITY_90
+    level = Alert.Level.YELLOW
+    subject_key = factory.Sequence(lambda n: f"subject:{n}")
+    message = factory.Sequence(lambda n: f"预警说明{n}")
+    opened_on = date(2026, 10, 1)
+    last_seen_on = date(2026, 10, 31)
