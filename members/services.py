@@ -86,3 +86,18 @@ def member_create(*, organization: PartyOrganization, id_number: str, by: User |
         recorded_by=by,
     )
     return member
+
+
+def member_reveal(*, member: Member, by: User, request=None) -> dict[str, str]:
+    """The whole ID number and phone of one member, with an audit record of
+    who saw them, when and from where. Callers check `member_may_reveal` first."""
+    from orgs.audit import audit_event
+
+    audit_event(
+        actor=by,
+        instance=member,
+        event="reveal",
+        detail={"fields": ["id_number", "phone"]},
+        request=request,
+    )
+    return {"id_number": member.id_number, "phone": member.phone}

@@ -1,5 +1,14 @@
 """This app's endpoints under /api/v1/ (CONTRACT.md)."""
 
-from django.urls import path  # noqa: F401
+from rest_framework.routers import SimpleRouter
 
-urlpatterns: list = []
+from . import apis
+
+router = SimpleRouter()
+router.register("enterprises", apis.EnterpriseViewSet, basename="api-enterprise")
+router.register("organizations", apis.OrganizationViewSet, basename="api-organization")
+router.register("instructor-assignments", apis.InstructorAssignmentViewSet, basename="api-assignment")
+router.register("ratings", apis.RatingViewSet, basename="api-rating")
+router.register("alerts", apis.AlertViewSet, basename="api-alert")
+
+urlpatterns = router.urls

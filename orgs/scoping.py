@@ -80,6 +80,17 @@ class Scope:
             q |= Q(**{self._p(path, "instructor_assignments__instructor_id"): self.instructor_user_id})
         return q
 
+    def alerts_q(self, path: str = "") -> Q:
+        """Warnings: filed under the user's street, or about an organization or
+        enterprise the user reaches (a secretary sees their own org's)."""
+        if self.everything:
+            return Q()
+        return (
+            self.streets_q(self._p(path, "street"))
+            | self.organizations_q(self._p(path, "organization"))
+            | self.enterprises_q(self._p(path, "enterprise"))
+        )
+
     def enterprises_need_distinct(self) -> bool:
         # Joins through many-to-many paths can repeat a row.
         return not self.everything and bool(self.organization_ids or self.instructor_user_id)

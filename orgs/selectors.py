@@ -1,12 +1,12 @@
 """Reads of the ground floor, always scoped through `scope_for`."""
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Model, QuerySet
+from django.db.models import Count, Model, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
 
 from .filters import EnterpriseFilter, OrganizationFilter, apply_filters
-from .models import Enterprise, PartyOrganization, Rating, Region
+from .models import Alert, Enterprise, InstructorAssignment, PartyOrganization, Rating, Region
 from .scoping import Scope, scope_for
 
 __all__ = [
@@ -20,6 +20,12 @@ __all__ = [
     "organization_list",
     "organization_get",
     "rating_in_force",
+    "assignment_list",
+    "assignment_get",
+    "rating_list",
+    "rating_get",
+    "alert_list",
+    "alert_get",
 ]
 
 
@@ -91,4 +97,58 @@ def rating_in_force(*, organization: PartyOrganization, on) -> Rating | None:
         Rating.objects.filter(organization=organization, published_on__isnull=False, published_on__lte=on)
         .order_by("-published_on", "-computed_on")
         .first()
+    )
+
+
+def assignment_list(*, user) -> QuerySet[InstructorAssignment]:
+    scope = scope_for(user)
+    qs = InstructorAssignment.objects.filter(scope.enterprises_q("enterprise"))
+    if scope.enterprises_need_distinct():
+        qs = qs.distinct()
+    return qs.select_related("instructor", "enterprise").annotate(visit_count=Count("visits", distinct=True))
+
+
+def assignment_get(*, user, pk, write: bool = False) -> InstructorAssignment:
+    return scoped_get(
+        user=user,
+        queryset=InstructorAssignment.objects.select_related("instructor", "enterprise").annotate(
+            visit_count=Count("visits", distinct=True)
+        ),
+        scope_q_name="enterprises_q",
+        path="enterprise",
+        pk=pk,
+        write=write,
+    )
+
+
+def rating_list(*, user) -> QuerySet[Rating]:
+    return Rating.objects.filter(scope_for(user).organizations_q("organization")).select_related("organization")
+
+
+def rating_get(*, user, pk, write: bool = False) -> Rating:
+    return scoped_get(
+        user=user,
+        queryset=Rating.objects.select_related("organization"),
+        scope_q_name="organizations_q",
+        path="organization",
+        pk=pk,
+        write=write,
+    )
+
+
+def alert_list(*, user) -> QuerySet[Alert]:
+    scope = scope_for(user)
+    qs = Alert.objects.filter(scope.alerts_q())
+    if scope.enterprises_need_distinct():
+        qs = qs.distinct()
+    return qs.select_related("street", "organization", "enterprise")
+
+
+def alert_get(*, user, pk, write: bool = False) -> Alert:
+    return scoped_get(
+        user=user,
+        queryset=Alert.objects.select_related("street", "organization", "enterprise"),
+        scope_q_name="alerts_q",
+        pk=pk,
+        write=write,
     )

@@ -1,0 +1,69 @@
+"""What every endpoint under /api/v1/ shares: pagination, strict input,
+Chinese error bodies, and viewsets that read through the scoped selectors.
+
+Each app's `apis.py` builds on these so an endpoint is a few declarations:
+which selector lists, which fetches one, which serializer shows it.
+"""
+
+import functools
+from collections.abc import Callable
+from typing import Any
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+from rest_framework import mixins, serializers, viewsets
+
+
+class StrictSerializer(serializers.Serializer):
+    """Refuses fields it does not know or may not write, instead of silently
+    dropping them: a client that thinks it changed `status` must hear it did not."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, dict):
+            writable = {name for name, field in self.fields.items() if not field.read_only}
+            unknown = sorted(set(data) - writable)
+            if unknown:
+                raise serializers.ValidationError(
+                    {name: [_("未知或不可写入的字段")] for name in unknown},
+                )
+        return super().to_internal_value(data)
+
+
+class StrictModelSerializer(StrictSerializer, serializers.ModelSerializer):
+    pass
+
+
+class ScopedViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """List and detail through an app's selectors.
+
+    `list_selector(user=)` returns the caller's scoped queryset; filtering and
+    ordering run on top of it. `get_selector(user=, pk=, write=)` fetches one
+    record through `scoped_get`: 404 outside scope, 403 for a write without
+    the right.
+    """
+
+    list_selector: Callable[..., Any]
+    get_selector: Callable[..., Any]
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            # Schema generation has no user; the selector's model is enough.
+            return self.list_selector(user=None)
+        return self.list_selector(user=self.request.user)
+
+    def get_object(self):
+        write = self.request.method not in ("GET", "HEAD", "OPTIONS")
+        obj = self.get_selector(user=self.request.user, pk=self.kwargs["pk"], write=write)
+        self.check_object_permissions(self.request, obj)
+        return obj
+
+
+def atomic_write(func):
+    """Every API write is all or nothing, whatever the service does inside."""
+
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        with transaction.atomic():
+            return func(*args, **kwargs)
+
+    return wrapper

@@ -1,0 +1,184 @@
+"""/api/v1/ endpoints of the ground floor: enterprises, organizations,
+instructor assignments, ratings and warnings. Thin: selectors read, services write."""
+
+import django_filters as filters
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework import mixins, status
+from rest_framework.response import Response
+
+from core.api import ScopedViewSet, atomic_write
+
+from .filters import EnterpriseFilter, OrganizationFilter
+from .models import Alert, InstructorAssignment, Rating, Region, Role
+from .scoping import scope_for
+from .selectors import (
+    alert_get,
+    alert_list,
+    assignment_get,
+    assignment_list,
+    enterprise_get,
+    enterprise_list,
+    organization_get,
+    organization_list,
+    rating_get,
+    rating_list,
+)
+from .serializers import (
+    AlertSerializer,
+    EnterpriseSerializer,
+    InstructorAssignmentSerializer,
+    OrganizationSerializer,
+    RatingSerializer,
+)
+from .services import enterprise_create, enterprise_update
+
+STAFF_WRITERS = (Role.DISTRICT, Role.STREET)
+
+
+def _require_staff_writer(user) -> None:
+    if not scope_for(user, write=True).has_role(*STAFF_WRITERS):
+        raise PermissionDenied(_("仅区、街道两新工委工作人员可维护企业信息"))
+
+
+def _require_street_writable(user, street: Region) -> None:
+    writable = scope_for(user, write=True).regions_q()
+    if not Region.objects.filter(writable, pk=street.pk).exists():
+        raise PermissionDenied(_("您不能在该街道登记或调整企业"))
+
+
+@extend_schema_view(
+    list=extend_schema(summary="企业列表", tags=["企业"]),
+    retrieve=extend_schema(summary="企业详情", tags=["企业"]),
+    create=extend_schema(summary="登记企业（区、街道工作人员）", tags=["企业"]),
+    update=extend_schema(summary="修改企业（区、街道工作人员）", tags=["企业"]),
+    partial_update=extend_schema(summary="部分修改企业（区、街道工作人员）", tags=["企业"]),
+)
+class EnterpriseViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, ScopedViewSet):
+    serializer_class = EnterpriseSerializer
+    filterset_class = EnterpriseFilter
+    ordering_fields = ["credit_code", "name", "employees", "members_total", "updated_at"]
+    ordering = ["credit_code"]
+    http_method_names = ["get", "post", "put", "patch", "head", "options"]
+
+    @staticmethod
+    def list_selector(*, user):
+        return enterprise_list(user=user)
+
+    get_selector = staticmethod(enterprise_get)
+
+    @atomic_write
+    def create(self, request, *args, **kwargs):
+        _require_staff_writer(request.user)
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        _require_street_writable(request.user, data["street"])
+        enterprise = enterprise_create(by=request.user, **data)
+        return Response(self.get_serializer(enterprise).data, status=status.HTTP_201_CREATED)
+
+    @atomic_write
+    def update(self, request, *args, **kwargs):
+        partial = kwargs.pop("partial", False)
+        enterprise = self.get_object()
+        _require_staff_writer(request.user)
+        serializer = self.get_serializer(enterprise, data=request.data, partial=partial)
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        if "street" in data:
+            _require_street_writable(request.user, data["street"])
+        enterprise = enterprise_update(enterprise=enterprise, by=request.user, **data)
+        return Response(self.get_serializer(enterprise).data)
+
+
+@extend_schema_view(
+    list=extend_schema(summary="党组织列表", tags=["党组织"]),
+    retrieve=extend_schema(summary="党组织详情", tags=["党组织"]),
+)
+class OrganizationViewSet(ScopedViewSet):
+    serializer_class = OrganizationSerializer
+    filterset_class = OrganizationFilter
+    ordering_fields = ["name", "founded_on", "term_end", "created_at"]
+    ordering = ["street", "name"]
+
+    @staticmethod
+    def list_selector(*, user):
+        return organization_list(user=user).annotate(enterprise_count=Count("enterprises", distinct=True))
+
+    get_selector = staticmethod(organization_get)
+
+
+class AssignmentFilter(filters.FilterSet):
+    enterprise = filters.NumberFilter(field_name="enterprise_id", label="企业ID")
+    instructor = filters.NumberFilter(field_name="instructor_id", label="指导员用户ID")
+    active_on = filters.DateFilter(method="filter_active_on", label="在该日期有效")
+
+    class Meta:
+        model = InstructorAssignment
+        fields = ["enterprise", "instructor", "active_on"]
+
+    def filter_active_on(self, queryset, name, value):
+        return queryset.filter(start_on__lte=value).exclude(end_on__lt=value)
+
+
+@extend_schema_view(
+    list=extend_schema(summary="党建指导员选派列表", tags=["党建指导员"]),
+    retrieve=extend_schema(summary="党建指导员选派详情", tags=["党建指导员"]),
+)
+class InstructorAssignmentViewSet(ScopedViewSet):
+    serializer_class = InstructorAssignmentSerializer
+    filterset_class = AssignmentFilter
+    ordering_fields = ["start_on", "end_on"]
+    ordering = ["-start_on", "-id"]
+    list_selector = staticmethod(assignment_list)
+    get_selector = staticmethod(assignment_get)
+
+
+class RatingFilter(filters.FilterSet):
+    organization = filters.NumberFilter(field_name="organization_id", label="党组织ID")
+    year = filters.NumberFilter(label="评定年度")
+    published = filters.BooleanFilter(field_name="published_on", lookup_expr="isnull", exclude=True, label="已发布")
+
+    class Meta:
+        model = Rating
+        fields = ["organization", "year", "published"]
+
+
+@extend_schema_view(
+    list=extend_schema(summary="星级评定结果列表", tags=["星级评定"]),
+    retrieve=extend_schema(summary="星级评定结果详情（含得分依据）", tags=["星级评定"]),
+)
+class RatingViewSet(ScopedViewSet):
+    serializer_class = RatingSerializer
+    filterset_class = RatingFilter
+    ordering_fields = ["computed_on", "published_on", "score"]
+    ordering = ["-computed_on", "-id"]
+    list_selector = staticmethod(rating_list)
+    get_selector = staticmethod(rating_get)
+
+
+class AlertFilter(filters.FilterSet):
+    kind = filters.ChoiceFilter(choices=Alert.Kind.choices, label="类别")
+    level = filters.ChoiceFilter(choices=Alert.Level.choices, label="级别")
+    street = filters.NumberFilter(field_name="street_id", label="街道ID")
+    organization = filters.NumberFilter(field_name="organization_id", label="党组织ID")
+    open = filters.BooleanFilter(field_name="closed_on", lookup_expr="isnull", label="未解除")
+
+    class Meta:
+        model = Alert
+        fields = ["kind", "level", "street", "organization", "open"]
+
+
+@extend_schema_view(
+    list=extend_schema(summary="预警列表", tags=["预警"]),
+    retrieve=extend_schema(summary="预警详情", tags=["预警"]),
+)
+class AlertViewSet(ScopedViewSet):
+    serializer_class = AlertSerializer
+    filterset_class = AlertFilter
+    ordering_fields = ["opened_on", "last_seen_on", "level"]
+    ordering = ["closed_on", "level", "-opened_on", "-id"]
+    list_selector = staticmethod(alert_list)
+    get_selector = staticmethod(alert_get)
