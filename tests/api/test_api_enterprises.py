@@ -9,16 +9,6 @@ from tests.factories import EnterpriseFactory, make_credit_code
 URL = "/api/v1/enterprises/"
 
 
-@pytest.fixture
-def api():
-    def _api(user):
-        client = APIClient()
-        client.force_authenticate(user)
-        return client
-
-    return _api
-
-
 def test_list_is_paginated_and_carries_contract_fields(world, api):
     body = api(world.district).get(URL).json()
     assert set(body) == {"count", "next", "previous", "results"}
