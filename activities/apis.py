@@ -4,7 +4,7 @@ go through activities.services once those exist; the API will call the same."""
 import django_filters as filters
 from drf_spectacular.utils import extend_schema, extend_schema_view
 
-from core.api import ScopedViewSet
+from core.api import IdFilter, ScopedViewSet
 
 from .models import Activity, ActivityType
 from .selectors import activity_get, activity_list
@@ -12,7 +12,7 @@ from .serializers import ActivitySerializer
 
 
 class ActivityFilter(filters.FilterSet):
-    organization = filters.NumberFilter(field_name="organization_id", label="党组织ID")
+    organization = IdFilter(field_name="organization_id", label="党组织ID")
     type = filters.ChoiceFilter(field_name="activity_type", choices=ActivityType.choices, label="类型")
     status = filters.ChoiceFilter(choices=Activity.Status.choices, label="审核状态")
     date_from = filters.DateFilter(field_name="held_on", lookup_expr="gte", label="起始日期（含）")

@@ -9,6 +9,8 @@ import functools
 from collections.abc import Callable
 from typing import Any
 
+import django_filters
+from django import forms
 from django.db import transaction
 from django.utils.translation import gettext as _
 from rest_framework import mixins, serializers, viewsets
@@ -44,6 +46,8 @@ class ScopedViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
 
     list_selector: Callable[..., Any]
     get_selector: Callable[..., Any]
+    # An id too long for a database key is no record at all: the URL does not match (404).
+    lookup_value_regex = "[0-9]{1,18}"
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
@@ -67,3 +71,28 @@ def atomic_write(func):
             return func(*args, **kwargs)
 
     return wrapper
+
+
+class _IdField(forms.IntegerField):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", 2**63 - 1)
+        super().__init__(*args, **kwargs)
+
+
+class IdFilter(django_filters.NumberFilter):
+    """A record id in a query string: a whole number a database key can hold,
+    so `?organization=1e99` is a 400, not an overflow deep in the driver."""
+
+    field_class = _IdField
+
+
+class SmallNumberFilter(django_filters.NumberFilter):
+    """Years and the like: a whole number in the range of a small integer column."""
+
+    field_class = forms.IntegerField
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("min_value", 0)
+        kwargs.setdefault("max_value", 32767)
+        super().__init__(*args, **kwargs)

@@ -5,7 +5,7 @@ import django_filters as filters
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework.decorators import action
 
-from core.api import ScopedViewSet
+from core.api import IdFilter, ScopedViewSet
 
 from .models import FundAccount
 from .selectors import fund_account_get, fund_account_list, fund_entry_list
@@ -14,7 +14,7 @@ from .serializers import FundAccountSerializer, FundEntrySerializer
 
 class FundAccountFilter(filters.FilterSet):
     kind = filters.ChoiceFilter(choices=FundAccount.Kind.choices, label="账户类别")
-    organization = filters.NumberFilter(field_name="organization_id", label="党组织ID")
+    organization = IdFilter(field_name="organization_id", label="党组织ID")
 
     class Meta:
         model = FundAccount

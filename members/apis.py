@@ -9,7 +9,7 @@ from rest_framework import mixins, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from core.api import ScopedViewSet, atomic_write
+from core.api import IdFilter, ScopedViewSet, atomic_write
 from orgs.models import Role
 from orgs.scoping import scope_for
 
@@ -21,8 +21,8 @@ from .services import member_create, member_reveal
 
 class MemberFilter(filters.FilterSet):
     q = filters.CharFilter(field_name="name", lookup_expr="icontains", label="姓名")
-    organization = filters.NumberFilter(field_name="organization_id", label="党组织ID")
-    enterprise = filters.NumberFilter(field_name="enterprise_id", label="企业ID")
+    organization = IdFilter(field_name="organization_id", label="党组织ID")
+    enterprise = IdFilter(field_name="enterprise_id", label="企业ID")
     stage = filters.ChoiceFilter(choices=Stage.choices, label="发展阶段")
     status = filters.ChoiceFilter(choices=Member.Status.choices, label="党籍状态")
     mobility = filters.ChoiceFilter(choices=Member.Mobility.choices, label="流动情况")

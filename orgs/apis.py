@@ -9,7 +9,7 @@ from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, status
 from rest_framework.response import Response
 
-from core.api import ScopedViewSet, atomic_write
+from core.api import IdFilter, ScopedViewSet, SmallNumberFilter, atomic_write
 
 from .filters import EnterpriseFilter, OrganizationFilter
 from .models import Alert, InstructorAssignment, Rating, Region, Role
@@ -111,8 +111,8 @@ class OrganizationViewSet(ScopedViewSet):
 
 
 class AssignmentFilter(filters.FilterSet):
-    enterprise = filters.NumberFilter(field_name="enterprise_id", label="企业ID")
-    instructor = filters.NumberFilter(field_name="instructor_id", label="指导员用户ID")
+    enterprise = IdFilter(field_name="enterprise_id", label="企业ID")
+    instructor = IdFilter(field_name="instructor_id", label="指导员用户ID")
     active_on = filters.DateFilter(method="filter_active_on", label="在该日期有效")
 
     class Meta:
@@ -137,8 +137,8 @@ class InstructorAssignmentViewSet(ScopedViewSet):
 
 
 class RatingFilter(filters.FilterSet):
-    organization = filters.NumberFilter(field_name="organization_id", label="党组织ID")
-    year = filters.NumberFilter(label="评定年度")
+    organization = IdFilter(field_name="organization_id", label="党组织ID")
+    year = SmallNumberFilter(label="评定年度")
     published = filters.BooleanFilter(field_name="published_on", lookup_expr="isnull", exclude=True, label="已发布")
 
     class Meta:
@@ -162,8 +162,8 @@ class RatingViewSet(ScopedViewSet):
 class AlertFilter(filters.FilterSet):
     kind = filters.ChoiceFilter(choices=Alert.Kind.choices, label="类别")
     level = filters.ChoiceFilter(choices=Alert.Level.choices, label="级别")
-    street = filters.NumberFilter(field_name="street_id", label="街道ID")
-    organization = filters.NumberFilter(field_name="organization_id", label="党组织ID")
+    street = IdFilter(field_name="street_id", label="街道ID")
+    organization = IdFilter(field_name="organization_id", label="党组织ID")
     open = filters.BooleanFilter(field_name="closed_on", lookup_expr="isnull", label="未解除")
 
     class Meta:
