@@ -2,7 +2,7 @@ from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from orgs import views as org_views
 
@@ -19,9 +19,11 @@ urlpatterns = [
     path("api/v1/", include("members.api_urls")),
     path("api/v1/", include("activities.api_urls")),
     path("api/v1/", include("funds.api_urls")),
+    path("api/v1/", include("security.api_urls")),
+    path("security/", include("security.urls")),
     path("admin/", admin.site.urls),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
+    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="swagger-ui"),
 ]
 
 if settings.DEBUG:

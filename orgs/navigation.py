@@ -23,6 +23,8 @@ MENU: list[MenuItem] = [
     MenuItem(_("首页"), "home", tuple(Role.values)),
     MenuItem(_("企业"), "orgs:enterprise_list", (*STAFF, Role.SECRETARY, Role.INSTRUCTOR)),
     MenuItem(_("党组织"), "orgs:organization_list", (*STAFF, Role.SECRETARY)),
+    MenuItem(_("审计日志"), "security:audit_log", (Role.DISTRICT,)),
+    MenuItem(_("双因素认证"), "security:otp_setup", (Role.DISTRICT,)),
 ]
 
 
