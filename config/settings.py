@@ -153,6 +153,7 @@ AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=30
 AXES_LOCKOUT_PARAMETERS = ["username"]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_LOCKOUT_CALLABLE = "security.lockout.lockout_response"
 AXES_ENABLED = env.bool("AXES_ENABLED", default=True)
 # Locking by username alone is deliberate: the account is what is protected,
 # and street offices sit behind one NAT address, so an IP lock would shut a

@@ -8,6 +8,14 @@ CREATE = """
 CREATE OR REPLACE FUNCTION audit_log_guard() RETURNS trigger AS $$
 BEGIN
     IF TG_OP = 'UPDATE' THEN
+        -- The one change allowed: deleting a user sets their entries' actor to
+        -- NULL (the entry keeps the actor's e-mail and the text of what happened).
+        IF NEW.actor_id IS NULL AND OLD.actor_id IS NOT NULL
+           AND row(NEW.timestamp, NEW.action, NEW.object_pk, NEW.object_repr, NEW.changes::text, NEW.remote_addr)
+               IS NOT DISTINCT FROM
+               row(OLD.timestamp, OLD.action, OLD.object_pk, OLD.object_repr, OLD.changes::text, OLD.remote_addr) THEN
+            RETURN NEW;
+        END IF;
         RAISE EXCEPTION 'audit log records are read-only';
     END IF;
     IF OLD.timestamp > now() - interval '180 days' THEN
