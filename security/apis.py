@@ -5,6 +5,7 @@ must send the current code."""
 from django.contrib.auth import authenticate
 from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import exceptions, serializers
 from rest_framework.authtoken.models import Token
@@ -16,6 +17,12 @@ from core.api import StrictSerializer
 from orgs.audit import audit_event
 
 from .services import otp_check, otp_confirmed_device
+
+
+class AccountLocked(exceptions.APIException):
+    status_code = 429
+    default_detail = gettext_lazy("连续登录失败次数过多，账号已锁定30分钟")
+    default_code = "locked"
 
 
 class TokenRequestSerializer(StrictSerializer):
@@ -41,7 +48,7 @@ class TokenObtainView(APIView):
         try:
             user = authenticate(request._request, username=data["username"], password=data["password"])
         except PermissionDenied:
-            raise exceptions.PermissionDenied(_("连续登录失败次数过多，账号已锁定30分钟")) from None
+            raise AccountLocked() from None
         if user is None or not user.is_active:
             raise exceptions.AuthenticationFailed(_("用户名或密码不正确；连续失败5次账号将被锁定30分钟"))
         if otp_confirmed_device(user) is not None:
