@@ -195,7 +195,7 @@ def test_token_endpoint_refuses_bad_password_and_locks(world, settings):
     client = APIClient()
     for _ in range(5):
         response = client.post("/api/v1/auth/token/", {"username": "secretary_a", "password": "nope"}, format="json")
-        assert response.status_code in (401, 429)
+        assert response.status_code in (403, 429)
         assert "不正确" in str(response.json()) or "锁定" in str(response.json())
     response = client.post("/api/v1/auth/token/", {"username": "secretary_a", "password": PASSWORD}, format="json")
     assert response.status_code == 429
