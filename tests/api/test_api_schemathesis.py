@@ -5,9 +5,13 @@ may be a server error, and every documented answer must match the schema.
 Kept small (a few examples per operation) so the suite stays quick; the
 point is breadth: every endpoint, every parameter, every body field."""
 
+from contextlib import contextmanager
+
 import pytest
 import schemathesis
+from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from hypothesis import HealthCheck, given, settings
 from hypothesis.errors import Unsatisfiable
 from rest_framework.authtoken.models import Token
@@ -19,6 +23,20 @@ from tests.api.test_api_reads import make_activity, make_alert, make_assignment,
 
 MAX_EXAMPLES = 12
 CHECKS = [not_a_server_error, response_schema_conformance, content_type_conformance]
+
+
+@contextmanager
+def _keep_test_connection():
+    """Schemathesis calls the WSGI app directly, which would close the test's
+    database connection at the start and end of each request (Django's test
+    client avoids that the same way, so this is entered after any use of it)."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    try:
+        yield
+    finally:
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
 
 
 @pytest.fixture
@@ -79,6 +97,11 @@ def test_every_operation_survives_generated_input(world, loaded_schema):
     }
     operations = [result.ok() for result in loaded_schema.get_all_operations()]
     assert len(operations) >= 15
+    with _keep_test_connection():
+        _run_all(operations, users, objects)
+
+
+def _run_all(operations, users, objects) -> None:
     for operation in operations:
         for key in users.values():
             headers = {"Authorization": f"Token {key}"}
