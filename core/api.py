@@ -10,6 +10,7 @@ from collections.abc import Callable
 from typing import Any
 
 import django_filters
+from auditlog.context import auditlog_value
 from django import forms
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -35,6 +36,18 @@ class StrictModelSerializer(StrictSerializer, serializers.ModelSerializer):
     pass
 
 
+def bind_audit_actor(user) -> None:
+    """django-auditlog's middleware takes the actor from the session before
+    DRF has read the token; name the token's user for this request's writes."""
+    try:
+        context = auditlog_value.get()
+    except LookupError:
+        return
+    if context.get("actor") is None and user is not None and user.is_authenticated:
+        context["actor"] = user
+        context["actor_email"] = getattr(user, "email", None)
+
+
 class ScopedViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """List and detail through an app's selectors.
 
@@ -48,6 +61,10 @@ class ScopedViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
     get_selector: Callable[..., Any]
     # An id too long for a database key is no record at all: the URL does not match (404).
     lookup_value_regex = "[0-9]{1,18}"
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        bind_audit_actor(request.user)
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):

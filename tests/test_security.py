@@ -216,3 +216,25 @@ def test_token_endpoint_asks_for_the_second_factor(world):
         format="json",
     )
     assert response.status_code == 200
+
+
+def test_token_writes_name_their_actor(world):
+    from rest_framework.authtoken.models import Token
+
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=world.district).key}")
+    response = client.patch(f"/api/v1/enterprises/{world.enterprise_a.pk}/", {"employees": 66}, format="json")
+    assert response.status_code == 200
+    entry = LogEntry.objects.filter(action=LogEntry.Action.UPDATE, object_pk=str(world.enterprise_a.pk)).latest("pk")
+    assert entry.actor == world.district
+    assert entry.changes_dict["employees"] == ["20", "66"]
+
+
+def test_admin_never_shows_whole_numbers(world, client):
+    from tests.factories import UserFactory
+
+    client.force_login(UserFactory(username="root", is_superuser=True, is_staff=True))
+    for url in ("/admin/members/member/", f"/admin/members/member/{world.member_a.pk}/change/"):
+        body = client.get(url).content.decode()
+        assert world.member_a.id_number not in body and "13812345678" not in body
+        assert world.member_a.id_number_masked in body
