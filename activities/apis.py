@@ -30,7 +30,8 @@ class ActivityFilter(filters.FilterSet):
 class ActivityViewSet(ScopedViewSet):
     serializer_class = ActivitySerializer
     filterset_class = ActivityFilter
-    ordering_fields = ["held_on", "created_at"]
-    ordering = ["-held_on", "-id"]
+    ordering_fields = ["id", "held_on", "created_at"]
+    # Most recently filed first (an index order); ?ordering=-held_on sorts by date.
+    ordering = ["-id"]
     list_selector = staticmethod(activity_list)
     get_selector = staticmethod(activity_get)

@@ -30,7 +30,7 @@ if [ "${SEED:-0}" = "1" ]; then
 fi
 $PY manage.py migrate -v0
 $PY manage.py collectstatic --noinput -v0
-n=$($PY manage.py shell -c "from orgs.models import Enterprise; print(Enterprise.objects.count())")
+n=$($PY manage.py shell --no-imports -c "from orgs.models import Enterprise; print(Enterprise.objects.count())")
 echo "database $LOAD_DB: $n enterprises"
 
 $PY -m gunicorn config.wsgi:application --workers 2 --bind "127.0.0.1:$PORT" \

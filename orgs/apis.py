@@ -101,7 +101,7 @@ class OrganizationViewSet(ScopedViewSet):
     serializer_class = OrganizationSerializer
     filterset_class = OrganizationFilter
     ordering_fields = ["name", "founded_on", "term_end", "created_at"]
-    ordering = ["street", "name"]
+    ordering = ["street_id", "name"]  # the (street, name) unique index
 
     @staticmethod
     def list_selector(*, user):

@@ -58,14 +58,22 @@ class Scope:
         """Party organizations: by street, or the secretary's own org and its sub-orgs."""
         if self.everything:
             return Q()
+        if not (self.street_ids or self.organization_ids):
+            return NOTHING
         q = NOTHING
         if self.street_ids:
-            q |= Q(**{self._p(path, "street_id__in"): self.street_ids})
+            q |= Q(street_id__in=self.street_ids)
         if self.organization_ids:
-            q |= Q(**{self._p(path, "pk__in"): self.organization_ids}) | Q(
-                **{self._p(path, "parent_id__in"): self.organization_ids}
-            )
-        return q
+            q |= Q(pk__in=self.organization_ids) | Q(parent_id__in=self.organization_ids)
+        if not path:
+            return q
+        # From another table (members, activities, accounts) the rule becomes
+        # "organization id in (the reachable organizations)": an OR across a
+        # join would make PostgreSQL scan every member or activity of the
+        # district, while this subquery uses the foreign-key index.
+        from .models import PartyOrganization
+
+        return Q(**{f"{path}__in": PartyOrganization.objects.filter(q).values("pk")})
 
     def enterprises_q(self, path: str = "") -> Q:
         """Enterprises: by street, covered by the secretary's org, or assigned to the instructor."""
