@@ -229,6 +229,12 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": "/api/v1",
     "PREPROCESSING_HOOKS": ["core.drf.only_api_v1"],
+    # Several models have a `status`; name each choice set after its model.
+    "ENUM_NAME_OVERRIDES": {
+        "BusinessStatusEnum": "orgs.models.BusinessStatus",
+        "MemberStatusEnum": "members.models.Member.Status",
+        "ActivityStatusEnum": "activities.models.Activity.Status",
+    },
     "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
 }
 

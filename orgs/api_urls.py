@@ -10,5 +10,6 @@ router.register("organizations", apis.OrganizationViewSet, basename="api-organiz
 router.register("instructor-assignments", apis.InstructorAssignmentViewSet, basename="api-assignment")
 router.register("ratings", apis.RatingViewSet, basename="api-rating")
 router.register("alerts", apis.AlertViewSet, basename="api-alert")
+router.register("surveys", apis.SurveyViewSet, basename="api-survey")
 
 urlpatterns = router.urls

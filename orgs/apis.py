@@ -12,7 +12,7 @@ from rest_framework.response import Response
 from core.api import IdFilter, ScopedViewSet, SmallNumberFilter, atomic_write
 
 from .filters import EnterpriseFilter, OrganizationFilter
-from .models import Alert, InstructorAssignment, Rating, Region, Role
+from .models import Alert, BusinessStatus, EnterpriseSurvey, InstructorAssignment, OrgSetup, Rating, Region, Role
 from .scoping import scope_for
 from .selectors import (
     alert_get,
@@ -25,10 +25,13 @@ from .selectors import (
     organization_list,
     rating_get,
     rating_list,
+    survey_get,
+    survey_list,
 )
 from .serializers import (
     AlertSerializer,
     EnterpriseSerializer,
+    EnterpriseSurveySerializer,
     InstructorAssignmentSerializer,
     OrganizationSerializer,
     RatingSerializer,
@@ -182,3 +185,31 @@ class AlertViewSet(ScopedViewSet):
     ordering = ["closed_on", "level", "-opened_on", "-id"]
     list_selector = staticmethod(alert_list)
     get_selector = staticmethod(alert_get)
+
+
+class SurveyFilter(filters.FilterSet):
+    year = SmallNumberFilter(label="排查年度")
+    enterprise = IdFilter(field_name="enterprise_id", label="企业ID")
+    street = IdFilter(field_name="street_id", label="街道ID")
+    status = filters.ChoiceFilter(choices=BusinessStatus.choices, label="经营状态")
+    org_setup = filters.ChoiceFilter(choices=OrgSetup.choices, label="党组织设置情况")
+    above_scale = filters.BooleanFilter(label="规上企业")
+
+    class Meta:
+        model = EnterpriseSurvey
+        fields = ["year", "enterprise", "street", "status", "org_setup", "above_scale"]
+
+
+@extend_schema_view(
+    list=extend_schema(summary="年度排查记录列表", tags=["年度排查"]),
+    retrieve=extend_schema(summary="年度排查记录详情", tags=["年度排查"]),
+)
+class SurveyViewSet(ScopedViewSet):
+    """Read only: surveys are written by the import (orgs survey import service)."""
+
+    serializer_class = EnterpriseSurveySerializer
+    filterset_class = SurveyFilter
+    ordering_fields = ["id", "year", "employees"]
+    ordering = ["id"]
+    list_selector = staticmethod(survey_list)
+    get_selector = staticmethod(survey_get)

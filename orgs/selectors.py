@@ -6,7 +6,7 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 
 from .filters import EnterpriseFilter, OrganizationFilter, apply_filters
-from .models import Alert, Enterprise, InstructorAssignment, PartyOrganization, Rating, Region
+from .models import Alert, Enterprise, EnterpriseSurvey, InstructorAssignment, PartyOrganization, Rating, Region
 from .scoping import Scope, scope_for
 
 __all__ = [
@@ -26,6 +26,8 @@ __all__ = [
     "rating_get",
     "alert_list",
     "alert_get",
+    "survey_list",
+    "survey_get",
 ]
 
 
@@ -149,6 +151,25 @@ def alert_get(*, user, pk, write: bool = False) -> Alert:
         user=user,
         queryset=Alert.objects.select_related("street", "organization", "enterprise"),
         scope_q_name="alerts_q",
+        pk=pk,
+        write=write,
+    )
+
+
+def survey_list(*, user) -> QuerySet[EnterpriseSurvey]:
+    scope = scope_for(user)
+    qs = EnterpriseSurvey.objects.filter(scope.enterprises_q("enterprise"))
+    if scope.enterprises_need_distinct():
+        qs = qs.distinct()
+    return qs.select_related("enterprise", "street", "park", "industry")
+
+
+def survey_get(*, user, pk, write: bool = False) -> EnterpriseSurvey:
+    return scoped_get(
+        user=user,
+        queryset=EnterpriseSurvey.objects.select_related("enterprise", "street", "park", "industry"),
+        scope_q_name="enterprises_q",
+        path="enterprise",
         pk=pk,
         write=write,
     )

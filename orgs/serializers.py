@@ -6,7 +6,16 @@ from rest_framework import serializers
 from core.api import StrictModelSerializer
 from core.validators import validate_credit_code
 
-from .models import Alert, Enterprise, Industry, InstructorAssignment, PartyOrganization, Rating, Region
+from .models import (
+    Alert,
+    Enterprise,
+    EnterpriseSurvey,
+    Industry,
+    InstructorAssignment,
+    PartyOrganization,
+    Rating,
+    Region,
+)
 from .selectors import region_list, region_streets
 from .services import ENTERPRISE_WRITABLE
 
@@ -198,5 +207,59 @@ class AlertSerializer(serializers.ModelSerializer):
             "opened_on",
             "last_seen_on",
             "closed_on",
+        ]
+        read_only_fields = fields
+
+
+class EnterpriseSurveySerializer(serializers.ModelSerializer):
+    """One enterprise's survey facts frozen for one year (年度排查摸底)."""
+
+    enterprise_name = fk_name("enterprise")
+    credit_code = serializers.CharField(source="enterprise.credit_code", read_only=True)
+    legal_type_display = display("legal_type")
+    status_display = display("status")
+    org_setup_display = display("org_setup")
+    street_name = fk_name("street")
+    park_name = fk_name("park")
+    industry_name = fk_name("industry")
+
+    class Meta:
+        model = EnterpriseSurvey
+        fields = [
+            "id",
+            "enterprise",
+            "enterprise_name",
+            "credit_code",
+            "year",
+            "survey_date",
+            "batch",
+            "name",
+            "legal_type",
+            "legal_type_display",
+            "street",
+            "street_name",
+            "park",
+            "park_name",
+            "industry",
+            "industry_name",
+            "address",
+            "status",
+            "status_display",
+            "above_scale",
+            "employees",
+            "members_total",
+            "members_formal",
+            "members_probationary",
+            "owner_name",
+            "owner_is_member",
+            "org_setup",
+            "org_setup_display",
+            "org_name",
+            "secretary_name",
+            "instructor_assigned",
+            "union_established",
+            "league_established",
+            "phone",
+            "revenue",
         ]
         read_only_fields = fields

@@ -25,7 +25,8 @@ from activities.models import Activity
 from funds.models import FundAccount
 from funds.services import account_open
 from members.models import Member
-from orgs.models import Alert, Enterprise, InstructorAssignment, PartyOrganization, Rating, Region
+from orgs.models import Alert, Enterprise, EnterpriseSurvey, InstructorAssignment, PartyOrganization, Rating, Region
+from tests.api.test_api_reads import make_survey
 
 MISSING_ID = 987654321
 ROLES = ["district", "street_a_staff", "secretary_a", "secretary_b", "leader", "instructor", "superuser"]
@@ -34,6 +35,7 @@ SIDE_A_ROLES = {"street_a_staff", "secretary_a", "instructor"}
 
 # URL-name words → model, for function views (DRF views name their model).
 MODEL_HINTS = [
+    ("survey", EnterpriseSurvey),
     ("enterprise", Enterprise),
     ("organization", PartyOrganization),
     ("member", Member),
@@ -154,6 +156,7 @@ def side_b(world):
         ).pk,
         FundAccount: account.pk,
         Region: world.street_b.pk,
+        EnterpriseSurvey: make_survey(world.enterprise_b).pk,
     }
 
 

@@ -44,6 +44,13 @@ def make_rating(org, n=0):
     )
 
 
+def make_survey(enterprise, year=2025):
+    from orgs.models import EnterpriseSurvey, SurveyFacts
+
+    facts = {name: getattr(enterprise, name) for name in SurveyFacts.fact_field_names()}
+    return EnterpriseSurvey.objects.create(enterprise=enterprise, year=year, survey_date=date(year, 12, 31), **facts)
+
+
 def make_alert(org, n=0):
     return Alert.objects.create(
         kind="no_secretary",
@@ -120,6 +127,19 @@ def test_ratings_alerts_and_assignments_scoped(world, api):
     assert api(world.instructor).get("/api/v1/enterprises/").json()["count"] == 1
 
 
+def test_surveys_scoped_and_filtered(world, api):
+    own = make_survey(world.enterprise_a)
+    other = make_survey(world.enterprise_b)
+    make_survey(world.enterprise_a, year=2024)
+    client = api(world.secretary_a)
+    body = client.get("/api/v1/surveys/", {"year": 2025}).json()
+    assert [r["id"] for r in body["results"]] == [own.pk]
+    row = body["results"][0]
+    assert row["credit_code"] == world.enterprise_a.credit_code and row["status_display"] == "在营"
+    assert client.get(f"/api/v1/surveys/{other.pk}/").status_code == 404
+    assert client.get("/api/v1/surveys/", {"year": "1e9"}).status_code == 400
+
+
 # --- constant query counts: every list endpoint, 1 row vs 20 rows ----------
 
 
@@ -146,6 +166,8 @@ def _seed(world, endpoint: str, n: int) -> None:
             make_rating(world.org_a, i)
         elif endpoint == "alerts":
             make_alert(world.org_a, i)
+        elif endpoint == "surveys":
+            make_survey(EnterpriseFactory(street=world.street_a))
         elif endpoint == "fund-accounts":
             from tests.factories import OrganizationFactory
 
@@ -161,6 +183,7 @@ LIST_ENDPOINTS = [
     "ratings",
     "alerts",
     "fund-accounts",
+    "surveys",
 ]
 
 

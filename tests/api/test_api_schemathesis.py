@@ -19,7 +19,7 @@ from schemathesis.checks import not_a_server_error
 from schemathesis.generation import GenerationMode
 from schemathesis.specs.openapi.checks import content_type_conformance, response_schema_conformance
 
-from tests.api.test_api_reads import make_activity, make_alert, make_assignment, make_rating
+from tests.api.test_api_reads import make_activity, make_alert, make_assignment, make_rating, make_survey
 
 MAX_EXAMPLES = 12
 CHECKS = [not_a_server_error, response_schema_conformance, content_type_conformance]
@@ -63,6 +63,7 @@ def _objects(world) -> dict[str, int]:
         "/api/v1/alerts/{id}/": make_alert(world.org_a).pk,
         "/api/v1/fund-accounts/{id}/": account_open(organization=world.org_a, by=None).pk,
         "/api/v1/fund-accounts/{id}/entries/": None,
+        "/api/v1/surveys/{id}/": make_survey(world.enterprise_a).pk,
     }
 
 
