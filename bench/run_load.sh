@@ -42,7 +42,9 @@ for _ in $(seq 50); do
     sleep 0.5
 done
 
+echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 $PY -m locust -f bench/locustfile.py --headless -u "$USERS" -r 10 -t "$DURATION" \
     --host "http://127.0.0.1:$PORT" --csv bench/out/load --only-summary >bench/out/locust.log 2>&1 || true
 
+echo "load average after:  $(cut -d' ' -f1-3 /proc/loadavg)"
 $PY bench/summarize_load.py bench/out/load_stats.csv bench/out/load_failures.csv
