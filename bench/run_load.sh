@@ -30,6 +30,9 @@ if [ "${SEED:-0}" = "1" ]; then
 fi
 $PY manage.py migrate -v0
 $PY manage.py collectstatic --noinput -v0
+# Fresh planner statistics, as autovacuum keeps them in a running system
+# (right after a bulk seed they are missing and plans are wrong).
+psql "$DATABASE_URL" -qc "VACUUM ANALYZE"
 n=$($PY manage.py shell --no-imports -c "from orgs.models import Enterprise; print(Enterprise.objects.count())")
 echo "database $LOAD_DB: $n enterprises"
 

@@ -3,7 +3,8 @@ instructor assignments, ratings and warnings. Thin: selectors read, services wri
 
 import django_filters as filters
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count
+from django.db.models import Count, OuterRef, Subquery
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, status
@@ -12,7 +13,17 @@ from rest_framework.response import Response
 from core.api import IdFilter, ScopedViewSet, SmallNumberFilter, atomic_write
 
 from .filters import EnterpriseFilter, OrganizationFilter
-from .models import Alert, BusinessStatus, EnterpriseSurvey, InstructorAssignment, OrgSetup, Rating, Region, Role
+from .models import (
+    Alert,
+    BusinessStatus,
+    EnterpriseSurvey,
+    InstructorAssignment,
+    OrgSetup,
+    PartyOrganization,
+    Rating,
+    Region,
+    Role,
+)
 from .scoping import scope_for
 from .selectors import (
     alert_get,
@@ -68,9 +79,11 @@ class EnterpriseViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, Scoped
 
     @staticmethod
     def list_selector(*, user):
-        return enterprise_list(user=user)
+        return enterprise_list(user=user).select_related("community")
 
-    get_selector = staticmethod(enterprise_get)
+    @staticmethod
+    def get_selector(*, user, pk, write=False):
+        return enterprise_get(user=user, pk=pk, write=write)
 
     @atomic_write
     def create(self, request, *args, **kwargs):
@@ -108,7 +121,11 @@ class OrganizationViewSet(ScopedViewSet):
 
     @staticmethod
     def list_selector(*, user):
-        return organization_list(user=user).annotate(enterprise_count=Count("enterprises", distinct=True))
+        # A correlated count per row of the page, so the list's COUNT(*) and
+        # the page itself never group the district's organizations.
+        links = PartyOrganization.enterprises.through.objects.filter(partyorganization_id=OuterRef("pk"))
+        counted = links.order_by().values("partyorganization_id").annotate(n=Count("*")).values("n")
+        return organization_list(user=user).annotate(enterprise_count=Coalesce(Subquery(counted), 0))
 
     get_selector = staticmethod(organization_get)
 

@@ -11,7 +11,7 @@ import pytest
 from activities.models import Activity
 from funds.models import TransactionKind
 from funds.services import account_open, external_account, ledger_post
-from orgs.models import Alert, InstructorAssignment, Rating
+from orgs.models import Alert, InstructorAssignment, Rating, Region
 from tests.factories import EnterpriseFactory, MemberFactory
 
 
@@ -150,7 +150,8 @@ def _seed(world, endpoint: str, n: int) -> None:
     for _ in range(n):
         i = next(_serial)
         if endpoint == "enterprises":
-            EnterpriseFactory(street=world.street_a)
+            community = Region.objects.create(name=f"社区{i}", kind=Region.Kind.COMMUNITY, parent=world.street_a)
+            EnterpriseFactory(street=world.street_a, community=community)
         elif endpoint == "organizations":
             enterprise = EnterpriseFactory(street=world.street_a)
             from tests.factories import OrganizationFactory
