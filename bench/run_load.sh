@@ -46,7 +46,7 @@ for _ in $(seq 50); do
 done
 
 echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
-$PY -m locust -f bench/locustfile.py --headless -u "$USERS" -r 10 -t "$DURATION" \
+$PY -m locust -f bench/locustfile.py --headless -u "$USERS" -r "${RAMP:-5}" -t "$DURATION" \
     --host "http://127.0.0.1:$PORT" --csv bench/out/load --only-summary >bench/out/locust.log 2>&1 || true
 
 echo "load average after:  $(cut -d' ' -f1-3 /proc/loadavg)"
