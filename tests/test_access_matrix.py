@@ -11,6 +11,7 @@ To teach the matrix about a new model behind a function view, add a word
 of its URL name to MODEL_HINTS.
 """
 
+import re
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -29,6 +30,8 @@ from orgs.models import Alert, Enterprise, EnterpriseSurvey, InstructorAssignmen
 from tests.api.test_api_reads import make_survey
 
 MISSING_ID = 987654321
+# URL keywords that name a record: pk, id, object_id, organization_pk, member_id, ...
+ID_KEY = re.compile(r"(^|_)(pk|id)$")
 ROLES = ["district", "street_a_staff", "secretary_a", "secretary_b", "leader", "instructor", "superuser"]
 # Roles whose scope leaves side B of the world (street B, org B) outside.
 SIDE_A_ROLES = {"street_a_staff", "secretary_a", "instructor"}
@@ -60,8 +63,12 @@ class Route:
     callback: object
 
     @property
+    def id_keys(self) -> list[str]:
+        return [k for k in self.kwargs_spec if ID_KEY.search(k)]
+
+    @property
     def has_id(self) -> bool:
-        return any(k in ("pk", "id", "object_id") for k in self.kwargs_spec)
+        return bool(self.id_keys)
 
     @property
     def is_admin(self) -> bool:
@@ -104,16 +111,19 @@ def model_of(route: Route):
             getattr(route.callback, "__self__", None), "model", None
         )
         return getattr(admin, "model", admin)
-    for word, model in MODEL_HINTS:
-        if word in route.name:
-            return model
+    # The first id keyword names the record (`organization_pk`), else the URL name does.
+    words = [route.id_keys[0].rsplit("_", 1)[0]] if route.id_keys and "_" in route.id_keys[0] else []
+    for text in [*words, route.name]:
+        for word, model in MODEL_HINTS:
+            if word in text:
+                return model
     return None
 
 
 def url_for(route: Route, pk) -> str | None:
     kwargs = {}
     for key, kind in route.kwargs_spec.items():
-        if key in ("pk", "id", "object_id"):
+        if ID_KEY.search(key):
             kwargs[key] = pk
         elif kind in ("IntConverter",):
             kwargs[key] = 1
