@@ -241,3 +241,21 @@ def test_admin_never_shows_whole_numbers(world, client):
         body = client.get(url).content.decode()
         assert world.member_a.id_number not in body and "13812345678" not in body
         assert world.member_a.id_number_masked in body
+
+
+@pytest.mark.parametrize(
+    ("password", "ok"),
+    [("Ab3$efgh9", False), ("password123", False), ("1234567890123", False), ("Dangjian@2026", True)],
+)
+def test_password_rules(db, password, ok):
+    from django.contrib.auth.password_validation import validate_password
+    from django.core.exceptions import ValidationError
+
+    from orgs.models import User
+
+    user = User(username="someone")
+    if ok:
+        validate_password(password, user)
+    else:
+        with pytest.raises(ValidationError):
+            validate_password(password, user)
