@@ -2,9 +2,9 @@
 
 from rest_framework.routers import SimpleRouter
 
-from .apis import FundAccountViewSet
+from . import apis
 
 router = SimpleRouter()
-router.register("fund-accounts", FundAccountViewSet, basename="fund-account")
+router.register("fund-accounts", apis.FundAccountViewSet, basename="api-fund-account")
 
 urlpatterns = router.urls

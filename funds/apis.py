@@ -1,78 +1,48 @@
-"""DRF views over the same selectors as the pages (CONTRACT.md: /api/v1/fund-accounts/)."""
+"""/api/v1/fund-accounts/: balances and the journal, read only. Withdrawal
+applications are written through the fund services once those exist."""
 
-from rest_framework import serializers, viewsets
+import django_filters as filters
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework.decorators import action
-from rest_framework.response import Response
 
-from .models import FundAccount, FundEntry
-from .selectors import account_get, account_list
+from core.api import IdFilter, ScopedViewSet
+
+from .models import FundAccount
+from .selectors import account_get, account_list, entry_list
+from .serializers import FundAccountSerializer, FundEntrySerializer
 
 
-class FundAccountSerializer(serializers.ModelSerializer):
-    kind_display = serializers.CharField(source="get_kind_display", read_only=True)
-    organization_name = serializers.CharField(source="organization.name", read_only=True, default=None)
-    balance = serializers.DecimalField(max_digits=14, decimal_places=2, coerce_to_string=True, read_only=True)
+class FundAccountFilter(filters.FilterSet):
+    kind = filters.ChoiceFilter(choices=FundAccount.Kind.choices, label="账户类别")
+    organization = IdFilter(field_name="organization_id", label="党组织ID")
 
     class Meta:
         model = FundAccount
-        fields = [
-            "id",
-            "name",
-            "kind",
-            "kind_display",
-            "organization",
-            "organization_name",
-            "balance",
-            "last_seq",
-            "opened_on",
-            "closed_on",
-        ]
+        fields = ["kind", "organization"]
 
 
-class FundEntrySerializer(serializers.ModelSerializer):
-    transaction_kind = serializers.CharField(source="transaction.kind", read_only=True)
-    transaction_kind_display = serializers.CharField(source="transaction.get_kind_display", read_only=True)
-    occurred_on = serializers.DateField(source="transaction.occurred_on", read_only=True)
-    memo = serializers.CharField(source="transaction.memo", read_only=True)
-    reverses = serializers.IntegerField(source="transaction.reverses_id", read_only=True, default=None)
-
-    class Meta:
-        model = FundEntry
-        fields = [
-            "seq",
-            "transaction",
-            "transaction_kind",
-            "transaction_kind_display",
-            "occurred_on",
-            "memo",
-            "amount",
-            "balance_after",
-            "reverses",
-            "prev_hash",
-            "hash",
-            "created_at",
-        ]
-
-
-class FundAccountViewSet(viewsets.ReadOnlyModelViewSet):
-    """Accounts in the caller's scope with their balance; `/journal/` lists an account's entries in order."""
-
+@extend_schema_view(
+    list=extend_schema(summary="公积金账户列表（含余额）", tags=["党建公积金"]),
+    retrieve=extend_schema(summary="公积金账户详情", tags=["党建公积金"]),
+)
+class FundAccountViewSet(ScopedViewSet):
     serializer_class = FundAccountSerializer
-    filterset_fields = ["kind", "organization"]
+    filterset_class = FundAccountFilter
+    ordering_fields = ["name", "balance", "opened_on"]
+    ordering = ["kind", "name", "id"]
+    list_selector = staticmethod(account_list)
+    get_selector = staticmethod(account_get)
 
-    def get_queryset(self):
-        return account_list(user=self.request.user)
-
-    def get_object(self):
-        return account_get(user=self.request.user, pk=self.kwargs["pk"])
-
-    @action(detail=True, serializer_class=FundEntrySerializer)
-    def journal(self, request, pk=None):
-        account = self.get_object()
-        entries = FundEntry.objects.filter(account=account).select_related("transaction").order_by("seq")
-        page = self.paginate_queryset(entries)
-        return (
-            self.get_paginated_response(FundEntrySerializer(page, many=True).data)
-            if page is not None
-            else Response(FundEntrySerializer(entries, many=True).data)
-        )
+    @extend_schema(
+        summary="账户流水（分录，按序号倒序）",
+        tags=["党建公积金"],
+        responses={200: FundEntrySerializer(many=True)},
+        filters=False,
+    )
+    @action(
+        detail=True, methods=["get"], filterset_class=None, ordering_fields=[], serializer_class=FundEntrySerializer
+    )
+    def entries(self, request, pk=None):
+        account = account_get(user=request.user, pk=pk)
+        page = self.paginate_queryset(entry_list(account=account))
+        return self.get_paginated_response(FundEntrySerializer(page, many=True).data)

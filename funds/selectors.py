@@ -437,3 +437,8 @@ def fund_overview(*, user, on: date | None = None) -> FundOverview:
         publicity=apps.filter(status=Application.Status.PUBLICITY).count(),
         to_settle=apps.filter(status=Application.Status.DISBURSED).count(),
     )
+
+
+def entry_list(*, account: FundAccount) -> QuerySet[FundEntry]:
+    """An account's journal, newest first; the caller fetched the account through a scoped selector."""
+    return FundEntry.objects.filter(account=account).select_related("transaction").order_by("-seq")

@@ -1,5 +1,10 @@
 """This app's endpoints under /api/v1/ (CONTRACT.md)."""
 
-from django.urls import path  # noqa: F401
+from rest_framework.routers import SimpleRouter
 
-urlpatterns: list = []
+from . import apis
+
+router = SimpleRouter()
+router.register("members", apis.MemberViewSet, basename="api-member")
+
+urlpatterns = router.urls

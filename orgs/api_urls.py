@@ -1,10 +1,18 @@
-"""This app's endpoints under /api/v1/ (CONTRACT.md)."""
-
 from django.urls import path
+from rest_framework.routers import SimpleRouter
 
 from . import apis
 
-urlpatterns: list = [
+router = SimpleRouter()
+router.register("enterprises", apis.EnterpriseViewSet, basename="api-enterprise")
+router.register("organizations", apis.OrganizationViewSet, basename="api-organization")
+router.register("instructor-assignments", apis.InstructorAssignmentViewSet, basename="api-assignment")
+router.register("ratings", apis.RatingViewSet, basename="api-rating")
+router.register("alerts", apis.AlertViewSet, basename="api-alert")
+router.register("surveys", apis.SurveyViewSet, basename="api-survey")
+
+urlpatterns = [
     path("stats/coverage/", apis.CoverageView.as_view(), name="api_stats_coverage"),
     path("stats/coverage/streets/", apis.StreetCoverageView.as_view(), name="api_stats_coverage_streets"),
+    *router.urls,
 ]

@@ -1,16 +1,241 @@
-"""DRF endpoints of the orgs app (CONTRACT.md). Thin: selectors do the scoping."""
+"""/api/v1/ endpoints of the ground floor: enterprises, organizations,
+instructor assignments, ratings and warnings. Thin: selectors read, services write."""
 
 from datetime import date
 
+import django_filters as filters
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, OuterRef, Subquery
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import serializers
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from rest_framework import mixins, serializers, status
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.api import IdFilter, ScopedViewSet, SmallNumberFilter, atomic_write
+
+from .filters import EnterpriseFilter, OrganizationFilter
+from .models import (
+    Alert,
+    BusinessStatus,
+    EnterpriseSurvey,
+    InstructorAssignment,
+    OrgSetup,
+    PartyOrganization,
+    Rating,
+    Region,
+    Role,
+)
+from .scoping import scope_for
+from .selectors import (
+    alert_get,
+    alert_list,
+    assignment_get,
+    assignment_list,
+    enterprise_get,
+    enterprise_list,
+    organization_get,
+    organization_list,
+    rating_get,
+    rating_list,
+    survey_get,
+    survey_list,
+)
+from .serializers import (
+    AlertSerializer,
+    EnterpriseSerializer,
+    EnterpriseSurveySerializer,
+    InstructorAssignmentSerializer,
+    OrganizationSerializer,
+    RatingSerializer,
+)
+from .services import enterprise_create, enterprise_update
 from .stats.coverage import coverage_by_street, coverage_snapshot
+
+STAFF_WRITERS = (Role.DISTRICT, Role.STREET)
+
+
+def _require_staff_writer(user) -> None:
+    if not scope_for(user, write=True).has_role(*STAFF_WRITERS):
+        raise PermissionDenied(_("仅区、街道两新工委工作人员可维护企业信息"))
+
+
+def _require_street_writable(user, street: Region) -> None:
+    writable = scope_for(user, write=True).regions_q()
+    if not Region.objects.filter(writable, pk=street.pk).exists():
+        raise PermissionDenied(_("您不能在该街道登记或调整企业"))
+
+
+@extend_schema_view(
+    list=extend_schema(summary="企业列表", tags=["企业"]),
+    retrieve=extend_schema(summary="企业详情", tags=["企业"]),
+    create=extend_schema(summary="登记企业（区、街道工作人员）", tags=["企业"]),
+    update=extend_schema(summary="修改企业（区、街道工作人员）", tags=["企业"]),
+    partial_update=extend_schema(summary="部分修改企业（区、街道工作人员）", tags=["企业"]),
+)
+class EnterpriseViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, ScopedViewSet):
+    serializer_class = EnterpriseSerializer
+    filterset_class = EnterpriseFilter
+    ordering_fields = ["credit_code", "name", "employees", "members_total", "updated_at"]
+    ordering = ["credit_code"]
+    http_method_names = ["get", "post", "put", "patch", "head", "options"]
+
+    @staticmethod
+    def list_selector(*, user):
+        return enterprise_list(user=user).select_related("community")
+
+    @staticmethod
+    def get_selector(*, user, pk, write=False):
+        return enterprise_get(user=user, pk=pk, write=write)
+
+    @atomic_write
+    def create(self, request, *args, **kwargs):
+        _require_staff_writer(request.user)
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        _require_street_writable(request.user, data["street"])
+        enterprise = enterprise_create(by=request.user, **data)
+        return Response(self.get_serializer(enterprise).data, status=status.HTTP_201_CREATED)
+
+    @atomic_write
+    def update(self, request, *args, **kwargs):
+        partial = kwargs.pop("partial", False)
+        enterprise = self.get_object()
+        _require_staff_writer(request.user)
+        serializer = self.get_serializer(enterprise, data=request.data, partial=partial)
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        if "street" in data:
+            _require_street_writable(request.user, data["street"])
+        enterprise = enterprise_update(enterprise=enterprise, by=request.user, **data)
+        return Response(self.get_serializer(enterprise).data)
+
+
+@extend_schema_view(
+    list=extend_schema(summary="党组织列表", tags=["党组织"]),
+    retrieve=extend_schema(summary="党组织详情", tags=["党组织"]),
+)
+class OrganizationViewSet(ScopedViewSet):
+    serializer_class = OrganizationSerializer
+    filterset_class = OrganizationFilter
+    ordering_fields = ["name", "founded_on", "term_end", "created_at"]
+    ordering = ["street_id", "name"]  # the (street, name) unique index
+
+    @staticmethod
+    def list_selector(*, user):
+        # A correlated count per row of the page, so the list's COUNT(*) and
+        # the page itself never group the district's organizations.
+        links = PartyOrganization.enterprises.through.objects.filter(partyorganization_id=OuterRef("pk"))
+        counted = links.order_by().values("partyorganization_id").annotate(n=Count("*")).values("n")
+        return organization_list(user=user).annotate(enterprise_count=Coalesce(Subquery(counted), 0))
+
+    get_selector = staticmethod(organization_get)
+
+
+class AssignmentFilter(filters.FilterSet):
+    enterprise = IdFilter(field_name="enterprise_id", label="企业ID")
+    instructor = IdFilter(field_name="instructor_id", label="指导员用户ID")
+    active_on = filters.DateFilter(method="filter_active_on", label="在该日期有效")
+
+    class Meta:
+        model = InstructorAssignment
+        fields = ["enterprise", "instructor", "active_on"]
+
+    def filter_active_on(self, queryset, name, value):
+        return queryset.filter(start_on__lte=value).exclude(end_on__lt=value)
+
+
+@extend_schema_view(
+    list=extend_schema(summary="党建指导员选派列表", tags=["党建指导员"]),
+    retrieve=extend_schema(summary="党建指导员选派详情", tags=["党建指导员"]),
+)
+class InstructorAssignmentViewSet(ScopedViewSet):
+    serializer_class = InstructorAssignmentSerializer
+    filterset_class = AssignmentFilter
+    ordering_fields = ["start_on", "end_on"]
+    ordering = ["-start_on", "-id"]
+    list_selector = staticmethod(assignment_list)
+    get_selector = staticmethod(assignment_get)
+
+
+class RatingFilter(filters.FilterSet):
+    organization = IdFilter(field_name="organization_id", label="党组织ID")
+    year = SmallNumberFilter(label="评定年度")
+    published = filters.BooleanFilter(field_name="published_on", lookup_expr="isnull", exclude=True, label="已发布")
+
+    class Meta:
+        model = Rating
+        fields = ["organization", "year", "published"]
+
+
+@extend_schema_view(
+    list=extend_schema(summary="星级评定结果列表", tags=["星级评定"]),
+    retrieve=extend_schema(summary="星级评定结果详情（含得分依据）", tags=["星级评定"]),
+)
+class RatingViewSet(ScopedViewSet):
+    serializer_class = RatingSerializer
+    filterset_class = RatingFilter
+    ordering_fields = ["computed_on", "published_on", "score"]
+    ordering = ["-computed_on", "-id"]
+    list_selector = staticmethod(rating_list)
+    get_selector = staticmethod(rating_get)
+
+
+class AlertFilter(filters.FilterSet):
+    kind = filters.ChoiceFilter(choices=Alert.Kind.choices, label="类别")
+    level = filters.ChoiceFilter(choices=Alert.Level.choices, label="级别")
+    street = IdFilter(field_name="street_id", label="街道ID")
+    organization = IdFilter(field_name="organization_id", label="党组织ID")
+    open = filters.BooleanFilter(field_name="closed_on", lookup_expr="isnull", label="未解除")
+
+    class Meta:
+        model = Alert
+        fields = ["kind", "level", "street", "organization", "open"]
+
+
+@extend_schema_view(
+    list=extend_schema(summary="预警列表", tags=["预警"]),
+    retrieve=extend_schema(summary="预警详情", tags=["预警"]),
+)
+class AlertViewSet(ScopedViewSet):
+    serializer_class = AlertSerializer
+    filterset_class = AlertFilter
+    ordering_fields = ["opened_on", "last_seen_on", "level"]
+    ordering = ["closed_on", "level", "-opened_on", "-id"]
+    list_selector = staticmethod(alert_list)
+    get_selector = staticmethod(alert_get)
+
+
+class SurveyFilter(filters.FilterSet):
+    year = SmallNumberFilter(label="排查年度")
+    enterprise = IdFilter(field_name="enterprise_id", label="企业ID")
+    street = IdFilter(field_name="street_id", label="街道ID")
+    status = filters.ChoiceFilter(choices=BusinessStatus.choices, label="经营状态")
+    org_setup = filters.ChoiceFilter(choices=OrgSetup.choices, label="党组织设置情况")
+    above_scale = filters.BooleanFilter(label="规上企业")
+
+    class Meta:
+        model = EnterpriseSurvey
+        fields = ["year", "enterprise", "street", "status", "org_setup", "above_scale"]
+
+
+@extend_schema_view(
+    list=extend_schema(summary="年度排查记录列表", tags=["年度排查"]),
+    retrieve=extend_schema(summary="年度排查记录详情", tags=["年度排查"]),
+)
+class SurveyViewSet(ScopedViewSet):
+    """Read only: surveys are written by the import (orgs survey import service)."""
+
+    serializer_class = EnterpriseSurveySerializer
+    filterset_class = SurveyFilter
+    ordering_fields = ["id", "year", "employees"]
+    ordering = ["id"]
+    list_selector = staticmethod(survey_list)
+    get_selector = staticmethod(survey_get)
 
 
 class CoverageSerializer(serializers.Serializer):

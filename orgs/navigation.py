@@ -35,6 +35,8 @@ MENU: list[MenuItem] = [
     MenuItem(_("提取申请"), "funds:application_list", (*STAFF, Role.SECRETARY)),
     MenuItem(_("公积金审批"), "funds:approval_queue", (Role.DISTRICT, Role.STREET)),
     MenuItem(_("奖补标准"), "funds:star_rules", (Role.DISTRICT,)),
+    MenuItem(_("审计日志"), "security:audit_log", (Role.DISTRICT,)),
+    MenuItem(_("双因素认证"), "security:otp_setup", (Role.DISTRICT,)),
 ]
 
 

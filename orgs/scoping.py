@@ -58,14 +58,22 @@ class Scope:
         """Party organizations: by street, or the secretary's own org and its sub-orgs."""
         if self.everything:
             return Q()
+        if not (self.street_ids or self.organization_ids):
+            return NOTHING
         q = NOTHING
         if self.street_ids:
-            q |= Q(**{self._p(path, "street_id__in"): self.street_ids})
+            q |= Q(street_id__in=self.street_ids)
         if self.organization_ids:
-            q |= Q(**{self._p(path, "pk__in"): self.organization_ids}) | Q(
-                **{self._p(path, "parent_id__in"): self.organization_ids}
-            )
-        return q
+            q |= Q(pk__in=self.organization_ids) | Q(parent_id__in=self.organization_ids)
+        if not path:
+            return q
+        # From another table (members, activities, accounts) the rule becomes
+        # "organization id in (the reachable organizations)": an OR across a
+        # join would make PostgreSQL scan every member or activity of the
+        # district, while this subquery uses the foreign-key index.
+        from .models import PartyOrganization
+
+        return Q(**{f"{path}__in": PartyOrganization.objects.filter(q).values("pk")})
 
     def enterprises_q(self, path: str = "") -> Q:
         """Enterprises: by street, covered by the secretary's org, or assigned to the instructor."""
@@ -79,6 +87,17 @@ class Scope:
         if self.instructor_user_id:
             q |= Q(**{self._p(path, "instructor_assignments__instructor_id"): self.instructor_user_id})
         return q
+
+    def alerts_q(self, path: str = "") -> Q:
+        """Warnings: filed under the user's street, or about an organization or
+        enterprise the user reaches (a secretary sees their own org's)."""
+        if self.everything:
+            return Q()
+        return (
+            self.streets_q(self._p(path, "street"))
+            | self.organizations_q(self._p(path, "organization"))
+            | self.enterprises_q(self._p(path, "enterprise"))
+        )
 
     def enterprises_need_distinct(self) -> bool:
         # Joins through many-to-many paths can repeat a row.

@@ -1,12 +1,21 @@
 """Reads of the ground floor, always scoped through `scope_for`."""
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Model, QuerySet
+from django.db.models import Count, Model, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
 
 from .filters import EnterpriseFilter, OrganizationFilter, apply_filters
-from .models import Enterprise, InstructorAssignment, InstructorVisit, PartyOrganization, Rating, Region
+from .models import (
+    Alert,
+    Enterprise,
+    EnterpriseSurvey,
+    InstructorAssignment,
+    InstructorVisit,
+    PartyOrganization,
+    Rating,
+    Region,
+)
 from .scoping import Scope, scope_for
 
 __all__ = [
@@ -23,6 +32,12 @@ __all__ = [
     "assignment_list",
     "assignment_get",
     "visit_list",
+    "rating_list",
+    "rating_get",
+    "alert_list",
+    "alert_get",
+    "survey_list",
+    "survey_get",
 ]
 
 
@@ -97,19 +112,25 @@ def rating_in_force(*, organization: PartyOrganization, on) -> Rating | None:
     )
 
 
-def assignment_list(*, user) -> QuerySet:
+def assignment_list(*, user) -> QuerySet[InstructorAssignment]:
     """Instructor assignments within the user's reach; an instructor sees their own."""
     scope = scope_for(user)
     qs = InstructorAssignment.objects.filter(scope.enterprises_q("enterprise"))
     if scope.instructor_user_id and not (scope.everything or scope.street_ids):
         qs = qs.filter(instructor_id=scope.instructor_user_id)
-    return qs.distinct().select_related("enterprise", "enterprise__street", "instructor")
+    return (
+        qs.distinct()
+        .select_related("enterprise", "enterprise__street", "instructor")
+        .annotate(visit_count=Count("visits", distinct=True))
+    )
 
 
 def assignment_get(*, user, pk, write: bool = False) -> InstructorAssignment:
     return scoped_get(
         user=user,
-        queryset=InstructorAssignment.objects.select_related("enterprise"),
+        queryset=InstructorAssignment.objects.select_related("instructor", "enterprise").annotate(
+            visit_count=Count("visits", distinct=True)
+        ),
         scope_q_name="enterprises_q",
         path="enterprise",
         pk=pk,
@@ -123,3 +144,55 @@ def visit_list(*, user) -> QuerySet:
     if scope.instructor_user_id and not (scope.everything or scope.street_ids):
         qs = qs.filter(assignment__instructor_id=scope.instructor_user_id)
     return qs.distinct().select_related("assignment__enterprise", "created_by").order_by("-visited_on", "-pk")
+
+
+def rating_list(*, user) -> QuerySet[Rating]:
+    return Rating.objects.filter(scope_for(user).organizations_q("organization")).select_related("organization")
+
+
+def rating_get(*, user, pk, write: bool = False) -> Rating:
+    return scoped_get(
+        user=user,
+        queryset=Rating.objects.select_related("organization"),
+        scope_q_name="organizations_q",
+        path="organization",
+        pk=pk,
+        write=write,
+    )
+
+
+def alert_list(*, user) -> QuerySet[Alert]:
+    scope = scope_for(user)
+    qs = Alert.objects.filter(scope.alerts_q())
+    if scope.enterprises_need_distinct():
+        qs = qs.distinct()
+    return qs.select_related("street", "organization", "enterprise")
+
+
+def alert_get(*, user, pk, write: bool = False) -> Alert:
+    return scoped_get(
+        user=user,
+        queryset=Alert.objects.select_related("street", "organization", "enterprise"),
+        scope_q_name="alerts_q",
+        pk=pk,
+        write=write,
+    )
+
+
+def survey_list(*, user) -> QuerySet[EnterpriseSurvey]:
+    scope = scope_for(user)
+    qs = EnterpriseSurvey.objects.filter(scope.enterprises_q("enterprise"))
+    if scope.enterprises_need_distinct():
+        qs = qs.distinct()
+    return qs.select_related("enterprise", "street", "park", "industry")
+
+
+def survey_get(*, user, pk, write: bool = False) -> EnterpriseSurvey:
+    return scoped_get(
+        user=user,
+        queryset=EnterpriseSurvey.objects.select_related("enterprise", "street", "park", "industry"),
+        scope_q_name="enterprises_q",
+        path="enterprise",
+        pk=pk,
+        write=write,
+    )

@@ -3,13 +3,12 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
-from django.utils.translation import gettext as _
-
-from .forms import VisitForm
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from . import dashboards
 from .dashboards import drilldown_context
+from .forms import VisitForm
 from .models import BusinessStatus, OrgSetup, PartyOrganization, Role
 from .selectors import (
     assignment_get,

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 import pytest
 from django.db import connection
+from rest_framework.test import APIClient
 
 from orgs.models import Role
 
@@ -103,3 +104,13 @@ def login(client):
         return client
 
     return _login
+
+
+@pytest.fixture
+def api():
+    def _api(user):
+        client = APIClient()
+        client.force_authenticate(user)
+        return client
+
+    return _api

@@ -1,0 +1,265 @@
+"""API shapes of the ground floor (CONTRACT.md): a choice carries its code and
+`<field>_display`; a foreign key carries its id and `<field>_name`."""
+
+from rest_framework import serializers
+
+from core.api import StrictModelSerializer
+from core.validators import validate_credit_code
+
+from .models import (
+    Alert,
+    Enterprise,
+    EnterpriseSurvey,
+    Industry,
+    InstructorAssignment,
+    PartyOrganization,
+    Rating,
+    Region,
+)
+from .selectors import region_list, region_streets
+from .services import ENTERPRISE_WRITABLE
+
+
+def display(field: str) -> serializers.CharField:
+    return serializers.CharField(source=f"get_{field}_display", read_only=True)
+
+
+def fk_name(field: str, attr: str = "name") -> serializers.CharField:
+    return serializers.CharField(source=f"{field}.{attr}", read_only=True, allow_null=True)
+
+
+class ScopedRegionField(serializers.PrimaryKeyRelatedField):
+    """A region id the caller reaches; any other id reads as "does not exist"."""
+
+    def __init__(self, *, kind: str, **kwargs):
+        self.kind = kind
+        super().__init__(**kwargs)
+
+    def get_queryset(self):
+        request = self.context.get("request")
+        user = getattr(request, "user", None)
+        if self.kind == Region.Kind.STREET:
+            return region_streets(user=user)
+        return region_list(user=user, kind=self.kind)
+
+
+class EnterpriseSerializer(StrictModelSerializer):
+    legal_type_display = display("legal_type")
+    status_display = display("status")
+    org_setup_display = display("org_setup")
+    street = ScopedRegionField(kind=Region.Kind.STREET)
+    street_name = fk_name("street")
+    park = ScopedRegionField(kind=Region.Kind.PARK, required=False, allow_null=True)
+    park_name = fk_name("park")
+    community = ScopedRegionField(kind=Region.Kind.COMMUNITY, required=False, allow_null=True)
+    community_name = fk_name("community")
+    industry = serializers.PrimaryKeyRelatedField(queryset=Industry.objects.all(), required=False, allow_null=True)
+    industry_name = fk_name("industry")
+
+    class Meta:
+        model = Enterprise
+        # Written through orgs.services.ENTERPRISE_WRITABLE and credit_code
+        # (at creation only); everything else here is read-only.
+        fields = [
+            "id",
+            "credit_code",
+            *ENTERPRISE_WRITABLE,
+            "legal_type_display",
+            "status_display",
+            "org_setup_display",
+            "street_name",
+            "park_name",
+            "community_name",
+            "industry_name",
+            "latest_survey_year",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = ["id", "latest_survey_year", "created_at", "updated_at"]
+        extra_kwargs = {"credit_code": {"validators": []}}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance is not None and not isinstance(self.instance, list | tuple) and "credit_code" in self.fields:
+            # The code is the enterprise's identity: fixed once registered.
+            self.fields["credit_code"].read_only = True
+
+    def validate_credit_code(self, value: str) -> str:
+        return validate_credit_code(value)
+
+
+class OrganizationSerializer(serializers.ModelSerializer):
+    org_type_display = display("org_type")
+    formation_mode_display = display("formation_mode")
+    parent_name = fk_name("parent")
+    street_name = fk_name("street")
+    park_name = fk_name("park")
+    enterprise_count = serializers.SerializerMethodField()
+
+    class Meta:
+        model = PartyOrganization
+        fields = [
+            "id",
+            "name",
+            "org_type",
+            "org_type_display",
+            "formation_mode",
+            "formation_mode_display",
+            "parent",
+            "parent_name",
+            "street",
+            "street_name",
+            "park",
+            "park_name",
+            "enterprise_count",
+            "secretary_name",
+            "has_committee",
+            "has_groups",
+            "founded_on",
+            "approved_on",
+            "term_start",
+            "term_end",
+            "dissolved_on",
+            "needs_completion",
+            "created_at",
+        ]
+        read_only_fields = fields
+
+    def get_enterprise_count(self, obj) -> int:
+        annotated = getattr(obj, "enterprise_count", None)
+        return annotated if annotated is not None else obj.enterprises.count()
+
+
+class InstructorAssignmentSerializer(serializers.ModelSerializer):
+    instructor_name = serializers.SerializerMethodField()
+    enterprise_name = fk_name("enterprise")
+    visit_count = serializers.IntegerField(read_only=True)
+
+    class Meta:
+        model = InstructorAssignment
+        fields = [
+            "id",
+            "instructor",
+            "instructor_name",
+            "enterprise",
+            "enterprise_name",
+            "start_on",
+            "end_on",
+            "visit_count",
+        ]
+        read_only_fields = fields
+
+    def get_instructor_name(self, obj) -> str:
+        if obj.instructor is not None:
+            return str(obj.instructor)
+        return obj.instructor_name
+
+
+class RatingSerializer(serializers.ModelSerializer):
+    organization_name = fk_name("organization")
+    stars = serializers.IntegerField(read_only=True)
+
+    class Meta:
+        model = Rating
+        fields = [
+            "id",
+            "organization",
+            "organization_name",
+            "year",
+            "computed_on",
+            "published_on",
+            "score",
+            "computed_stars",
+            "override_stars",
+            "stars",
+            "vetoed",
+            "override_reason",
+            "override_at",
+            "evidence",
+            "next_star_gap",
+        ]
+        read_only_fields = fields
+
+
+class AlertSerializer(serializers.ModelSerializer):
+    kind_display = display("kind")
+    level_display = display("level")
+    street_name = fk_name("street")
+    organization_name = fk_name("organization")
+    enterprise_name = fk_name("enterprise")
+
+    class Meta:
+        model = Alert
+        fields = [
+            "id",
+            "kind",
+            "kind_display",
+            "level",
+            "level_display",
+            "street",
+            "street_name",
+            "organization",
+            "organization_name",
+            "enterprise",
+            "enterprise_name",
+            "message",
+            "link",
+            "opened_on",
+            "last_seen_on",
+            "closed_on",
+        ]
+        read_only_fields = fields
+
+
+class EnterpriseSurveySerializer(serializers.ModelSerializer):
+    """One enterprise's survey facts frozen for one year (年度排查摸底)."""
+
+    enterprise_name = fk_name("enterprise")
+    credit_code = serializers.CharField(source="enterprise.credit_code", read_only=True)
+    legal_type_display = display("legal_type")
+    status_display = display("status")
+    org_setup_display = display("org_setup")
+    street_name = fk_name("street")
+    park_name = fk_name("park")
+    industry_name = fk_name("industry")
+
+    class Meta:
+        model = EnterpriseSurvey
+        fields = [
+            "id",
+            "enterprise",
+            "enterprise_name",
+            "credit_code",
+            "year",
+            "survey_date",
+            "batch",
+            "name",
+            "legal_type",
+            "legal_type_display",
+            "street",
+            "street_name",
+            "park",
+            "park_name",
+            "industry",
+            "industry_name",
+            "address",
+            "status",
+            "status_display",
+            "above_scale",
+            "employees",
+            "members_total",
+            "members_formal",
+            "members_probationary",
+            "owner_name",
+            "owner_is_member",
+            "org_setup",
+            "org_setup_display",
+            "org_name",
+            "secretary_name",
+            "instructor_assigned",
+            "union_established",
+            "league_established",
+            "phone",
+            "revenue",
+        ]
+        read_only_fields = fields

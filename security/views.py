@@ -1,0 +1,209 @@
+"""Pages of the security layer: two-factor enrolment and verification, and
+the read-only audit log with its .xlsx export."""
+
+from io import BytesIO
+
+import django_otp
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_http_methods, require_POST
+from openpyxl import Workbook
+
+from core.errors import ApplicationError
+from orgs.audit import audit_event
+
+from .filters import EVENT_CHOICES, AuditFilter
+from .selectors import audit_entry_list, audit_may_read
+from .services import (
+    otp_check,
+    otp_confirmed_device,
+    otp_disable,
+    otp_enrol_begin,
+    otp_enrol_confirm,
+    otp_may_enrol,
+)
+
+EXPORT_LIMIT = 50_000
+
+
+class TokenForm(forms.Form):
+    token = forms.RegexField(
+        regex=r"^\d{6}$",
+        label=gettext_lazy("6位验证码"),
+        error_messages={"invalid": gettext_lazy("请输入身份验证器上显示的6位数字")},
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
+    )
+
+
+def _form_error(form: forms.Form, exc: ApplicationError) -> None:
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc.messages)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def otp_setup_view(request):
+    if not otp_may_enrol(request.user):
+        raise PermissionDenied(_("仅区两新工委工作人员可启用双因素认证"))
+    device = otp_confirmed_device(request.user)
+    form = TokenForm(request.POST or None)
+    pending = None
+    if device is None:
+        pending = otp_enrol_begin(user=request.user)
+        if request.method == "POST" and form.is_valid():
+            try:
+                confirmed = otp_enrol_confirm(user=request.user, token=form.cleaned_data["token"], request=request)
+            except ApplicationError as exc:
+                _form_error(form, exc)
+            else:
+                django_otp.login(request, confirmed)
+                messages.success(request, _("双因素认证已启用，今后登录时需输入验证码"))
+                return redirect("security:otp_setup")
+    return render(
+        request,
+        "security/otp_setup.html",
+        {
+            "device": device,
+            "pending": pending,
+            "secret": _b32_secret(pending) if pending else "",
+            "form": form,
+            "disable_form": TokenForm(prefix="disable"),
+        },
+    )
+
+
+def _b32_secret(device) -> str:
+    from base64 import b32encode
+
+    secret = b32encode(device.bin_key).decode()
+    return " ".join(secret[i : i + 4] for i in range(0, len(secret), 4))
+
+
+@login_required
+@require_POST
+def otp_disable_view(request):
+    form = TokenForm(request.POST, prefix="disable")
+    if form.is_valid():
+        try:
+            otp_disable(user=request.user, token=form.cleaned_data["token"], request=request)
+        except ApplicationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, _("双因素认证已停用"))
+    else:
+        messages.error(request, _("请输入身份验证器上显示的6位数字"))
+    return redirect("security:otp_setup")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def otp_verify_view(request):
+    next_url = request.POST.get("next") or request.GET.get("next") or ""
+    if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
+        next_url = ""
+    if otp_confirmed_device(request.user) is None or request.user.is_verified():
+        return redirect(next_url or "home")
+    form = TokenForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        device = otp_check(user=request.user, token=form.cleaned_data["token"], request=request)
+        if device is not None:
+            django_otp.login(request, device)
+            return redirect(next_url or "home")
+        form.add_error("token", _("验证码不正确或已过期；多次错误后需等待片刻再试"))
+    return render(request, "security/otp_verify.html", {"form": form, "next": next_url})
+
+
+# --- the audit log -----------------------------------------------------------
+
+EVENT_LABELS = dict(EVENT_CHOICES)
+
+
+def _describe(entry) -> dict:
+    event = (entry.additional_data or {}).get("event") if entry.additional_data else None
+    if not event:
+        event = {0: "create", 1: "update", 2: "delete"}.get(entry.action, "access")
+    changes = entry.changes_dict if entry.action != entry.Action.ACCESS else {}
+    return {
+        "entry": entry,
+        "event": event,
+        "event_label": EVENT_LABELS.get(event, event),
+        "model": entry.content_type.model_class()._meta.verbose_name if entry.content_type.model_class() else "",
+        "changes": [
+            (field, values[0] if isinstance(values, list | tuple) else values, values[1] if len(values) > 1 else "")
+            for field, values in changes.items()
+            if isinstance(values, list | tuple)
+        ],
+        "actor": str(entry.actor) if entry.actor else "",
+    }
+
+
+@login_required
+def audit_log_view(request):
+    entries = audit_entry_list(user=request.user, filters=request.GET)
+    page = Paginator(entries, 50).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "security/audit_log.html",
+        {
+            "page": page,
+            "rows": [_describe(e) for e in page.object_list],
+            "filter": AuditFilter(request.GET or None),
+            "query": query.urlencode(),
+        },
+    )
+
+
+@login_required
+def audit_export_view(request):
+    if not audit_may_read(request.user):
+        raise PermissionDenied(_("仅区两新工委工作人员可查看审计日志"))
+    entries = audit_entry_list(user=request.user, filters=request.GET)[:EXPORT_LIMIT]
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(_("审计日志"))
+    sheet.append(
+        [_("时间"), _("用户"), _("来源地址"), _("事件"), _("对象类型"), _("对象"), _("变更（字段：原值 → 新值）")]
+    )
+    for entry in entries.iterator(chunk_size=2000):
+        row = _describe(entry)
+        changes = "；".join(f"{field}：{old} → {new}" for field, old, new in row["changes"])
+        sheet.append(
+            [
+                timezone.localtime(entry.timestamp).strftime("%Y-%m-%d %H:%M:%S"),
+                # A failed login has no actor; the attempted username is its object.
+                row["actor"] or (entry.object_repr if row["event"] == "login_failed" else ""),
+                entry.remote_addr or "",
+                str(row["event_label"]),
+                str(row["model"]),
+                entry.object_repr,
+                changes,
+            ]
+        )
+    audit_event(
+        actor=request.user,
+        instance=request.user,
+        event="audit_export",
+        detail={"filters": request.GET.dict()},
+        request=request,
+    )
+    buffer = BytesIO()
+    workbook.save(buffer)
+    response = HttpResponse(
+        buffer.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+    response["Content-Disposition"] = f'attachment; filename="audit-log-{stamp}.xlsx"'
+    return response

@@ -1,0 +1,128 @@
+"""Schemathesis drives every operation of /api/schema/ with generated input,
+as an authenticated district user and as an outsider secretary. No answer
+may be a server error, and every documented answer must match the schema.
+
+Kept small (a few examples per operation) so the suite stays quick; the
+point is breadth: every endpoint, every parameter, every body field."""
+
+from contextlib import contextmanager
+
+import pytest
+import schemathesis
+from django.core.signals import request_finished, request_started
+from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
+from hypothesis import HealthCheck, given, settings
+from hypothesis.errors import Unsatisfiable
+from rest_framework.authtoken.models import Token
+from schemathesis.checks import not_a_server_error
+from schemathesis.generation import GenerationMode
+from schemathesis.specs.openapi.checks import content_type_conformance, response_schema_conformance
+
+from tests.api.test_api_reads import make_activity, make_alert, make_assignment, make_rating, make_survey
+
+MAX_EXAMPLES = 12
+CHECKS = [not_a_server_error, response_schema_conformance, content_type_conformance]
+
+
+@contextmanager
+def _keep_test_connection():
+    """Schemathesis calls the WSGI app directly, which would close the test's
+    database connection at the start and end of each request (Django's test
+    client avoids that the same way, so this is entered after any use of it)."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    try:
+        yield
+    finally:
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
+
+
+@pytest.fixture
+def loaded_schema(world, client):
+    client.force_login(world.district)
+    response = client.get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json")
+    assert response.status_code == 200
+    schema = schemathesis.openapi.from_dict(response.json())
+    schema.app = get_wsgi_application()
+    return schema
+
+
+def _objects(world) -> dict[str, int]:
+    from funds.services import account_open
+
+    return {
+        "/api/v1/enterprises/{id}/": world.enterprise_a.pk,
+        "/api/v1/organizations/{id}/": world.org_a.pk,
+        "/api/v1/members/{id}/": world.member_a.pk,
+        "/api/v1/members/{id}/reveal/": world.member_a.pk,
+        "/api/v1/activities/{id}/": make_activity(world.org_a).pk,
+        "/api/v1/instructor-assignments/{id}/": make_assignment(world, world.enterprise_a).pk,
+        "/api/v1/ratings/{id}/": make_rating(world.org_a).pk,
+        "/api/v1/alerts/{id}/": make_alert(world.org_a).pk,
+        "/api/v1/fund-accounts/{id}/": account_open(organization=world.org_a, by=None).pk,
+        "/api/v1/fund-accounts/{id}/entries/": None,
+        "/api/v1/surveys/{id}/": make_survey(world.enterprise_a).pk,
+    }
+
+
+def _run(operation, *, headers, path_parameters=None, mode=GenerationMode.POSITIVE) -> None:
+    strategy = operation.as_strategy(generation_mode=mode, headers=headers, path_parameters=path_parameters)
+    # Input that breaks the schema on purpose must be refused cleanly; its
+    # answer is then an error body, which is all that is checked.
+    checks = CHECKS if mode == GenerationMode.POSITIVE else [not_a_server_error]
+
+    @given(case=strategy)
+    @settings(
+        max_examples=MAX_EXAMPLES,
+        deadline=None,
+        database=None,
+        derandomize=True,
+        suppress_health_check=list(HealthCheck),
+    )
+    def check(case):
+        response = case.call()
+        case.validate_response(response, checks=checks)
+
+    check()
+
+
+def test_every_operation_survives_generated_input(world, loaded_schema):
+    objects = _objects(world)
+    fund_account = objects["/api/v1/fund-accounts/{id}/"]
+    objects["/api/v1/fund-accounts/{id}/entries/"] = fund_account
+    users = {
+        "district": Token.objects.create(user=world.district).key,
+        "outsider": Token.objects.create(user=world.secretary_b).key,
+    }
+    operations = [result.ok() for result in loaded_schema.get_all_operations()]
+    assert len(operations) >= 15
+    with _keep_test_connection():
+        _run_all(operations, users, objects)
+
+
+def _run_all(operations, users, objects) -> None:
+    for operation in operations:
+        for key in users.values():
+            headers = {"Authorization": f"Token {key}"}
+            _run(operation, headers=headers)
+            if "{id}" in operation.path:
+                _run(operation, headers=headers, path_parameters={"id": objects[operation.path]})
+        if operation.method.upper() in ("POST", "PUT", "PATCH"):
+            headers = {"Authorization": f"Token {users['district']}"}
+            ids = {"id": objects[operation.path]} if "{id}" in operation.path else None
+            try:
+                _run(operation, headers=headers, path_parameters=ids, mode=GenerationMode.NEGATIVE)
+            except Unsatisfiable:
+                # With the id fixed, the only way left to break the schema may be the id itself.
+                _run(operation, headers=headers, mode=GenerationMode.NEGATIVE)
+
+
+def test_schema_generates_without_warnings(tmp_path):
+    from django.core.management import call_command
+
+    out = tmp_path / "schema.yml"
+    call_command("spectacular", "--file", str(out), "--validate", "--fail-on-warn")
+    text = out.read_text()
+    assert "/api/v1/enterprises/{id}/" in text and "status_display" in text
