@@ -80,7 +80,7 @@ def rating_view(request, pk):
             error = exc.messages[0]
         else:
             messages.success(request, _("星级已调整，原计算结果保留"))
-            return redirect("orgs:stats_rating", pk)
+            return redirect("orgs:organization_rating", pk)
     may_override = scope_for(request.user, write=True).has_role(Role.DISTRICT)
     return render(
         request,

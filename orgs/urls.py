@@ -20,7 +20,7 @@ urlpatterns = [
     path(
         "survey/batches/<int:pk>/rejected.xlsx", survey_views.survey_batch_rejected_view, name="survey_batch_rejected"
     ),
-    path("stats/ratings/<int:pk>/", stats_views.rating_view, name="stats_rating"),
+    path("organizations/<int:pk>/rating/", stats_views.rating_view, name="organization_rating"),
     path("stats/coverage/", stats_views.coverage_view, name="stats_coverage"),
     path("stats/coverage/<slug:figure>/", stats_views.coverage_drilldown_view, name="stats_drilldown"),
     path("visits/", views.visit_list_view, name="visit_list"),

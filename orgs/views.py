@@ -39,8 +39,9 @@ def home(request):
     from members.selectors import member_totals
 
     role = primary_role(request.user)
-    if role in (Role.DISTRICT, Role.STREET, Role.LEADER):
-        # Staff and leaders start their day on the dashboard.
+    if role == Role.LEADER:
+        # Leaders only read: their day starts on the dashboard. Staff land on
+        # the workbench, where their queues are, one click from the dashboard.
         return redirect("orgs:dashboard")
     context = {
         "role": role,

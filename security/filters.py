@@ -17,7 +17,7 @@ EVENT_CHOICES = [
     ("login", _("登录成功")),
     ("login_failed", _("登录失败")),
     ("logout", _("退出登录")),
-    ("reveal", _("查看完整证件号/手机号")),
+    ("member_reveal", _("查看完整证件号/手机号")),
     ("otp_verified", _("双因素验证通过")),
     ("otp_failed", _("双因素验证失败")),
     ("otp_enabled", _("启用双因素认证")),

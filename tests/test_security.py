@@ -48,7 +48,7 @@ def test_logins_failures_logouts_writes_and_reveals_are_listed(world, client, ap
     for label in ("登录失败", "登录成功", "退出登录", "查看完整证件号", "修改"):
         assert label in page, label
     assert "77" in page  # before/after of the write
-    body = _rows(client.get(reverse("security:audit_log"), {"event": "reveal"}))
+    body = _rows(client.get(reverse("security:audit_log"), {"event": "member_reveal"}))
     assert "张甲" in body and "登录失败" not in body
     body = _rows(client.get(reverse("security:audit_log"), {"user": "secretary_a", "event": "login_failed"}))
     assert "登录失败" in body
@@ -61,12 +61,13 @@ def test_bad_audit_filters_are_ignored_not_500(world, login):
 
 def test_audit_export_is_xlsx_and_itself_audited(world, login, api):
     api(world.secretary_a).post(f"/api/v1/members/{world.member_a.pk}/reveal/")
-    response = login(world.district).get(reverse("security:audit_export"), {"event": "reveal"})
+    response = login(world.district).get(reverse("security:audit_export"), {"event": "member_reveal"})
     assert response.status_code == 200
     sheet = load_workbook(BytesIO(response.content)).active
     rows = list(sheet.values)
     assert rows[0][0] == "时间"
-    assert len(rows) == 2 and rows[1][1] == str(world.secretary_a)
+    # The reveal records the ID number and the phone, one row each.
+    assert len(rows) == 3 and rows[1][1] == str(world.secretary_a)
     assert world.member_a.id_number not in str(rows)
     assert LogEntry.objects.filter(additional_data__event="audit_export", actor=world.district).exists()
 

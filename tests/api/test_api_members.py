@@ -32,7 +32,10 @@ def test_reveal_by_own_secretary_is_audited(world, api):
     response = api(world.secretary_a).post(f"{URL}{world.member_a.pk}/reveal/")
     assert response.status_code == 200
     assert response.json()["id_number"] == world.member_a.id_number
-    entry = LogEntry.objects.get(additional_data__event="reveal")
+    # One record per revealed field, the same as a reveal on the member page.
+    entries = LogEntry.objects.filter(additional_data__event="member_reveal")
+    assert sorted(e.changes["field"] for e in entries) == ["id_number", "phone"]
+    entry = entries.get(changes__field="id_number")
     assert entry.actor == world.secretary_a
     assert entry.object_pk == str(world.member_a.pk)
     assert entry.remote_addr == "127.0.0.1"
@@ -44,7 +47,7 @@ def test_reveal_refused_to_those_who_may_not_see(world, api, role):
     response = api(getattr(world, role)).post(f"{URL}{world.member_a.pk}/reveal/")
     assert response.status_code == 403
     assert world.member_a.id_number not in response.content.decode()
-    assert not LogEntry.objects.filter(additional_data__event="reveal").exists()
+    assert not LogEntry.objects.filter(additional_data__event="member_reveal").exists()
 
 
 def test_reveal_outside_scope_is_404(world, api):

@@ -54,7 +54,7 @@ def test_anonymous_is_sent_to_login(client, world):
     ],
 )
 def test_home_page_per_role(world, login, role, expected):
-    # Staff and leaders are sent on to the dashboard, which names their role too.
+    # Leaders are sent on to the dashboard, which names their role too.
     body = login(getattr(world, role)).get(reverse("home"), follow=True).content.decode()
     assert expected in body
 
