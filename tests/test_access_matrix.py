@@ -23,7 +23,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.urls.resolvers import RegexPattern, RoutePattern
 
 from activities.models import Activity
-from funds.models import FundAccount
+from funds.models import Application, FundAccount
 from funds.services import account_open
 from members.models import Member
 from orgs.models import (
@@ -48,6 +48,8 @@ SIDE_A_ROLES = {"street_a_staff", "secretary_a", "instructor"}
 # URL-name words → model, for function views (DRF views name their model).
 MODEL_HINTS = [
     ("batch", ImportBatch),
+    # Applications have their own outsider tests (tests/funds/); here only a missing id.
+    ("application", Application),
     ("survey", EnterpriseSurvey),
     ("enterprise", Enterprise),
     ("organization", PartyOrganization),
@@ -274,7 +276,8 @@ def test_reads_inside_scope_succeed(world, side_b):
     """The same walk with the owner's own objects: the matrix is not passing by refusing everyone."""
     client = Client()
     for route in all_routes():
-        if route.is_admin or not route.has_id or route.name.endswith("reveal"):
+        # Nested routes (an attachment of an activity) need a second record the walk does not build.
+        if route.is_admin or not route.has_id or route.name.endswith("reveal") or len(route.id_keys) > 1:
             continue
         model = model_of(route)
         # Import batches belong to district and street staff, never to a secretary.
