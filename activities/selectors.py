@@ -22,7 +22,7 @@ SUBMIT_DUE_DAYS = 15
 def activity_list(*, user, filters: dict | None = None) -> QuerySet[Activity]:
     qs = Activity.objects.filter(scope_for(user).organizations_q("organization"))
     qs = apply_filters(ActivityFilter, filters, qs)
-    return qs.select_related("organization", "organization__street")
+    return qs.select_related("organization", "organization__street", "created_by", "reviewed_by")
 
 
 def activity_get(*, user, pk, write: bool = False) -> Activity:

@@ -42,7 +42,7 @@ class FundAccountViewSet(ScopedViewSet):
     @action(
         detail=True, methods=["get"], filterset_class=None, ordering_fields=[], serializer_class=FundEntrySerializer
     )
-    def entries(self, request, pk=None):
+    def journal(self, request, pk=None):
         account = account_get(user=request.user, pk=pk)
         page = self.paginate_queryset(entry_list(account=account))
         return self.get_paginated_response(FundEntrySerializer(page, many=True).data)

@@ -295,10 +295,19 @@ class CoverageView(APIView):
         return Response(CoverageSerializer(snapshot).data)
 
 
+class StreetCoveragePageSerializer(serializers.Serializer):
+    """The paginated envelope every list of CONTRACT.md carries."""
+
+    count = serializers.IntegerField()
+    next = serializers.URLField(allow_null=True)
+    previous = serializers.URLField(allow_null=True)
+    results = StreetCoverageSerializer(many=True)
+
+
 class StreetCoverageView(APIView):
     """The same figures per street the caller may read (paginated)."""
 
-    @extend_schema(parameters=DATE_PARAMS, responses=StreetCoverageSerializer(many=True))
+    @extend_schema(parameters=DATE_PARAMS, responses=StreetCoveragePageSerializer)
     def get(self, request):
         from rest_framework.pagination import PageNumberPagination
 

@@ -102,11 +102,11 @@ def test_fund_account_balance_and_journal(world, api):
     assert body["count"] == 1
     assert body["results"][0]["balance"] == "1000.00"
     assert body["results"][0]["kind_display"] == "党组织账户"
-    entries = client.get(f"/api/v1/fund-accounts/{account.pk}/entries/").json()
+    entries = client.get(f"/api/v1/fund-accounts/{account.pk}/journal/").json()
     assert entries["count"] == 1
     assert entries["results"][0]["amount"] == "1000.00"
     assert entries["results"][0]["transaction_kind_display"] == "企业预存"
-    assert api(world.secretary_b).get(f"/api/v1/fund-accounts/{account.pk}/entries/").status_code == 404
+    assert api(world.secretary_b).get(f"/api/v1/fund-accounts/{account.pk}/journal/").status_code == 404
     # The pool and external accounts are the district's alone.
     assert api(world.district).get("/api/v1/fund-accounts/").json()["count"] == 2
 
@@ -220,13 +220,13 @@ def test_journal_query_count_does_not_grow(world, api, django_assert_num_queries
 
     deposit()
     client = api(world.district)
-    client.get(f"/api/v1/fund-accounts/{account.pk}/entries/")
+    client.get(f"/api/v1/fund-accounts/{account.pk}/journal/")
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
     with CaptureQueriesContext(connection) as small:
-        client.get(f"/api/v1/fund-accounts/{account.pk}/entries/")
+        client.get(f"/api/v1/fund-accounts/{account.pk}/journal/")
     for _ in range(19):
         deposit()
     with django_assert_num_queries(len(small.captured_queries)):
-        assert len(client.get(f"/api/v1/fund-accounts/{account.pk}/entries/").json()["results"]) == 20
+        assert len(client.get(f"/api/v1/fund-accounts/{account.pk}/journal/").json()["results"]) == 20

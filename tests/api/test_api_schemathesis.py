@@ -62,7 +62,7 @@ def _objects(world) -> dict[str, int]:
         "/api/v1/ratings/{id}/": make_rating(world.org_a).pk,
         "/api/v1/alerts/{id}/": make_alert(world.org_a).pk,
         "/api/v1/fund-accounts/{id}/": account_open(organization=world.org_a, by=None).pk,
-        "/api/v1/fund-accounts/{id}/entries/": None,
+        "/api/v1/fund-accounts/{id}/journal/": None,
         "/api/v1/surveys/{id}/": make_survey(world.enterprise_a).pk,
     }
 
@@ -91,7 +91,7 @@ def _run(operation, *, headers, path_parameters=None, mode=GenerationMode.POSITI
 def test_every_operation_survives_generated_input(world, loaded_schema):
     objects = _objects(world)
     fund_account = objects["/api/v1/fund-accounts/{id}/"]
-    objects["/api/v1/fund-accounts/{id}/entries/"] = fund_account
+    objects["/api/v1/fund-accounts/{id}/journal/"] = fund_account
     users = {
         "district": Token.objects.create(user=world.district).key,
         "outsider": Token.objects.create(user=world.secretary_b).key,
