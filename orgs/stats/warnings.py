@@ -19,6 +19,7 @@ from datetime import date, timedelta
 from django.db import connection, transaction
 from django.db.models import Count, Max, Q
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from activities.models import THREE_MEETINGS_ONE_LECTURE, Activity, ActivityType
@@ -262,6 +263,24 @@ def data_quality(ctx: Context) -> Iterable[AlertDraft]:
         yield AlertDraft(kind=Alert.Kind.DATA_QUALITY, subject_key=key, level=Alert.Level.RED, message=message[:255])
 
 
+def fund_waiting(ctx: Context) -> Iterable[AlertDraft]:
+    """A fund application waiting on someone for more than ten days."""
+    from funds.selectors import applications_waiting, waiting_label
+
+    for application in applications_waiting(on=ctx.on, days=10):
+        days = (ctx.on - timezone.localdate(application.waiting_since)).days
+        yield AlertDraft(
+            kind=Alert.Kind.FUND_WAITING,
+            subject_key=f"fund:{application.pk}",
+            level=Alert.Level.RED if days > 20 else Alert.Level.YELLOW,
+            message=_("公积金申请「%(title)s」%(state)s已%(days)d天")
+            % {"title": application.activity[:60], "state": waiting_label(application), "days": days},
+            street_id=application.organization.street_id,
+            organization_id=application.organization_id,
+            link=reverse("funds:application_detail", args=[application.pk]),
+        )
+
+
 @dataclass(frozen=True)
 class Producer:
     kind: str
@@ -278,13 +297,7 @@ PRODUCERS: list[Producer] = [
     Producer(Alert.Kind.ONLY_CLOSED, only_closed),
     Producer(Alert.Kind.NO_ENTERPRISE, no_enterprise),
     Producer(Alert.Kind.DATA_QUALITY, data_quality),
-    # Alert.Kind.FUND_WAITING ("a fund application waiting on someone for more
-    # than 10 days") goes here once the withdrawal workflow is merged:
-    #   Producer(Alert.Kind.FUND_WAITING, fund_waiting)
-    # where fund_waiting(ctx) reads the applications still waiting on ctx.on and
-    # yields one AlertDraft per application (subject_key=f"fund:{pk}", the
-    # organization's street, the approver's action page as link). Until then no
-    # FUND_WAITING alert is opened or closed by this refresh.
+    Producer(Alert.Kind.FUND_WAITING, fund_waiting),
 ]
 
 
