@@ -56,6 +56,21 @@ def home(request):
     return render(request, "home.html", context)
 
 
+def _compliance_panels(organizations) -> list[dict]:
+    """This year's calendar and what is due next, from the compliance engine (orgs/stats)."""
+    from .stats.compliance import next_due, organization_calendar
+
+    today = timezone.localdate()
+    return [
+        {
+            "organization": org,
+            "calendar": organization_calendar(organization=org, year=today.year, on=today),
+            "next_due": next_due(organization=org, on=today)[:5],
+        }
+        for org in organizations
+    ]
+
+
 def _role_panels(user, role: str | None) -> dict:
     """What each role acts on first. The activity and member apps stand on
     orgs, so they are imported here, at the top floor, not at module level."""
@@ -72,6 +87,7 @@ def _role_panels(user, role: str | None) -> dict:
             (org, [(Stage(k).label, n) for k, n in pipeline_counts(organization=org).items()])
             for org in organization_list(user=user)[:5]
         ]
+        panels["compliance"] = _compliance_panels(organization_list(user=user)[:2])
     elif role in (Role.STREET, Role.DISTRICT):
         overdue = overdue_items(user=user)
         panels["review_count"] = review_queue(user=user).count()
@@ -165,6 +181,7 @@ def organization_detail_view(request, pk: int):
             "fund": dashboards.organization_fund(organization=organization),
             "enterprises": organization.enterprises.select_related("street").order_by("name"),
             "pipeline": [(Stage(k).label, n) for k, n in pipeline_counts(organization=organization).items()],
+            "compliance": _compliance_panels([organization])[0],
         },
     )
 

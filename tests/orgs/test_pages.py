@@ -63,3 +63,14 @@ def test_navigation_follows_role(world, login):
     body = login(world.instructor).get(reverse("home")).content.decode()
     assert reverse("orgs:enterprise_list") in body
     assert reverse("orgs:organization_list") not in body
+
+
+def test_secretary_home_and_org_page_show_the_compliance_calendar(world, login):
+    from activities.reference import ensure_reference_data
+
+    ensure_reference_data()
+    client = login(world.secretary_a)
+    home = client.get(reverse("home")).content.decode()
+    assert "组织生活日历" in home and "主题党日" in home and "近期应开" in home
+    page = client.get(reverse("orgs:organization_detail", args=[world.org_a.pk])).content.decode()
+    assert "组织生活日历" in page
