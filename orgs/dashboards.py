@@ -74,6 +74,17 @@ _DRILLDOWN_FILTERS: dict[str, dict[str, str]] = {
 }
 
 
+# Figures the statistics drill-down lists (street and 规上 scopes); parks and
+# industries fall back to the filtered enterprise list.
+_STATS_FIGURES = {
+    "enterprises": "enterprises",
+    "org_coverage": "org_covered",
+    "work_coverage": "work_covered",
+    "own_org_rate": "own_org",
+    "should_form": "should_form_not_formed",
+}
+
+
 def drilldown_url(
     figure: str,
     *,
@@ -84,6 +95,30 @@ def drilldown_url(
     above_scale: bool = False,
 ) -> str:
     """The list of records behind one number on a dashboard."""
+    stats_figure = _STATS_FIGURES.get(figure)
+    if stats_figure and park is None and industry is None:
+        # The nightly statistics list the exact enterprises behind the figure,
+        # each with the reason it is counted, as of the snapshot's date.
+        params = {"date": date.isoformat()}
+        if street is not None:
+            params["street"] = str(getattr(street, "pk", street))
+        if above_scale:
+            params["above_scale"] = "1"
+        return f"{reverse('orgs:stats_drilldown', args=[stats_figure])}?{urlencode(params)}"
+    return drilldown_list_url(figure, date=date, street=street, park=park, industry=industry, above_scale=above_scale)
+
+
+def drilldown_list_url(
+    figure: str,
+    *,
+    date: date,
+    street: Region | int | None = None,
+    park: Region | int | None = None,
+    industry: Industry | str | None = None,
+    above_scale: bool = False,
+) -> str:
+    """The filtered enterprise (or organization) list standing in for a figure
+    the statistics drill-down does not scope: members, organizations, parks, industries."""
 
     def key(value):
         return getattr(value, "pk", value)

@@ -331,7 +331,16 @@ def test_park_of_another_street_is_ignored_with_a_message(world, login):
 
 def test_drilldown_url_maps_figures_to_list_filters(world):
     on = last_night()
-    url = dashboards.drilldown_url("should_form", date=on, street=world.street_a, above_scale=True)
+    # Street and 规上 scopes go to the statistics drill-down, with the reason per enterprise.
+    stats = urlparse(dashboards.drilldown_url("should_form", date=on, street=world.street_a, above_scale=True))
+    assert stats.path == reverse("orgs:stats_drilldown", args=["should_form_not_formed"])
+    assert {k: v[0] for k, v in parse_qs(stats.query).items()} == {
+        "date": on.isoformat(),
+        "street": str(world.street_a.pk),
+        "above_scale": "1",
+    }
+    # Other figures and scopes fall back to the filtered lists.
+    url = dashboards.drilldown_list_url("should_form", date=on, street=world.street_a, above_scale=True)
     parsed = urlparse(url)
     params = {k: v[0] for k, v in parse_qs(parsed.query).items()}
     assert parsed.path == reverse("orgs:enterprise_list")
@@ -366,7 +375,7 @@ def test_drilldown_lands_on_the_right_enterprises(world, login):
     OrganizationFactory(street=world.street_a, enterprises=[covered])
     dissolved = EnterpriseFactory(street=world.street_a, name="组织已撤销甲公司", above_scale=True)
     OrganizationFactory(street=world.street_a, enterprises=[dissolved], dissolved_on=on)
-    url = dashboards.drilldown_url("should_form", date=on, street=world.street_a, above_scale=True)
+    url = dashboards.drilldown_list_url("should_form", date=on, street=world.street_a, above_scale=True)
     html = body(login(world.district).get(url))
     listed = {"应建未建甲公司", "填报已建甲公司", "组织已撤销甲公司"}
     for name in listed:
@@ -388,17 +397,17 @@ def test_bad_drilldown_values_on_the_list_are_harmless(world, login, params):
 
 def test_org_coverage_drilldown_lists_covered_enterprises(world, login):
     on = snapshots_for(world, months=1)
-    html = body(login(world.district).get(dashboards.drilldown_url("org_coverage", date=on)))
+    html = body(login(world.district).get(dashboards.drilldown_list_url("org_coverage", date=on)))
     assert world.enterprise_a.name in html and world.enterprise_b.name in html
     uncovered = EnterpriseFactory(street=world.street_a, name="未覆盖公司")
-    assert uncovered.name not in body(login(world.district).get(dashboards.drilldown_url("org_coverage", date=on)))
+    assert uncovered.name not in body(login(world.district).get(dashboards.drilldown_list_url("org_coverage", date=on)))
 
 
 def test_every_number_in_the_street_table_links_to_a_drilldown(world, login):
     snapshots_for(world, months=1)
     html = body(login(world.district).get(DASH))
     assert html.count('data-figure="org_coverage"') == 3  # the KPI card and one per street
-    assert "figure=should_form&amp;date=" in html
+    assert reverse("orgs:stats_drilldown", args=["should_form_not_formed"]) + "?date=" in html
 
 
 # --- exports ------------------------------------------------------------------------------
