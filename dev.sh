@@ -34,7 +34,7 @@ case "${1:-}" in
     .venv/bin/python manage.py compilemessages -v0 2>/dev/null || true
     if [ "$(.venv/bin/python manage.py shell -c 'from orgs.models import Enterprise; print(Enterprise.objects.exists())')" = "False" ]; then
       .venv/bin/python manage.py seed_demo --enterprises "${DEMO_ENTERPRISES:-2000}"
-      .venv/bin/python manage.py compute_stats 2>/dev/null || true
+      .venv/bin/python manage.py compute_stats --history 12
     else
       echo "数据库已有数据，未重新生成演示数据。演示账号：district street secretary secretary2 instructor leader（默认密码 Dangjian@2026）"
     fi

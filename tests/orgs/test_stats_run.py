@@ -188,3 +188,15 @@ def test_enterprise_and_organization_warnings(world):
     mismatch = open_alerts.get(kind=Alert.Kind.SURVEY_MISMATCH, enterprise=stray)
     assert "以台账为准" in mismatch.message and mismatch.link.endswith(f"/{stray.pk}/")
     assert open_alerts.filter(kind=Alert.Kind.NO_ACTIVITY_90, organization=world.org_a).exists()
+
+
+def test_command_history_fills_month_ends_for_trend_lines(world):
+    from django.core.management import call_command
+
+    from orgs.models import CoverageSnapshot
+    from tests.api.test_api_reads import make_survey
+
+    make_survey(world.enterprise_a, year=2025)
+    call_command("compute_stats", "--date", "2026-11-20", "--history", "3")
+    dates = set(CoverageSnapshot.objects.filter(scope_kind="district").values_list("date", flat=True))
+    assert {d.isoformat() for d in dates} == {"2026-08-31", "2026-09-30", "2026-10-31", "2026-11-20"}

@@ -1,5 +1,6 @@
 from datetime import date
 
+from dateutil.relativedelta import relativedelta
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
@@ -18,9 +19,23 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--date", dest="on", default=None, help="YYYY-MM-DD (default: today, Asia/Shanghai)")
+        parser.add_argument(
+            "--history",
+            type=int,
+            default=0,
+            help="also compute the last N month-ends before the date, oldest first (fills trend lines)",
+        )
 
-    def handle(self, *args, on=None, **options):
+    def handle(self, *args, on=None, history=0, **options):
         day = _date(on) if on else timezone.localdate()
+        if history < 0:
+            raise CommandError("--history 不能为负数")
+        month_ends = sorted({day.replace(day=1) - relativedelta(months=n, days=1) for n in range(history)})
+        for past in month_ends:
+            self._run(past)
+        self._run(day)
+
+    def _run(self, day: date) -> None:
         try:
             result = compute_stats(on=day)
         except StatsLocked as exc:
