@@ -123,7 +123,7 @@ def test_override_needs_district_and_reason(world):
 
 def test_rating_page_and_override_form(world, login):
     ratings_compute(on=ON)
-    url = f"/orgs/stats/ratings/{world.org_a.pk}/"
+    url = reverse("orgs:organization_rating", args=[world.org_a.pk])
     assert "三会一课" in login(world.secretary_a).get(url).content.decode()
     assert login(world.secretary_b).get(url).status_code == 404
     assert login(world.secretary_a).post(url, {"stars": 5, "reason": "想要五星"}).status_code == 400
