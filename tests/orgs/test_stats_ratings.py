@@ -3,6 +3,7 @@
 from datetime import date
 
 import pytest
+from django.urls import reverse
 
 from activities.models import Activity, ComplianceExemption
 from activities.reference import ensure_reference_data as ensure_rules
