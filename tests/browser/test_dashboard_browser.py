@@ -14,7 +14,6 @@ from io import BytesIO
 from pathlib import Path
 
 import pytest
-from django.db.models import Exists, OuterRef
 from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
@@ -37,10 +36,6 @@ DESKTOP = {"width": 1366, "height": 768}
 PHONE = {"width": 390, "height": 844}
 
 pytestmark = pytest.mark.browser
-
-# Playwright's sync API keeps an event loop in this thread; the ORM calls the
-# tests make between page steps are ordinary synchronous ones.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
 @pytest.fixture(scope="module")
@@ -87,6 +82,14 @@ class Session:
         page.wait_for_load_state("networkidle")
         return page
 
+    def dashboard(self, username):
+        """Log in and open the dashboard the way a user does: leaders land on it,
+        staff land on their workbench and pick it from the main menu."""
+        page = self.login(username)
+        if not page.url.endswith(reverse("orgs:dashboard")):
+            open_menu_item(page, "统计看板")
+        return page
+
     def shot(self, name):
         self.page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
 
@@ -108,6 +111,13 @@ def session(browser, live_server):
         s.close()
 
 
+def open_menu_item(page, label):
+    if page.locator("label.nav-toggle-label").is_visible():  # the phone menu is folded behind its toggle
+        page.click("label.nav-toggle-label")
+    page.locator("nav.mainnav a", has_text=label).click()
+    page.wait_for_load_state("networkidle")
+
+
 def charts_drawn(page):
     page.wait_for_selector("#chart-trend[data-drawn] canvas")
     page.wait_for_selector("#chart-stars[data-drawn] canvas")
@@ -116,12 +126,17 @@ def charts_drawn(page):
 
 @pytest.mark.parametrize(("username", "district_wide"), [("district", True), ("leader", True), ("street", False)])
 @pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["1366", "390"])
-def test_staff_log_in_and_land_on_a_dashboard_with_charts(
-    district, session, settings, username, district_wide, viewport
-):
+def test_staff_log_in_and_reach_a_dashboard_with_charts(district, session, settings, username, district_wide, viewport):
     s = session(viewport)
     page = s.login(username)
-    assert page.url.endswith(reverse("orgs:dashboard"))
+    if username == "leader":
+        # Leaders only read: their day starts on the dashboard.
+        assert page.url.endswith(reverse("orgs:dashboard"))
+    else:
+        # Staff land on their workbench, one click from the dashboard.
+        assert page.url.rstrip("/") == s.base
+        open_menu_item(page, "统计看板")
+        assert page.url.endswith(reverse("orgs:dashboard"))
     heading = page.locator("h1").inner_text()
     assert "统计看板" in heading
     assert heading.startswith(settings.DISTRICT_NAME) == district_wide
@@ -145,34 +160,32 @@ def test_secretary_logs_in_to_the_home_page_and_has_no_dashboard(district, sessi
     s.shot("secretary-home")
 
 
-def test_drilldown_click_lands_on_the_streets_enterprise_list(district, session):
+def test_drilldown_click_lands_on_the_streets_statistics_list(district, session):
     s = session()
-    page = s.login("district")
+    page = s.dashboard("district")
     row = page.locator("table[data-testid=breakdown] tbody tr").first
     street_name = row.locator("th").inner_text().strip()
     street = Region.objects.get(name=street_name, kind=Region.Kind.STREET)
-    row.locator("a[data-figure=should_form]").click()
+    link = row.locator("a[data-figure=should_form]")
+    shown = int(link.inner_text().replace(",", ""))
+    link.click()
     page.wait_for_load_state("networkidle")
-    assert page.url.startswith(s.base + reverse("orgs:enterprise_list"))
-    assert f"street={street.pk}" in page.url and "covered=false" in page.url
-    assert "来自统计看板「应建未建」" in page.locator("[data-testid=drilldown]").inner_text()
-    assert page.locator("select[name=street]").input_value() == str(street.pk)
-    listed = page.locator("table.data tbody tr td:nth-child(3)").all_inner_texts()
-    live = PartyOrganization.objects.filter(enterprises=OuterRef("pk"), dissolved_on__isnull=True)
-    expected = (
-        Enterprise.objects.filter(street=street, status="operating", members_formal__gte=3)
-        .exclude(Exists(live))
-        .count()
-    )
-    assert len(listed) == min(expected, 50)
-    assert set(listed) <= {street_name}
+    # The number drills down to the nightly statistics' own list, with the reason per enterprise.
+    assert page.url.startswith(s.base + reverse("orgs:stats_drilldown", args=["should_form_not_formed"]))
+    assert f"street={street.pk}" in page.url and f"date={district.isoformat()}" in page.url
+    assert f"共 {shown} 家" in page.locator("h1").inner_text()
+    rows = page.locator("table.data tbody tr")
+    assert rows.count() == max(min(shown, 50), 1)
+    if shown:
+        assert set(page.locator("table.data tbody tr td:nth-child(2)").all_inner_texts()) == {street_name}
+        assert all(reason.strip() for reason in page.locator("table.data tbody tr td:nth-child(3)").all_inner_texts())
     s.shot("drilldown-should-form")
     assert s.errors == []
 
 
 def test_filter_change_updates_the_page_and_the_url(district, session):
     s = session()
-    page = s.login("district")
+    page = s.dashboard("district")
     charts_drawn(page)
     before = page.locator(".kpi[data-figure=enterprises] .kpi-value").inner_text()
     page.check("input[name=above_scale]")
@@ -203,7 +216,7 @@ def test_filter_change_updates_the_page_and_the_url(district, session):
 
 def test_street_table_sorts_on_header_click(district, session):
     s = session()
-    page = s.login("district")
+    page = s.dashboard("district")
     page.locator("table[data-testid=breakdown] thead a", has_text="组织覆盖率").click()
     page.wait_for_url(re.compile(r"sort=-org_coverage"))
     values = page.locator("table[data-testid=breakdown] tbody a[data-figure=org_coverage]").all_inner_texts()
@@ -214,7 +227,7 @@ def test_street_table_sorts_on_header_click(district, session):
 
 def test_export_download_is_a_real_workbook(district, session):
     s = session()
-    page = s.login("district")
+    page = s.dashboard("district")
     with page.expect_download() as info:
         page.locator("section:has(table[data-testid=breakdown]) a.export").click()
     download = info.value
@@ -228,11 +241,7 @@ def test_export_download_is_a_real_workbook(district, session):
 def test_print_view_of_the_monthly_bulletin(district, session, viewport):
     s = session(viewport)
     page = s.login("district")
-    if viewport is DESKTOP:
-        page.locator("nav.mainnav a", has_text="月通报").click()
-    else:  # the phone menu is folded behind its toggle
-        page.click("label.nav-toggle-label")
-        page.locator("nav.mainnav a", has_text="月通报").click()
+    open_menu_item(page, "月通报")
     page.wait_for_selector("[data-testid=bulletin]")
     assert "两新组织党建工作通报" in page.locator(".bulletin h1").inner_text()
     assert page.locator(".bulletin table").count() == 3
