@@ -132,7 +132,7 @@ def test_postgres_refuses_edits_and_young_deletions(world, api):
     from django.db import DatabaseError, transaction
 
     api(world.secretary_a).post(f"/api/v1/members/{world.member_a.pk}/reveal/")
-    entry = LogEntry.objects.get(additional_data__event="reveal")
+    entry = LogEntry.objects.filter(additional_data__event="member_reveal").first()
     with pytest.raises(DatabaseError), transaction.atomic():
         LogEntry.objects.filter(pk=entry.pk).update(object_repr="edited")
     with pytest.raises(DatabaseError), transaction.atomic():
