@@ -46,17 +46,17 @@ def parse_po(path):
             continue
         elif line.startswith("msgid_plural "):
             field = ("msgid_plural", None)
-            entry["msgid_plural"] = _unquote(line[len("msgid_plural "):])
+            entry["msgid_plural"] = _unquote(line[len("msgid_plural ") :])
         elif line.startswith("msgid "):
             field = ("msgid", None)
-            entry["msgid"] = _unquote(line[len("msgid "):])
+            entry["msgid"] = _unquote(line[len("msgid ") :])
         elif line.startswith("msgstr["):
-            idx = int(line[len("msgstr["):line.index("]")])
+            idx = int(line[len("msgstr[") : line.index("]")])
             field = ("msgstr", idx)
-            entry["msgstr"][idx] = _unquote(line[line.index("]") + 1:].strip())
+            entry["msgstr"][idx] = _unquote(line[line.index("]") + 1 :].strip())
         elif line.startswith("msgstr "):
             field = ("msgstr", 0)
-            entry["msgstr"][0] = _unquote(line[len("msgstr "):])
+            entry["msgstr"][0] = _unquote(line[len("msgstr ") :])
         elif line.startswith('"') and field is not None:
             name, idx = field
             if name == "msgstr":
@@ -129,8 +129,9 @@ def test_gettext_returns_english():
 
 
 @pytest.mark.django_db
-def test_login_page_in_english_via_accept_language(client):
-    response = client.get("/accounts/login/", HTTP_ACCEPT_LANGUAGE="en")
+def test_login_page_in_english_once_chosen(client):
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    response = client.get("/accounts/login/")
     assert response.status_code == 200
     body = response.content.decode()
     assert "Log in" in body
@@ -139,8 +140,9 @@ def test_login_page_in_english_via_accept_language(client):
 
 
 @pytest.mark.django_db
-def test_login_page_defaults_to_chinese(client):
-    response = client.get("/accounts/login/", HTTP_ACCEPT_LANGUAGE="zh-hans")
+def test_login_page_is_chinese_whatever_the_browser_prefers(client):
+    # Only the user's explicit choice switches language, not the browser's.
+    response = client.get("/accounts/login/", HTTP_ACCEPT_LANGUAGE="en")
     assert response.status_code == 200
     assert "登录" in response.content.decode()
 
