@@ -1,8 +1,13 @@
-"""API shapes of activity records (read)."""
+"""API shapes of activity records: the read shape, and what a filing may write."""
 
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from .models import Activity
+from core.api import StrictSerializer
+
+from .models import Activity, ActivityType
+from .selectors import organizations_for_filing
 
 
 class ActivitySerializer(serializers.ModelSerializer):
@@ -43,3 +48,45 @@ class ActivitySerializer(serializers.ModelSerializer):
             "reviewed_at",
         ]
         read_only_fields = fields
+
+
+@extend_schema_field(OpenApiTypes.INT)
+class _FilingOrganizationField(serializers.PrimaryKeyRelatedField):
+    """An organization the caller may file records for; any other id reads as "does not exist"."""
+
+    def get_queryset(self):
+        request = self.context.get("request")
+        return organizations_for_filing(user=getattr(request, "user", None))
+
+
+class AttendancePickSerializer(StrictSerializer):
+    member = serializers.IntegerField(min_value=1, max_value=2**63 - 1, label="党员ID")
+    attended = serializers.BooleanField(label="是否出席")
+    absence_reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=200)
+
+
+class ActivityWriteSerializer(StrictSerializer):
+    """What a secretary files: the record's facts and who attended. Status,
+    counts and reviewers are the workflow's, never the client's."""
+
+    organization = _FilingOrganizationField(label="党组织ID")
+    type = serializers.ChoiceField(source="activity_type", choices=ActivityType.choices, label="类型")
+    held_on = serializers.DateField(label="日期")
+    topic = serializers.CharField(max_length=200, label="主题")
+    place = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    host = serializers.CharField(max_length=50, required=False, allow_blank=True)
+    recorder = serializers.CharField(max_length=50, required=False, allow_blank=True)
+    minutes = serializers.CharField(required=False, allow_blank=True)
+    decisions = serializers.CharField(required=False, allow_blank=True)
+    attendance = AttendancePickSerializer(many=True, required=False, label="出席登记")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance is not None:
+            # A record stays with the organization it was filed for.
+            self.fields.pop("organization")
+
+
+class ReturnReasonSerializer(StrictSerializer):
+    # Blank reaches the service, which refuses it with the one message the page also shows.
+    reason = serializers.CharField(required=False, allow_blank=True, default="", label="退回理由")

@@ -6,5 +6,6 @@ from . import apis
 
 router = SimpleRouter()
 router.register("fund-accounts", apis.FundAccountViewSet, basename="api-fund-account")
+router.register("fund-applications", apis.ApplicationViewSet, basename="api-fund-application")
 
 urlpatterns = router.urls

@@ -6,6 +6,7 @@ Kept small (a few examples per operation) so the suite stays quick; the
 point is breadth: every endpoint, every parameter, every body field."""
 
 from contextlib import contextmanager
+from datetime import date
 
 import pytest
 import schemathesis
@@ -50,20 +51,42 @@ def loaded_schema(world, client):
 
 
 def _objects(world) -> dict[str, int]:
+    from django.utils import timezone
+
+    from funds.models import Application
     from funds.services import account_open
 
+    account = account_open(organization=world.org_a, by=None)
+    application = Application.objects.create(
+        organization=world.org_a,
+        account=account,
+        activity="主题党日",
+        activity_date=date(2026, 3, 1),
+        participants=10,
+        amount="100.00",
+        waiting_since=timezone.now(),
+        created_by=world.secretary_a,
+    )
+    activity = make_activity(world.org_a).pk
     return {
         "/api/v1/enterprises/{id}/": world.enterprise_a.pk,
         "/api/v1/organizations/{id}/": world.org_a.pk,
         "/api/v1/members/{id}/": world.member_a.pk,
         "/api/v1/members/{id}/reveal/": world.member_a.pk,
-        "/api/v1/activities/{id}/": make_activity(world.org_a).pk,
+        "/api/v1/activities/{id}/": activity,
+        "/api/v1/activities/{id}/submit/": activity,
+        "/api/v1/activities/{id}/approve/": activity,
+        "/api/v1/activities/{id}/return/": activity,
         "/api/v1/instructor-assignments/{id}/": make_assignment(world, world.enterprise_a).pk,
         "/api/v1/ratings/{id}/": make_rating(world.org_a).pk,
         "/api/v1/alerts/{id}/": make_alert(world.org_a).pk,
-        "/api/v1/fund-accounts/{id}/": account_open(organization=world.org_a, by=None).pk,
+        "/api/v1/fund-accounts/{id}/": account.pk,
         "/api/v1/fund-accounts/{id}/journal/": None,
         "/api/v1/surveys/{id}/": make_survey(world.enterprise_a).pk,
+        **{
+            f"/api/v1/fund-applications/{{id}}/{suffix}": application.pk
+            for suffix in ("", "street-approve/", "district-approve/", "return/", "object/", "disburse/", "settle/")
+        },
     }
 
 
