@@ -45,6 +45,17 @@ def pytest_runtest_logreport(report):
         report.outcome = "failed"
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _tasks_run_inline():
+    # CI sets REDIS_URL (the broker is there) but runs no worker: tests run
+    # every Celery task in the calling process, as the embedded default does.
+    from config.celery_app import app
+
+    app.conf.task_always_eager = True
+    app.conf.task_eager_propagates = True
+    yield
+
+
 @pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
     # The production hasher's cost is the point in production and a waste here.
