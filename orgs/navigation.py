@@ -20,7 +20,7 @@ class MenuItem:
 
 
 MENU: list[MenuItem] = [
-    MenuItem(_("首页"), "home", (Role.SECRETARY, Role.INSTRUCTOR)),
+    MenuItem(_("工作台"), "home", (Role.DISTRICT, Role.STREET, Role.SECRETARY, Role.INSTRUCTOR)),
     MenuItem(_("统计看板"), "orgs:dashboard", STAFF),
     MenuItem(_("月通报"), "orgs:bulletin", STAFF),
     MenuItem(_("企业"), "orgs:enterprise_list", (*STAFF, Role.SECRETARY, Role.INSTRUCTOR)),
