@@ -31,13 +31,11 @@ case "${1:-}" in
   run)
     setup
     .venv/bin/python manage.py migrate --noinput -v0
-    .venv/bin/python manage.py compilemessages -v0 2>/dev/null || true
-    if [ "$(.venv/bin/python manage.py shell -c 'from orgs.models import Enterprise; print(Enterprise.objects.exists())')" = "False" ]; then
-      .venv/bin/python manage.py seed_demo --enterprises "${DEMO_ENTERPRISES:-2000}"
-      .venv/bin/python manage.py compute_stats --history 12
-    else
-      echo "数据库已有数据，未重新生成演示数据。演示账号：district street secretary secretary2 instructor leader（默认密码 Dangjian@2026）"
-    fi
+    seeded=$(.venv/bin/python manage.py seed_demo --if-empty --enterprises "${DEMO_ENTERPRISES:-2000}")
+    echo "$seeded"
+    case "$seeded" in
+      *演示数据已生成*) .venv/bin/python manage.py compute_stats --history 12 ;;
+    esac
     echo "请访问 http://127.0.0.1:8000/"
     exec .venv/bin/python manage.py runserver 127.0.0.1:8000
     ;;

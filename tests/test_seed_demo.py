@@ -62,3 +62,12 @@ def test_refuses_a_database_that_is_not_empty():
     call_command("seed_demo", "--enterprises", "60", "--as-of", "2026-11-20")
     with pytest.raises(CommandError, match="空数据库"):
         call_command("seed_demo", "--enterprises", "60", "--as-of", "2026-11-20")
+
+
+@pytest.mark.django_db
+def test_if_empty_leaves_existing_data_alone(capsys):
+    call_command("seed_demo", "--enterprises", "60", "--as-of", "2026-11-20")
+    before = Enterprise.objects.count()
+    call_command("seed_demo", "--if-empty", "--enterprises", "60", "--as-of", "2026-11-20")
+    assert Enterprise.objects.count() == before
+    assert "未重新生成" in capsys.readouterr().out

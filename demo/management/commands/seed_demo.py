@@ -21,7 +21,15 @@ class Command(BaseCommand):
             help="the day the demo district is 'today' (default: today)",
         )
 
-    def handle(self, *args, enterprises, seed, password, as_of, **options):
+    def handle(self, *args, enterprises, seed, password, as_of, if_empty=False, **options):
+        from orgs.models import Enterprise
+
+        if if_empty and Enterprise.objects.exists():
+            self.stdout.write(
+                "数据库已有数据，未重新生成演示数据。演示账号：district street secretary secretary2 "
+                f"instructor leader（默认密码 {DEFAULT_PASSWORD}）"
+            )
+            return
         if enterprises < 50:
             raise CommandError("--enterprises 至少为 50")
         started = time.monotonic()
