@@ -15,6 +15,11 @@ class Command(BaseCommand):
         parser.add_argument("--seed", type=int, default=20261123)
         parser.add_argument("--password", default=DEFAULT_PASSWORD)
         parser.add_argument(
+            "--if-empty",
+            action="store_true",
+            help="do nothing (and succeed) when the database already holds data",
+        )
+        parser.add_argument(
             "--as-of",
             type=date.fromisoformat,
             default=None,
