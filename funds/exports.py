@@ -7,6 +7,8 @@ from django.utils.http import content_disposition_header
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
+from orgs.xlsx import safe_cell
+
 from .selectors import Statement, SupervisionReport
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -20,8 +22,13 @@ def _response(workbook: Workbook, filename: str) -> HttpResponse:
     return response
 
 
+def _append(ws, row) -> None:
+    # Memos and names are typed by users: never let one run as a formula.
+    ws.append([safe_cell(v) for v in row])
+
+
 def _header(ws, row: list[str]) -> None:
-    ws.append(row)
+    _append(ws, row)
     for cell in ws[ws.max_row]:
         cell.font = Font(bold=True)
 
@@ -30,12 +37,13 @@ def statement_xlsx(statement: Statement) -> HttpResponse:
     wb = Workbook()
     ws = wb.active
     ws.title = "对账单"
-    ws.append([f"{statement.account.name} 对账单", f"{statement.start} 至 {statement.end}"])
-    ws.append(["期初余额", statement.opening])
+    _append(ws, [f"{statement.account.name} 对账单", f"{statement.start} 至 {statement.end}"])
+    _append(ws, ["期初余额", statement.opening])
     _header(ws, ["业务日期", "交易号", "业务类型", "摘要", "收入", "支出", "余额", "分录序号", "经办人"])
     for e in statement.entries:
         t = e.transaction
-        ws.append(
+        _append(
+            ws,
             [
                 t.occurred_on,
                 t.pk,
@@ -46,10 +54,10 @@ def statement_xlsx(statement: Statement) -> HttpResponse:
                 e.running,
                 e.seq,
                 str(t.created_by or ""),
-            ]
+            ],
         )
-    ws.append(["合计", None, None, None, statement.credits, statement.debits, statement.closing])
-    ws.append(["期末余额", statement.closing])
+    _append(ws, ["合计", None, None, None, statement.credits, statement.debits, statement.closing])
+    _append(ws, ["期末余额", statement.closing])
     for row in ws.iter_rows(min_row=3):
         for cell in row[4:7]:
             cell.number_format = "#,##0.00"
@@ -60,7 +68,7 @@ def supervision_xlsx(report: SupervisionReport) -> HttpResponse:
     wb = Workbook()
     ws = wb.active
     ws.title = "半年度监管报表"
-    ws.append([f"{report.street.name} 党建公积金半年度监管报表", f"{report.start} 至 {report.end}"])
+    _append(ws, [f"{report.street.name} 党建公积金半年度监管报表", f"{report.start} 至 {report.end}"])
     columns = [
         ("党组织", None),
         ("申请数", "applications"),
@@ -77,7 +85,7 @@ def supervision_xlsx(report: SupervisionReport) -> HttpResponse:
     ]
     _header(ws, [c for c, _k in columns])
     for r in report.rows:
-        ws.append([r.organization.name, *[getattr(r, k) for _c, k in columns[1:]]])
-    ws.append(["合计", *[report.totals[k] for _c, k in columns[1:]]])
-    ws.append(["账本核对：期末余额合计", report.journal_closing, "一致" if report.reconciles else "不一致"])
+        _append(ws, [r.organization.name, *[getattr(r, k) for _c, k in columns[1:]]])
+    _append(ws, ["合计", *[report.totals[k] for _c, k in columns[1:]]])
+    _append(ws, ["账本核对：期末余额合计", report.journal_closing, "一致" if report.reconciles else "不一致"])
     return _response(wb, f"监管报表_{report.street.name}_{report.start:%Y}H{1 if report.start.month == 1 else 2}.xlsx")

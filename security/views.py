@@ -20,6 +20,7 @@ from openpyxl import Workbook
 
 from core.errors import ApplicationError
 from orgs.audit import audit_event
+from orgs.xlsx import safe_cell
 
 from .filters import EVENT_CHOICES, AuditFilter
 from .selectors import audit_entry_list, audit_may_read
@@ -31,6 +32,11 @@ from .services import (
     otp_enrol_confirm,
     otp_may_enrol,
 )
+
+
+def safe_row(*values) -> list:
+    return [safe_cell(v) for v in values]
+
 
 EXPORT_LIMIT = 50_000
 
@@ -181,7 +187,7 @@ def audit_export_view(request):
         row = _describe(entry)
         changes = "；".join(f"{field}：{old} → {new}" for field, old, new in row["changes"])
         sheet.append(
-            [
+            safe_row(
                 timezone.localtime(entry.timestamp).strftime("%Y-%m-%d %H:%M:%S"),
                 # A failed login has no actor; the attempted username is its object.
                 row["actor"] or (entry.object_repr if row["event"] == "login_failed" else ""),
@@ -190,7 +196,7 @@ def audit_export_view(request):
                 str(row["model"]),
                 entry.object_repr,
                 changes,
-            ]
+            )
         )
     audit_event(
         actor=request.user,

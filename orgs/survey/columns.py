@@ -31,17 +31,16 @@ class CellError(ValueError):
     """A cell that cannot be read; the message is for the user."""
 
 
-FORMULA_PREFIXES = ("=", "+", "-", "@")
+from orgs.xlsx import FORMULA_PREFIXES, safe_cell  # noqa: E402  (the one neutraliser of the project)
+
 _SPACES = re.compile(r"\s+")
 
 
 def neutralise(value: Any) -> Any:
-    """Export-side: a text cell starting with = + - @ would run as a formula
-    in Excel/WPS; a leading apostrophe makes it text. `clean_text` removes it
-    again on import, so export → import round-trips."""
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
-        return "'" + value
-    return value
+    """Export-side: a text cell starting with = + - @ (or tab/CR) would run as
+    a formula in Excel/WPS; a leading apostrophe makes it text. `clean_text`
+    removes it again on import, so export → import round-trips."""
+    return safe_cell(value)
 
 
 def is_blank(value: Any) -> bool:
