@@ -5,6 +5,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -96,9 +97,26 @@ def activity_create_view(request):
     roster = attendance_roster(organization=organization)
     form = ActivityForm(request.POST or None, request.FILES or None, roster=roster)
     if request.method == "POST" and form.is_valid():
-        try:
-            activity = activity_create(
-                organization=organization,
+        saved = _save_from_form(
+            request,
+            form,
+            lambda **fields: activity_create(organization=organization, **fields),
+            draft_message=_("已保存为草稿"),
+        )
+        if saved is not None:
+            return redirect("activities:detail", saved.pk)
+    return render(request, "activities/activity_form.html", _form_context(form, organization, organizations))
+
+
+def _save_from_form(request, form, save, *, draft_message: str) -> Activity | None:
+    """Create or update from the filing form, submitting too when asked.
+
+    Saving and submitting are one transaction: a submit the rules refuse
+    leaves nothing behind, so a second try cannot file the meeting twice.
+    """
+    try:
+        with transaction.atomic():
+            activity = save(
                 by=request.user,
                 attendance=form.attendance_picks(),
                 files=form.cleaned_data["files"],
@@ -106,13 +124,14 @@ def activity_create_view(request):
             )
             if request.POST.get("action") == "submit":
                 activity_submit(activity=activity, by=request.user)
-                messages.success(request, _("已提交，等待街道审核"))
-            else:
-                messages.success(request, _("已保存为草稿"))
-            return redirect("activities:detail", activity.pk)
-        except ValidationError as exc:
-            form.add_error(None, _error_text(exc))
-    return render(request, "activities/activity_form.html", _form_context(form, organization, organizations))
+    except ValidationError as exc:
+        form.add_error(None, _error_text(exc))
+        return None
+    if request.POST.get("action") == "submit":
+        messages.success(request, _("已提交，等待街道审核"))
+    else:
+        messages.success(request, draft_message)
+    return activity
 
 
 @login_required
@@ -151,22 +170,14 @@ def activity_edit_view(request, pk: int):
     roster = attendance_roster(organization=activity.organization)
     form = ActivityForm(request.POST or None, request.FILES or None, instance=activity, roster=roster)
     if request.method == "POST" and form.is_valid():
-        try:
-            activity = activity_update(
-                activity=activity,
-                by=request.user,
-                attendance=form.attendance_picks(),
-                files=form.cleaned_data["files"],
-                **form.service_fields(),
-            )
-            if request.POST.get("action") == "submit":
-                activity_submit(activity=activity, by=request.user)
-                messages.success(request, _("已提交，等待街道审核"))
-            else:
-                messages.success(request, _("已保存"))
-            return redirect("activities:detail", activity.pk)
-        except ValidationError as exc:
-            form.add_error(None, _error_text(exc))
+        saved = _save_from_form(
+            request,
+            form,
+            lambda **fields: activity_update(activity=activity, **fields),
+            draft_message=_("已保存"),
+        )
+        if saved is not None:
+            return redirect("activities:detail", saved.pk)
     return render(
         request,
         "activities/activity_form.html",
