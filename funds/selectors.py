@@ -279,56 +279,57 @@ def supervision_report(*, user, street: Region, year: int, half: int) -> Supervi
     accounts = {o.pk: getattr(o, "fund_account", None) for o in orgs}
     account_ids = [a.pk for a in accounts.values() if a]
 
-    def entry_sums(**flt) -> dict[int, Decimal]:
-        rows = (
-            FundEntry.objects.filter(account_id__in=account_ids, **flt)
-            .values("account_id")
-            .annotate(s=Sum("amount"))
-            .order_by()
+    # One grouped pass over the journal and one over the applications, each
+    # figure a filtered aggregate, instead of a query per figure.
+    in_period = Q(transaction__occurred_on__gte=start, transaction__occurred_on__lte=end)
+    journal = {
+        r["account_id"]: r
+        for r in FundEntry.objects.filter(account_id__in=account_ids)
+        .values("account_id")
+        .annotate(
+            opening=Sum("amount", filter=Q(transaction__occurred_on__lt=start)),
+            closing=Sum("amount", filter=Q(transaction__occurred_on__lte=end)),
+            income=Sum("amount", filter=in_period & Q(transaction__kind__in=[k.value for k in INCOME_KINDS])),
+            flows=Sum("amount", filter=in_period),
         )
-        return {r["account_id"]: money(r["s"]) for r in rows}
+        .order_by()
+    }
 
-    opening = entry_sums(transaction__occurred_on__lt=start)
-    closing = entry_sums(transaction__occurred_on__lte=end)
-    period = {"transaction__occurred_on__gte": start, "transaction__occurred_on__lte": end}
-    income = entry_sums(transaction__kind__in=[k.value for k in INCOME_KINDS], **period)
-    flows = entry_sums(**period)
+    def entry_sums(name: str) -> dict[int, Decimal]:
+        return {aid: money(r[name]) for aid, r in journal.items()}
+
+    opening, closing, income, flows = (entry_sums(n) for n in ("opening", "closing", "income", "flows"))
 
     apps = Application.objects.filter(organization__in=orgs)
-    filed = dict(
-        apps.filter(created_at__date__gte=start, created_at__date__lte=end)
-        .values_list("organization_id")
-        .annotate(n=Count("pk"))
+    filed_q = Q(created_at__date__gte=start, created_at__date__lte=end)
+    back_q = Q(return_transaction__occurred_on__gte=start, return_transaction__occurred_on__lte=end)
+    per_org = {
+        r["organization_id"]: r
+        for r in apps.values("organization_id")
+        .annotate(
+            filed=Count("pk", filter=filed_q),
+            requested=Sum("amount", filter=filed_q),
+            approved=Count("pk", filter=Q(approved_on__gte=start, approved_on__lte=end)),
+            in_publicity=Count("pk", filter=Q(publicity_start__lte=end, publicity_end__gte=start)),
+            disbursed=Sum("amount", filter=Q(disbursement__occurred_on__gte=start, disbursement__occurred_on__lte=end)),
+            money_back=Sum("amount", filter=back_q) - Sum("spent_amount", filter=back_q),
+        )
         .order_by()
-    )
-    requested = _money_dict(
-        apps.filter(created_at__date__gte=start, created_at__date__lte=end)
-        .values_list("organization_id")
-        .annotate(s=Sum("amount"))
-        .order_by()
-    )
-    approved = dict(
-        apps.filter(approved_on__gte=start, approved_on__lte=end)
-        .values_list("organization_id")
-        .annotate(n=Count("pk"))
-        .order_by()
-    )
-    in_publicity = dict(
-        apps.filter(publicity_start__lte=end, publicity_end__gte=start)
-        .values_list("organization_id")
-        .annotate(n=Count("pk"))
-        .order_by()
-    )
+    }
+
+    def app_figure(name: str, *, as_money: bool) -> dict:
+        return {oid: money(r[name]) if as_money else r[name] for oid, r in per_org.items()}
+
+    filed = app_figure("filed", as_money=False)
+    requested = app_figure("requested", as_money=True)
+    approved = app_figure("approved", as_money=False)
+    in_publicity = app_figure("in_publicity", as_money=False)
+    disbursed = app_figure("disbursed", as_money=True)
+    money_back = app_figure("money_back", as_money=True)
     returned = dict(
         apps.filter(steps__action="return", steps__at__date__gte=start, steps__at__date__lte=end)
         .values_list("organization_id")
         .annotate(n=Count("steps"))
-        .order_by()
-    )
-    disbursed = _money_dict(
-        apps.filter(disbursement__occurred_on__gte=start, disbursement__occurred_on__lte=end)
-        .values_list("organization_id")
-        .annotate(s=Sum("amount"))
         .order_by()
     )
     spent = _money_dict(
@@ -340,12 +341,6 @@ def supervision_report(*, user, street: Region, year: int, half: int) -> Supervi
         )
         .values_list("organization_id")
         .annotate(s=Sum("spent_amount"))
-        .order_by()
-    )
-    money_back = _money_dict(
-        apps.filter(return_transaction__occurred_on__gte=start, return_transaction__occurred_on__lte=end)
-        .values_list("organization_id")
-        .annotate(s=Sum("amount") - Sum("spent_amount"))
         .order_by()
     )
     rows = []
