@@ -52,6 +52,7 @@ from ..models import (
     User,
 )
 from ..scoping import scope_for
+from .bulkload import ReferenceChecks, bulk_load
 from .columns import COLUMN_BY_FIELD, CellError, clean_text
 from .reader import SurveyFileError, SurveyTable, open_survey
 
@@ -847,7 +848,15 @@ def _write(
             "id, latest_survey_year", Enterprise._meta.db_table, "id", [int(k) for k in undo["enterprises_updated"]]
         ):
             undo["enterprises_updated"][str(pk)]["latest_survey_year"] = latest
-    writer = _CopyWriter() if connection.vendor == "postgresql" else _OrmWriter()
+    with bulk_load() as checks:
+        _write_all(rows, ledger, plan, year=year, batch=batch, undo=undo, report=report, checks=checks)
+    return undo
+
+
+def _write_all(
+    rows: list[Row], ledger: list[Row], plan: _LinkPlan, *, year, batch, undo: dict, report, checks: ReferenceChecks
+) -> None:
+    writer = _CopyWriter(checks) if connection.vendor == "postgresql" else _OrmWriter()
     ids = writer.upsert_enterprises(ledger, year=year)
     for row in rows:
         if row.enterprise_id is None:
@@ -866,7 +875,6 @@ def _write(
     report.surveys_written = len(survey_rows)
 
     _write_links(rows, plan, writer=writer, batch=batch, on=on, undo=undo)
-    return undo
 
 
 def _plan_surveys(rows: list[Row], *, year: int) -> tuple[list[Row], dict[int, tuple], dict[str, dict]]:
@@ -923,8 +931,11 @@ def _write_links(rows: list[Row], plan: _LinkPlan, *, writer, batch: ImportBatch
         writer.insert_organizations(specs, batch_id=batch.pk)
         created = {
             (street, name): pk
-            for pk, street, name in PartyOrganization.objects.filter(batch=batch).values_list("id", "street_id", "name")
+            for pk, street, name in PartyOrganization.objects.filter(batch=batch)
+            .order_by()
+            .values_list("id", "street_id", "name")
         }
+        writer.checks.owned(PartyOrganization, created.values())
     pairs = [(target if isinstance(target, int) else created[target], ids[code]) for target, code in plan.links]
     writer.insert_links(pairs)
     undo["links_added"] = pairs
@@ -936,6 +947,8 @@ ORG_COLUMNS = ["name", "org_type", "formation_mode", "street_id", "park_id", "se
 
 class _OrmWriter:
     """bulk_create / bulk_update in chunks: SQLite and any other database."""
+
+    checks = ReferenceChecks(enabled=False)  # the database checks every row itself
 
     def insert_organizations(self, specs: list[tuple], *, batch_id: int) -> None:
         PartyOrganization.objects.bulk_create(
@@ -1002,9 +1015,14 @@ class _OrmWriter:
 class _CopyWriter:
     """PostgreSQL: COPY the rows into a temporary table, then one
     INSERT ... ON CONFLICT moves them in. Constraints and types are the real
-    table's, so a bad value fails the whole transaction, not half of it."""
+    table's, so a bad value fails the whole transaction, not half of it.
+    Every foreign key written is noted on `checks` (see bulkload.py)."""
+
+    def __init__(self, checks: ReferenceChecks):
+        self.checks = checks
 
     def _copy(self, cursor, table: str, columns: list[str], rows, *, model) -> None:
+        rows = self.checks.referenced(model, columns, rows)
         # CSV through the C csv writer: None is written as an empty unquoted
         # field (NULL), and FORCE_NOT_NULL reads an empty field of a NOT NULL
         # text column as "" instead, so the two never mix up.
@@ -1019,6 +1037,7 @@ class _CopyWriter:
         buffer.seek(0)
         options = "FORMAT csv" + (f", FORCE_NOT_NULL ({', '.join(not_null)})" if not_null else "")
         cursor.copy_expert(f"COPY {table} ({', '.join(columns)}) FROM STDIN WITH ({options})", buffer)
+        self.checks.verify()
 
     def insert_organizations(self, specs: list[tuple], *, batch_id: int) -> None:
         # Columns without a value here are nullable; booleans get the model's defaults.
@@ -1095,7 +1114,10 @@ class _CopyWriter:
                     model=Enterprise,
                     extra=", updated_at = now()",
                 )
-        return dict(_select_by_keys("credit_code, id", table, "credit_code", [r.code for r in new]))
+        ids = dict(_select_by_keys("credit_code, id", table, "credit_code", [r.code for r in new]))
+        self.checks.owned(Enterprise, ids.values())
+        self.checks.owned(Enterprise, (r.enterprise_id for r in changed))
+        return ids
 
     def upsert_surveys(
         self, rows: list[Row], *, year: int, on: date, batch_id: int, existing: dict[int, int] | None = None
@@ -1110,6 +1132,13 @@ class _CopyWriter:
             # instead of sending 100,000 rows over the wire a second time.
             same = [r.enterprise_id for r in new if r.ledger_matches]
             if same:
+                # Copied from the ledger row, so these are the keys it holds.
+                self.checks.note(
+                    EnterpriseSurvey,
+                    ["enterprise_id", "batch_id", *FACTS],
+                    ((r.enterprise_id, batch_id, *r.facts) for r in new if r.ledger_matches),
+                )
+                self.checks.verify()
                 facts = ", ".join("e." + c for c in _fact_columns(Enterprise).split(", "))
                 cursor.execute(
                     f"INSERT INTO {table} (enterprise_id, year, {', '.join(columns)}) "
