@@ -617,7 +617,7 @@ def survey_import(
         report.strict_failed = True
         dry_run = True
     if dry_run:
-        report.surveys_written = len(_plan_surveys(rows, year=year)[0])
+        report.surveys_written = len(_plan_surveys(rows, year=year, new_written=False)[0])
         if batch is not None:
             _batch_finish(batch, report, status=ImportBatch.Status.PREVIEW, file_hash=file_sha256(path))
         notify(100, _("校验完成"))
@@ -699,14 +699,31 @@ def _plan_absent(rows: list[Row], *, ctx: _Context, report: SurveyReport) -> Non
         street_ids = {ctx.only_street.pk}
     else:
         street_ids = {r.facts[IDX["street_id"]] for r in rows if isinstance(r.facts[IDX["street_id"]], int)}
-    codes = {r.code for r in rows}
+    if connection.vendor == "postgresql":
+        # The database leaves out the file's codes: at 100,000 rows a hash
+        # anti-join, instead of sending every recorded enterprise back.
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT id, credit_code, name, street_id FROM {Enterprise._meta.db_table} t "
+                f"WHERE street_id = ANY(%s) AND status <> %s "
+                f"AND NOT EXISTS (SELECT 1 FROM unnest(%s::text[]) AS k(code) WHERE k.code = t.credit_code) "
+                f"ORDER BY street_id, name",
+                [sorted(street_ids), BusinessStatus.DEREGISTERED.value, [r.code for r in rows]],
+            )
+            found = cursor.fetchall()
+    else:
+        codes = {r.code for r in rows}
+        found = [
+            values
+            for values in Enterprise.objects.filter(street_id__in=street_ids)
+            .exclude(status=BusinessStatus.DEREGISTERED)
+            .values_list("id", "credit_code", "name", "street_id")
+            .order_by("street_id", "name")
+            if values[1] not in codes
+        ]
     absent = [
         {"id": pk, "credit_code": code, "name": name, "street": ctx.street_name.get(street_id, "")}
-        for pk, code, name, street_id in Enterprise.objects.filter(street_id__in=street_ids)
-        .exclude(status=BusinessStatus.DEREGISTERED)
-        .values_list("id", "credit_code", "name", "street_id")
-        .order_by("street_id", "name")
-        if code not in codes
+        for pk, code, name, street_id in found
     ]
     report.not_in_survey = len(absent)
     report.not_in_survey_list = absent[:REPORT_LIST_CAP]
@@ -857,13 +874,14 @@ def _write_all(
     rows: list[Row], ledger: list[Row], plan: _LinkPlan, *, year, batch, undo: dict, report, checks: ReferenceChecks
 ) -> None:
     writer = _CopyWriter(checks) if connection.vendor == "postgresql" else _OrmWriter()
-    ids = writer.upsert_enterprises(ledger, year=year)
-    for row in rows:
-        if row.enterprise_id is None:
-            row.enterprise_id = ids[row.code]
+    on = survey_date_for(year)
+    new = [r for r in ledger if r.enterprise_id is None]
+    ids = writer.insert_new(new, year=year, on=on, batch_id=batch.pk)
+    for row in new:
+        row.enterprise_id = ids[row.code]
+    writer.update_enterprises([r for r in ledger if r.status != "new"], year=year)
     undo["enterprises_created"] = [r.enterprise_id for r in rows if r.status == "new"]
 
-    on = survey_date_for(year)
     survey_rows, existing_surveys, undo["surveys_updated"] = _plan_surveys(rows, year=year)
     writer.upsert_surveys(
         survey_rows,
@@ -872,14 +890,18 @@ def _write_all(
         batch_id=batch.pk,
         existing={enterprise_id: values[0] for enterprise_id, values in existing_surveys.items()},
     )
-    report.surveys_written = len(survey_rows)
+    report.surveys_written = len(survey_rows) + len(new)
 
     _write_links(rows, plan, writer=writer, batch=batch, on=on, undo=undo)
 
 
-def _plan_surveys(rows: list[Row], *, year: int) -> tuple[list[Row], dict[int, tuple], dict[str, dict]]:
+def _plan_surveys(
+    rows: list[Row], *, year: int, new_written: bool = True
+) -> tuple[list[Row], dict[int, tuple], dict[str, dict]]:
     """That year's snapshot is written where it is absent or different;
-    the previous values of what it overwrites are kept for a rollback."""
+    the previous values of what it overwrites are kept for a rollback. New
+    enterprises get theirs with the enterprise (`insert_new`) unless
+    `new_written` is False (a preview counting what would be written)."""
     on = survey_date_for(year)
     existing_surveys: dict[int, tuple] = {}
     converters = _converters(EnterpriseSurvey)
@@ -895,6 +917,8 @@ def _plan_surveys(rows: list[Row], *, year: int) -> tuple[list[Row], dict[int, t
     survey_rows = []
     overwritten: dict[str, dict] = {}
     for row in rows:
+        if row.status == "new" and new_written:
+            continue
         before = existing_surveys.get(row.enterprise_id) if row.enterprise_id is not None else None
         if before is None:
             survey_rows.append(row)
@@ -937,7 +961,7 @@ def _write_links(rows: list[Row], plan: _LinkPlan, *, writer, batch: ImportBatch
         }
         writer.checks.owned(PartyOrganization, created.values())
     pairs = [(target if isinstance(target, int) else created[target], ids[code]) for target, code in plan.links]
-    writer.insert_links(pairs)
+    writer.insert_links(pairs, fresh={r.enterprise_id for r in rows if r.status == "new"})
     undo["links_added"] = pairs
     writer.insert_assignments([ids[code] for code in plan.assignments], on=on, batch_id=batch.pk)
 
@@ -956,7 +980,7 @@ class _OrmWriter:
             batch_size=1000,
         )
 
-    def insert_links(self, pairs: list[tuple[int, int]]) -> None:
+    def insert_links(self, pairs: list[tuple[int, int]], *, fresh: set[int]) -> None:
         through = PartyOrganization.enterprises.through
         through.objects.bulk_create(
             [through(partyorganization_id=org, enterprise_id=ent) for org, ent in pairs],
@@ -970,28 +994,42 @@ class _OrmWriter:
             batch_size=2000,
         )
 
-    def upsert_enterprises(self, rows: list[Row], *, year: int) -> dict[str, int]:
-        new = [r for r in rows if r.enterprise_id is None]
+    def insert_new(self, rows: list[Row], *, year: int, on: date, batch_id: int) -> dict[str, int]:
+        """New enterprises and that year's snapshot of each."""
         Enterprise.objects.bulk_create(
             [
                 Enterprise(credit_code=r.code, latest_survey_year=year, **dict(zip(FACTS, r.facts, strict=True)))
-                for r in new
+                for r in rows
             ],
             batch_size=500,
         )
+        ids = {}
+        for chunk in _chunks([r.code for r in rows]):
+            ids.update(Enterprise.objects.filter(credit_code__in=chunk).values_list("credit_code", "id"))
+        EnterpriseSurvey.objects.bulk_create(
+            [
+                EnterpriseSurvey(
+                    enterprise_id=ids[r.code],
+                    year=year,
+                    survey_date=on,
+                    batch_id=batch_id,
+                    **dict(zip(FACTS, r.facts, strict=True)),
+                )  # fmt: skip
+                for r in rows
+            ],
+            batch_size=500,
+        )
+        return ids
+
+    def update_enterprises(self, rows: list[Row], *, year: int) -> None:
         changed = [
             Enterprise(pk=r.enterprise_id, latest_survey_year=year, **dict(zip(FACTS, r.facts, strict=True)))
             for r in rows
-            if r.enterprise_id is not None
         ]
         now = timezone.now()
         for obj in changed:
             obj.updated_at = now
         Enterprise.objects.bulk_update(changed, [*FACTS, "latest_survey_year", "updated_at"], batch_size=500)
-        ids = {}
-        for chunk in _chunks([r.code for r in new]):
-            ids.update(Enterprise.objects.filter(credit_code__in=chunk).values_list("credit_code", "id"))
-        return ids
 
     def upsert_surveys(self, rows: list[Row], *, year: int, on: date, batch_id: int, existing=None) -> None:
         ids = [r.enterprise_id for r in rows]
@@ -1051,9 +1089,16 @@ class _CopyWriter:
                 model=PartyOrganization,
             )
 
-    def insert_links(self, pairs: list[tuple[int, int]]) -> None:
+    def insert_links(self, pairs: list[tuple[int, int]], *, fresh: set[int]) -> None:
+        """Links of enterprises created by this import (`fresh`) cannot be
+        there yet and are COPied straight in; the others may be."""
         through = PartyOrganization.enterprises.through
+        columns = ["partyorganization_id", "enterprise_id"]
         with connection.cursor() as cursor:
+            self._copy(cursor, through._meta.db_table, columns, (p for p in pairs if p[1] in fresh), model=through)
+            pairs = [p for p in pairs if p[1] not in fresh]
+            if not pairs:
+                return
             cursor.execute(
                 "CREATE TEMP TABLE tmp_survey_links (partyorganization_id bigint, enterprise_id bigint) ON COMMIT DROP"
             )
@@ -1086,38 +1131,56 @@ class _CopyWriter:
         cursor.execute(f"UPDATE {table} t SET {sets}{extra} FROM tmp_survey_update u WHERE t.{key} = u.{key}")
         cursor.execute("DROP TABLE tmp_survey_update")
 
-    def upsert_enterprises(self, rows: list[Row], *, year: int) -> dict[str, int]:
-        # New rows are COPied straight into the table (no speculative
-        # insertion per row); a code that appeared meanwhile fails the unique
-        # index and with it the whole transaction.
-        table = Enterprise._meta.db_table
-        columns = ["latest_survey_year", *FACTS]
-        new = [r for r in rows if r.enterprise_id is None]
-        now = timezone.now().isoformat()
+    def insert_new(self, rows: list[Row], *, year: int, on: date, batch_id: int) -> dict[str, int]:
+        """New enterprises and that year's snapshot of each: the rows go once
+        over the wire, COPied into a temporary table, and one statement
+        inserts both and says which id each credit code got. A code that
+        appeared meanwhile fails the unique index and the whole transaction."""
+        if not rows:
+            return {}
+        facts = _fact_columns(Enterprise)
+        staged = ", ".join(f"s.{c}" for c in facts.split(", "))
+        enterprise, survey = Enterprise._meta.db_table, EnterpriseSurvey._meta.db_table
         with connection.cursor() as cursor:
-            if new:
-                self._copy(
-                    cursor,
-                    table,
-                    ["credit_code", *columns, "created_at", "updated_at"],
-                    ((r.code, year, *r.facts, now, now) for r in new),
-                    model=Enterprise,
-                )
-            changed = [r for r in rows if r.enterprise_id is not None]
-            if changed:
-                self._update_from(
-                    cursor,
-                    table,
-                    "id",
-                    columns,
-                    ((r.enterprise_id, year, *r.facts) for r in changed),
-                    model=Enterprise,
-                    extra=", updated_at = now()",
-                )
-        ids = dict(_select_by_keys("credit_code, id", table, "credit_code", [r.code for r in new]))
+            cursor.execute(
+                f"CREATE TEMP TABLE tmp_survey_new ON COMMIT DROP AS "
+                f"SELECT credit_code, {facts} FROM {enterprise} WITH NO DATA"
+            )
+            self._copy(
+                cursor, "tmp_survey_new", ["credit_code", *FACTS], ((r.code, *r.facts) for r in rows), model=Enterprise
+            )
+            self.checks.note(EnterpriseSurvey, ["batch_id"], [(batch_id,)])
+            self.checks.verify()
+            cursor.execute(
+                f"WITH new AS ("
+                f" INSERT INTO {enterprise} (credit_code, latest_survey_year, {facts}, created_at, updated_at)"
+                f" SELECT s.credit_code, %s, {staged}, now(), now() FROM tmp_survey_new s"
+                f" RETURNING id, credit_code, {facts}"
+                f"), snapshot AS ("
+                f" INSERT INTO {survey} (enterprise_id, year, survey_date, batch_id, {facts})"
+                f" SELECT id, %s, %s, %s, {facts} FROM new"
+                f") SELECT credit_code, id FROM new",
+                [year, year, on, batch_id],
+            )
+            ids = dict(cursor.fetchall())
+            cursor.execute("DROP TABLE tmp_survey_new")  # ON COMMIT is too late inside a savepoint
         self.checks.owned(Enterprise, ids.values())
-        self.checks.owned(Enterprise, (r.enterprise_id for r in changed))
         return ids
+
+    def update_enterprises(self, rows: list[Row], *, year: int) -> None:
+        if not rows:
+            return
+        with connection.cursor() as cursor:
+            self._update_from(
+                cursor,
+                Enterprise._meta.db_table,
+                "id",
+                ["latest_survey_year", *FACTS],
+                ((r.enterprise_id, year, *r.facts) for r in rows),
+                model=Enterprise,
+                extra=", updated_at = now()",
+            )
+        self.checks.owned(Enterprise, (r.enterprise_id for r in rows))
 
     def upsert_surveys(
         self, rows: list[Row], *, year: int, on: date, batch_id: int, existing: dict[int, int] | None = None

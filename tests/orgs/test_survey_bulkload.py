@@ -71,23 +71,23 @@ def test_import_writes_the_same_either_way(street, mode, tmp_path):
 
 
 def test_a_street_deleted_meanwhile_fails_the_whole_import(street, mode, tmp_path, monkeypatch):
-    """The file was checked against the street list; the street goes before
-    the rows are written. Per-row or per-key, the import must refuse it all."""
-    resolve = services._resolve_regions
+    """The import has read the street list; another session deletes the
+    street before the rows are written. Per-row or per-key, the import must
+    refuse it all."""
+    load = services._Context.__init__
 
-    def street_deleted_meanwhile(*args, **kwargs):
+    def street_deleted_meanwhile(self, **kwargs):
+        load(self, **kwargs)
         with connection.cursor() as cursor:
             cursor.execute("DELETE FROM orgs_region WHERE id = %s", [street.pk])
-        return resolve(*args, **kwargs)
 
-    monkeypatch.setattr(services, "_resolve_regions", street_deleted_meanwhile)
+    monkeypatch.setattr(services._Context, "__init__", street_deleted_meanwhile)
     rows = [survey_row(i, "甲街道") for i in range(5)]
     with pytest.raises(services.ApplicationError, match="未写入任何数据"):
         survey_import(path=write_xlsx(tmp_path / "s.xlsx", rows), year=2026, by=None)
     assert not Enterprise.objects.exists()
     assert not EnterpriseSurvey.objects.exists()
     assert not ImportBatch.objects.exists()
-    assert type(street).objects.filter(pk=street.pk).exists()  # the delete went with the rollback
 
 
 def test_bulk_tables_have_no_triggers_of_their_own():
