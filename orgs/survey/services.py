@@ -451,8 +451,11 @@ def _load_existing(codes: list[str]) -> dict[str, tuple]:
     return {row[0]: (row[1], row[2], *_convert(row[3:], converters)) for row in rows}
 
 
-def _converters(model) -> list:
-    # SQLite hands back 0/1 for booleans and text for decimals; PostgreSQL already typed values.
+def _converters(model) -> list | None:
+    """SQLite hands back 0/1 for booleans and text for decimals; PostgreSQL
+    gives typed values already (None: nothing to convert)."""
+    if connection.vendor == "postgresql":
+        return None
     out = []
     for name in FACTS:
         field = model._meta.get_field(name[:-3] if name.endswith("_id") else name)
@@ -466,7 +469,9 @@ def _converters(model) -> list:
     return out
 
 
-def _convert(values, converters) -> list:
+def _convert(values, converters) -> list | tuple:
+    if converters is None:
+        return values
     return [v if conv is None else conv(v) for v, conv in zip(values, converters, strict=True)]
 
 
