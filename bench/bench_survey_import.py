@@ -8,6 +8,9 @@ Prints, side by side:
 - the project's import (read, validate, upsert, snapshot, organizations,
   batch record) into an empty district, and a re-import of the same file
   (every row "unchanged");
+- the same first import with PostgreSQL's per-row foreign-key checks, as
+  it runs for a database user that may not set session_replication_role
+  (see orgs/survey/bulkload.py);
 - peak memory (ru_maxrss of the child process that imports);
 - django-import-export's per-row import (the admin door's resource) of the
   first --ie-rows rows, extrapolated linearly to the full file.
@@ -124,11 +127,22 @@ def child_reset(streets: list[str]) -> dict:
     return {}
 
 
-def child_import(path: str) -> dict:
+def child_import(path: str, per_row_checks: bool = False) -> dict:
     setup_django()
+    from contextlib import contextmanager
+
     from django.db import connection
 
+    from orgs.survey import bulkload, services
     from orgs.survey.services import survey_import
+
+    if per_row_checks:
+
+        @contextmanager
+        def refused():
+            yield bulkload.ReferenceChecks(enabled=False)
+
+        services.bulk_load = refused
 
     assert connection.vendor == "postgresql", "the benchmark measures the PostgreSQL path"
     start = time.perf_counter()
@@ -185,6 +199,7 @@ def main() -> None:
             "parse": lambda: child_parse(rest[0]),
             "reset": lambda: child_reset(rest),
             "import": lambda: child_import(rest[0]),
+            "import-per-row": lambda: child_import(rest[0], per_row_checks=True),
             "ie": lambda: child_import_export(rest[0], int(rest[1])),
         }[kind]()
         print(json.dumps(result))
@@ -206,9 +221,14 @@ def main() -> None:
         run_child("reset", *streets)
         fresh.append(run_child("import", str(path)))
         again.append(run_child("import", str(path)))
+    plain = []
+    for _ in range(args.repeat):
+        run_child("reset", *streets)
+        plain.append(run_child("import-per-row", str(path)))
     first = statistics.median(r["seconds"] for r in fresh)
     second = statistics.median(r["seconds"] for r in again)
-    peak = max(r["peak_mb"] for r in fresh + again)
+    per_row = statistics.median(r["seconds"] for r in plain)
+    peak = max(r["peak_mb"] for r in fresh + again + plain)
 
     run_child("reset", *streets)
     ie = run_child("ie", str(path), str(args.ie_rows))
@@ -220,6 +240,7 @@ def main() -> None:
     print(f"{'baseline: bare python-calamine parse':<46}{baseline:>10.2f}{1:>10.2f}")
     print(f"{'import into an empty district (all new)':<46}{first:>10.2f}{first / baseline:>10.2f}")
     print(f"{'re-import of the same file (all unchanged)':<46}{second:>10.2f}{second / baseline:>10.2f}")
+    print(f"{'first import, per-row foreign-key checks':<46}{per_row:>10.2f}{per_row / baseline:>10.2f}")
     label = f"django-import-export, {args.ie_rows:,} rows × {args.rows // args.ie_rows}"
     print(f"{label:<46}{ie_full:>10.2f}{ie_full / baseline:>10.2f}")
     print(f"  (measured {ie['seconds']:.2f} s for {args.ie_rows:,} rows, extrapolated linearly; totals {ie['totals']})")
