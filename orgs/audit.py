@@ -89,7 +89,16 @@ def _on_login_failed(sender, credentials, request=None, **kwargs) -> None:
 def _register_own_models() -> None:
     from django.apps import apps
 
-    register_models(apps.get_app_config("orgs"), exclude_fields={"User": ["password", "last_login"]})
+    register_models(
+        apps.get_app_config("orgs"),
+        exclude_fields={
+            "User": ["password", "last_login"],
+            # A batch's report and rollback data run to megabytes at 100,000
+            # rows; its status and counts are diffed, and the import itself
+            # is a domain event with its figures (survey_imported).
+            "ImportBatch": ["report", "undo", "progress", "progress_note"],
+        },
+    )
 
 
 _register_own_models()

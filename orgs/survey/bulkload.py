@@ -23,8 +23,9 @@ so), so the mode skips nothing but the referential checks.
 """
 
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Sequence
 from contextlib import contextmanager
+from operator import itemgetter
 
 from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.db.models import ForeignKey, Model
@@ -49,25 +50,16 @@ class ReferenceChecks:
         self.own: dict[type[Model], set] = defaultdict(set)
         self.checked: dict[type[Model], set] = defaultdict(set)
 
-    def referenced(self, model: type[Model], columns: list[str], rows: Iterable[tuple]) -> Iterator[tuple]:
-        """Yield `rows` (tuples in the order of `columns`, a bulk statement's
-        column list for `model`), noting the foreign keys among them."""
-        targets = []
-        if self.enabled:
-            by_column = {f.column: f for f in model._meta.concrete_fields}
-            for position, column in enumerate(columns):
-                field = by_column.get(column)
-                if isinstance(field, ForeignKey) and field.db_constraint:
-                    targets.append((position, self.keys[field.related_model]))
-        for row in rows:
-            for position, keys in targets:
-                keys.add(row[position])
-            yield row
-
-    def note(self, model: type[Model], columns: list[str], rows: Iterable[tuple]) -> None:
-        """Note the keys of rows written by a statement that does not stream them."""
-        for _row in self.referenced(model, columns, rows):
-            pass
+    def note(self, model: type[Model], columns: list[str], rows: Sequence[tuple]) -> None:
+        """Note the foreign keys among `columns` (a bulk statement's column
+        list for `model`) in `rows`, tuples in that column order."""
+        if not self.enabled:
+            return
+        by_column = {f.column: f for f in model._meta.concrete_fields}
+        for position, column in enumerate(columns):
+            field = by_column.get(column)
+            if isinstance(field, ForeignKey) and field.db_constraint:
+                self.keys[field.related_model].update(map(itemgetter(position), rows))
 
     def owned(self, model: type[Model], keys: Iterable) -> None:
         if self.enabled:

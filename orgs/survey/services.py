@@ -1089,7 +1089,8 @@ class _CopyWriter:
         self.checks = checks
 
     def _copy(self, cursor, table: str, columns: list[str], rows, *, model) -> None:
-        rows = self.checks.referenced(model, columns, rows)
+        rows = list(rows)
+        self.checks.note(model, columns, rows)
         # CSV through the C csv writer: None is written as an empty unquoted
         # field (NULL), and FORCE_NOT_NULL reads an empty field of a NOT NULL
         # text column as "" instead, so the two never mix up.
@@ -1228,7 +1229,7 @@ class _CopyWriter:
                 self.checks.note(
                     EnterpriseSurvey,
                     ["enterprise_id", "batch_id", *FACTS],
-                    ((r.enterprise_id, batch_id, *r.facts) for r in new if r.ledger_matches),
+                    [(r.enterprise_id, batch_id, *r.facts) for r in new if r.ledger_matches],
                 )
                 self.checks.verify()
                 facts = ", ".join("e." + c for c in _fact_columns(Enterprise).split(", "))
