@@ -239,7 +239,13 @@ class SurveyFacts(models.Model):
 class Enterprise(SurveyFacts):
     credit_code = models.CharField(_("统一社会信用代码"), max_length=18, unique=True, validators=[validate_credit_code])
     community = models.ForeignKey(
-        Region, verbose_name=_("所属社区"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        Region,
+        verbose_name=_("所属社区"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,  # a partial index below
     )
     latest_survey_year = models.PositiveSmallIntegerField(_("最近排查年度"), null=True, blank=True)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
@@ -252,9 +258,12 @@ class Enterprise(SurveyFacts):
         constraints = SurveyFacts.fact_constraints("enterprise")
         # No index on name: the ledger is looked up by credit code and listed
         # by street; a name index cost a fifth of a 100,000-row import's inserts.
+        # Park and community are empty for many firms: those index only the
+        # rows that have one (a lookup by park or community still uses them).
         indexes = [
             models.Index(fields=["street", "status"]),
-            models.Index(fields=["park"]),
+            models.Index(fields=["park"], condition=Q(park__isnull=False), name="enterprise_park_set"),
+            models.Index(fields=["community"], condition=Q(community__isnull=False), name="enterprise_community_set"),
             models.Index(fields=["industry"]),
         ]
 

@@ -25,6 +25,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from operator import itemgetter
 from typing import Any
 
 from django.conf import settings
@@ -481,9 +482,13 @@ def _classify(parsed: _Parsed, *, year: int, ctx: _Context, report: SurveyReport
     """Second pass: merge each row over what is recorded, apply the rules that
     span columns, and say new/changed/unchanged with the diff."""
     existing = _load_existing(list(parsed.rows))
-    mapping = [(k, IDX[name]) for k, name in enumerate(parsed.fields) if name in IDX]
+    # The facts of a row in one C call: the file's value where it has the
+    # column, else the recorded value (or the default) appended behind it.
+    source = {IDX[name]: k for k, name in enumerate(parsed.fields) if name in IDX}
+    width = len(parsed.fields)
+    merge = itemgetter(*(source.get(i, width + i) for i in range(len(FACTS))))
     need_member_check = not all(m in parsed.fields for m in ("members_total", "members_formal", "members_probationary"))
-    defaults = [DEFAULT_FACTS[f] for f in FACTS]
+    defaults = tuple(DEFAULT_FACTS[f] for f in FACTS)
     street_i, total_i, formal_i, prob_i, employees_i = (
         IDX["street_id"],
         IDX["members_total"],
@@ -501,12 +506,10 @@ def _classify(parsed: _Parsed, *, year: int, ctx: _Context, report: SurveyReport
         record = existing.pop(code, None)
         if record is not None:
             enterprise_id, latest_year, *old = record
-            facts = list(old)
+            facts = list(merge(values + tuple(old)))
         else:
             enterprise_id, latest_year, old = None, None, None
-            facts = defaults.copy()
-        for k, i in mapping:
-            facts[i] = values[k]
+            facts = list(merge(values + defaults))
         errors = []
         if need_member_check:
             errors = _member_errors(facts[total_i], facts[formal_i], facts[prob_i])
