@@ -20,7 +20,8 @@ The file is generated once from the distributions of the sample survey
 name) and cached in the temp directory. Each measurement runs in its own
 subprocess so memory and caches do not leak between them. The database
 named by DATABASE_URL is emptied of enterprises, surveys, organizations and
-batches: point it at a database of its own.
+batches: point it at a database of its own. The children run with DEBUG off
+and throwaway keys, as the import runs when deployed.
 """
 
 import argparse
@@ -178,9 +179,29 @@ def child_import_export(path: str, rows: int) -> dict:
     return {"seconds": seconds, "rows": rows, "totals": dict(result.totals), "peak_mb": peak_mb()}
 
 
+def production_env() -> dict:
+    """The children run as deployed, DEBUG off (Django then keeps no query
+    log), with throwaway keys for this run."""
+    import secrets
+
+    from cryptography.fernet import Fernet
+
+    return {
+        **os.environ,
+        "DEBUG": "off",
+        "SECRET_KEY": secrets.token_urlsafe(50),
+        "FIELD_ENCRYPTION_KEYS": Fernet.generate_key().decode(),
+        "BLIND_INDEX_KEY": secrets.token_urlsafe(32),
+        "ALLOWED_HOSTS": "localhost",
+    }
+
+
+ENV = production_env()
+
+
 def run_child(*args: str) -> dict:
     out = subprocess.run(
-        [sys.executable, __file__, "--child", *args], check=True, capture_output=True, text=True, cwd=ROOT
+        [sys.executable, __file__, "--child", *args], check=True, capture_output=True, text=True, cwd=ROOT, env=ENV
     ).stdout
     return json.loads(out.strip().splitlines()[-1])
 

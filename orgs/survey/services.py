@@ -412,6 +412,21 @@ def _jsonable_cell(value: Any) -> Any:
     return str(value)
 
 
+def key_array(keys: list, *, text: bool | None = None) -> tuple[str, Any]:
+    """An SQL array parameter of credit codes or ids: (SQL, parameter).
+    Sent as one comma-joined string split by the server: psycopg2 would
+    quote 100,000 list items one by one (a tenth of a second), and an int
+    list becomes an ARRAY[...] expression the server parses element by
+    element (two tenths). Credit codes and ids hold no comma."""
+    if text is None:
+        text = bool(keys) and isinstance(keys[0], str)
+    if text:
+        if any("," in k for k in keys):
+            return "%s::text[]", list(keys)
+        return "string_to_array(%s, ',')", ",".join(keys)
+    return "string_to_array(%s, ',')::bigint[]", ",".join(map(str, keys))
+
+
 def _select_by_keys(sql_columns: str, table: str, key: str, keys: list, extra: str = "") -> list[tuple]:
     """Rows whose `key` is in `keys`. On PostgreSQL one query joining an
     unnested array: the planner can hash it, where an IN list of 100,000
@@ -420,13 +435,13 @@ def _select_by_keys(sql_columns: str, table: str, key: str, keys: list, extra: s
     if not keys:
         return []
     if connection.vendor == "postgresql":
-        array_type = "text[]" if isinstance(keys[0], str) else "bigint[]"
+        array, param = key_array(keys)
         columns = ", ".join(f"t.{c.strip()}" for c in sql_columns.split(","))
         with connection.cursor() as cursor:
             cursor.execute(
-                f"SELECT {columns} FROM {table} t JOIN unnest(%s::{array_type}) AS k(key) ON t.{key} = k.key"
+                f"SELECT {columns} FROM {table} t JOIN unnest({array}) AS k(key) ON t.{key} = k.key"
                 f"{extra.replace(' AND ', ' AND t.', 1) if extra else ''}",
-                [list(keys)],
+                [param],
             )
             return cursor.fetchall()
     result = []
@@ -734,13 +749,14 @@ def _plan_absent(rows: list[Row], *, ctx: _Context, report: SurveyReport) -> Non
     if connection.vendor == "postgresql":
         # The database leaves out the file's codes: at 100,000 rows a hash
         # anti-join, instead of sending every recorded enterprise back.
+        array, codes = key_array([r.code for r in rows], text=True)
         with connection.cursor() as cursor:
             cursor.execute(
                 f"SELECT id, credit_code, name, street_id FROM {Enterprise._meta.db_table} t "
                 f"WHERE street_id = ANY(%s) AND status <> %s "
-                f"AND NOT EXISTS (SELECT 1 FROM unnest(%s::text[]) AS k(code) WHERE k.code = t.credit_code) "
+                f"AND NOT EXISTS (SELECT 1 FROM unnest({array}) AS k(code) WHERE k.code = t.credit_code) "
                 f"ORDER BY street_id, name",
-                [sorted(street_ids), BusinessStatus.DEREGISTERED.value, [r.code for r in rows]],
+                [sorted(street_ids), BusinessStatus.DEREGISTERED.value, codes],
             )
             found = cursor.fetchall()
     else:
@@ -1236,11 +1252,12 @@ class _CopyWriter:
                 )
                 self.checks.verify()
                 facts = ", ".join("e." + c for c in _fact_columns(Enterprise).split(", "))
+                array, ids = key_array(same)
                 cursor.execute(
                     f"INSERT INTO {table} (enterprise_id, year, {', '.join(columns)}) "
                     f"SELECT e.id, %s, %s, %s, {facts} "
-                    f"FROM {Enterprise._meta.db_table} e JOIN unnest(%s::bigint[]) AS k(key) ON e.id = k.key",
-                    [year, day, batch_id, same],
+                    f"FROM {Enterprise._meta.db_table} e JOIN unnest({array}) AS k(key) ON e.id = k.key",
+                    [year, day, batch_id, ids],
                 )
             other = [r for r in new if not r.ledger_matches]
             if other:

@@ -100,3 +100,18 @@ def test_bulk_tables_have_no_triggers_of_their_own():
             [list(BULK_TABLES)],
         )
         assert cursor.fetchall() == []
+
+
+def test_lookups_by_key_find_keys_with_and_without_commas(street):
+    """Keys go to the server as one comma-joined string, except where a key
+    holds a comma itself."""
+    from tests.factories import EnterpriseFactory
+
+    plain = EnterpriseFactory(street=street, name="甲有限公司")
+    comma = EnterpriseFactory(street=street, name="乙,丙有限公司")
+    table = Enterprise._meta.db_table
+    assert services._select_by_keys("name, id", table, "name", ["甲有限公司"]) == [("甲有限公司", plain.pk)]
+    assert sorted(services._select_by_keys("id", table, "name", ["甲有限公司", "乙,丙有限公司"])) == sorted(
+        [(plain.pk,), (comma.pk,)]
+    )
+    assert services._select_by_keys("name", table, "id", [comma.pk, plain.pk + comma.pk + 1]) == [("乙,丙有限公司",)]
