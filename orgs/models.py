@@ -237,7 +237,9 @@ class SurveyFacts(models.Model):
 
 
 class Enterprise(SurveyFacts):
-    credit_code = models.CharField(_("统一社会信用代码"), max_length=18, unique=True, validators=[validate_credit_code])
+    # Unique by a constraint rather than unique=True, which on PostgreSQL adds
+    # a second (pattern-matching) index nobody queries: codes are looked up whole.
+    credit_code = models.CharField(_("统一社会信用代码"), max_length=18, validators=[validate_credit_code])
     community = models.ForeignKey(
         Region,
         verbose_name=_("所属社区"),
@@ -255,7 +257,10 @@ class Enterprise(SurveyFacts):
         verbose_name = _("非公企业")
         verbose_name_plural = _("非公企业")
         ordering = ["credit_code"]
-        constraints = SurveyFacts.fact_constraints("enterprise")
+        constraints = [
+            models.UniqueConstraint(fields=["credit_code"], name="enterprise_credit_code_unique"),
+            *SurveyFacts.fact_constraints("enterprise"),
+        ]
         # No index on name: the ledger is looked up by credit code and listed
         # by street; a name index cost a fifth of a 100,000-row import's inserts.
         # Park and community are empty for many firms: those index only the
