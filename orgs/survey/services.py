@@ -1054,20 +1054,25 @@ class _OrmWriter:
         ids = {}
         for chunk in _chunks([r.code for r in rows]):
             ids.update(Enterprise.objects.filter(credit_code__in=chunk).values_list("credit_code", "id"))
+        self._snapshots([(ids[r.code], r.facts) for r in rows], year=year, on=on, batch_id=batch_id)
+        return ids
+
+    @staticmethod
+    def _snapshots(rows: list[tuple[int, list]], *, year: int, on: date, batch_id: int) -> None:
+        """That year's snapshot of each (enterprise id, facts)."""
         EnterpriseSurvey.objects.bulk_create(
             [
                 EnterpriseSurvey(
-                    enterprise_id=ids[r.code],
+                    enterprise_id=pk,
                     year=year,
                     survey_date=on,
                     batch_id=batch_id,
-                    **dict(zip(FACTS, r.facts, strict=True)),
-                )  # fmt: skip
-                for r in rows
+                    **dict(zip(FACTS, facts, strict=True)),
+                )
+                for pk, facts in rows
             ],
             batch_size=500,
         )
-        return ids
 
     def update_enterprises(self, rows: list[Row], *, year: int) -> None:
         changed = [
@@ -1083,19 +1088,7 @@ class _OrmWriter:
         ids = [r.enterprise_id for r in rows]
         for chunk in _chunks(ids):
             EnterpriseSurvey.objects.filter(year=year, enterprise_id__in=chunk).delete()
-        EnterpriseSurvey.objects.bulk_create(
-            [
-                EnterpriseSurvey(
-                    enterprise_id=r.enterprise_id,
-                    year=year,
-                    survey_date=on,
-                    batch_id=batch_id,
-                    **dict(zip(FACTS, r.facts, strict=True)),
-                )  # fmt: skip
-                for r in rows
-            ],
-            batch_size=500,
-        )
+        self._snapshots([(r.enterprise_id, r.facts) for r in rows], year=year, on=on, batch_id=batch_id)
 
 
 class _CopyWriter:
