@@ -394,6 +394,19 @@ def _step(application: Application, *, action: str, from_status: str, by: User, 
     )
 
 
+def _move(
+    application: Application, *, to: str, action: str, by: User, reason: str = "", request=None, fields=None
+) -> None:
+    """Put the application into status `to`, save it (only `fields` besides
+    the status, or everything) and record the step: one place for every
+    transition of the workflow."""
+    previous = application.status
+    application.status = to
+    application.waiting_since = timezone.now()
+    application.save(update_fields=None if fields is None else ["status", "waiting_since", *fields])
+    _step(application, action=action, from_status=previous, by=by, reason=reason, request=request)
+
+
 def _lock(application: Application) -> Application:
     return Application.objects.select_for_update().select_related("organization", "account").get(pk=application.pk)
 
@@ -542,19 +555,17 @@ def application_resubmit(
         amount=amount,
     )
     _check_within_credit(account=application.account, amount=total, on=today(), application=application)
-    previous = application.status
     for key, value in fields.items():
         setattr(application, key, value)
     application.amount = total
     application.description = description or ""
-    application.status = Application.Status.STREET_REVIEW
-    application.waiting_since = timezone.now()
-    application.save()
+    _move(
+        application, to=Application.Status.STREET_REVIEW, action=ApplicationStep.Action.RESUBMIT, by=by, request=request
+    )
     application.budget_lines.all().delete()
     for line in lines:
         line.application = application
     BudgetLine.objects.bulk_create(lines)
-    _step(application, action=ApplicationStep.Action.RESUBMIT, from_status=previous, by=by, request=request)
     _notify(
         _street_staff(application),
         application,
@@ -571,11 +582,10 @@ def application_withdraw(*, application: Application, by: User, request=None) ->
     allowed = (Application.Status.STREET_REVIEW, Application.Status.DISTRICT_REVIEW, Application.Status.RETURNED)
     if application.status not in allowed:
         raise ApplicationError(_("该申请已进入公示或拨付环节，不能撤回"))
-    previous = application.status
-    application.status = Application.Status.WITHDRAWN
-    application.waiting_since = timezone.now()
-    application.save(update_fields=["status", "waiting_since"])
-    _step(application, action=ApplicationStep.Action.WITHDRAW, from_status=previous, by=by, request=request)
+    _move(
+        application, to=Application.Status.WITHDRAWN, action=ApplicationStep.Action.WITHDRAW, by=by, request=request,
+        fields=[],
+    )  # fmt: skip
     return application
 
 
@@ -636,12 +646,11 @@ def application_approve(
     application = _lock(application)
     _check_approver(by, application, level)
     _check_turn(application, level)
-    previous = application.status
     if level == Level.STREET:
-        application.status = Application.Status.DISTRICT_REVIEW
-        application.waiting_since = timezone.now()
-        application.save(update_fields=["status", "waiting_since"])
-        _step(application, action=ApplicationStep.Action.STREET_APPROVE, from_status=previous, by=by, reason=opinion)
+        _move(
+            application, to=Application.Status.DISTRICT_REVIEW, action=ApplicationStep.Action.STREET_APPROVE, by=by,
+            reason=opinion, fields=[],
+        )  # fmt: skip
         _notify(
             _district_staff(),
             application,
@@ -668,7 +677,6 @@ def application_approve(
             _("按审批日（%(on)s）的星级与标准，申请金额 %(amount)s 元超出可提取额度 %(drawable)s 元，请退回修改")
             % {"on": on, "amount": application.amount, "drawable": line.drawable}
         )
-    application.status = Application.Status.PUBLICITY
     application.approved_on = on
     application.stars = values.stars
     application.match_rate = values.match_rate
@@ -676,9 +684,13 @@ def application_approve(
     application.publicity_days = days
     application.publicity_start = on
     application.publicity_end = on + timedelta(days=days - 1)
-    application.waiting_since = timezone.now()
-    application.save()
-    _step(application, action=ApplicationStep.Action.DISTRICT_APPROVE, from_status=previous, by=by, reason=opinion)
+    _move(
+        application,
+        to=Application.Status.PUBLICITY,
+        action=ApplicationStep.Action.DISTRICT_APPROVE,
+        by=by,
+        reason=opinion,
+    )
     notice = _("公示：%(org)s提取 %(amount)s 元用于「%(activity)s」，公示至 %(end)s，如有异议请在公示期内提出") % {
         "org": application.organization.name,
         "amount": application.amount,
@@ -711,15 +723,12 @@ def application_return(*, application: Application, by: User, level: str, reason
         raise ApplicationError(
             _("此申请当前不在您的审批环节（当前状态：%(s)s）") % {"s": application.get_status_display()}
         )
-    previous = application.status
-    application.status = Application.Status.RETURNED
-    application.waiting_since = timezone.now()
-    application.save(update_fields=["status", "waiting_since"])
+    _move(
+        application, to=Application.Status.RETURNED, action=ApplicationStep.Action.RETURN, by=by, reason=reason,
+        request=request, fields=[],
+    )  # fmt: skip
     application.objections.filter(resolved_at__isnull=True).update(
         resolution=_("申请已退回"), resolved_by=by, resolved_at=timezone.now()
-    )
-    _step(
-        application, action=ApplicationStep.Action.RETURN, from_status=previous, by=by, reason=reason, request=request
     )
     _notify(_secretaries(application), application, _("您的申请被退回：%(reason)s") % {"reason": reason[:200]})
     return application
@@ -828,18 +837,14 @@ def application_disburse(*, application: Application, by: User, on: date | None 
         legs=[(account, -application.amount), (sink, application.amount)],
         by=by,
     )
-    previous = application.status
     application.own_amount = own
     application.pool_amount = from_pool
     application.reward_transaction = reward_txn
     application.disbursement = disbursement
-    application.status = Application.Status.DISBURSED
-    application.waiting_since = timezone.now()
-    application.save()
-    _step(
+    _move(
         application,
+        to=Application.Status.DISBURSED,
         action=ApplicationStep.Action.DISBURSE,
-        from_status=previous,
         by=by,
         reason=_("本金 %(own)s 元，资金池 %(pool)s 元") % {"own": own, "pool": from_pool},
         request=request,
@@ -919,18 +924,14 @@ def application_settle(
             legs=legs,
             by=by,
         )
-    previous = application.status
     application.spent_amount = spent_value
     application.pool_returned = to_pool
     application.return_transaction = return_txn
     application.settlement_note = note or ""
-    application.status = Application.Status.SETTLED
-    application.waiting_since = timezone.now()
-    application.save()
-    _step(
+    _move(
         application,
+        to=Application.Status.SETTLED,
         action=ApplicationStep.Action.SETTLE,
-        from_status=previous,
         by=by,
         reason=_("实际支出 %(spent)s 元，退回 %(back)s 元") % {"spent": spent_value, "back": unspent},
         request=request,
