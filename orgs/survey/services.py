@@ -412,7 +412,7 @@ def _jsonable_cell(value: Any) -> Any:
     return str(value)
 
 
-def key_array(keys: list, *, text: bool | None = None) -> tuple[str, Any]:
+def _key_array(keys: list, *, text: bool | None = None) -> tuple[str, Any]:
     """An SQL array parameter of credit codes or ids: (SQL, parameter).
     Sent as one comma-joined string split by the server: psycopg2 would
     quote 100,000 list items one by one (a tenth of a second), and an int
@@ -421,7 +421,7 @@ def key_array(keys: list, *, text: bool | None = None) -> tuple[str, Any]:
     if text is None:
         text = bool(keys) and isinstance(keys[0], str)
     if text:
-        if any("," in k for k in keys):
+        if "" in keys or any("," in k for k in keys):  # string_to_array would lose or split these
             return "%s::text[]", list(keys)
         return "string_to_array(%s, ',')", ",".join(keys)
     return "string_to_array(%s, ',')::bigint[]", ",".join(map(str, keys))
@@ -435,7 +435,7 @@ def _select_by_keys(sql_columns: str, table: str, key: str, keys: list, extra: s
     if not keys:
         return []
     if connection.vendor == "postgresql":
-        array, param = key_array(keys)
+        array, param = _key_array(keys)
         columns = ", ".join(f"t.{c.strip()}" for c in sql_columns.split(","))
         with connection.cursor() as cursor:
             cursor.execute(
@@ -749,7 +749,7 @@ def _plan_absent(rows: list[Row], *, ctx: _Context, report: SurveyReport) -> Non
     if connection.vendor == "postgresql":
         # The database leaves out the file's codes: at 100,000 rows a hash
         # anti-join, instead of sending every recorded enterprise back.
-        array, codes = key_array([r.code for r in rows], text=True)
+        array, codes = _key_array([r.code for r in rows], text=True)
         with connection.cursor() as cursor:
             cursor.execute(
                 f"SELECT id, credit_code, name, street_id FROM {Enterprise._meta.db_table} t "
@@ -1245,7 +1245,7 @@ class _CopyWriter:
                 )
                 self.checks.verify()
                 facts = ", ".join("e." + c for c in _fact_columns(Enterprise).split(", "))
-                array, ids = key_array(same)
+                array, ids = _key_array(same)
                 cursor.execute(
                     f"INSERT INTO {table} (enterprise_id, year, {', '.join(columns)}) "
                     f"SELECT e.id, %s, %s, %s, {facts} "
