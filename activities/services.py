@@ -230,9 +230,11 @@ def attachment_delete(*, attachment: Attachment, by: User) -> None:
     activity = _lock(attachment.activity)
     _require_editable(activity)
     name = attachment.original_name
-    attachment.file.delete(save=False)
+    storage, stored = attachment.file.storage, attachment.file.name
     attachment.delete()
     audit_event(actor=by, instance=activity, event="attachment_deleted", detail={"file": name})
+    # The file goes once the row is gone for good: a rolled-back delete keeps both.
+    transaction.on_commit(lambda: storage.delete(stored))
 
 
 @transaction.atomic

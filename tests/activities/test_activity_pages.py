@@ -253,3 +253,40 @@ def test_queue_filters_by_organization_name_and_street(world, login):
     assert "乙记录" in body and "甲记录" not in body
     body = client.get(reverse("activities:list"), {"street": "abc", "date_from": "not-a-date"}).content.decode()
     assert "乙记录" in body and "甲记录" in body
+
+
+def test_attachment_delete_for_the_editor_only_and_the_file_goes_on_commit(
+    world, login, django_capture_on_commit_callbacks
+):
+    secretary = login(world.secretary_a)
+    photo = SimpleUploadedFile("现场.jpg", make_photo(800, 600), content_type="image/jpeg")
+    secretary.post(reverse("activities:create"), _payload(world, action="draft", files=[photo]))
+    activity = Activity.objects.get()
+    attachment = activity.attachments.get()
+    storage, name = attachment.file.storage, attachment.file.name
+    url = reverse("activities:attachment_delete", args=[activity.pk, attachment.pk])
+
+    assert login(world.secretary_b).post(url).status_code == 404
+    assert activity.attachments.exists() and storage.exists(name)
+
+    secretary = login(world.secretary_a)
+    with django_capture_on_commit_callbacks() as callbacks:
+        response = secretary.post(url)
+        assert response.status_code == 302
+        assert not activity.attachments.exists()
+        assert storage.exists(name)  # a rolled-back delete must not leave a row without its file
+    for callback in callbacks:
+        callback()
+    assert not storage.exists(name)
+
+
+def test_attachment_of_a_submitted_record_is_not_deleted(world, login):
+    secretary = login(world.secretary_a)
+    photo = SimpleUploadedFile("现场.jpg", make_photo(800, 600), content_type="image/jpeg")
+    secretary.post(reverse("activities:create"), _payload(world, files=[photo]))
+    activity = Activity.objects.get()
+    attachment = activity.attachments.get()
+    url = reverse("activities:attachment_delete", args=[activity.pk, attachment.pk])
+    page = secretary.post(url, follow=True).content.decode()
+    assert "审核结果出来前不能修改" in page
+    assert activity.attachments.exists() and attachment.file.storage.exists(attachment.file.name)
