@@ -192,3 +192,14 @@ def test_a_batch_whose_file_went_bad_is_marked_failed_with_a_message(world, logi
     assert batch.status == "failed" and "无法识别的文件格式" in batch.report["error"]
     page = login(world.district).get(reverse("orgs:survey_batch", args=[batch.pk])).content.decode()
     assert "无法识别的文件格式" in page and "hx-trigger" not in page
+
+
+def test_new_parks_are_announced_in_the_preview_and_reported_once_imported(world, login, tmp_path):
+    client = login(world.district)
+    upload(client, write_xlsx(tmp_path / "s.xlsx", [survey_row(1, "甲街道", **{"所属园区": "新星科技园"})]))
+    batch = ImportBatch.objects.get()
+    page = client.get(reverse("orgs:survey_batch", args=[batch.pk])).content.decode()
+    assert "将新建园区：新星科技园" in page
+    client.post(reverse("orgs:survey_batch_confirm", args=[batch.pk]))
+    page = client.get(reverse("orgs:survey_batch", args=[batch.pk])).content.decode()
+    assert "新建园区：新星科技园" in page and "将新建园区" not in page
