@@ -5,10 +5,12 @@
 writes), classifies every row against what is recorded (new / changed /
 unchanged, with a diff), and only then, unless it is a dry run or a strict
 run that found invalid rows, writes everything in one transaction with
-set-based statements: COPY into a temporary table and one
-INSERT ... ON CONFLICT on PostgreSQL, bulk_create/bulk_update in chunks
-elsewhere. The number of queries does not grow with the number of rows
-(chunked lookups aside), which is what makes 100,000 rows take seconds.
+set-based statements: on PostgreSQL, COPY into temporary tables, then one
+INSERT ... RETURNING for new enterprises and their snapshots and one
+UPDATE ... FROM for changed ones, with foreign keys checked per distinct
+key (bulkload.py); bulk_create/bulk_update in chunks elsewhere. The number
+of queries does not grow with the number of rows (chunked lookups aside),
+which is what makes 100,000 rows take seconds (BENCHMARKS.md).
 
 A batch keeps what a rollback needs (`ImportBatch.undo`): the ids it created
 and the previous values of what it changed.
@@ -1092,10 +1094,11 @@ class _OrmWriter:
 
 
 class _CopyWriter:
-    """PostgreSQL: COPY the rows into a temporary table, then one
-    INSERT ... ON CONFLICT moves them in. Constraints and types are the real
-    table's, so a bad value fails the whole transaction, not half of it.
-    Every foreign key written is noted on `checks` (see bulkload.py)."""
+    """PostgreSQL: rows go over the wire once, by COPY (into the table
+    itself where nothing can conflict, else into a temporary table shaped
+    like it), and one set-based statement moves them. Constraints and types
+    are the real table's, so a bad value fails the whole transaction, not
+    half of it. Every foreign key written is noted on `checks` (bulkload.py)."""
 
     def __init__(self, checks: ReferenceChecks):
         self.checks = checks
