@@ -33,8 +33,8 @@ from django.test import Client  # noqa: E402
 from activities.models import Activity  # noqa: E402
 from members.models import Member  # noqa: E402
 from orgs.models import Enterprise, EnterpriseSurvey, PartyOrganization, Region, User  # noqa: E402
-from orgs.stats.coverage import coverage_snapshot  # noqa: E402
-from orgs.stats.run import compute_stats  # noqa: E402
+from stats.coverage import coverage_snapshot  # noqa: E402
+from stats.run import compute_stats  # noqa: E402
 
 TABLES = [
     EnterpriseSurvey,

@@ -134,8 +134,8 @@ def child_import(path: str, per_row_checks: bool = False) -> dict:
 
     from django.db import connection
 
-    from orgs.survey import bulkload, services
-    from orgs.survey.services import survey_import
+    from surveys import bulkload, services
+    from surveys.services import survey_import
 
     if per_row_checks:
 
@@ -165,7 +165,7 @@ def child_import_export(path: str, rows: int) -> dict:
     import tablib
     from python_calamine import CalamineWorkbook
 
-    from orgs.resources import SurveyResource
+    from surveys.resources import SurveyResource
 
     data = CalamineWorkbook.from_path(path).get_sheet_by_index(0).to_python()
     header_at = next(i for i, r in enumerate(data) if "统一社会信用代码" in r)

@@ -67,6 +67,9 @@ INSTALLED_APPS = [
     "members",
     "activities",
     "funds",
+    "surveys",
+    "stats",
+    "pages",
     "demo",
     "security",
 ]
@@ -104,7 +107,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
-                "orgs.context_processors.navigation",
+                "pages.context_processors.navigation",
             ],
         },
     },

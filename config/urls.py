@@ -5,18 +5,27 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from orgs import views as org_views
+import orgs.urls
+import pages.urls
+import stats.urls
+import surveys.urls
+from pages import home
+
+# One `orgs:` namespace for the registry's pages, whichever floor serves them
+# (the names are what templates, tests and bookmarks use).
+ORGS_PAGES = [*orgs.urls.urlpatterns, *pages.urls.urlpatterns, *surveys.urls.urlpatterns, *stats.urls.urlpatterns]
 
 urlpatterns = [
-    path("", org_views.home, name="home"),
+    path("", home.home, name="home"),
     path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
-    path("orgs/", include("orgs.urls")),
+    path("orgs/", include((ORGS_PAGES, "orgs"))),
     path("members/", include("members.urls")),
     path("activities/", include("activities.urls")),
     path("funds/", include("funds.urls")),
     path("api/v1/", include("orgs.api_urls")),
+    path("api/v1/", include("stats.api_urls")),
     path("api/v1/", include("members.api_urls")),
     path("api/v1/", include("activities.api_urls")),
     path("api/v1/", include("funds.api_urls")),

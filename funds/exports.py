@@ -7,7 +7,7 @@ from django.utils.http import content_disposition_header
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
-from orgs.xlsx import safe_cell
+from core.xlsx import safe_cell
 
 from .selectors import Statement, SupervisionReport
 

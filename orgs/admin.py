@@ -1,13 +1,11 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
-from import_export.admin import ImportExportMixin
 
 from .admin_base import ReadOnlyAdmin, ScopedAdmin
 from .models import (
     Alert,
     CoverageSnapshot,
-    Enterprise,
     EnterpriseSurvey,
     ImportBatch,
     Industry,
@@ -23,7 +21,6 @@ from .models import (
     User,
     VenueChecklist,
 )
-from .resources import SurveyResource
 
 admin.site.site_header = _("两新组织党建工作管理平台")
 admin.site.site_title = _("两新党建管理")
@@ -54,21 +51,6 @@ class RegionAdmin(ScopedAdmin):
 @admin.register(Industry)
 class IndustryAdmin(admin.ModelAdmin):
     list_display = ["code", "name"]
-
-
-@admin.register(Enterprise)
-class EnterpriseAdmin(ImportExportMixin, ScopedAdmin):
-    resource_classes = [SurveyResource]
-
-    def get_import_resource_kwargs(self, request, **kwargs):
-        return {**super().get_import_resource_kwargs(request, **kwargs), "user": request.user}
-
-    scope_q_name = "enterprises_q"
-    list_display = ["credit_code", "name", "street", "status", "above_scale", "employees", "members_total", "org_setup"]
-    list_filter = ["status", "above_scale", "org_setup", "street", "industry"]
-    search_fields = ["credit_code", "name"]
-    list_select_related = ["street"]
-    raw_id_fields = ["street", "park", "community"]
 
 
 @admin.register(EnterpriseSurvey)

@@ -1,4 +1,3 @@
-from django.urls import path
 from rest_framework.routers import SimpleRouter
 
 from . import apis
@@ -11,8 +10,4 @@ router.register("ratings", apis.RatingViewSet, basename="api-rating")
 router.register("alerts", apis.AlertViewSet, basename="api-alert")
 router.register("surveys", apis.SurveyViewSet, basename="api-survey")
 
-urlpatterns = [
-    path("stats/coverage/", apis.CoverageView.as_view(), name="api_stats_coverage"),
-    path("stats/coverage/streets/", apis.StreetCoverageView.as_view(), name="api_stats_coverage_streets"),
-    *router.urls,
-]
+urlpatterns = router.urls

@@ -517,7 +517,7 @@ class VenueChecklist(models.Model):
         return sum(1 for item in self.ITEMS if getattr(self, item))
 
 
-# --- Tables written by the nightly statistics (orgs/stats/) -----------------
+# --- Tables written by the nightly statistics (stats/) -----------------
 
 
 class CoverageSnapshot(models.Model):

@@ -19,8 +19,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 from openpyxl import Workbook
 
 from core.errors import ApplicationError
+from core.xlsx import safe_cell
 from orgs.audit import audit_event
-from orgs.xlsx import safe_cell
 
 from .filters import EVENT_CHOICES, AuditFilter
 from .selectors import audit_entry_list, audit_may_read

@@ -1,0 +1,239 @@
+"""Dashboard pages: the overview (district or street), its exports and the
+monthly bulletin. Thin: the reads are in pages.dashboards."""
+
+from datetime import date, datetime
+
+from dateutil.relativedelta import relativedelta
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from core.xlsx import xlsx_response
+from orgs.models import Role
+from orgs.scoping import scope_for
+
+from . import dashboards as dash
+
+
+def _pct(value) -> str:
+    return "" if value is None else f"{value * 100:.1f}%"
+
+
+def _role_label(user) -> str:
+    scope = scope_for(user)
+    for role in (Role.DISTRICT, Role.STREET, Role.LEADER):
+        if role in scope.roles:
+            return str(Role(role).label)
+    return ""
+
+
+def _scope_title(q: dash.DashboardQuery) -> str:
+    if q.park is not None:
+        return f"{q.street.name} · {q.park.name}"
+    if q.street is not None:
+        return q.street.name
+    if q.industry is not None:
+        return f"{settings.DISTRICT_NAME} · {q.industry.name}"
+    return settings.DISTRICT_NAME
+
+
+@login_required
+def dashboard_view(request):
+    q = dash.dashboard_query(user=request.user, params=request.GET)
+    data = dash.dashboard_data(q=q)
+    if q.street is not None and data["overview"].current is not None:
+        data["organizations"] = dash.street_organizations(q=q, on=data["overview"].current.date)[:30]
+    context = {
+        **data,
+        "options": dash.filter_options(q=q),
+        "title": _scope_title(q),
+        "role_label": _role_label(request.user),
+        "figures": dash.FIGURES,
+        "sorts": dash.TABLE_SORTS,
+    }
+    template = "orgs/dashboard/_dash.html" if request.htmx else "orgs/dashboard/index.html"
+    return render(request, template, context)
+
+
+EXPORTS = {
+    "kpis": _("主要指标"),
+    "rows": _("分区统计"),
+    "stars": _("星级分布"),
+    "alerts": _("预警"),
+    "organizations": _("党组织"),
+    "should_form": _("应建未建"),
+    "trend": _("月度趋势"),
+}
+
+
+@login_required
+def dashboard_export_view(request, table: str):
+    if table not in EXPORTS:
+        raise Http404(_("没有这张表"))
+    q = dash.dashboard_query(user=request.user, params=request.GET)
+    data = dash.dashboard_data(q=q)
+    current = data["overview"].current
+    title = f"{_scope_title(q)}{EXPORTS[table]}"
+    stamp = current.date.isoformat() if current else q.date.isoformat()
+    filename = f"{title}_{stamp}.xlsx"
+    if current is None:
+        return xlsx_response(
+            filename=filename, title=str(EXPORTS[table]), headers=[_("说明")], rows=[[_("该日期前夜间统计尚未运行")]]
+        )
+    on = current.date
+    if table == "kpis":
+        previous = data["overview"].previous
+        headers = [_("指标"), _("数值"), _("较上月末"), _("统计日期"), _("比较日期")]
+        rows = [
+            [
+                k["label"],
+                _pct(k["value"]) if k["is_rate"] else k["value"],
+                _pct(k["delta"]) if k["is_rate"] else k["delta"],
+                current.date,
+                previous.date if previous else "",
+            ]
+            for k in data["overview"].kpis
+        ]
+    elif table == "rows":
+        region_label = _("街道") if data["row_kind"] == "street" else _("园区")
+        headers = [region_label, *[str(label) for label in dash.FIGURES.values()], _("组织覆盖率较上月")]
+        rows = [
+            [
+                r["name"],
+                *[_pct(c["value"]) if c["is_rate"] else c["value"] for c in r["cells"]],
+                _pct(r["org_coverage_delta"]),
+            ]
+            for r in data["rows"]
+        ]
+    elif table == "stars":
+        headers = [_("星级"), _("党组织数")]
+        rows = [[r["label"], r["count"]] for r in data["stars"]]
+    elif table == "alerts":
+        headers = [_("级别"), _("类别"), _("街道"), _("党组织"), _("企业"), _("说明"), _("发出日期")]
+        rows = [
+            [
+                a.get_level_display(),
+                a.get_kind_display(),
+                a.street.name if a.street else "",
+                a.organization.name if a.organization else "",
+                a.enterprise.name if a.enterprise else "",
+                a.message,
+                a.opened_on,
+            ]
+            for a in dash.alerts_open(q=q, on=on)
+            .select_related("street", "organization", "enterprise")
+            .order_by("street__name", "opened_on")
+        ]
+    elif table == "organizations":
+        headers = [
+            _("党组织"),
+            _("类别"),
+            _("组建方式"),
+            _("街道"),
+            _("园区"),
+            _("书记"),
+            _("任期届满"),
+            _("覆盖企业"),
+            _("星级"),
+        ]
+        rows = [
+            [
+                o.name,
+                o.get_org_type_display(),
+                o.get_formation_mode_display(),
+                o.street.name,
+                o.park.name if o.park else "",
+                o.secretary_name,
+                o.term_end,
+                o.covered,
+                o.stars or "",
+            ]
+            for o in dash.street_organizations(q=q, on=on)
+        ]
+    elif table == "should_form":
+        headers = [
+            _("企业名称"),
+            _("统一社会信用代码"),
+            _("街道"),
+            _("园区"),
+            _("正式党员"),
+            _("从业人员"),
+            _("发现日期"),
+        ]
+        rows = [
+            [
+                a.enterprise.name,
+                a.enterprise.credit_code,
+                a.enterprise.street.name,
+                a.enterprise.park.name if a.enterprise.park else "",
+                a.enterprise.members_formal,
+                a.enterprise.employees,
+                a.opened_on,
+            ]
+            for a in dash.should_form_list(q=q, on=on)
+        ]
+    else:  # trend
+        headers = [_("月份"), _("组织覆盖率"), _("工作覆盖率"), _("单独组建率"), _("应建未建")]
+        rows = [
+            [t["month"], _pct(t["org_coverage"]), _pct(t["work_coverage"]), _pct(t["own_org_rate"]), t["should_form"]]
+            for t in data["overview"].trend
+        ]
+    return xlsx_response(filename=filename, title=str(EXPORTS[table]), headers=headers, rows=rows)
+
+
+def _bulletin_month(raw: str, notices: list[str]) -> date:
+    today = timezone.localdate()
+    default = today.replace(day=1) - relativedelta(months=1)
+    if not raw:
+        return default
+    try:
+        month = datetime.strptime(raw.strip(), "%Y-%m").date()
+    except ValueError:
+        notices.append(_("月份“%(value)s”格式不正确，应为 年-月（如 2026-10），已显示上月通报。") % {"value": raw[:20]})
+        return default
+    if month > today:
+        notices.append(_("所选月份尚未开始，已显示上月通报。"))
+        return default
+    return month
+
+
+BULLETIN_SHOULD_FORM_LIMIT = 300
+
+
+@login_required
+def bulletin_view(request):
+    params = request.GET.copy()
+    notices: list[str] = []
+    month = _bulletin_month(params.get("month", ""), notices)
+    params["date"] = dash.month_end(month).isoformat() if dash.month_end(month) < timezone.localdate() else ""
+    params["sort"] = "-org_coverage"
+    q = dash.dashboard_query(user=request.user, params=params)
+    q.notices[:0] = notices
+    data = dash.dashboard_data(q=q)
+    current = data["overview"].current
+    should_form = []
+    should_form_total = 0
+    if current is not None:
+        qs = dash.should_form_list(q=q, on=current.date)
+        should_form_total = qs.count()
+        should_form = list(qs[:BULLETIN_SHOULD_FORM_LIMIT])
+    stale = current is not None and (current.date.year, current.date.month) != (month.year, month.month)
+    return render(
+        request,
+        "orgs/dashboard/bulletin.html",
+        {
+            **data,
+            "month": month,
+            "month_value": f"{month.year}-{month.month:02d}",
+            "stale": stale,
+            "title": _scope_title(q),
+            "should_form": should_form,
+            "should_form_total": should_form_total,
+            "should_form_limit": BULLETIN_SHOULD_FORM_LIMIT,
+            "export_query": q.querystring(sort=""),
+            "ranking_query": q.querystring(),
+        },
+    )

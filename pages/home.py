@@ -1,0 +1,79 @@
+"""The workbench: what each role acts on first."""
+
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import redirect, render
+from django.utils import timezone
+
+from activities.selectors import activities_to_act_on, activity_list, overdue_items, review_queue
+from members.models import Stage
+from members.selectors import member_totals, pipeline_counts, transfers_incoming
+from orgs.models import Role
+from orgs.selectors import assignment_list, enterprise_list, organization_list, scope_for, visit_list
+from stats.compliance import next_due, organization_calendar
+
+# The role whose home page a user lands on when they hold several.
+HOME_ORDER = [Role.DISTRICT, Role.STREET, Role.LEADER, Role.SECRETARY, Role.INSTRUCTOR]
+
+
+def primary_role(user) -> str | None:
+    scope = scope_for(user)
+    if "superuser" in scope.roles:
+        return Role.DISTRICT
+    return next((role for role in HOME_ORDER if role in scope.roles), None)
+
+
+@login_required
+def home(request):
+    role = primary_role(request.user)
+    if role == Role.LEADER:
+        # Leaders only read: their day starts on the dashboard. Staff land on
+        # the workbench, where their queues are, one click from the dashboard.
+        return redirect("orgs:dashboard")
+    context = {
+        "role": role,
+        "role_label": Role(role).label if role else "",
+        "enterprise_count": enterprise_list(user=request.user).count(),
+        "organization_count": organization_list(user=request.user).count(),
+        "members": member_totals(user=request.user),
+    }
+    if role == Role.SECRETARY:
+        context["my_organizations"] = organization_list(user=request.user)[:10]
+    context.update(_role_panels(request.user, role))
+    return render(request, "home.html", context)
+
+
+def compliance_panels(organizations) -> list[dict]:
+    """This year's calendar and what is due next, from the compliance engine (stats/)."""
+    today = timezone.localdate()
+    return [
+        {
+            "organization": org,
+            "calendar": organization_calendar(organization=org, year=today.year, on=today),
+            "next_due": next_due(organization=org, on=today)[:5],
+        }
+        for org in organizations
+    ]
+
+
+def _role_panels(user, role: str | None) -> dict:
+    """What each role acts on first."""
+
+    panels: dict = {}
+    if role == Role.SECRETARY:
+        panels["to_act_on"] = activities_to_act_on(user=user)[:10]
+        panels["recent_activities"] = activity_list(user=user).order_by("-held_on", "-pk")[:5]
+        panels["incoming_transfers"] = transfers_incoming(user=user).count()
+        panels["pipelines"] = [
+            (org, [(Stage(k).label, n) for k, n in pipeline_counts(organization=org).items()])
+            for org in organization_list(user=user)[:5]
+        ]
+        panels["compliance"] = compliance_panels(organization_list(user=user)[:2])
+    elif role in (Role.STREET, Role.DISTRICT):
+        overdue = overdue_items(user=user)
+        panels["review_count"] = review_queue(user=user).count()
+        panels["overdue_review"] = overdue["review"].count()
+        panels["overdue_submission"] = overdue["submission"].count()
+    if role == Role.INSTRUCTOR:
+        panels["assignments"] = assignment_list(user=user).filter(instructor=user).order_by("enterprise__name")[:20]
+        panels["recent_visits"] = visit_list(user=user)[:5]
+    return panels

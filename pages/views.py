@@ -1,0 +1,106 @@
+"""The registry's pages: enterprises and party organizations, with what
+the floors below know of them (coverage, rating, members, fund)."""
+
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.shortcuts import render
+from django.utils import timezone
+
+from members.models import Stage
+from members.selectors import pipeline_counts
+from orgs.models import BusinessStatus, OrgSetup, PartyOrganization
+from orgs.selectors import (
+    enterprise_get,
+    enterprise_list,
+    organization_get,
+    organization_list,
+    region_streets,
+)
+
+from . import dashboards
+from .dashboards import drilldown_context
+from .home import compliance_panels
+
+
+def _page(request, qs, per_page: int = 50):
+    return Paginator(qs, per_page).get_page(request.GET.get("page"))
+
+
+@login_required
+def enterprise_list_view(request):
+    filters = {
+        k: request.GET.get(k, "")
+        for k in ("q", "street", "status", "org_setup", "park", "industry", "above_scale", "min_formal", "covered")
+    }
+    page = _page(request, enterprise_list(user=request.user, filters=filters).order_by("street__name", "name"))
+    return render(
+        request,
+        "orgs/enterprise_list.html",
+        {
+            "page": page,
+            "filters": filters,
+            "drilldown": drilldown_context(request.GET),
+            "streets": region_streets(user=request.user),
+            "statuses": BusinessStatus.choices,
+            "setups": OrgSetup.choices,
+        },
+    )
+
+
+@login_required
+def enterprise_detail_view(request, pk: int):
+    enterprise = enterprise_get(user=request.user, pk=pk)
+    organizations = list(organization_list(user=request.user).filter(enterprises=enterprise))
+    return render(
+        request,
+        "orgs/enterprise_detail.html",
+        {
+            "enterprise": enterprise,
+            "surveys": enterprise.surveys.order_by("-year"),
+            "organizations": organizations,
+            "coverage": dashboards.enterprise_coverage(
+                enterprise=enterprise,
+                organizations=enterprise.organizations.all(),
+                visible_ids={o.pk for o in organizations},
+                on=timezone.localdate(),
+            ),
+            "assignments": enterprise.instructor_assignments.select_related("instructor"),
+        },
+    )
+
+
+@login_required
+def organization_list_view(request):
+    filters = {k: request.GET.get(k, "") for k in ("q", "street", "org_type", "formation_mode")}
+    page = _page(request, organization_list(user=request.user, filters=filters).order_by("street__name", "name"))
+    return render(
+        request,
+        "orgs/organization_list.html",
+        {
+            "page": page,
+            "filters": filters,
+            "streets": region_streets(user=request.user),
+            "types": PartyOrganization.Type.choices,
+        },
+    )
+
+
+@login_required
+def organization_detail_view(request, pk: int):
+    organization = organization_get(user=request.user, pk=pk)
+    rating = dashboards.rating_latest(organization=organization)
+    return render(
+        request,
+        "orgs/organization_detail.html",
+        {
+            "organization": organization,
+            "term_status": dashboards.term_status(organization=organization, on=timezone.localdate()),
+            "rating": rating,
+            "evidence": dashboards.rating_evidence(rating=rating) if rating else [],
+            "gap": dashboards.rating_gap(rating=rating) if rating else [],
+            "fund": dashboards.organization_fund(organization=organization),
+            "enterprises": organization.enterprises.select_related("street").order_by("name"),
+            "pipeline": [(Stage(k).label, n) for k, n in pipeline_counts(organization=organization).items()],
+            "compliance": compliance_panels([organization])[0],
+        },
+    )

@@ -1,0 +1,9 @@
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("organizations/<int:pk>/rating/", views.rating_view, name="organization_rating"),
+    path("stats/coverage/", views.coverage_view, name="stats_coverage"),
+    path("stats/coverage/<slug:figure>/", views.coverage_drilldown_view, name="stats_drilldown"),
+]

@@ -1,0 +1,12 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class SurveysConfig(AppConfig):
+    """The annual survey import: reads a spreadsheet, writes enterprises,
+    yearly surveys and the organizations the file names (DESIGN.md §3).
+    It reads across the work apps and owns no tables of its own: its batches
+    are orgs.ImportBatch."""
+
+    name = "surveys"
+    verbose_name = _("年度排查导入")

@@ -1,0 +1,81 @@
+"""`manage.py import_survey PATH --year YYYY [--dry-run] [--strict] [--create-streets] [--json]`
+
+The contract (CONTRACT.md): exit 0 when the import ran (rejected rows
+included), 1 when the file cannot be read or --strict found invalid rows
+(nothing written), 2 for bad arguments.
+"""
+
+import json
+
+from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
+
+from core.errors import ApplicationError
+from surveys.services import survey_import
+
+
+class Command(BaseCommand):
+    help = "导入年度排查摸底表（.xlsx/.xls/.csv）"
+
+    def add_arguments(self, parser):
+        parser.add_argument("path", help="排查摸底表文件路径")
+        parser.add_argument("--year", type=int, required=True, help="排查年度，如 2026")
+        parser.add_argument("--dry-run", action="store_true", help="只校验并报告，不写入")
+        parser.add_argument("--strict", action="store_true", help="有任何不合格行则全部不写入")
+        parser.add_argument("--create-streets", action="store_true", help="新建表中出现的未知街道")
+        parser.add_argument("--json", action="store_true", help="在标准输出打印一个 JSON 对象")
+
+    def handle(self, *args, **options):
+        year = options["year"]
+        if not 2000 <= year <= 2100:
+            raise CommandError(_("年度应在2000至2100之间"), returncode=2)
+        try:
+            report = survey_import(
+                path=options["path"],
+                year=year,
+                by=None,
+                dry_run=options["dry_run"],
+                strict=options["strict"],
+                create_streets=options["create_streets"],
+            )
+        except ApplicationError as exc:
+            message = "；".join(exc.messages)
+            if options["json"]:
+                self.stdout.write(json.dumps({"error": message}, ensure_ascii=False))
+            raise CommandError(message, returncode=1)
+        if options["json"]:
+            self.stdout.write(json.dumps(report.contract(), ensure_ascii=False))
+        else:
+            self._summary(report)
+        if report.strict_failed:
+            raise CommandError(
+                _("严格模式：存在 %(n)d 行不合格，未写入任何数据") % {"n": report.rejected_count}, returncode=1
+            )
+
+    def _summary(self, report) -> None:
+        out = self.stdout.write
+        mode = _("（试运行，未写入）") if report.dry_run else ""
+        out(
+            _("共 %(rows)d 行：新增 %(c)d，变更 %(u)d，未变 %(n)d，拒绝 %(r)d；本次未出现 %(a)d 家%(mode)s")
+            % {
+                "rows": report.rows,
+                "c": report.created,
+                "u": report.updated,
+                "n": report.unchanged,
+                "r": report.rejected_count,
+                "a": report.not_in_survey,
+                "mode": mode,
+            }
+        )
+        if report.batch:
+            out(_("导入批次：%(id)d") % {"id": report.batch})
+        for item in report.duplicates:
+            out(
+                _("重复代码 %(code)s 出现在第 %(rows)s 行，以最后一行为准")
+                % {"code": item["credit_code"], "rows": "、".join(map(str, item["rows"]))}
+            )
+        for item in report.rejected[:200]:
+            out(
+                _("第 %(row)d 行 [%(col)s] %(msg)s")
+                % {"row": item["row"], "col": item["column"], "msg": item["message"]}
+            )

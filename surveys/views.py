@@ -1,0 +1,162 @@
+"""Survey pages: upload → check (progress bar) → preview → confirm → done,
+the batch list with rollback, and the spreadsheets going out. Thin: a
+selector fetches within scope, a service does the work."""
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from core.errors import ApplicationError
+from orgs.models import ImportBatch
+
+from .export import ledger_xlsx, rejected_rows_xlsx, template_xlsx
+from .selectors import import_batch_get, import_batch_list, import_streets, ledger_for_export, require_importer
+from .services import survey_batch_confirm, survey_batch_open, survey_batch_rollback
+from .tasks import survey_batch_task
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+class SurveyUploadForm(forms.Form):
+    file = forms.FileField(label=gettext_lazy("排查摸底表文件"), help_text=gettext_lazy(".xlsx、.xls 或 .csv"))
+    year = forms.IntegerField(label=gettext_lazy("排查年度"), min_value=2000, max_value=2100)
+    street = forms.ModelChoiceField(label=gettext_lazy("街道"), queryset=None, required=False)
+    strict = forms.BooleanField(label=gettext_lazy("严格模式（有任何不合格行则全部不导入）"), required=False)
+    create_streets = forms.BooleanField(label=gettext_lazy("允许新建表中出现的街道（首次导入新区时）"), required=False)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        streets = import_streets(user=user)
+        self.fields["street"].queryset = streets
+        self.district = user.is_superuser or _is_district(user)
+        if self.district:
+            self.fields["street"].empty_label = _("全区（按表中所属街道）")
+        else:
+            self.fields["street"].required = True
+            self.fields["street"].empty_label = None
+            del self.fields["create_streets"]
+        self.fields["year"].initial = timezone.localdate().year
+
+
+def _is_district(user) -> bool:
+    from orgs.scoping import scope_for
+
+    return scope_for(user, write=True).everything
+
+
+def _xlsx(content: bytes, name: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=XLSX)
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{_quote(name)}"
+    return response
+
+
+def _quote(name: str) -> str:
+    from urllib.parse import quote
+
+    return quote(name)
+
+
+@login_required
+def survey_import_view(request):
+    batches = import_batch_list(user=request.user)
+    form = SurveyUploadForm(request.POST or None, request.FILES or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            batch = survey_batch_open(
+                upload=data["file"],
+                year=data["year"],
+                by=request.user,
+                street=data["street"],
+                strict=data["strict"],
+                create_streets=data.get("create_streets", False),
+            )
+        except ApplicationError as exc:
+            for message in exc.messages:
+                form.add_error("file", message)
+        else:
+            survey_batch_task.delay(batch.pk, False)
+            return redirect("orgs:survey_batch", batch.pk)
+    page = Paginator(batches, 20).get_page(request.GET.get("page"))
+    return render(request, "orgs/survey/import.html", {"form": form, "page": page}, status=400 if form.errors else 200)
+
+
+@login_required
+def survey_batch_view(request, pk: int):
+    batch = import_batch_get(user=request.user, pk=pk)
+    report = batch.report or {}
+    return render(
+        request,
+        "orgs/survey/batch.html",
+        {
+            "batch": batch,
+            "report": report,
+            "rejected": report.get("rejected", [])[:500],
+            "changes": report.get("changes", [])[:500],
+            "absent": report.get("not_in_survey_list", [])[:500],
+            "running": batch.status in (ImportBatch.Status.CHECKING, ImportBatch.Status.RUNNING),
+        },
+    )
+
+
+@login_required
+def survey_batch_progress_view(request, pk: int):
+    batch = import_batch_get(user=request.user, pk=pk)
+    running = batch.status in (ImportBatch.Status.CHECKING, ImportBatch.Status.RUNNING)
+    response = render(request, "orgs/survey/_progress.html", {"batch": batch, "running": running})
+    if not running and request.htmx:
+        # Done: reload the page so the preview or the result shows.
+        response["HX-Refresh"] = "true"
+    return response
+
+
+@login_required
+@require_POST
+def survey_batch_confirm_view(request, pk: int):
+    batch = import_batch_get(user=request.user, pk=pk)
+    try:
+        survey_batch_confirm(batch=batch, by=request.user)
+    except ApplicationError as exc:
+        messages.error(request, "；".join(exc.messages))
+    else:
+        survey_batch_task.delay(batch.pk, True)
+    return redirect("orgs:survey_batch", batch.pk)
+
+
+@login_required
+@require_POST
+def survey_batch_rollback_view(request, pk: int):
+    batch = import_batch_get(user=request.user, pk=pk)
+    try:
+        survey_batch_rollback(batch=batch, by=request.user)
+    except ApplicationError as exc:
+        messages.error(request, "；".join(exc.messages))
+    else:
+        messages.success(request, _("已撤销该批次的导入"))
+    return redirect("orgs:survey_batch", batch.pk)
+
+
+@login_required
+def survey_batch_rejected_view(request, pk: int):
+    batch = import_batch_get(user=request.user, pk=pk)
+    return _xlsx(rejected_rows_xlsx(batch.report or {}), f"不合格行_{batch.year}_{batch.pk}.xlsx")
+
+
+@login_required
+def survey_ledger_export_view(request):
+    filters = {k: request.GET.get(k, "") for k in ("q", "street", "status", "org_setup")}
+    queryset = ledger_for_export(user=request.user, filters=filters)
+    return _xlsx(ledger_xlsx(queryset), f"企业台账_{timezone.localdate():%Y%m%d}.xlsx")
+
+
+@login_required
+def survey_template_view(request):
+    require_importer(request.user)
+    return _xlsx(template_xlsx(), "年度排查摸底表模板.xlsx")
