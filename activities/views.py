@@ -4,13 +4,13 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from core.pages import error_text, paginate
 from orgs.selectors import organization_get, region_streets, scope_for
 
 from .forms import ActivityForm, ReturnForm
@@ -43,14 +43,6 @@ def _filters(request) -> dict:
     return {k: request.GET.get(k, "") for k in FILTER_KEYS}
 
 
-def _page(request, qs, per_page: int = 30):
-    return Paginator(qs, per_page).get_page(request.GET.get("page"))
-
-
-def _error_text(exc: ValidationError) -> str:
-    return "；".join(exc.messages)
-
-
 def _is_reviewer(user) -> bool:
     return scope_for(user, write=True).has_role(*REVIEWER_ROLES)
 
@@ -58,7 +50,7 @@ def _is_reviewer(user) -> bool:
 @login_required
 def activity_list_view(request):
     filters = _filters(request)
-    page = _page(request, activity_list(user=request.user, filters=filters))
+    page = paginate(request, activity_list(user=request.user, filters=filters), 30)
     return render(
         request,
         "activities/activity_list.html",
@@ -125,7 +117,7 @@ def _save_from_form(request, form, save, *, draft_message: str) -> Activity | No
             if request.POST.get("action") == "submit":
                 activity_submit(activity=activity, by=request.user)
     except ValidationError as exc:
-        form.add_error(None, _error_text(exc))
+        form.add_error(None, error_text(exc))
         return None
     if request.POST.get("action") == "submit":
         messages.success(request, _("已提交，等待街道审核"))
@@ -193,7 +185,7 @@ def activity_submit_view(request, pk: int):
         activity_submit(activity=activity, by=request.user)
         messages.success(request, _("已提交，等待街道审核"))
     except ValidationError as exc:
-        messages.error(request, _error_text(exc))
+        messages.error(request, error_text(exc))
     return redirect("activities:detail", pk)
 
 
@@ -205,7 +197,7 @@ def activity_approve_view(request, pk: int):
     try:
         activity_approve(activity=activity, by=request.user)
     except ValidationError as exc:
-        error = _error_text(exc)
+        error = error_text(exc)
     if request.htmx:
         return render(
             request,
@@ -231,7 +223,7 @@ def activity_return_view(request, pk: int):
         activity_return(activity=activity, by=request.user, reason=form.cleaned_data["reason"])
         messages.success(request, _("已退回，书记修改后可重新提交"))
     except ValidationError as exc:
-        messages.error(request, _error_text(exc))
+        messages.error(request, error_text(exc))
     return redirect("activities:detail", pk)
 
 
@@ -254,7 +246,7 @@ def review_queue_view(request):
         request,
         "activities/review_queue.html",
         {
-            "page": _page(request, queue, per_page=50),
+            "page": paginate(request, queue, per_page=50),
             "filters": filters,
             "types": ActivityType.choices,
             "streets": region_streets(user=request.user),
@@ -282,5 +274,5 @@ def attachment_delete_view(request, pk: int, attachment_pk: int):
         attachment_delete(attachment=attachment, by=request.user)
         messages.success(request, _("附件已删除"))
     except ValidationError as exc:
-        messages.error(request, _error_text(exc))
+        messages.error(request, error_text(exc))
     return redirect("activities:edit", pk)

@@ -4,9 +4,9 @@ exported name can never run in the reader's Excel."""
 
 from collections.abc import Iterable, Sequence
 from io import BytesIO
-from urllib.parse import quote
 
 from django.http import HttpResponse
+from django.utils.http import content_disposition_header
 from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
@@ -37,8 +37,20 @@ def xlsx_response(*, filename: str, title: str, headers: Sequence[str], rows: It
     for i, width in enumerate(widths, start=1):
         ws.column_dimensions[get_column_letter(i)].width = width
     ws.freeze_panes = "A2"
-    buffer = BytesIO()
-    wb.save(buffer)
-    response = HttpResponse(buffer.getvalue(), content_type=XLSX_TYPE)
-    response["Content-Disposition"] = f"attachment; filename=\"export.xlsx\"; filename*=UTF-8''{quote(filename)}"
+    return workbook_response(wb, filename=filename)
+
+
+def xlsx_file_response(content: bytes, *, filename: str) -> HttpResponse:
+    """Every .xlsx download of the application leaves through here (or
+    `workbook_response`), so the file name is sent the same way everywhere:
+    an ASCII fallback and the UTF-8 name for browsers that read it."""
+    response = HttpResponse(content, content_type=XLSX_TYPE)
+    response["Content-Disposition"] = content_disposition_header(True, filename)
     return response
+
+
+def workbook_response(workbook: Workbook, *, filename: str) -> HttpResponse:
+    """An openpyxl workbook as a download. Its cells must already have gone through `safe_cell`."""
+    buffer = BytesIO()
+    workbook.save(buffer)
+    return xlsx_file_response(buffer.getvalue(), filename=filename)

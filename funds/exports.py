@@ -1,25 +1,12 @@
 """The .xlsx files people take away: the statement and the supervision report."""
 
-from io import BytesIO
-
 from django.http import HttpResponse
-from django.utils.http import content_disposition_header
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
-from core.xlsx import safe_cell
+from core.xlsx import safe_cell, workbook_response
 
 from .selectors import Statement, SupervisionReport
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def _response(workbook: Workbook, filename: str) -> HttpResponse:
-    buffer = BytesIO()
-    workbook.save(buffer)
-    response = HttpResponse(buffer.getvalue(), content_type=XLSX)
-    response["Content-Disposition"] = content_disposition_header(True, filename)
-    return response
 
 
 def _append(ws, row) -> None:
@@ -61,7 +48,7 @@ def statement_xlsx(statement: Statement) -> HttpResponse:
     for row in ws.iter_rows(min_row=3):
         for cell in row[4:7]:
             cell.number_format = "#,##0.00"
-    return _response(wb, f"对账单_{statement.account.pk}_{statement.start}_{statement.end}.xlsx")
+    return workbook_response(wb, filename=f"对账单_{statement.account.pk}_{statement.start}_{statement.end}.xlsx")
 
 
 def supervision_xlsx(report: SupervisionReport) -> HttpResponse:
@@ -88,4 +75,6 @@ def supervision_xlsx(report: SupervisionReport) -> HttpResponse:
         _append(ws, [r.organization.name, *[getattr(r, k) for _c, k in columns[1:]]])
     _append(ws, ["合计", *[report.totals[k] for _c, k in columns[1:]]])
     _append(ws, ["账本核对：期末余额合计", report.journal_closing, "一致" if report.reconciles else "不一致"])
-    return _response(wb, f"监管报表_{report.street.name}_{report.start:%Y}H{1 if report.start.month == 1 else 2}.xlsx")
+    return workbook_response(
+        wb, filename=f"监管报表_{report.street.name}_{report.start:%Y}H{1 if report.start.month == 1 else 2}.xlsx"
+    )

@@ -5,7 +5,6 @@ from datetime import date
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -13,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core.errors import ApplicationError
+from core.pages import error_text, form_errors_from, paginate
 from orgs.models import Role
 from orgs.selectors import region_streets, scope_for
 
@@ -35,23 +35,6 @@ from .selectors import (
     transaction_get,
 )
 
-
-def _page(request, qs, per_page: int = 50):
-    return Paginator(qs, per_page).get_page(request.GET.get("page"))
-
-
-def _error_text(exc: ApplicationError) -> str:
-    return "；".join(exc.messages)
-
-
-def _form_errors(form, exc: ApplicationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
-
-
 # --- accounts ---------------------------------------------------------------------------------
 
 
@@ -61,7 +44,7 @@ def account_list_view(request):
     mine = list(my_accounts(user=request.user))
     if scope.organization_ids and not scope.has_role(Role.DISTRICT, Role.STREET, Role.LEADER) and len(mine) == 1:
         return redirect("funds:account_detail", mine[0].pk)
-    page = _page(request, account_list(user=request.user))
+    page = paginate(request, account_list(user=request.user))
     return render(request, "funds/account_list.html", {"page": page, "filters": {}})
 
 
@@ -125,7 +108,7 @@ def account_income_view(request, pk: int):
             memo=data["memo"],
         )
     except ApplicationError as exc:
-        messages.error(request, _error_text(exc))
+        messages.error(request, error_text(exc))
     else:
         messages.success(request, _("已入账"))
     return redirect("funds:account_detail", pk)
@@ -141,7 +124,7 @@ def transaction_reverse_view(request, pk: int):
             raise ApplicationError(_("只有区两新工委工作人员可以冲正"))
         services.transaction_reverse(transaction_=txn, by=request.user, reason=request.POST.get("reason", ""))
     except ApplicationError as exc:
-        messages.error(request, _error_text(exc))
+        messages.error(request, error_text(exc))
     else:
         messages.success(request, _("已冲正交易 #%(pk)s") % {"pk": txn.pk})
     if back.isdigit():
@@ -160,7 +143,7 @@ def application_list_view(request):
         request,
         "funds/application_list.html",
         {
-            "page": _page(request, qs),
+            "page": paginate(request, qs),
             "filters": filters,
             "statuses": Application.Status.choices,
             "streets": region_streets(user=request.user),
@@ -175,7 +158,7 @@ def approval_queue_view(request):
         request,
         "funds/application_list.html",
         {
-            "page": _page(request, approval_queue(user=request.user)),
+            "page": paginate(request, approval_queue(user=request.user)),
             "filters": {},
             "title": _("待我审批"),
             "queue": True,
@@ -215,7 +198,7 @@ def application_create_view(request, account_pk: int):
                 organization=account.organization, by=request.user, request=request, **_project_args(form, formset)
             )
         except ApplicationError as exc:
-            _form_errors(form, exc)
+            form_errors_from(form, exc)
         else:
             messages.success(request, _("申请已提交，等待街道审批"))
             return redirect("funds:application_detail", application.pk)
@@ -245,7 +228,7 @@ def application_resubmit_view(request, pk: int):
                 application=application, by=request.user, request=request, **_project_args(form, formset)
             )
         except ApplicationError as exc:
-            _form_errors(form, exc)
+            form_errors_from(form, exc)
         else:
             messages.success(request, _("申请已重新提交"))
             return redirect("funds:application_detail", application.pk)
@@ -302,7 +285,7 @@ def _act(request, pk: int, action, success: str):
     try:
         action(application)
     except ApplicationError as exc:
-        messages.error(request, _error_text(exc))
+        messages.error(request, error_text(exc))
     else:
         messages.success(request, success)
     return redirect("funds:application_detail", pk)
@@ -353,7 +336,7 @@ def application_object_view(request, pk: int):
             application=application, by=request.user, text=request.POST.get("text", ""), request=request
         )
     except ApplicationError as exc:
-        messages.error(request, _error_text(exc))
+        messages.error(request, error_text(exc))
     else:
         messages.success(request, _("异议已提交，区两新工委将处理"))
     return redirect("funds:application_detail", pk)
@@ -366,7 +349,7 @@ def objection_resolve_view(request, pk: int):
     try:
         services.objection_resolve(objection=objection, by=request.user, resolution=request.POST.get("resolution", ""))
     except ApplicationError as exc:
-        messages.error(request, _error_text(exc))
+        messages.error(request, error_text(exc))
     else:
         messages.success(request, _("异议已处理"))
     return redirect("funds:application_detail", objection.application_id)
@@ -479,7 +462,7 @@ def star_rules_view(request):
             try:
                 services.star_rule_set(by=request.user, **form.cleaned_data)
             except ApplicationError as exc:
-                _form_errors(form, exc)
+                form_errors_from(form, exc)
             else:
                 messages.success(request, _("已新增奖补标准，自生效日期起适用"))
                 return redirect("funds:star_rules")

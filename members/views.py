@@ -6,13 +6,14 @@ import tablib
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from core.pages import form_errors_from, paginate
+from core.xlsx import xlsx_file_response
 from orgs.audit import audit_event
 from orgs.selectors import enterprise_list, organization_get
 
@@ -43,17 +44,6 @@ from .services import (
 )
 
 FILTER_KEYS = ("q", "organization", "stage", "status", "mobility")
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def _errors_to_form(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            target = field if field in form.fields else None
-            for error in errors:
-                form.add_error(target, error)
-    else:
-        form.add_error(None, exc)
 
 
 @login_required
@@ -61,7 +51,7 @@ def member_list_view(request):
     filters = {k: request.GET.get(k, "") for k in FILTER_KEYS}
     if not filters["status"] and "status" not in request.GET:
         filters["status"] = Member.Status.ACTIVE
-    page = Paginator(member_list(user=request.user, filters=filters), 50).get_page(request.GET.get("page"))
+    page = paginate(request, member_list(user=request.user, filters=filters))
     return render(
         request,
         "members/member_list.html",
@@ -99,7 +89,7 @@ def member_create_view(request):
             messages.success(request, _("已添加党员 %(name)s") % {"name": member.name})
             return redirect("members:detail", member.pk)
         except ValidationError as exc:
-            _errors_to_form(form, exc)
+            form_errors_from(form, exc)
     return render(request, "members/member_form.html", {"form": form})
 
 
@@ -145,7 +135,7 @@ def member_edit_view(request, pk: int):
             messages.success(request, _("已保存"))
             return redirect("members:detail", member.pk)
         except ValidationError as exc:
-            _errors_to_form(form, exc)
+            form_errors_from(form, exc)
     return render(request, "members/member_form.html", {"form": form, "member": member})
 
 
@@ -275,9 +265,7 @@ def member_export_view(request):
     members = member_list(user=request.user, filters=filters).order_by("organization__name", "name")
     dataset = MemberResource(user=request.user).export(queryset=members)
     audit_event(actor=request.user, instance=request.user, event="member_export", detail={"rows": len(dataset)})
-    response = HttpResponse(dataset.export("xlsx"), content_type=XLSX)
-    response["Content-Disposition"] = f'attachment; filename="roster-{timezone.localdate():%Y%m%d}.xlsx"'
-    return response
+    return xlsx_file_response(dataset.export("xlsx"), filename=f"roster-{timezone.localdate():%Y%m%d}.xlsx")
 
 
 @login_required
@@ -314,6 +302,4 @@ def member_import_view(request):
 def member_template_view(request):
     """An empty roster with the expected headers."""
     dataset = MemberResource(user=request.user).export(queryset=Member.objects.none())
-    response = HttpResponse(dataset.export("xlsx"), content_type=XLSX)
-    response["Content-Disposition"] = 'attachment; filename="roster-template.xlsx"'
-    return response
+    return xlsx_file_response(dataset.export("xlsx"), filename="roster-template.xlsx")

@@ -3,17 +3,14 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+
+from core.pages import form_errors_from, paginate
 
 from .forms import VisitForm
 from .selectors import assignment_get, assignment_list, visit_list
 from .services import instructor_visit_create
-
-
-def _page(request, qs, per_page: int = 50):
-    return Paginator(qs, per_page).get_page(request.GET.get("page"))
 
 
 @login_required
@@ -34,12 +31,7 @@ def visit_list_view(request):
             messages.success(request, _("走访已登记"))
             return redirect("orgs:visit_list")
         except ValidationError as exc:
-            if hasattr(exc, "error_dict"):
-                for field, errors in exc.error_dict.items():
-                    for error in errors:
-                        form.add_error(field if field in form.fields else None, error)
-            else:
-                form.add_error(None, exc)
+            form_errors_from(form, exc)
     return render(
         request,
         "orgs/visit_list.html",
@@ -47,7 +39,7 @@ def visit_list_view(request):
             "form": form,
             "can_log": own.exists(),
             "assignments": assignments.order_by("enterprise__name")[:200],
-            "page": _page(request, visit_list(user=request.user)),
+            "page": paginate(request, visit_list(user=request.user)),
             "filters": {},
         },
     )

@@ -2,10 +2,10 @@
 the floors below know of them (coverage, rating, members, fund)."""
 
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.shortcuts import render
 from django.utils import timezone
 
+from core.pages import paginate
 from members.models import Stage
 from members.selectors import pipeline_counts
 from orgs.models import BusinessStatus, OrgSetup, PartyOrganization
@@ -22,17 +22,13 @@ from .dashboards import drilldown_context
 from .home import compliance_panels
 
 
-def _page(request, qs, per_page: int = 50):
-    return Paginator(qs, per_page).get_page(request.GET.get("page"))
-
-
 @login_required
 def enterprise_list_view(request):
     filters = {
         k: request.GET.get(k, "")
         for k in ("q", "street", "status", "org_setup", "park", "industry", "above_scale", "min_formal", "covered")
     }
-    page = _page(request, enterprise_list(user=request.user, filters=filters).order_by("street__name", "name"))
+    page = paginate(request, enterprise_list(user=request.user, filters=filters).order_by("street__name", "name"))
     return render(
         request,
         "orgs/enterprise_list.html",
@@ -72,7 +68,7 @@ def enterprise_detail_view(request, pk: int):
 @login_required
 def organization_list_view(request):
     filters = {k: request.GET.get(k, "") for k in ("q", "street", "org_type", "formation_mode")}
-    page = _page(request, organization_list(user=request.user, filters=filters).order_by("street__name", "name"))
+    page = paginate(request, organization_list(user=request.user, filters=filters).order_by("street__name", "name"))
     return render(
         request,
         "orgs/organization_list.html",

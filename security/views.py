@@ -1,15 +1,11 @@
 """Pages of the security layer: two-factor enrolment and verification, and
 the read-only audit log with its .xlsx export."""
 
-from io import BytesIO
-
 import django_otp
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
-from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -19,7 +15,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 from openpyxl import Workbook
 
 from core.errors import ApplicationError
-from core.xlsx import safe_cell
+from core.pages import paginate
+from core.xlsx import safe_cell, workbook_response
 from orgs.audit import audit_event
 
 from .filters import EVENT_CHOICES, AuditFilter
@@ -158,7 +155,7 @@ def _describe(entry) -> dict:
 @login_required
 def audit_log_view(request):
     entries = audit_entry_list(user=request.user, filters=request.GET)
-    page = Paginator(entries, 50).get_page(request.GET.get("page"))
+    page = paginate(request, entries)
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -205,11 +202,5 @@ def audit_export_view(request):
         detail={"filters": request.GET.dict()},
         request=request,
     )
-    buffer = BytesIO()
-    workbook.save(buffer)
-    response = HttpResponse(
-        buffer.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    )
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-    response["Content-Disposition"] = f'attachment; filename="audit-log-{stamp}.xlsx"'
-    return response
+    return workbook_response(workbook, filename=f"audit-log-{stamp}.xlsx")

@@ -5,8 +5,6 @@ selector fetches within scope, a service does the work."""
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
-from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -14,6 +12,8 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from core.errors import ApplicationError
+from core.pages import paginate
+from core.xlsx import xlsx_file_response
 from orgs.models import ImportBatch
 
 from .export import ledger_xlsx, rejected_rows_xlsx, template_xlsx
@@ -51,18 +51,6 @@ def _is_district(user) -> bool:
     return scope_for(user, write=True).everything
 
 
-def _xlsx(content: bytes, name: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=XLSX)
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{_quote(name)}"
-    return response
-
-
-def _quote(name: str) -> str:
-    from urllib.parse import quote
-
-    return quote(name)
-
-
 @login_required
 def survey_import_view(request):
     batches = import_batch_list(user=request.user)
@@ -84,7 +72,7 @@ def survey_import_view(request):
         else:
             survey_batch_task.delay(batch.pk, False)
             return redirect("orgs:survey_batch", batch.pk)
-    page = Paginator(batches, 20).get_page(request.GET.get("page"))
+    page = paginate(request, batches, 20)
     return render(request, "orgs/survey/import.html", {"form": form, "page": page}, status=400 if form.errors else 200)
 
 
@@ -146,17 +134,17 @@ def survey_batch_rollback_view(request, pk: int):
 @login_required
 def survey_batch_rejected_view(request, pk: int):
     batch = import_batch_get(user=request.user, pk=pk)
-    return _xlsx(rejected_rows_xlsx(batch.report or {}), f"不合格行_{batch.year}_{batch.pk}.xlsx")
+    return xlsx_file_response(rejected_rows_xlsx(batch.report or {}), filename=f"不合格行_{batch.year}_{batch.pk}.xlsx")
 
 
 @login_required
 def survey_ledger_export_view(request):
     filters = {k: request.GET.get(k, "") for k in ("q", "street", "status", "org_setup")}
     queryset = ledger_for_export(user=request.user, filters=filters)
-    return _xlsx(ledger_xlsx(queryset), f"企业台账_{timezone.localdate():%Y%m%d}.xlsx")
+    return xlsx_file_response(ledger_xlsx(queryset), filename=f"企业台账_{timezone.localdate():%Y%m%d}.xlsx")
 
 
 @login_required
 def survey_template_view(request):
     require_importer(request.user)
-    return _xlsx(template_xlsx(), "年度排查摸底表模板.xlsx")
+    return xlsx_file_response(template_xlsx(), filename="年度排查摸底表模板.xlsx")
