@@ -1,0 +1,292 @@
+"""Who may do what (DESIGN.md §7): every write and every privileged read.
+
+Scoping (`scope_for`) says which records a user *reaches*; the predicates
+here say what they may *do* with what they reach. Each one answers True or
+False and never raises. Services call them through `require()`, which
+raises the refusal; pages and templates call the same predicates to show or
+hide a button; the API calls them through `orgs.permissions.PolicyPermission`
+and through the services. So a page and the API cannot disagree, and "who
+may do X?" is answered in this file only: no other module outside
+`orgs/scoping.py` looks at a user's roles.
+
+Write predicates read the *write* scope, where a leader's grants do not
+count (leaders read and never write); read predicates read the read scope.
+A superuser holds every role.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q
+
+from core.errors import ApplicationError
+
+from .models import PartyOrganization, Region, Role, User
+from .scoping import NOTHING, Scope, scope_for
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+    from django.utils.functional import Promise
+
+    AnyUser = User | AnonymousUser | None
+
+STAFF = (Role.DISTRICT, Role.STREET, Role.LEADER)
+
+# The role whose workbench a user lands on when they hold several.
+HOME_ORDER = (Role.DISTRICT, Role.STREET, Role.LEADER, Role.SECRETARY, Role.INSTRUCTOR)
+
+
+def require(allowed: bool, message: str | Promise, *, exc: type[Exception] = ApplicationError) -> None:
+    """Raise the refusal when a predicate said no. Services refuse with an
+    ApplicationError (a page shows it, the API answers 400) unless the
+    caller asks for PermissionDenied (403), as the reveal of a whole ID
+    number and the roster's writes always have."""
+    if not allowed:
+        raise exc(message)
+
+
+def _writes(user: AnyUser) -> Scope:
+    return scope_for(user, write=True)
+
+
+def _reads(user: AnyUser) -> Scope:
+    return scope_for(user)
+
+
+def _reaches(q: Q, organization: PartyOrganization) -> bool:
+    return PartyOrganization.objects.filter(q, pk=organization.pk).exists()
+
+
+# --- what a user is, for the workbench and the menu ------------------------------------------
+
+
+def home_role(user: AnyUser) -> str | None:
+    """The role whose workbench and labels a user sees first."""
+    scope = _reads(user)
+    if "superuser" in scope.roles:
+        return Role.DISTRICT
+    return next((role for role in HOME_ORDER if role in scope.roles), None)
+
+
+def staff_role(user: AnyUser) -> str | None:
+    """District, street or leader: the staff role a dashboard is shown as, if any."""
+    role = home_role(user)
+    return role if role in STAFF else None
+
+
+def has_workbench(user: AnyUser) -> bool:
+    return _reads(user).has_role(Role.DISTRICT, Role.STREET, Role.SECRETARY, Role.INSTRUCTOR)
+
+
+def may_view_dashboard(user: AnyUser) -> bool:
+    """Dashboards, the bulletin and the coverage tables: district and street
+    staff and leaders, for a district or a street."""
+    scope = _reads(user)
+    return scope.has_role(*STAFF) and (scope.everything or bool(scope.street_ids))
+
+
+def may_browse_enterprises(user: AnyUser) -> bool:
+    return _reads(user).has_role(*STAFF, Role.SECRETARY, Role.INSTRUCTOR)
+
+
+def may_browse_organizations(user: AnyUser) -> bool:
+    """Organizations, rosters, activity records and fund accounts (each list scoped)."""
+    return _reads(user).has_role(*STAFF, Role.SECRETARY)
+
+
+def may_browse_visits(user: AnyUser) -> bool:
+    return _reads(user).has_role(Role.DISTRICT, Role.STREET, Role.INSTRUCTOR)
+
+
+def may_use_admin(user: AnyUser) -> bool:
+    return bool(user is not None and user.is_authenticated and user.is_staff)
+
+
+# --- the registry ------------------------------------------------------------------------------
+
+
+def may_edit_enterprises(user: AnyUser) -> bool:
+    """District staff, and street staff for their street, keep the enterprise ledger."""
+    return _writes(user).has_role(Role.DISTRICT, Role.STREET)
+
+
+def may_edit_enterprise_in(user: AnyUser, street: Region) -> bool:
+    """May register an enterprise in (or move one to) this street."""
+    return may_edit_enterprises(user) and Region.objects.filter(_writes(user).regions_q(), pk=street.pk).exists()
+
+
+def may_log_visit(user: AnyUser, assignment: Any) -> bool:
+    """Only the instructor of an assignment logs visits to its enterprise."""
+    return user is not None and assignment.instructor_id == user.pk
+
+
+def may_override_rating(user: AnyUser) -> bool:
+    return _writes(user).has_role(Role.DISTRICT)
+
+
+# --- the survey import -------------------------------------------------------------------------
+
+
+def may_use_survey_import(user: AnyUser) -> bool:
+    """District and street staff open the import pages and their batches."""
+    return _writes(user).has_role(Role.DISTRICT, Role.STREET)
+
+
+def may_import_survey(user: AnyUser, street: Region | None) -> bool:
+    """District staff import for the whole district or any street; street
+    staff only for their own street. `user` None is the operator's command
+    line (`manage.py import_survey`), which runs with the server's rights."""
+    if user is None:
+        return True
+    scope = _writes(user)
+    if scope.everything and scope.has_role(Role.DISTRICT):
+        return True
+    return scope.has_role(Role.STREET) and street is not None and street.pk in scope.street_ids
+
+
+def may_export_survey_ledger(user: AnyUser) -> bool:
+    return _reads(user).has_role(*STAFF)
+
+
+# --- members -----------------------------------------------------------------------------------
+
+
+def roster_organizations_q(user: AnyUser) -> Q:
+    """The organizations whose roster the user keeps: every one they reach
+    for district staff; their own (and its sub-organizations) for a secretary."""
+    scope = _writes(user)
+    if scope.has_role(Role.DISTRICT):
+        return scope.organizations_q()
+    if Role.SECRETARY in scope.roles:
+        return Q(pk__in=scope.organization_ids) | Q(parent_id__in=scope.organization_ids)
+    return NOTHING
+
+
+def may_keep_rosters(user: AnyUser) -> bool:
+    """Whether the user keeps any roster at all (the API's first question)."""
+    return _writes(user).has_role(Role.DISTRICT, Role.SECRETARY)
+
+
+def may_edit_members(user: AnyUser, organization: PartyOrganization) -> bool:
+    """Add, edit, move along the stages, record departures and transfers."""
+    return _reaches(roster_organizations_q(user), organization)
+
+
+def may_reveal_member(user: AnyUser, member: Any) -> bool:
+    """The whole ID number and phone: district staff, and the secretary of the member's own organization."""
+    scope = _writes(user)
+    if scope.has_role(Role.DISTRICT):
+        return True
+    return Role.SECRETARY in scope.roles and member.organization_id in scope.organization_ids
+
+
+# --- activities --------------------------------------------------------------------------------
+
+
+def may_file_activity(user: AnyUser, organization: PartyOrganization) -> bool:
+    """File and correct an organization's records: anyone whose write scope reaches it."""
+    return _reaches(_writes(user).organizations_q(), organization)
+
+
+def may_review_activities(user: AnyUser) -> bool:
+    return _writes(user).has_role(Role.STREET, Role.DISTRICT)
+
+
+def may_review_activity(user: AnyUser, organization: PartyOrganization) -> bool:
+    return may_review_activities(user) and _reaches(_writes(user).organizations_q(), organization)
+
+
+# --- the fund ----------------------------------------------------------------------------------
+
+STREET_LEVEL = "street"
+DISTRICT_LEVEL = "district"
+
+
+def may_post_income(user: AnyUser) -> bool:
+    """Income of every kind, and the fiscal subsidy to the pool: district staff."""
+    return _writes(user).has_role(Role.DISTRICT)
+
+
+def may_reverse_transaction(user: AnyUser) -> bool:
+    return _writes(user).has_role(Role.DISTRICT)
+
+
+def may_apply_for_withdrawal(user: AnyUser, organization: PartyOrganization) -> bool:
+    """File, correct, resubmit or withdraw a project: the organization's own secretary."""
+    scope = _writes(user)
+    return scope.has_role(Role.SECRETARY) and _reaches(scope.organizations_q(), organization)
+
+
+def approval_levels(user: AnyUser) -> set[str]:
+    """The approval levels a user acts at: street staff the street's, district staff the final one."""
+    scope = _writes(user)
+    levels = set()
+    if Role.STREET in scope.roles or "superuser" in scope.roles:
+        levels.add(STREET_LEVEL)
+    if scope.has_role(Role.DISTRICT):
+        levels.add(DISTRICT_LEVEL)
+    return levels
+
+
+def may_approve_withdrawal(user: AnyUser, application: Any, level: str) -> bool:
+    """Approve or return at a level: street staff of the organization's street; district staff."""
+    scope = _writes(user)
+    if level == STREET_LEVEL:
+        return "superuser" in scope.roles or (
+            Role.STREET in scope.roles and application.organization.street_id in scope.street_ids
+        )
+    if level == DISTRICT_LEVEL:
+        return scope.has_role(Role.DISTRICT)
+    return False
+
+
+def may_object_to_withdrawal(user: AnyUser) -> bool:
+    """During 公示, staff of the scope (leaders included) may object."""
+    return _reads(user).has_role(*STAFF)
+
+
+def may_see_publicity(user: AnyUser) -> bool:
+    return _reads(user).has_role(Role.DISTRICT, Role.STREET)
+
+
+def may_resolve_objection(user: AnyUser) -> bool:
+    return _writes(user).has_role(Role.DISTRICT)
+
+
+def may_disburse(user: AnyUser) -> bool:
+    return _writes(user).has_role(Role.DISTRICT)
+
+
+def may_settle(user: AnyUser, application: Any) -> bool:
+    """报账: the organization's secretary, or district staff."""
+    scope = _writes(user)
+    if scope.has_role(Role.DISTRICT):
+        return True
+    return scope.has_role(Role.SECRETARY) and _reaches(scope.organizations_q(), application.organization)
+
+
+def may_set_star_rules(user: AnyUser) -> bool:
+    return _writes(user).has_role(Role.DISTRICT)
+
+
+def may_read_star_rules(user: AnyUser) -> bool:
+    return _reads(user).has_role(*STAFF, Role.SECRETARY)
+
+
+# --- security ----------------------------------------------------------------------------------
+
+
+def may_read_audit(user: AnyUser) -> bool:
+    """The audit trail and its export: district staff."""
+    return _reads(user).has_role(Role.DISTRICT)
+
+
+def may_enrol_two_factor(user: AnyUser) -> bool:
+    return _reads(user).has_role(Role.DISTRICT)
+
+
+def require_permission(allowed: bool, message: str | Promise) -> None:
+    """`require` for the refusals that are a 403 on every door."""
+    require(allowed, message, exc=PermissionDenied)
