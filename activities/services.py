@@ -19,9 +19,10 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 
 from core.errors import ApplicationError
 from members.models import Member
+from orgs import policy
 from orgs.audit import audit_event
-from orgs.models import PartyOrganization, Role, User
-from orgs.scoping import scope_for
+from orgs.models import PartyOrganization, User
+from orgs.policy import require
 
 from .models import Activity, Attachment, Attendance
 
@@ -37,7 +38,6 @@ ACTIVITY_WRITABLE = [
 ]
 
 EDITABLE_STATUSES = (Activity.Status.DRAFT, Activity.Status.RETURNED)
-REVIEWER_ROLES = (Role.STREET, Role.DISTRICT)
 IMAGE_FORMATS = {"JPEG", "PNG", "WEBP", "GIF", "BMP"}
 
 
@@ -179,6 +179,7 @@ def activity_create(
 ) -> Activity:
     """File a draft record. Files are checked by `attachment_prepare` first,
     so a bad file stops the filing before anything is written."""
+    _require_filer(by, organization)
     _check_fields(fields)
     picks = _check_attendance(organization, attendance)
     activity = Activity(organization=organization, created_by=by, status=Activity.Status.DRAFT, **fields)
@@ -193,6 +194,10 @@ def activity_create(
 
 def _lock(activity: Activity) -> Activity:
     return Activity.objects.select_for_update().get(pk=activity.pk)
+
+
+def _require_filer(by: User, organization: PartyOrganization) -> None:
+    require(policy.may_file_activity(by, organization), _("只能填报或修改本组织的组织生活记录"))
 
 
 def _require_editable(activity: Activity) -> None:
@@ -212,6 +217,7 @@ def activity_update(
     **fields,
 ) -> Activity:
     activity = _lock(activity)
+    _require_filer(by, activity.organization)
     _require_editable(activity)
     _check_fields(fields)
     picks = _check_attendance(activity.organization, attendance)
@@ -228,6 +234,7 @@ def activity_update(
 @transaction.atomic
 def attachment_delete(*, attachment: Attachment, by: User) -> None:
     activity = _lock(attachment.activity)
+    _require_filer(by, activity.organization)
     _require_editable(activity)
     name = attachment.original_name
     storage, stored = attachment.file.storage, attachment.file.name
@@ -240,6 +247,7 @@ def attachment_delete(*, attachment: Attachment, by: User) -> None:
 @transaction.atomic
 def activity_submit(*, activity: Activity, by: User) -> Activity:
     activity = _lock(activity)
+    _require_filer(by, activity.organization)
     if activity.status not in EDITABLE_STATUSES:
         raise ApplicationError(_("该记录已提交或已审核通过，不能重复提交"))
     if activity.held_on > timezone.localdate():
@@ -252,11 +260,8 @@ def activity_submit(*, activity: Activity, by: User) -> Activity:
 
 
 def _require_reviewer(by: User, activity: Activity) -> None:
-    scope = scope_for(by, write=True)
-    if not scope.has_role(*REVIEWER_ROLES):
-        raise ApplicationError(_("只有街道或区两新工委工作人员可以审核组织生活记录"))
-    if not PartyOrganization.objects.filter(scope.organizations_q(), pk=activity.organization_id).exists():
-        raise ApplicationError(_("该记录不在您的审核范围内"))
+    require(policy.may_review_activities(by), _("只有街道或区两新工委工作人员可以审核组织生活记录"))
+    require(policy.may_review_activity(by, activity.organization), _("该记录不在您的审核范围内"))
 
 
 @transaction.atomic

@@ -11,7 +11,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core.pages import error_text, paginate
-from orgs.selectors import organization_get, region_streets, scope_for
+from orgs import policy
+from orgs.selectors import organization_get, region_streets
 
 from .forms import ActivityForm, ReturnForm
 from .models import Activity, ActivityType
@@ -26,7 +27,6 @@ from .selectors import (
     review_queue,
 )
 from .services import (
-    REVIEWER_ROLES,
     activity_approve,
     activity_bulk_approve,
     activity_create,
@@ -41,10 +41,6 @@ FILTER_KEYS = ("q", "organization", "street", "type", "status", "date_from", "da
 
 def _filters(request) -> dict:
     return {k: request.GET.get(k, "") for k in FILTER_KEYS}
-
-
-def _is_reviewer(user) -> bool:
-    return scope_for(user, write=True).has_role(*REVIEWER_ROLES)
 
 
 @login_required
@@ -147,7 +143,7 @@ def activity_detail_view(request, pk: int):
             "attendance": attendance,
             "attachments": activity.attachments.all(),
             "may_edit": may_write and activity.status in (Activity.Status.DRAFT, Activity.Status.RETURNED),
-            "may_review": _is_reviewer(request.user) and activity.status == Activity.Status.SUBMITTED,
+            "may_review": policy.may_review_activities(request.user) and activity.status == Activity.Status.SUBMITTED,
             "return_form": ReturnForm(),
         },
     )
@@ -229,7 +225,7 @@ def activity_return_view(request, pk: int):
 
 @login_required
 def review_queue_view(request):
-    if not _is_reviewer(request.user):
+    if not policy.may_review_activities(request.user):
         raise Http404(_("只有街道或区两新工委工作人员有审核队列"))
     filters = _filters(request)
     if request.method == "POST":

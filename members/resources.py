@@ -13,10 +13,10 @@ from django.utils.translation import gettext as _
 from import_export import fields, resources, widgets
 
 from core.masking import mask_id_number, mask_phone
+from orgs import policy
 from orgs.models import PartyOrganization
 
 from .models import Member, Stage
-from .selectors import member_may_reveal
 from .services import member_save_new, prepare_member
 
 
@@ -152,12 +152,10 @@ class MemberResource(resources.ModelResource):
 
     # --- export -----------------------------------------------------------
     def dehydrate_id_number(self, member: Member) -> str:
-        return (
-            member.id_number if member_may_reveal(user=self.user, member=member) else mask_id_number(member.id_number)
-        )
+        return member.id_number if policy.may_reveal_member(self.user, member) else mask_id_number(member.id_number)
 
     def dehydrate_phone(self, member: Member) -> str:
-        return member.phone if member_may_reveal(user=self.user, member=member) else mask_phone(member.phone)
+        return member.phone if policy.may_reveal_member(self.user, member) else mask_phone(member.phone)
 
     def dehydrate_enterprise(self, member: Member) -> str:
         return member.enterprise.name if member.enterprise_id else ""

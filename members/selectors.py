@@ -5,7 +5,8 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 
 from core.crypto import blind_index
-from orgs.models import PartyOrganization, Role
+from orgs import policy
+from orgs.models import PartyOrganization
 from orgs.selectors import scope_for, scoped_get
 
 from .models import Member, MemberEvent, Stage, Transfer
@@ -47,14 +48,6 @@ def member_by_id_number(*, id_number: str) -> Member | None:
     return Member.objects.select_related("organization").filter(id_number_index=blind_index(id_number)).first()
 
 
-def member_may_reveal(*, user, member: Member) -> bool:
-    """Whole ID numbers and phones: district staff, and the member's own secretary."""
-    scope = scope_for(user, write=True)
-    if scope.has_role(Role.DISTRICT):
-        return True
-    return Role.SECRETARY in scope.roles and member.organization_id in scope.organization_ids
-
-
 def pipeline_counts(*, organization: PartyOrganization) -> dict[str, int]:
     rows = (
         Member.objects.filter(organization=organization, status=Member.Status.ACTIVE)
@@ -84,10 +77,10 @@ def member_events(*, member: Member) -> QuerySet[MemberEvent]:
 
 
 def organizations_for_roster(*, user) -> QuerySet[PartyOrganization]:
-    """Organizations whose roster the user may change (their write scope)."""
-    return PartyOrganization.objects.filter(
-        scope_for(user, write=True).organizations_q(), dissolved_on__isnull=True
-    ).order_by("name")
+    """Organizations whose roster the user keeps (orgs.policy), still active."""
+    return PartyOrganization.objects.filter(policy.roster_organizations_q(user), dissolved_on__isnull=True).order_by(
+        "name"
+    )
 
 
 def transfer_targets(*, user, exclude_pk: int | None = None) -> QuerySet[PartyOrganization]:

@@ -3,20 +3,24 @@
 from datetime import date
 
 from dateutil.relativedelta import relativedelta
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from core.crypto import blind_index
 from core.errors import ApplicationError
 from core.validators import birth_date_from_id, validate_id_number, validate_phone
+from orgs import policy
 from orgs.audit import audit_event
 from orgs.models import PartyOrganization, User
-from orgs.scoping import scope_for
+from orgs.policy import require, require_permission
 
 from .models import STAGE_DATE_FIELDS, Member, MemberEvent, Stage, Transfer
-from .selectors import member_by_id_number, member_may_reveal
+from .selectors import member_by_id_number
+
+MAY_NOT_EDIT = gettext_lazy("仅本组织书记或区两新工委工作人员可维护党员名册")
 
 MEMBER_WRITABLE = [
     "name",
@@ -94,6 +98,8 @@ def member_save_new(*, member: Member, by: User | None) -> Member:
     roster import all end here): district-wide duplicate check, then the
     JOINED event."""
     organization = member.organization
+    if by is not None:
+        require_permission(policy.may_edit_members(by, organization), MAY_NOT_EDIT)
     _check_duplicate(member.id_number)
     try:
         with transaction.atomic():
@@ -105,7 +111,7 @@ def member_save_new(*, member: Member, by: User | None) -> Member:
     MemberEvent.objects.create(
         member=member,
         kind=MemberEvent.Kind.JOINED,
-        happened_on=date.today(),
+        happened_on=timezone.localdate(),
         to_organization=organization,
         recorded_by=by,
     )
@@ -118,6 +124,7 @@ def member_update(*, member: Member, by: User, id_number: str | None = None, **f
     if unknown:
         raise ApplicationError(_("不可写入的字段：%(f)s") % {"f": "、".join(sorted(unknown))})
     member = Member.objects.select_for_update().get(pk=member.pk)
+    require_permission(policy.may_edit_members(by, member.organization), MAY_NOT_EDIT)
     if id_number is not None and id_number.strip().upper() != member.id_number:
         try:
             number = validate_id_number(id_number)
@@ -153,12 +160,13 @@ def member_advance_stage(*, member: Member, by: User, on: date, note: str = "") 
     each other, and a probationary member becomes formal only after the
     one-year probation."""
     member = Member.objects.select_for_update().get(pk=member.pk)
+    require_permission(policy.may_edit_members(by, member.organization), MAY_NOT_EDIT)
     if member.status != Member.Status.ACTIVE:
         raise ApplicationError(_("该党员当前党籍状态不是正常，不能变更发展阶段"))
     target = _next_stage(member.stage)
     if target is None:
         raise ApplicationError(_("已是正式党员，没有下一个发展阶段"))
-    if on > date.today():
+    if on > timezone.localdate():
         raise ApplicationError({"on": _("日期不能晚于今天")})
     current_field = dict(STAGE_DATE_FIELDS)[member.stage]
     current_date = getattr(member, current_field)
@@ -210,9 +218,10 @@ def member_record_event(*, member: Member, by: User, kind: str, on: date, reason
     """Mobility (流入/流出), 亮身份, and departures. Nobody is deleted: a
     departure is an event with a date and a reason, and the member stays."""
     member = Member.objects.select_for_update().get(pk=member.pk)
+    require_permission(policy.may_edit_members(by, member.organization), MAY_NOT_EDIT)
     if kind not in RECORDABLE_KINDS:
         raise ApplicationError({"kind": _("不支持的变动类别")})
-    if on > date.today():
+    if on > timezone.localdate():
         raise ApplicationError({"on": _("日期不能晚于今天")})
     reason = (reason or "").strip()
     if kind in DEPARTURE_KINDS:
@@ -247,8 +256,7 @@ def member_reveal(*, member: Member, by: User, field: str, request=None) -> str:
     reveal is written to the audit trail."""
     if field not in ("id_number", "phone"):
         raise ApplicationError(_("不支持的字段"))
-    if not member_may_reveal(user=by, member=member):
-        raise PermissionDenied(_("您无权查看完整的身份证号或手机号"))
+    require_permission(policy.may_reveal_member(by, member), _("您无权查看完整的身份证号或手机号"))
     audit_event(actor=by, instance=member, event="member_reveal", detail={"field": field}, request=request)
     return getattr(member, field)
 
@@ -256,6 +264,7 @@ def member_reveal(*, member: Member, by: User, field: str, request=None) -> str:
 @transaction.atomic
 def transfer_request(*, member: Member, by: User, to_organization: PartyOrganization, reason: str = "") -> Transfer:
     member = Member.objects.select_for_update().get(pk=member.pk)
+    require_permission(policy.may_edit_members(by, member.organization), MAY_NOT_EDIT)
     if member.status != Member.Status.ACTIVE:
         raise ApplicationError(_("该党员当前党籍状态不是正常，不能办理转接"))
     if to_organization.pk == member.organization_id:
@@ -283,9 +292,7 @@ def _lock_open_transfer(transfer: Transfer) -> Transfer:
 
 
 def _require_receiver(by: User, transfer: Transfer) -> None:
-    scope = scope_for(by, write=True)
-    if not PartyOrganization.objects.filter(scope.organizations_q(), pk=transfer.to_organization_id).exists():
-        raise ApplicationError(_("只有接收党组织可以确认或退回此转接"))
+    require(policy.may_edit_members(by, transfer.to_organization), _("只有接收党组织可以确认或退回此转接"))
 
 
 @transaction.atomic
@@ -294,7 +301,7 @@ def transfer_confirm(*, transfer: Transfer, by: User, on: date | None = None, no
     and the transfer closes, all in one transaction."""
     transfer = _lock_open_transfer(transfer)
     _require_receiver(by, transfer)
-    on = on or date.today()
+    on = on or timezone.localdate()
     member = Member.objects.select_for_update().get(pk=transfer.member_id)
     if member.organization_id != transfer.from_organization_id:
         raise ApplicationError(_("该党员的组织关系已不在转出党组织，请转出方撤回后重新申请"))
@@ -339,9 +346,7 @@ def transfer_reject(*, transfer: Transfer, by: User, note: str) -> Transfer:
 @transaction.atomic
 def transfer_cancel(*, transfer: Transfer, by: User) -> Transfer:
     transfer = _lock_open_transfer(transfer)
-    scope = scope_for(by, write=True)
-    if not PartyOrganization.objects.filter(scope.organizations_q(), pk=transfer.from_organization_id).exists():
-        raise ApplicationError(_("只有转出党组织可以撤回此转接"))
+    require(policy.may_edit_members(by, transfer.from_organization), _("只有转出党组织可以撤回此转接"))
     transfer.status = Transfer.Status.CANCELLED
     transfer.decided_by = by
     transfer.decided_at = timezone.now()

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from core.pages import form_errors_from, paginate
 from core.xlsx import xlsx_file_response
+from orgs import policy
 from orgs.audit import audit_event
 from orgs.selectors import enterprise_list, organization_get
 
@@ -24,7 +25,6 @@ from .selectors import (
     member_events,
     member_get,
     member_list,
-    member_may_reveal,
     organizations_for_roster,
     transfer_get,
     transfer_list,
@@ -96,14 +96,14 @@ def member_create_view(request):
 @login_required
 def member_detail_view(request, pk: int):
     member = member_get(user=request.user, pk=pk)
-    may_write = organizations_for_roster(user=request.user).filter(pk=member.organization_id).exists()
+    may_write = policy.may_edit_members(request.user, member.organization)
     return render(
         request,
         "members/member_detail.html",
         {
             "member": member,
             "may_write": may_write,
-            "may_reveal": member_may_reveal(user=request.user, member=member),
+            "may_reveal": policy.may_reveal_member(request.user, member),
             "events": member_events(member=member),
             "transfers": transfer_list(user=request.user).filter(member=member),
             "advance_form": AdvanceForm(initial={"on": timezone.localdate()}),

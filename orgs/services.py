@@ -7,8 +7,10 @@ from django.utils.translation import gettext as _
 from core.errors import ApplicationError
 from core.validators import validate_credit_code
 
+from . import policy
 from .audit import audit_event
-from .models import Enterprise, InstructorVisit, PartyOrganization, Role, RoleGrant, User
+from .models import Enterprise, InstructorVisit, Region, User
+from .policy import require, require_permission
 
 ENTERPRISE_WRITABLE = [
     "name",
@@ -38,7 +40,17 @@ ENTERPRISE_WRITABLE = [
 
 
 @transaction.atomic
+def _require_enterprise_writer(by: User | None, street: Region | None) -> None:
+    """`by` None is a system write (the demo seed, a data migration)."""
+    if by is None:
+        return
+    require_permission(policy.may_edit_enterprises(by), _("仅区、街道两新工委工作人员可维护企业信息"))
+    if street is not None:
+        require_permission(policy.may_edit_enterprise_in(by, street), _("您不能在该街道登记或调整企业"))
+
+
 def enterprise_create(*, credit_code: str, by: User | None, **fields) -> Enterprise:
+    _require_enterprise_writer(by, fields.get("street"))
     code = validate_credit_code(credit_code)
     if Enterprise.objects.filter(credit_code=code).exists():
         raise ApplicationError({"credit_code": _("统一社会信用代码 %(code)s 已登记") % {"code": code}})
@@ -53,6 +65,7 @@ def enterprise_create(*, credit_code: str, by: User | None, **fields) -> Enterpr
 
 @transaction.atomic
 def enterprise_update(*, enterprise: Enterprise, by: User | None, **fields) -> Enterprise:
+    _require_enterprise_writer(by, fields.get("street"))
     unknown = set(fields) - set(ENTERPRISE_WRITABLE)
     if unknown:
         raise ApplicationError(_("不可写入的字段：%(f)s") % {"f": "、".join(sorted(unknown))})
@@ -64,37 +77,11 @@ def enterprise_update(*, enterprise: Enterprise, by: User | None, **fields) -> E
 
 
 @transaction.atomic
-def organization_create(*, by: User | None, enterprises=(), **fields) -> PartyOrganization:
-    organization = PartyOrganization(**fields)
-    organization.full_clean()
-    organization.save()
-    if enterprises:
-        organization.enterprises.set(enterprises)
-    return organization
-
-
-@transaction.atomic
-def role_grant(*, user: User, role: str, by: User | None, region=None, organization=None) -> RoleGrant:
-    grant = RoleGrant(user=user, role=role, region=region, organization=organization)
-    grant.full_clean()
-    grant.save()
-    if role in (Role.DISTRICT,) and not user.is_staff:
-        # District staff manage reference data (rating criteria, rules) in the admin.
-        user.is_staff = True
-        user.save(update_fields=["is_staff"])
-    audit_event(actor=by, instance=user, event="role_granted", detail={"role": role})
-    for attr in ("_scope_cache", "_write_scope_cache"):
-        user.__dict__.pop(attr, None)
-    return grant
-
-
-@transaction.atomic
 def instructor_visit_create(*, assignment, by: User, visited_on, summary: str):
     """An instructor logs a visit to an assigned enterprise; these visits are
     the evidence behind work coverage."""
     summary = (summary or "").strip()
-    if assignment.instructor_id != by.pk:
-        raise ApplicationError(_("只能为分配给您的企业登记走访"))
+    require(policy.may_log_visit(by, assignment), _("只能为分配给您的企业登记走访"))
     if visited_on > timezone.localdate():
         raise ApplicationError({"visited_on": _("走访日期不能晚于今天")})
     if visited_on < assignment.start_on or (assignment.end_on and visited_on > assignment.end_on):

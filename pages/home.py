@@ -7,24 +7,16 @@ from django.utils import timezone
 from activities.selectors import activities_to_act_on, activity_list, overdue_items, review_queue
 from members.models import Stage
 from members.selectors import member_totals, pipeline_counts, transfers_incoming
+from orgs import policy
 from orgs.models import Role
-from orgs.selectors import assignment_list, enterprise_list, organization_list, scope_for, visit_list
+from orgs.selectors import assignment_list, enterprise_list, organization_list, visit_list
 from stats.compliance import next_due, organization_calendar
-
-# The role whose home page a user lands on when they hold several.
-HOME_ORDER = [Role.DISTRICT, Role.STREET, Role.LEADER, Role.SECRETARY, Role.INSTRUCTOR]
-
-
-def primary_role(user) -> str | None:
-    scope = scope_for(user)
-    if "superuser" in scope.roles:
-        return Role.DISTRICT
-    return next((role for role in HOME_ORDER if role in scope.roles), None)
 
 
 @login_required
 def home(request):
-    role = primary_role(request.user)
+    # Which workbench to lay out: the policy names the role a user is seen as first.
+    role = policy.home_role(request.user)
     if role == Role.LEADER:
         # Leaders only read: their day starts on the dashboard. Staff land on
         # the workbench, where their queues are, one click from the dashboard.

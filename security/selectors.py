@@ -6,19 +6,14 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
+from orgs import policy
 from orgs.filters import apply_filters
-from orgs.models import Role
-from orgs.scoping import scope_for
 
 from .filters import AuditFilter
 
 
-def audit_may_read(user) -> bool:
-    return scope_for(user).has_role(Role.DISTRICT)
-
-
 def audit_entry_list(*, user, filters: dict | None = None) -> QuerySet[LogEntry]:
-    if not audit_may_read(user):
+    if not policy.may_read_audit(user):
         raise PermissionDenied(_("仅区两新工委工作人员可查看审计日志"))
     qs = LogEntry.objects.select_related("actor", "content_type").order_by("-timestamp", "-pk")
     return apply_filters(AuditFilter, filters, qs)

@@ -15,16 +15,12 @@ from django.utils.translation import gettext as _
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from core.errors import ApplicationError
+from orgs import policy
 from orgs.audit import audit_event
-from orgs.models import Role, User
-from orgs.scoping import scope_for
+from orgs.models import User
 
 # The Cybersecurity Law asks for six months of logs; nothing younger is ever purged.
 AUDIT_MINIMUM_DAYS = 180
-
-
-def otp_may_enrol(user: User) -> bool:
-    return scope_for(user).has_role(Role.DISTRICT)
 
 
 def otp_confirmed_device(user: User) -> TOTPDevice | None:
@@ -34,7 +30,7 @@ def otp_confirmed_device(user: User) -> TOTPDevice | None:
 @transaction.atomic
 def otp_enrol_begin(*, user: User) -> TOTPDevice:
     """A fresh, unconfirmed device whose secret the user copies into an app."""
-    if not otp_may_enrol(user):
+    if not policy.may_enrol_two_factor(user):
         raise ApplicationError(_("仅区两新工委工作人员可启用双因素认证"))
     if otp_confirmed_device(user) is not None:
         raise ApplicationError(_("您已启用双因素认证"))

@@ -17,17 +17,17 @@ from openpyxl import Workbook
 from core.errors import ApplicationError
 from core.pages import paginate
 from core.xlsx import safe_cell, workbook_response
+from orgs import policy
 from orgs.audit import audit_event
 
 from .filters import EVENT_CHOICES, AuditFilter
-from .selectors import audit_entry_list, audit_may_read
+from .selectors import audit_entry_list
 from .services import (
     otp_check,
     otp_confirmed_device,
     otp_disable,
     otp_enrol_begin,
     otp_enrol_confirm,
-    otp_may_enrol,
 )
 
 
@@ -58,7 +58,7 @@ def _form_error(form: forms.Form, exc: ApplicationError) -> None:
 @login_required
 @require_http_methods(["GET", "POST"])
 def otp_setup_view(request):
-    if not otp_may_enrol(request.user):
+    if not policy.may_enrol_two_factor(request.user):
         raise PermissionDenied(_("仅区两新工委工作人员可启用双因素认证"))
     device = otp_confirmed_device(request.user)
     form = TokenForm(request.POST or None)
@@ -172,7 +172,7 @@ def audit_log_view(request):
 
 @login_required
 def audit_export_view(request):
-    if not audit_may_read(request.user):
+    if not policy.may_read_audit(request.user):
         raise PermissionDenied(_("仅区两新工委工作人员可查看审计日志"))
     entries = audit_entry_list(user=request.user, filters=request.GET)[:EXPORT_LIMIT]
     workbook = Workbook(write_only=True)

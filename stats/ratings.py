@@ -25,18 +25,18 @@ from activities.models import SERVICE_TYPES, THREE_MEETINGS_ONE_LECTURE, Activit
 from core.errors import ApplicationError
 from funds.models import INCOME_KINDS, FundEntry, TransactionKind
 from members.models import Member, Stage
+from orgs import policy
 from orgs.audit import audit_event
 from orgs.models import (
     PartyOrganization,
     Rating,
     RatingCriterion,
     RatingVeto,
-    Role,
     StarThreshold,
     VenueChecklist,
 )
+from orgs.policy import require
 from orgs.reference import THRESHOLDS
-from orgs.scoping import scope_for
 
 from . import compliance
 
@@ -407,8 +407,7 @@ def ratings_compute(*, on: date) -> RatingRun:
 @transaction.atomic
 def rating_override(*, rating: Rating, stars: int, reason: str, by) -> Rating:
     """District staff set the stars with a written reason; the computed value stays beside it."""
-    if not scope_for(by, write=True).has_role(Role.DISTRICT):
-        raise ApplicationError(_("只有区两新工委工作人员可以调整星级"))
+    require(policy.may_override_rating(by), _("只有区两新工委工作人员可以调整星级"))
     reason = (reason or "").strip()
     if not reason:
         raise ApplicationError(_("调整星级须填写理由"))

@@ -9,8 +9,9 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from core.errors import ApplicationError
-from orgs.models import Rating, Role
-from orgs.selectors import organization_get, scope_for
+from orgs import policy
+from orgs.models import Rating
+from orgs.selectors import organization_get
 
 from .coverage import FIGURES, coverage_by_street, coverage_date, coverage_drilldown
 from .ratings import rating_override
@@ -81,7 +82,7 @@ def rating_view(request, pk):
         else:
             messages.success(request, _("星级已调整，原计算结果保留"))
             return redirect("orgs:organization_rating", pk)
-    may_override = scope_for(request.user, write=True).has_role(Role.DISTRICT)
+    may_override = policy.may_override_rating(request.user)
     return render(
         request,
         "stats/rating.html",
