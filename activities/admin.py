@@ -1,23 +1,25 @@
 from django.contrib import admin
 
-from orgs.admin_base import ScopedAdmin
+from orgs.admin_base import ReadOnlyAdmin, ReadOnlyInline, ScopedAdmin
 
 from .models import Activity, Attachment, Attendance, ComplianceExemption, ComplianceRule
 
 
-class AttendanceInline(admin.TabularInline):
+class AttendanceInline(ReadOnlyInline):
     model = Attendance
     extra = 0
     raw_id_fields = ["member"]
 
 
-class AttachmentInline(admin.TabularInline):
+class AttachmentInline(ReadOnlyInline):
     model = Attachment
     extra = 0
 
 
 @admin.register(Activity)
-class ActivityAdmin(ScopedAdmin):
+class ActivityAdmin(ReadOnlyAdmin):
+    # Read-only: records are filed, corrected and reviewed on the pages and
+    # through the API, whose services check the policy and the review status.
     scope_q_name = "organizations_q"
     scope_path = "organization"
     list_display = ["held_on", "organization", "activity_type", "topic", "attended_count", "due_count", "status"]

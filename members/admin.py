@@ -1,12 +1,14 @@
 from django.contrib import admin
 
-from orgs.admin_base import ScopedAdmin
+from orgs.admin_base import ReadOnlyAdmin
 
 from .models import Member, MemberEvent, Transfer
 
 
 @admin.register(Member)
-class MemberAdmin(ScopedAdmin):
+class MemberAdmin(ReadOnlyAdmin):
+    # Read-only: a member changes through the roster pages and the API, whose
+    # services check the policy and record every stage and departure as an event.
     scope_q_name = "organizations_q"
     scope_path = "organization"
     # The admin never shows whole ID numbers or phones; revealing one is a
@@ -21,19 +23,16 @@ class MemberAdmin(ScopedAdmin):
 
 
 @admin.register(MemberEvent)
-class MemberEventAdmin(ScopedAdmin):
+class MemberEventAdmin(ReadOnlyAdmin):
     scope_q_name = "organizations_q"
     scope_path = "member__organization"
     list_display = ["happened_on", "member", "kind", "reason"]
     list_filter = ["kind"]
     raw_id_fields = ["member", "from_organization", "to_organization"]
 
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(Transfer)
-class TransferAdmin(ScopedAdmin):
+class TransferAdmin(ReadOnlyAdmin):
     scope_q_name = "organizations_q"
     scope_path = "from_organization"
     list_display = ["member", "from_organization", "to_organization", "status", "requested_at"]

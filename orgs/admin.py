@@ -84,7 +84,8 @@ class InstructorAssignmentAdmin(ScopedAdmin):
 
 
 @admin.register(InstructorVisit)
-class InstructorVisitAdmin(ScopedAdmin):
+class InstructorVisitAdmin(ReadOnlyAdmin):
+    # Visits are logged by the instructor on the visits page (orgs.services).
     scope_q_name = "enterprises_q"
     scope_path = "assignment__enterprise"
     list_display = ["visited_on", "assignment", "created_by"]

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from import_export import fields, resources, widgets
 
 from orgs.models import BusinessStatus, Enterprise, Industry, LegalType, OrgSetup, Region
+from orgs.services import ENTERPRISE_WRITABLE, enterprise_create, enterprise_update
 
 from .columns import COLUMNS, REQUIRED, CellError, Column, map_headers, neutralise
 
@@ -75,6 +76,15 @@ class SurveyResource(resources.ModelResource):
         skip_unchanged = True
         report_skipped = True
         clean_model_instances = True
+
+    def do_instance_save(self, instance: Enterprise, is_create: bool) -> None:
+        """A row is written by the same services as the API's (and under the
+        same policy): the resource only parses and resolves."""
+        values = {name: getattr(instance, name) for name in ENTERPRISE_WRITABLE}
+        if is_create:
+            instance.pk = enterprise_create(credit_code=instance.credit_code, by=self.user, **values).pk
+        else:
+            enterprise_update(enterprise=instance, by=self.user, **values)
 
     def get_import_id_fields(self):
         return ["credit_code"]
