@@ -36,7 +36,7 @@ from orgs.models import (
     Rating,
     Region,
 )
-from tests.api.test_api_reads import make_survey
+from tests.helpers.records import make_survey
 
 MISSING_ID = 987654321
 # URL keywords that name a record: pk, id, object_id, organization_pk, member_id, ...

@@ -8,7 +8,7 @@ import pytest
 from django.utils import timezone
 
 from activities.models import Activity, Attendance
-from tests.api.test_api_reads import make_activity
+from tests.helpers.records import make_activity
 
 URL = "/api/v1/activities/"
 

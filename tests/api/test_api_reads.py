@@ -3,65 +3,16 @@ Each is scoped (outsider 404), speaks the contract, and lists in a constant
 number of queries whatever the number of rows."""
 
 import itertools
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 
 import pytest
 
-from activities.models import Activity
 from funds.models import TransactionKind
 from funds.services import account_open, external_account, ledger_post
-from orgs.models import Alert, InstructorAssignment, Rating, Region
+from orgs.models import Region
 from tests.factories import EnterpriseFactory, MemberFactory
-
-
-def make_activity(org, n=0, **over):
-    fields = {
-        "organization": org,
-        "activity_type": "theme_day",
-        "held_on": date(2026, 3, 1 + n % 28),
-        "topic": f"主题党日{n}",
-        "status": "approved",
-    }
-    fields.update(over)
-    return Activity.objects.create(**fields)
-
-
-def make_assignment(world, enterprise, n=0):
-    return InstructorAssignment.objects.create(
-        instructor=world.instructor, enterprise=enterprise, start_on=date(2026, 1, 1)
-    )
-
-
-def make_rating(org, n=0):
-    return Rating.objects.create(
-        organization=org,
-        year=2025,
-        computed_on=date(2025, 1, 1) + timedelta(days=n),
-        published_on=date(2025, 1, 1) + timedelta(days=n),
-        score=Decimal("81.50"),
-        computed_stars=4,
-    )
-
-
-def make_survey(enterprise, year=2025):
-    from orgs.models import EnterpriseSurvey, SurveyFacts
-
-    facts = {name: getattr(enterprise, name) for name in SurveyFacts.fact_field_names()}
-    return EnterpriseSurvey.objects.create(enterprise=enterprise, year=year, survey_date=date(year, 12, 31), **facts)
-
-
-def make_alert(org, n=0):
-    return Alert.objects.create(
-        kind="no_secretary",
-        level="yellow",
-        street=org.street,
-        organization=org,
-        subject_key=f"org:{org.pk}:{n}",
-        message="未配备书记",
-        opened_on=date(2026, 1, 1),
-        last_seen_on=date(2026, 1, 2),
-    )
+from tests.helpers.records import make_activity, make_alert, make_assignment, make_rating, make_survey
 
 
 def test_activities_scoped_filtered_and_displayed(world, api):

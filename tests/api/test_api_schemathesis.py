@@ -20,7 +20,7 @@ from schemathesis.checks import not_a_server_error
 from schemathesis.generation import GenerationMode
 from schemathesis.specs.openapi.checks import content_type_conformance, response_schema_conformance
 
-from tests.api.test_api_reads import make_activity, make_alert, make_assignment, make_rating, make_survey
+from tests.helpers.records import make_activity, make_alert, make_assignment, make_rating, make_survey
 
 MAX_EXAMPLES = 12
 CHECKS = [not_a_server_error, response_schema_conformance, content_type_conformance]

@@ -11,21 +11,7 @@ from django.urls import reverse
 
 from members.models import Member, MemberEvent, Stage, Transfer
 from tests.factories import MemberFactory, make_id_number
-
-
-def _member_post(world, **overrides):
-    data = {
-        "organization": world.org_a.pk,
-        "name": "王新",
-        "id_number": make_id_number(777),
-        "gender": "male",
-        "phone": "13912345678",
-        "stage": "applicant",
-        "applied_on": "2025-03-01",
-        "mobility": "",
-    }
-    data.update(overrides)
-    return data
+from tests.helpers.records import member_form_data
 
 
 def test_roster_is_scoped_and_masked(world, login):
@@ -44,7 +30,7 @@ def test_outsider_gets_404_on_member_pages(world, login):
 
 
 def test_secretary_adds_member(world, login):
-    response = login(world.secretary_a).post(reverse("members:create"), _member_post(world))
+    response = login(world.secretary_a).post(reverse("members:create"), member_form_data(world))
     member = Member.objects.get(name="王新")
     assert response.status_code == 302 and member.organization == world.org_a
     assert member.events.filter(kind=MemberEvent.Kind.JOINED).exists()
@@ -52,7 +38,7 @@ def test_secretary_adds_member(world, login):
 
 def test_duplicate_id_is_refused_with_where_it_lives(world, login):
     response = login(world.secretary_a).post(
-        reverse("members:create"), _member_post(world, id_number=world.member_b.id_number)
+        reverse("members:create"), member_form_data(world, id_number=world.member_b.id_number)
     )
     body = response.content.decode()
     assert "中共乙企业支部委员会" in body and "同一人不能同时在两个党组织" in body
@@ -62,7 +48,7 @@ def test_duplicate_id_is_refused_with_where_it_lives(world, login):
 def test_stage_dates_out_of_order_on_the_form(world, login):
     response = login(world.secretary_a).post(
         reverse("members:create"),
-        _member_post(world, stage="activist", applied_on="2025-03-01", activist_on="2024-01-01"),
+        member_form_data(world, stage="activist", applied_on="2025-03-01", activist_on="2024-01-01"),
     )
     assert "不能早于" in response.content.decode()
     assert not Member.objects.filter(name="王新").exists()
@@ -346,7 +332,7 @@ def test_search_by_whole_id_number_stays_in_scope(world, login):
 def test_probation_shorter_than_a_year_is_refused_on_the_form(world, login):
     response = login(world.secretary_a).post(
         reverse("members:create"),
-        _member_post(
+        member_form_data(
             world,
             stage="formal",
             applied_on="2020-01-01",

@@ -194,7 +194,7 @@ def test_command_history_fills_month_ends_for_trend_lines(world):
     from django.core.management import call_command
 
     from orgs.models import CoverageSnapshot
-    from tests.api.test_api_reads import make_survey
+    from tests.helpers.records import make_survey
 
     make_survey(world.enterprise_a, year=2025)
     call_command("compute_stats", "--date", "2026-11-20", "--history", "3")

@@ -1,0 +1,177 @@
+"""For every write that both a page and the API offer, every role gets the
+same answer from both doors: the write happens through both or through
+neither (orgs.policy decides, the services ask it).
+
+Each case builds its record, makes the write through the page inside a
+savepoint that is then rolled back, makes the same write through the API
+the same way, and compares what changed in the database, not the status
+codes (a page redirects where the API answers 200).
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+import pytest
+from auditlog.models import LogEntry
+from django.db import transaction
+from django.test import Client
+from django.urls import reverse
+from rest_framework.test import APIClient
+
+from activities.models import Activity
+from funds.models import Application
+from members.models import Member
+from tests.factories import make_id_number
+from tests.funds.helpers import file_project, open_accounts
+from tests.helpers.records import make_activity, member_form_data
+
+ROLES = ["district", "street_a_staff", "secretary_a", "secretary_b", "leader", "instructor"]
+
+
+@dataclass
+class Write:
+    setup: Callable[[Any], Any]
+    page: Callable[[Client, Any, Any], Any]
+    api: Callable[[APIClient, Any, Any], Any]
+    effect: Callable[[Any, Any], Any]
+
+
+def _activity(status: str) -> Callable[[Any], Activity]:
+    return lambda world: make_activity(world.org_a, 1, status=status, held_on=date(2026, 3, 2))
+
+
+def _status(model) -> Callable[[Any, Any], str]:
+    return lambda world, obj: model.objects.get(pk=obj.pk).status
+
+
+def _application(world) -> Application:
+    open_accounts(world, deposit="1000.00")
+    return file_project(world, "300.00")
+
+
+API_MEMBER = {
+    "name": "王新",
+    "gender": "male",
+    "stage": "applicant",
+    "applied_on": "2025-03-01",
+    "phone": "13912345678",
+}
+
+WRITES: dict[str, Write] = {
+    "member_create": Write(
+        setup=lambda world: None,
+        page=lambda c, world, _: c.post(reverse("members:create"), member_form_data(world)),
+        api=lambda c, world, _: c.post(
+            "/api/v1/members/",
+            {**API_MEMBER, "organization": world.org_a.pk, "id_number": make_id_number(777)},
+            format="json",
+        ),
+        effect=lambda world, _: Member.objects.filter(name="王新").count(),
+    ),
+    "member_reveal": Write(
+        setup=lambda world: world.member_a,
+        page=lambda c, world, m: c.post(reverse("members:reveal", args=[m.pk]), {"field": "id_number"}),
+        api=lambda c, world, m: c.post(f"/api/v1/members/{m.pk}/reveal/"),
+        # One audited reveal per field: the page reveals one, the API both.
+        effect=lambda world, _: LogEntry.objects.filter(additional_data__event="member_reveal").exists(),
+    ),
+    "activity_submit": Write(
+        setup=_activity(Activity.Status.DRAFT),
+        page=lambda c, world, a: c.post(reverse("activities:submit", args=[a.pk])),
+        api=lambda c, world, a: c.post(f"/api/v1/activities/{a.pk}/submit/"),
+        effect=_status(Activity),
+    ),
+    "activity_approve": Write(
+        setup=_activity(Activity.Status.SUBMITTED),
+        page=lambda c, world, a: c.post(reverse("activities:approve", args=[a.pk])),
+        api=lambda c, world, a: c.post(f"/api/v1/activities/{a.pk}/approve/"),
+        effect=_status(Activity),
+    ),
+    "activity_return": Write(
+        setup=_activity(Activity.Status.SUBMITTED),
+        page=lambda c, world, a: c.post(reverse("activities:return", args=[a.pk]), {"reason": "缺少会议照片"}),
+        api=lambda c, world, a: c.post(f"/api/v1/activities/{a.pk}/return/", {"reason": "缺少会议照片"}, format="json"),
+        effect=_status(Activity),
+    ),
+    "withdrawal_street_approval": Write(
+        setup=_application,
+        page=lambda c, world, app: c.post(
+            reverse("funds:application_approve", args=[app.pk, "street"]), {"opinion": "同意"}
+        ),
+        api=lambda c, world, app: c.post(
+            f"/api/v1/fund-applications/{app.pk}/street-approve/", {"opinion": "同意"}, format="json"
+        ),
+        effect=_status(Application),
+    ),
+    "withdrawal_street_return": Write(
+        setup=_application,
+        page=lambda c, world, app: c.post(
+            reverse("funds:application_return", args=[app.pk, "street"]), {"reason": "预算不清"}
+        ),
+        api=lambda c, world, app: c.post(
+            f"/api/v1/fund-applications/{app.pk}/return/", {"reason": "预算不清"}, format="json"
+        ),
+        effect=_status(Application),
+    ),
+}
+
+
+def _through(write: Write, door: str, client: Any, world: Any, target: Any) -> Any:
+    """Make the write through one door, read its effect, and undo it all."""
+    with transaction.atomic():
+        getattr(write, door)(client, world, target)
+        seen = write.effect(world, target)
+        transaction.set_rollback(True)
+    return seen
+
+
+def _clients(user) -> tuple[Client, APIClient]:
+    page = Client()
+    page.force_login(user)
+    api = APIClient()
+    api.force_authenticate(user)
+    return page, api
+
+
+@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize("name", sorted(WRITES))
+def test_page_and_api_answer_a_role_the_same(world, name, role):
+    write = WRITES[name]
+    target = write.setup(world)
+    before = write.effect(world, target)
+    page, api = _clients(getattr(world, role))
+    by_page = _through(write, "page", page, world, target)
+    by_api = _through(write, "api", api, world, target)
+    assert write.effect(world, target) == before, "the savepoints left something behind"
+    assert (by_page != before) == (by_api != before), (
+        f"{role} {name}: the page {'did' if by_page != before else 'did not'} write, "
+        f"the API {'did' if by_api != before else 'did not'}"
+    )
+
+
+# Someone may make each write: the agreement above is not two doors that refuse everyone.
+ALLOWED = {
+    "member_create": "secretary_a",
+    "member_reveal": "district",
+    "activity_submit": "secretary_a",
+    "activity_approve": "street_a_staff",
+    "activity_return": "street_a_staff",
+    "withdrawal_street_approval": "street_a_staff",
+    "withdrawal_street_return": "street_a_staff",
+}
+
+
+def test_every_write_is_in_the_allowed_list():
+    assert set(ALLOWED) == set(WRITES)
+
+
+@pytest.mark.parametrize("name", sorted(WRITES))
+def test_the_right_role_writes_through_both_doors(world, name):
+    write = WRITES[name]
+    target = write.setup(world)
+    before = write.effect(world, target)
+    page, api = _clients(getattr(world, ALLOWED[name]))
+    assert _through(write, "page", page, world, target) != before
+    assert _through(write, "api", api, world, target) != before
