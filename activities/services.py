@@ -91,6 +91,7 @@ def _downscale(data: bytes, name: str) -> bytes:
                 raise wrong_type
             probe.verify()
         # verify() leaves the image unusable: open it again to decode.
+        image: Image.Image
         with Image.open(io.BytesIO(data)) as image:
             side = getattr(settings, "ACTIVITY_IMAGE_MAX_SIDE", 1600)
             # A JPEG can be decoded at 1/2, 1/4 or 1/8 scale directly: far
@@ -237,7 +238,7 @@ def attachment_delete(*, attachment: Attachment, by: User) -> None:
     _require_filer(by, activity.organization)
     _require_editable(activity)
     name = attachment.original_name
-    storage, stored = attachment.file.storage, attachment.file.name
+    storage, stored = attachment.file.storage, attachment.file.name or ""
     attachment.delete()
     audit_event(actor=by, instance=activity, event="attachment_deleted", detail={"file": name})
     # The file goes once the row is gone for good: a rolled-back delete keeps both.

@@ -18,7 +18,8 @@ class Pagination(PageNumberPagination):
     page_size = 50
     page_size_query_param = "page_size"
     max_page_size = 200
-    invalid_page_message = gettext_lazy("页码无效")
+    # Lazy, so the message follows the language of each request.
+    invalid_page_message = gettext_lazy("页码无效")  # type: ignore[assignment]
 
 
 def _django_error_detail(exc: DjangoValidationError) -> Any:

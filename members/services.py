@@ -229,7 +229,7 @@ def member_record_event(*, member: Member, by: User, kind: str, on: date, reason
             raise ApplicationError({"reason": _("请填写原因")})
         if member.status == Member.Status.LEFT:
             raise ApplicationError(_("该党员已离开，不能重复登记"))
-        member.status = DEPARTURE_KINDS[kind]
+        member.status = DEPARTURE_KINDS[MemberEvent.Kind(kind)]
         if member.status == Member.Status.LEFT:
             member.left_on = on
     elif kind == MemberEvent.Kind.MOBILE_IN:

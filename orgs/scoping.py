@@ -139,10 +139,10 @@ def scope_for(user, *, write: bool = False) -> Scope:
                 if grant.region is None or grant.region.kind == grant.region.Kind.DISTRICT:
                     everything = True
                 else:
-                    streets.add(grant.region_id)
-            elif grant.role == Role.STREET:
+                    streets.add(grant.region.pk)
+            elif grant.role == Role.STREET and grant.region_id is not None:
                 streets.add(grant.region_id)
-            elif grant.role == Role.SECRETARY:
+            elif grant.role == Role.SECRETARY and grant.organization_id is not None:
                 orgs.add(grant.organization_id)
             elif grant.role == Role.INSTRUCTOR:
                 instructor = user.pk

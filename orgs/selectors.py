@@ -1,6 +1,8 @@
 """Reads of the ground floor, always scoped through `scope_for`."""
 
-from django.core.exceptions import PermissionDenied
+from typing import Any, TypeVar
+
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
 from django.db.models import Count, Model, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
@@ -17,6 +19,8 @@ from .models import (
     Region,
 )
 from .scoping import Scope, scope_for
+
+M = TypeVar("M", bound=Model)
 
 __all__ = [
     "Scope",
@@ -41,13 +45,15 @@ __all__ = [
 ]
 
 
-def scoped_get(*, user, queryset: QuerySet, scope_q_name: str, path: str = "", pk, write: bool = False) -> Model:
+def scoped_get(
+    *, user: Any, queryset: QuerySet[M], scope_q_name: str, path: str = "", pk: Any, write: bool = False
+) -> M:
     """Fetch one record: 404 outside the user's reach, 403 when the user may
     see it but not change it. Every `*_get` selector in the project uses this."""
     read = getattr(scope_for(user), scope_q_name)(path)
     try:
         obj = queryset.filter(read).distinct().get(pk=pk)
-    except (queryset.model.DoesNotExist, ValueError, TypeError):
+    except (ObjectDoesNotExist, ValueError, TypeError):
         raise Http404(_("记录不存在或不在您的管辖范围内")) from None
     if write:
         writable = getattr(scope_for(user, write=True), scope_q_name)(path)
