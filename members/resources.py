@@ -76,15 +76,6 @@ def _field(attribute: str, column: str, widget=None) -> fields.Field:
     return fields.Field(attribute=attribute, column_name=column, widget=widget or widgets.CharWidget())
 
 
-DATE_COLUMNS = [
-    ("applied_on", "递交入党申请日期"),
-    ("activist_on", "确定积极分子日期"),
-    ("candidate_on", "确定发展对象日期"),
-    ("probationary_on", "接收预备党员日期"),
-    ("formal_on", "转为正式党员日期"),
-]
-
-
 class MemberResource(resources.ModelResource):
     name = _field("name", "姓名")
     gender = _field("gender", "性别", ChoiceLabelWidget(Member.Gender.choices))
