@@ -8,7 +8,7 @@ from django.utils import timezone
 from members.models import Member, Stage
 from orgs.filters import apply_filters
 from orgs.models import PartyOrganization
-from orgs.selectors import scope_for, scoped_get
+from orgs.selectors import AnyUser, scope_for, scoped_get
 
 from .filters import ActivityFilter
 from .models import Activity, Attachment
@@ -19,13 +19,13 @@ REVIEW_DUE_DAYS = 7
 SUBMIT_DUE_DAYS = 15
 
 
-def activity_list(*, user, filters: dict | None = None) -> QuerySet[Activity]:
+def activity_list(*, user: AnyUser, filters: dict | None = None) -> QuerySet[Activity]:
     qs = Activity.objects.filter(scope_for(user).organizations_q("organization"))
     qs = apply_filters(ActivityFilter, filters, qs)
     return qs.select_related("organization", "organization__street", "created_by", "reviewed_by")
 
 
-def activity_get(*, user, pk, write: bool = False) -> Activity:
+def activity_get(*, user: AnyUser, pk: int | str | None, write: bool = False) -> Activity:
     return scoped_get(
         user=user,
         queryset=Activity.objects.select_related("organization", "organization__street", "created_by", "reviewed_by"),
@@ -36,7 +36,7 @@ def activity_get(*, user, pk, write: bool = False) -> Activity:
     )
 
 
-def activity_may_write(*, user, activity: Activity) -> bool:
+def activity_may_write(*, user: AnyUser, activity: Activity) -> bool:
     """Whether the user's write scope reaches the record's organization
     (leaders and outsiders: no). Status rules are the services' business."""
     return PartyOrganization.objects.filter(
@@ -44,7 +44,7 @@ def activity_may_write(*, user, activity: Activity) -> bool:
     ).exists()
 
 
-def attachment_get(*, user, activity_pk, pk, write: bool = False) -> Attachment:
+def attachment_get(*, user: AnyUser, activity_pk: int | str, pk: int | str | None, write: bool = False) -> Attachment:
     return scoped_get(
         user=user,
         queryset=Attachment.objects.select_related("activity", "activity__organization").filter(
@@ -57,13 +57,13 @@ def attachment_get(*, user, activity_pk, pk, write: bool = False) -> Attachment:
     )
 
 
-def review_queue(*, user, filters: dict | None = None) -> QuerySet[Activity]:
+def review_queue(*, user: AnyUser, filters: dict | None = None) -> QuerySet[Activity]:
     """Submitted records awaiting a decision, oldest submission first."""
     filters = {**(filters or {}), "status": Activity.Status.SUBMITTED}
     return activity_list(user=user, filters=filters).order_by("submitted_at", "pk")
 
 
-def activities_to_act_on(*, user) -> QuerySet[Activity]:
+def activities_to_act_on(*, user: AnyUser) -> QuerySet[Activity]:
     """Drafts not yet submitted and records returned for correction."""
     return (
         activity_list(user=user)
@@ -72,7 +72,7 @@ def activities_to_act_on(*, user) -> QuerySet[Activity]:
     )
 
 
-def overdue_items(*, user) -> dict[str, QuerySet[Activity]]:
+def overdue_items(*, user: AnyUser) -> dict[str, QuerySet[Activity]]:
     now = timezone.now()
     today = timezone.localdate()
     base = activity_list(user=user)
@@ -87,7 +87,7 @@ def overdue_items(*, user) -> dict[str, QuerySet[Activity]]:
     }
 
 
-def status_counts(*, user) -> dict[str, int]:
+def status_counts(*, user: AnyUser) -> dict[str, int]:
     return activity_list(user=user).aggregate(
         **{status: Count("pk", filter=Q(status=status)) for status in Activity.Status.values}
     )
@@ -102,7 +102,7 @@ def attendance_roster(*, organization: PartyOrganization) -> QuerySet[Member]:
     ).order_by("name")
 
 
-def organizations_for_filing(*, user) -> QuerySet[PartyOrganization]:
+def organizations_for_filing(*, user: AnyUser) -> QuerySet[PartyOrganization]:
     """Organizations the user may file records for (their write scope)."""
     return PartyOrganization.objects.filter(
         scope_for(user, write=True).organizations_q(), dissolved_on__isnull=True

@@ -9,9 +9,11 @@ import io
 import os
 import uuid
 from dataclasses import dataclass
+from typing import Any
 
 from django.conf import settings
 from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -59,7 +61,7 @@ def _max_bytes() -> int:
     return getattr(settings, "ACTIVITY_ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024)
 
 
-def attachment_prepare(*, upload) -> PreparedFile:
+def attachment_prepare(*, upload: UploadedFile) -> PreparedFile:
     """Check an uploaded file by its content (never by its name or the
     browser's claimed type) and shrink photos. Raises ApplicationError."""
     name = os.path.basename(getattr(upload, "name", "") or "file")[:200]
@@ -176,7 +178,7 @@ def activity_create(
     by: User,
     attendance: list[AttendancePick],
     files: list[PreparedFile] | None = None,
-    **fields,
+    **fields: Any,
 ) -> Activity:
     """File a draft record. Files are checked by `attachment_prepare` first,
     so a bad file stops the filing before anything is written."""
@@ -215,7 +217,7 @@ def activity_update(
     by: User,
     attendance: list[AttendancePick],
     files: list[PreparedFile] | None = None,
-    **fields,
+    **fields: Any,
 ) -> Activity:
     activity = _lock(activity)
     _require_filer(by, activity.organization)

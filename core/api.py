@@ -7,21 +7,28 @@ which selector lists, which fetches one, which serializer shows it.
 
 import functools
 from collections.abc import Callable
-from typing import Any
+from typing import Any, ParamSpec, TypeVar
 
 import django_filters
 from auditlog.context import auditlog_value
 from django import forms
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import AnonymousUser
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 from rest_framework import mixins, serializers, viewsets
+from rest_framework.request import Request
+
+P = ParamSpec("P")
+R = TypeVar("R")
 
 
 class StrictSerializer(serializers.Serializer):
     """Refuses fields it does not know or may not write, instead of silently
     dropping them: a client that thinks it changed `status` must hear it did not."""
 
-    def to_internal_value(self, data):
+    def to_internal_value(self, data: Any) -> Any:
         if isinstance(data, dict):
             writable = {name for name, field in self.fields.items() if not field.read_only}
             unknown = sorted(set(data) - writable)
@@ -36,7 +43,7 @@ class StrictModelSerializer(StrictSerializer, serializers.ModelSerializer):
     pass
 
 
-def bind_audit_actor(user) -> None:
+def bind_audit_actor(user: AbstractBaseUser | AnonymousUser | None) -> None:
     """django-auditlog's middleware takes the actor from the session before
     DRF has read the token; name the token's user for this request's writes."""
     try:
@@ -62,28 +69,28 @@ class ScopedViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
     # An id too long for a database key is no record at all: the URL does not match (404).
     lookup_value_regex = "[0-9]{1,18}"
 
-    def initial(self, request, *args, **kwargs):
+    def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
         super().initial(request, *args, **kwargs)
         bind_audit_actor(request.user)
 
-    def get_queryset(self):
+    def get_queryset(self) -> QuerySet[Any]:
         if getattr(self, "swagger_fake_view", False):
             # Schema generation has no user; the selector's model is enough.
             return self.list_selector(user=None)
         return self.list_selector(user=self.request.user)
 
-    def get_object(self):
+    def get_object(self) -> Any:
         write = self.request.method not in ("GET", "HEAD", "OPTIONS")
         obj = self.get_selector(user=self.request.user, pk=self.kwargs["pk"], write=write)
         self.check_object_permissions(self.request, obj)
         return obj
 
 
-def atomic_write(func):
+def atomic_write(func: Callable[P, R]) -> Callable[P, R]:
     """Every API write is all or nothing, whatever the service does inside."""
 
     @functools.wraps(func)
-    def wrapper(*args, **kwargs):
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
         with transaction.atomic():
             return func(*args, **kwargs)
 
@@ -91,7 +98,7 @@ def atomic_write(func):
 
 
 class _IdField(forms.IntegerField):
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("min_value", 1)
         kwargs.setdefault("max_value", 2**63 - 1)
         super().__init__(*args, **kwargs)
@@ -109,7 +116,7 @@ class SmallNumberFilter(django_filters.NumberFilter):
 
     field_class = forms.IntegerField
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("min_value", 0)
         kwargs.setdefault("max_value", 32767)
         super().__init__(*args, **kwargs)

@@ -11,10 +11,13 @@ first encrypts, all decrypt, so a key can be rotated without downtime.
 import hashlib
 import hmac
 from functools import lru_cache
+from typing import Any
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from django.conf import settings
 from django.db import models
+from django.db.backends.base.base import BaseDatabaseWrapper
+from django.db.models.expressions import Expression
 
 
 @lru_cache(maxsize=4)
@@ -47,7 +50,7 @@ def blind_index(value: str) -> str:
 class EncryptedTextField(models.TextField):
     """Stores Fernet ciphertext; Python code only ever sees the plain text."""
 
-    def from_db_value(self, value, expression, connection):
+    def from_db_value(self, value: str | None, expression: Expression, connection: BaseDatabaseWrapper) -> str | None:
         if value in (None, ""):
             return value
         try:
@@ -55,7 +58,7 @@ class EncryptedTextField(models.TextField):
         except InvalidToken as exc:
             raise ValueError("an encrypted value could not be decrypted: wrong FIELD_ENCRYPTION_KEYS?") from exc
 
-    def get_prep_value(self, value):
+    def get_prep_value(self, value: Any) -> Any:
         value = super().get_prep_value(value)
         if value in (None, ""):
             return value

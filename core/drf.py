@@ -1,6 +1,7 @@
 """DRF hooks named in settings (pagination, exception handler). Kept apart
 from core.api because DRF imports them while its own generics load."""
 
+from collections.abc import Callable
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
@@ -11,7 +12,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from rest_framework import exceptions
 from rest_framework.pagination import PageNumberPagination
+from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
+
+# What drf-spectacular hands a preprocessing hook: (path, path_regex, method, view).
+Endpoint = tuple[str, str, str, Callable[..., Any]]
 
 
 class Pagination(PageNumberPagination):
@@ -28,7 +33,7 @@ def _django_error_detail(exc: DjangoValidationError) -> Any:
     return {"detail": [str(m) for m in exc.messages]}
 
 
-def exception_handler(exc, context):
+def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     """DRF's handler, plus: a service's ValidationError/ApplicationError is a
     400 with its Chinese messages, a parse error says so in Chinese, and an
     integrity error (a race past a service's check) is a 400, not a 500.
@@ -46,6 +51,6 @@ def exception_handler(exc, context):
     return drf_exception_handler(exc, context)
 
 
-def only_api_v1(endpoints):
+def only_api_v1(endpoints: list[Endpoint]) -> list[Endpoint]:
     """The schema describes the versioned API, not the schema view itself."""
     return [endpoint for endpoint in endpoints if endpoint[0].startswith("/api/v1/")]

@@ -1,6 +1,8 @@
 """The one money type: Decimal with two places (yuan.fen), never float."""
 
+from collections.abc import Sequence
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from typing import Any
 
 from django.db import models
 
@@ -27,11 +29,11 @@ def to_money(value: object) -> Decimal:
 class MoneyField(models.DecimalField):
     """Amounts in yuan with exactly two places, up to a trillion."""
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("max_digits", 14)
         kwargs.setdefault("decimal_places", 2)
         super().__init__(*args, **kwargs)
 
-    def deconstruct(self):
+    def deconstruct(self) -> tuple[str, str, Sequence[Any], dict[str, Any]]:
         name, path, args, kwargs = super().deconstruct()
         return name, path, args, kwargs

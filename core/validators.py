@@ -5,6 +5,7 @@ maintained library that implements GB 32100-2015 and GB 11643-1999.
 """
 
 import re
+from datetime import date
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
@@ -58,5 +59,5 @@ def validate_phone(value: str) -> str:
     return phone
 
 
-def birth_date_from_id(number: str):
+def birth_date_from_id(number: str) -> date:
     return ric.get_birth_date(number)

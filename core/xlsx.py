@@ -4,6 +4,7 @@ exported name can never run in the reader's Excel."""
 
 from collections.abc import Iterable, Sequence
 from io import BytesIO
+from typing import TypeVar
 
 from django.http import HttpResponse
 from django.utils.http import content_disposition_header
@@ -14,8 +15,10 @@ from openpyxl.utils import get_column_letter
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
+T = TypeVar("T")
 
-def safe_cell(value):
+
+def safe_cell(value: T) -> T | str:
     if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
         return "'" + value
     return value

@@ -7,12 +7,12 @@ from django.utils.translation import gettext as _
 from core.crypto import blind_index
 from orgs import policy
 from orgs.models import PartyOrganization
-from orgs.selectors import scope_for, scoped_get
+from orgs.selectors import AnyUser, scope_for, scoped_get
 
 from .models import Member, MemberEvent, Stage, Transfer
 
 
-def member_list(*, user, filters: dict | None = None) -> QuerySet[Member]:
+def member_list(*, user: AnyUser, filters: dict | None = None) -> QuerySet[Member]:
     qs = Member.objects.filter(scope_for(user).organizations_q("organization"))
     filters = filters or {}
     for key in ("organization", "stage", "status", "mobility", "gender", "enterprise"):
@@ -31,7 +31,7 @@ def member_list(*, user, filters: dict | None = None) -> QuerySet[Member]:
     return qs.select_related("organization", "enterprise")
 
 
-def member_get(*, user, pk, write: bool = False) -> Member:
+def member_get(*, user: AnyUser, pk: int | str | None, write: bool = False) -> Member:
     return scoped_get(
         user=user,
         queryset=Member.objects.select_related("organization", "enterprise"),
@@ -59,7 +59,7 @@ def pipeline_counts(*, organization: PartyOrganization) -> dict[str, int]:
     return counts
 
 
-def member_totals(*, user) -> dict[str, int]:
+def member_totals(*, user: AnyUser) -> dict[str, int]:
     return (
         member_list(user=user)
         .filter(status=Member.Status.ACTIVE)
@@ -76,26 +76,26 @@ def member_events(*, member: Member) -> QuerySet[MemberEvent]:
     return member.events.select_related("from_organization", "to_organization", "recorded_by")
 
 
-def organizations_for_roster(*, user) -> QuerySet[PartyOrganization]:
+def organizations_for_roster(*, user: AnyUser) -> QuerySet[PartyOrganization]:
     """Organizations whose roster the user keeps (orgs.policy), still active."""
     return PartyOrganization.objects.filter(policy.roster_organizations_q(user), dissolved_on__isnull=True).order_by(
         "name"
     )
 
 
-def transfer_targets(*, user, exclude_pk: int | None = None) -> QuerySet[PartyOrganization]:
+def transfer_targets(*, user: AnyUser, exclude_pk: int | None = None) -> QuerySet[PartyOrganization]:
     """Every active organization of the district, by name only: a sender
     must be able to name a receiver outside their own reach."""
     qs = PartyOrganization.objects.filter(dissolved_on__isnull=True).select_related("street").order_by("name")
     return qs.exclude(pk=exclude_pk) if exclude_pk else qs
 
 
-def _transfer_q(user) -> Q:
+def _transfer_q(user: AnyUser) -> Q:
     scope = scope_for(user)
     return scope.organizations_q("from_organization") | scope.organizations_q("to_organization")
 
 
-def transfer_list(*, user) -> QuerySet[Transfer]:
+def transfer_list(*, user: AnyUser) -> QuerySet[Transfer]:
     return (
         Transfer.objects.filter(_transfer_q(user))
         .distinct()
@@ -103,7 +103,7 @@ def transfer_list(*, user) -> QuerySet[Transfer]:
     )
 
 
-def transfers_incoming(*, user) -> QuerySet[Transfer]:
+def transfers_incoming(*, user: AnyUser) -> QuerySet[Transfer]:
     """Open transfers the user's write scope may confirm."""
     scope = scope_for(user, write=True)
     return Transfer.objects.filter(
@@ -111,7 +111,7 @@ def transfers_incoming(*, user) -> QuerySet[Transfer]:
     ).select_related("member", "from_organization", "to_organization")
 
 
-def transfer_get(*, user, pk) -> Transfer:
+def transfer_get(*, user: AnyUser, pk: int | str) -> Transfer:
     """Seen by both sides of the transfer; anyone else gets 404."""
     try:
         return transfer_list(user=user).get(pk=pk)

@@ -1,10 +1,12 @@
 """Writes of members. ID numbers are checked, encrypted and indexed here."""
 
 from datetime import date
+from typing import TYPE_CHECKING, Any
 
 from dateutil.relativedelta import relativedelta
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -19,6 +21,10 @@ from orgs.policy import require, require_permission
 
 from .models import STAGE_DATE_FIELDS, Member, MemberEvent, Stage, Transfer
 from .selectors import member_by_id_number
+
+if TYPE_CHECKING:
+    # The API passes DRF's request; DRF is imported for the annotation only.
+    from rest_framework.request import Request
 
 MAY_NOT_EDIT = gettext_lazy("仅本组织书记或区两新工委工作人员可维护党员名册")
 
@@ -63,7 +69,7 @@ def _check_probation(member: Member) -> None:
             )
 
 
-def prepare_member(*, organization: PartyOrganization, id_number: str, **fields) -> Member:
+def prepare_member(*, organization: PartyOrganization, id_number: str, **fields: Any) -> Member:
     """Validate and build (not save) a member: shared by the form, the API
     and the roster import so all three apply the same rules."""
     unknown = set(fields) - set(MEMBER_WRITABLE)
@@ -87,7 +93,7 @@ def prepare_member(*, organization: PartyOrganization, id_number: str, **fields)
 
 
 @transaction.atomic
-def member_create(*, organization: PartyOrganization, id_number: str, by: User | None, **fields) -> Member:
+def member_create(*, organization: PartyOrganization, id_number: str, by: User | None, **fields: Any) -> Member:
     member = prepare_member(organization=organization, id_number=id_number, **fields)
     return member_save_new(member=member, by=by)
 
@@ -119,7 +125,7 @@ def member_save_new(*, member: Member, by: User | None) -> Member:
 
 
 @transaction.atomic
-def member_update(*, member: Member, by: User, id_number: str | None = None, **fields) -> Member:
+def member_update(*, member: Member, by: User, id_number: str | None = None, **fields: Any) -> Member:
     unknown = set(fields) - set(MEMBER_WRITABLE)
     if unknown:
         raise ApplicationError(_("不可写入的字段：%(f)s") % {"f": "、".join(sorted(unknown))})
@@ -251,7 +257,7 @@ def member_record_event(*, member: Member, by: User, kind: str, on: date, reason
     return event
 
 
-def member_reveal(*, member: Member, by: User, field: str, request=None) -> str:
+def member_reveal(*, member: Member, by: User, field: str, request: "HttpRequest | Request | None" = None) -> str:
     """The whole ID number or phone, for a user allowed to see it; every
     reveal is written to the audit trail."""
     if field not in ("id_number", "phone"):

@@ -23,14 +23,11 @@ from django.db.models import Q
 
 from core.errors import ApplicationError
 
-from .models import PartyOrganization, Region, Role, User
-from .scoping import NOTHING, Scope, scope_for
+from .models import PartyOrganization, Region, Role
+from .scoping import NOTHING, AnyUser, Scope, scope_for
 
 if TYPE_CHECKING:
-    from django.contrib.auth.models import AnonymousUser
     from django.utils.functional import Promise
-
-    AnyUser = User | AnonymousUser | None
 
 STAFF = (Role.DISTRICT, Role.STREET, Role.LEADER)
 

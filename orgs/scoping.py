@@ -8,10 +8,17 @@ hundred enterprises as at a hundred thousand.
 """
 
 from dataclasses import dataclass, field
+from typing import TypeAlias
 
+from django.contrib.auth.models import AnonymousUser
 from django.db.models import Q
 
-from .models import Role, RoleGrant
+from .models import Role, RoleGrant, User
+
+# Whoever asks: a signed-in user, an anonymous visitor (`request.user` before
+# login), or nobody (schema generation, the command line). All reach nothing
+# but the first.
+AnyUser: TypeAlias = User | AnonymousUser | None
 
 NOTHING = Q(pk__in=[])
 
@@ -107,7 +114,7 @@ class Scope:
 WRITER_ROLES = {Role.DISTRICT, Role.STREET, Role.SECRETARY, Role.INSTRUCTOR}
 
 
-def scope_for(user, *, write: bool = False) -> Scope:
+def scope_for(user: AnyUser, *, write: bool = False) -> Scope:
     """What `user` reaches; with write=True, what they may change.
 
     Leaders read but never write, so their grants drop out of the write

@@ -1,6 +1,7 @@
 """Reads of the ground floor, always scoped through `scope_for`."""
 
-from typing import Any, TypeVar
+from datetime import date
+from typing import TypeVar
 
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
 from django.db.models import Count, Model, QuerySet
@@ -18,11 +19,12 @@ from .models import (
     Rating,
     Region,
 )
-from .scoping import Scope, scope_for
+from .scoping import AnyUser, Scope, scope_for
 
 M = TypeVar("M", bound=Model)
 
 __all__ = [
+    "AnyUser",
     "Scope",
     "scope_for",
     "scoped_get",
@@ -46,10 +48,17 @@ __all__ = [
 
 
 def scoped_get(
-    *, user: Any, queryset: QuerySet[M], scope_q_name: str, path: str = "", pk: Any, write: bool = False
+    *,
+    user: AnyUser,
+    queryset: QuerySet[M],
+    scope_q_name: str,
+    path: str = "",
+    pk: int | str | None,
+    write: bool = False,
 ) -> M:
     """Fetch one record: 404 outside the user's reach, 403 when the user may
-    see it but not change it. Every `*_get` selector in the project uses this."""
+    see it but not change it. Every `*_get` selector in the project uses this.
+    `pk` is as a URL or a query string gives it; one that is no id is a 404."""
     read = getattr(scope_for(user), scope_q_name)(path)
     try:
         obj = queryset.filter(read).distinct().get(pk=pk)
@@ -62,18 +71,18 @@ def scoped_get(
     return obj
 
 
-def region_streets(*, user) -> QuerySet[Region]:
+def region_streets(*, user: AnyUser) -> QuerySet[Region]:
     return Region.objects.filter(scope_for(user).regions_q(), kind=Region.Kind.STREET).order_by("name")
 
 
-def region_list(*, user, kind: str | None = None) -> QuerySet[Region]:
+def region_list(*, user: AnyUser, kind: str | None = None) -> QuerySet[Region]:
     qs = Region.objects.filter(scope_for(user).regions_q())
     if kind:
         qs = qs.filter(kind=kind)
     return qs.select_related("parent")
 
 
-def enterprise_list(*, user, filters: dict | None = None) -> QuerySet[Enterprise]:
+def enterprise_list(*, user: AnyUser, filters: dict | None = None) -> QuerySet[Enterprise]:
     scope = scope_for(user)
     qs = Enterprise.objects.filter(scope.enterprises_q())
     if scope.enterprises_need_distinct():
@@ -82,7 +91,7 @@ def enterprise_list(*, user, filters: dict | None = None) -> QuerySet[Enterprise
     return qs.select_related("street", "park", "industry")
 
 
-def enterprise_get(*, user, pk, write: bool = False) -> Enterprise:
+def enterprise_get(*, user: AnyUser, pk: int | str | None, write: bool = False) -> Enterprise:
     return scoped_get(
         user=user,
         queryset=Enterprise.objects.select_related("street", "park", "industry"),
@@ -92,13 +101,13 @@ def enterprise_get(*, user, pk, write: bool = False) -> Enterprise:
     )
 
 
-def organization_list(*, user, filters: dict | None = None) -> QuerySet[PartyOrganization]:
+def organization_list(*, user: AnyUser, filters: dict | None = None) -> QuerySet[PartyOrganization]:
     qs = PartyOrganization.objects.filter(scope_for(user).organizations_q())
     qs = apply_filters(OrganizationFilter, filters, qs)
     return qs.select_related("street", "park", "parent")
 
 
-def organization_get(*, user, pk, write: bool = False) -> PartyOrganization:
+def organization_get(*, user: AnyUser, pk: int | str | None, write: bool = False) -> PartyOrganization:
     return scoped_get(
         user=user,
         queryset=PartyOrganization.objects.select_related("street", "park", "parent"),
@@ -108,7 +117,7 @@ def organization_get(*, user, pk, write: bool = False) -> PartyOrganization:
     )
 
 
-def rating_in_force(*, organization: PartyOrganization, on) -> Rating | None:
+def rating_in_force(*, organization: PartyOrganization, on: date) -> Rating | None:
     """The rating in force on a date: the last one published on or before it.
     The fund rules read this row; they never call rating code."""
     return (
@@ -118,7 +127,7 @@ def rating_in_force(*, organization: PartyOrganization, on) -> Rating | None:
     )
 
 
-def assignment_list(*, user) -> QuerySet[InstructorAssignment]:
+def assignment_list(*, user: AnyUser) -> QuerySet[InstructorAssignment]:
     """Instructor assignments within the user's reach; an instructor sees their own."""
     scope = scope_for(user)
     qs = InstructorAssignment.objects.filter(scope.enterprises_q("enterprise"))
@@ -131,7 +140,7 @@ def assignment_list(*, user) -> QuerySet[InstructorAssignment]:
     )
 
 
-def assignment_get(*, user, pk, write: bool = False) -> InstructorAssignment:
+def assignment_get(*, user: AnyUser, pk: int | str | None, write: bool = False) -> InstructorAssignment:
     return scoped_get(
         user=user,
         queryset=InstructorAssignment.objects.select_related("instructor", "enterprise").annotate(
@@ -144,7 +153,7 @@ def assignment_get(*, user, pk, write: bool = False) -> InstructorAssignment:
     )
 
 
-def visit_list(*, user) -> QuerySet:
+def visit_list(*, user: AnyUser) -> QuerySet[InstructorVisit]:
     scope = scope_for(user)
     qs = InstructorVisit.objects.filter(scope.enterprises_q("assignment__enterprise"))
     if scope.instructor_user_id and not (scope.everything or scope.street_ids):
@@ -152,11 +161,11 @@ def visit_list(*, user) -> QuerySet:
     return qs.distinct().select_related("assignment__enterprise", "created_by").order_by("-visited_on", "-pk")
 
 
-def rating_list(*, user) -> QuerySet[Rating]:
+def rating_list(*, user: AnyUser) -> QuerySet[Rating]:
     return Rating.objects.filter(scope_for(user).organizations_q("organization")).select_related("organization")
 
 
-def rating_get(*, user, pk, write: bool = False) -> Rating:
+def rating_get(*, user: AnyUser, pk: int | str | None, write: bool = False) -> Rating:
     return scoped_get(
         user=user,
         queryset=Rating.objects.select_related("organization"),
@@ -167,7 +176,7 @@ def rating_get(*, user, pk, write: bool = False) -> Rating:
     )
 
 
-def alert_list(*, user) -> QuerySet[Alert]:
+def alert_list(*, user: AnyUser) -> QuerySet[Alert]:
     scope = scope_for(user)
     qs = Alert.objects.filter(scope.alerts_q())
     if scope.enterprises_need_distinct():
@@ -175,7 +184,7 @@ def alert_list(*, user) -> QuerySet[Alert]:
     return qs.select_related("street", "organization", "enterprise")
 
 
-def alert_get(*, user, pk, write: bool = False) -> Alert:
+def alert_get(*, user: AnyUser, pk: int | str | None, write: bool = False) -> Alert:
     return scoped_get(
         user=user,
         queryset=Alert.objects.select_related("street", "organization", "enterprise"),
@@ -185,7 +194,7 @@ def alert_get(*, user, pk, write: bool = False) -> Alert:
     )
 
 
-def survey_list(*, user) -> QuerySet[EnterpriseSurvey]:
+def survey_list(*, user: AnyUser) -> QuerySet[EnterpriseSurvey]:
     scope = scope_for(user)
     qs = EnterpriseSurvey.objects.filter(scope.enterprises_q("enterprise"))
     if scope.enterprises_need_distinct():
@@ -193,7 +202,7 @@ def survey_list(*, user) -> QuerySet[EnterpriseSurvey]:
     return qs.select_related("enterprise", "street", "park", "industry")
 
 
-def survey_get(*, user, pk, write: bool = False) -> EnterpriseSurvey:
+def survey_get(*, user: AnyUser, pk: int | str | None, write: bool = False) -> EnterpriseSurvey:
     return scoped_get(
         user=user,
         queryset=EnterpriseSurvey.objects.select_related("enterprise", "street", "park", "industry"),

@@ -1,5 +1,8 @@
 """Writes of the ground floor. Each validates fully and writes in one transaction."""
 
+from datetime import date
+from typing import Any
+
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -9,7 +12,7 @@ from core.validators import validate_credit_code
 
 from . import policy
 from .audit import audit_event
-from .models import Enterprise, InstructorVisit, Region, User
+from .models import Enterprise, InstructorAssignment, InstructorVisit, Region, User
 from .policy import require, require_permission
 
 ENTERPRISE_WRITABLE = [
@@ -49,7 +52,7 @@ def _require_enterprise_writer(by: User | None, street: Region | None) -> None:
         require_permission(policy.may_edit_enterprise_in(by, street), _("您不能在该街道登记或调整企业"))
 
 
-def enterprise_create(*, credit_code: str, by: User | None, **fields) -> Enterprise:
+def enterprise_create(*, credit_code: str, by: User | None, **fields: Any) -> Enterprise:
     _require_enterprise_writer(by, fields.get("street"))
     code = validate_credit_code(credit_code)
     if Enterprise.objects.filter(credit_code=code).exists():
@@ -64,7 +67,7 @@ def enterprise_create(*, credit_code: str, by: User | None, **fields) -> Enterpr
 
 
 @transaction.atomic
-def enterprise_update(*, enterprise: Enterprise, by: User | None, **fields) -> Enterprise:
+def enterprise_update(*, enterprise: Enterprise, by: User | None, **fields: Any) -> Enterprise:
     _require_enterprise_writer(by, fields.get("street"))
     unknown = set(fields) - set(ENTERPRISE_WRITABLE)
     if unknown:
@@ -77,7 +80,9 @@ def enterprise_update(*, enterprise: Enterprise, by: User | None, **fields) -> E
 
 
 @transaction.atomic
-def instructor_visit_create(*, assignment, by: User, visited_on, summary: str):
+def instructor_visit_create(
+    *, assignment: InstructorAssignment, by: User, visited_on: date, summary: str
+) -> InstructorVisit:
     """An instructor logs a visit to an assigned enterprise; these visits are
     the evidence behind work coverage."""
     summary = (summary or "").strip()

@@ -10,6 +10,7 @@ from auditlog.models import LogEntry
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
+from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -41,7 +42,7 @@ def otp_enrol_begin(*, user: User) -> TOTPDevice:
 
 
 @transaction.atomic
-def otp_enrol_confirm(*, user: User, token: str, request=None) -> TOTPDevice:
+def otp_enrol_confirm(*, user: User, token: str, request: HttpRequest | None = None) -> TOTPDevice:
     device = TOTPDevice.objects.select_for_update().filter(user=user, confirmed=False).first()
     if device is None:
         raise ApplicationError(_("请先生成密钥"))
@@ -54,7 +55,7 @@ def otp_enrol_confirm(*, user: User, token: str, request=None) -> TOTPDevice:
 
 
 @transaction.atomic
-def otp_disable(*, user: User, token: str, request=None) -> None:
+def otp_disable(*, user: User, token: str, request: HttpRequest | None = None) -> None:
     device = otp_confirmed_device(user)
     if device is None:
         raise ApplicationError(_("您尚未启用双因素认证"))
@@ -64,7 +65,7 @@ def otp_disable(*, user: User, token: str, request=None) -> None:
     audit_event(actor=user, instance=user, event="otp_disabled", request=request)
 
 
-def otp_check(*, user: User, token: str, request=None) -> TOTPDevice | None:
+def otp_check(*, user: User, token: str, request: HttpRequest | None = None) -> TOTPDevice | None:
     """The second step of a login: the device that accepts `token`, or None.
     Both outcomes are audited; wrong codes are throttled by the device."""
     device = otp_confirmed_device(user)
