@@ -42,7 +42,6 @@ ENTERPRISE_WRITABLE = [
 ]
 
 
-@transaction.atomic
 def _require_enterprise_writer(by: User | None, street: Region | None) -> None:
     """`by` None is a system write (the demo seed, a data migration)."""
     if by is None:
@@ -52,6 +51,7 @@ def _require_enterprise_writer(by: User | None, street: Region | None) -> None:
         require_permission(policy.may_edit_enterprise_in(by, street), _("您不能在该街道登记或调整企业"))
 
 
+@transaction.atomic
 def enterprise_create(*, credit_code: str, by: User | None, **fields: Any) -> Enterprise:
     _require_enterprise_writer(by, fields.get("street"))
     code = validate_credit_code(credit_code)
