@@ -1,0 +1,81 @@
+"""A realistic, deterministic demo district.
+
+Distributions follow the survey: most small firms have no party member, a
+few have many; organizations of every type and mode; members at every stage;
+twelve months of activities with realistic gaps; fund accounts with entries.
+Everything is generated from one `random.Random(seed)` and written with bulk
+inserts, so the same seed gives the same data and 100,000 enterprises take
+minutes, not hours.
+
+Each topic has a module of its own (`enterprises`, `organizations`,
+`instructors`, `activities`, `users`, `funds`, on the state and generators of
+`base`); `Seeder` below puts their steps together and runs them in order.
+"""
+
+from collections.abc import Callable
+from datetime import date
+
+from django.db import transaction
+
+from activities.reference import ensure_reference_data as ensure_activity_reference
+from orgs.models import Enterprise, User
+from orgs.reference import ensure_reference_data as ensure_org_reference
+
+from .activities import ActivitySteps
+from .base import DEFAULT_PASSWORD, SeedResult
+from .enterprises import EnterpriseSteps
+from .funds import FundSteps
+from .instructors import InstructorSteps
+from .organizations import OrganizationSteps
+from .users import UserSteps
+
+__all__ = ["DEFAULT_PASSWORD", "SeedResult", "Seeder", "seed_demo"]
+
+
+class Seeder(EnterpriseSteps, OrganizationSteps, InstructorSteps, ActivitySteps, UserSteps, FundSteps):
+    """The steps of the topic modules, run in one fixed order: each draws from
+    the same random stream, so the order is part of the seed."""
+
+    def run(self) -> SeedResult:
+        ensure_org_reference()
+        ensure_activity_reference()
+        with transaction.atomic():
+            self.regions()
+            self.enterprises()
+            self.organizations()
+            self.members()
+            self.surveys()
+            self.instructors()
+            self.activities()
+            self.venues()
+            self.users()
+        # The ledger posts in its own transactions, as the real service does.
+        self.funds()
+        self.analyze()
+        return self.result
+
+    def analyze(self) -> None:
+        """Fresh statistics for the planner: right after a bulk load PostgreSQL
+        otherwise guesses, and a secretary's member count took 80 ms, not 0.2."""
+        from django.db import connection
+
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("ANALYZE")
+
+
+def seed_demo(
+    *,
+    enterprises: int = 2000,
+    seed: int = 20261123,
+    password: str = DEFAULT_PASSWORD,
+    as_of: date | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> SeedResult:
+    if Enterprise.objects.exists() or User.objects.filter(username="district").exists():
+        from core.errors import ApplicationError
+
+        raise ApplicationError("数据库中已有数据：演示数据只能写入空数据库")
+    return Seeder(
+        enterprises=enterprises, seed=seed, password=password, as_of=as_of or date.today(), progress=progress
+    ).run()

@@ -1,0 +1,178 @@
+"""The district and its enterprises: streets, parks and communities, the
+enterprise ledger with the survey's distributions (most small firms have no
+party member, a few have many), and the survey records of this year and the
+last."""
+
+from datetime import date
+from decimal import Decimal
+
+from orgs.models import BusinessStatus, Enterprise, EnterpriseSurvey, Industry, LegalType, Region
+
+from .base import BATCH, SeederBase
+
+STREETS = [
+    "马栏街道",
+    "春柳街道",
+    "香炉礁街道",
+    "西安路街道",
+    "南沙河口街道",
+    "星海湾街道",
+    "李家街道",
+    "黑石礁街道",
+    "白山路街道",
+]
+PARKS = {
+    "马栏街道": ["马栏专业市场"],
+    "西安路街道": ["西安路商圈楼宇"],
+    "黑石礁街道": ["沙河口科技园"],
+    "星海湾街道": ["星海湾金融商务区"],
+    "春柳街道": ["春柳工业园"],
+    "香炉礁街道": ["香炉礁物流园"],
+}
+COMMUNITIES = ["社区一", "社区二", "社区三"]
+INDUSTRY_WEIGHTS = {
+    "F": 26,
+    "C": 16,
+    "I": 9,
+    "L": 9,
+    "M": 7,
+    "E": 6,
+    "G": 6,
+    "H": 6,
+    "K": 3,
+    "O": 4,
+    "R": 3,
+    "N": 2,
+    "P": 1,
+    "Q": 1,
+    "A": 1,
+}
+TRADE_WORDS = {
+    "C": "机械制造",
+    "F": "商贸",
+    "I": "信息科技",
+    "L": "商务咨询",
+    "M": "科技",
+    "E": "建设工程",
+    "G": "物流",
+    "H": "餐饮管理",
+    "K": "置业",
+    "O": "家政服务",
+    "R": "文化传媒",
+    "N": "环境工程",
+    "P": "教育咨询",
+    "Q": "健康管理",
+    "A": "农业开发",
+}
+BRANDS = "星瑞科嘉信隆泰远华恒盛达鑫源宏图鼎立海天锦程博雅新禾安泰永兴聚丰润德天成瑞丰金桥万通东方远景凯旋金鼎"
+
+
+class EnterpriseSteps(SeederBase):
+    def regions(self) -> None:
+        from django.conf import settings
+
+        self.district = Region.objects.create(name=settings.DISTRICT_NAME, kind=Region.Kind.DISTRICT, code="210204")
+        self.streets = []
+        self.parks: dict[int, list[Region]] = {}
+        self.communities: dict[int, list[Region]] = {}
+        for index, name in enumerate(STREETS, start=1):
+            street = Region.objects.create(
+                name=name, kind=Region.Kind.STREET, parent=self.district, code=f"210204{index:03d}"
+            )
+            self.streets.append(street)
+            self.parks[street.pk] = [
+                Region.objects.create(name=p, kind=Region.Kind.PARK, parent=street) for p in PARKS.get(name, [])
+            ]
+            self.communities[street.pk] = [
+                Region.objects.create(name=name.replace("街道", "") + c, kind=Region.Kind.COMMUNITY, parent=street)
+                for c in COMMUNITIES
+            ]
+        self.result.counts["streets"] = len(self.streets)
+
+    def enterprises(self) -> None:
+        self.progress("企业")
+        rng = self.rng
+        industries = {i.code: i for i in Industry.objects.all()}
+        industry_codes = [c for c in INDUSTRY_WEIGHTS if c in industries]
+        industry_weights = [INDUSTRY_WEIGHTS[c] for c in industry_codes]
+        street_weights = [rng.uniform(0.6, 1.4) for _ in self.streets]
+        names: set[str] = set()
+        batch: list[Enterprise] = []
+        for i in range(self.n):
+            street = rng.choices(self.streets, street_weights)[0]
+            parks = self.parks[street.pk]
+            park = rng.choice(parks) if parks and rng.random() < 0.35 else None
+            code = rng.choices(industry_codes, industry_weights)[0]
+            # Employee counts are heavy-tailed: most firms are small.
+            employees = max(1, int(rng.lognormvariate(2.6, 1.2)))
+            above_scale = employees > 150 or (employees > 40 and rng.random() < 0.25)
+            p_member = min(0.92, 0.3 + employees / 300)
+            if rng.random() < p_member:
+                total = max(1, int(rng.lognormvariate(1.0, 1.1) * (1 + employees / 120)))
+                total = min(total, max(1, employees))
+            else:
+                total = 0
+            probationary = sum(1 for _ in range(total) if rng.random() < 0.06)
+            status = rng.choices(list(BusinessStatus.values), [88, 8, 4])[0]
+            name = f"大连{rng.choice(BRANDS)}{rng.choice(BRANDS)}{TRADE_WORDS.get(code, '实业')}有限公司"
+            if name in names:
+                name = name.replace("有限公司", f"{i:05d}有限公司")
+            names.add(name)
+            revenue = Decimal(int(employees * rng.uniform(20, 120) * 100)) / 100
+            batch.append(
+                Enterprise(
+                    credit_code=self.credit_code(i),
+                    name=name,
+                    legal_type=rng.choices(list(LegalType.values), [62, 8, 10, 5, 6, 3, 6])[0],
+                    street=street,
+                    park=park,
+                    community=rng.choice(self.communities[street.pk]),
+                    industry=industries[code],
+                    address=f"大连市沙河口区{street.name[:-2]}路{rng.randrange(1, 999)}号",
+                    status=status,
+                    above_scale=above_scale,
+                    employees=employees,
+                    members_total=total,
+                    members_formal=total - probationary,
+                    members_probationary=probationary,
+                    owner_name=self.person_name(),
+                    owner_is_member=total > 0 and rng.random() < 0.12,
+                    union_established=employees >= 25 and rng.random() < 0.7,
+                    league_established=employees >= 50 and rng.random() < 0.45,
+                    phone=self.phone(),
+                    revenue=revenue,
+                    latest_survey_year=self.survey_year,
+                )
+            )
+        self.enterprise_list = Enterprise.objects.bulk_create(batch, batch_size=BATCH)
+        self.result.counts["enterprises"] = len(self.enterprise_list)
+
+    def surveys(self) -> None:
+        self.progress("排查记录")
+        rng = self.rng
+        fields = [
+            f.attname
+            for f in EnterpriseSurvey._meta.concrete_fields
+            if f.attname not in ("id", "enterprise_id", "year", "survey_date", "batch_id")
+        ]
+        rows = []
+        for e in self.enterprise_list:
+            facts = {name: getattr(e, name) for name in fields}
+            rows.append(
+                EnterpriseSurvey(
+                    enterprise=e, year=self.survey_year, survey_date=date(self.survey_year, 3, 31), **facts
+                )
+            )
+            # Last year's survey: most firms were there, a little smaller.
+            if rng.random() < 0.9:
+                prev = dict(facts)
+                prev["employees"] = max(1, int(e.employees * rng.uniform(0.8, 1.05)))
+                if e.status != BusinessStatus.OPERATING and rng.random() < 0.7:
+                    prev["status"] = BusinessStatus.OPERATING
+                rows.append(
+                    EnterpriseSurvey(
+                        enterprise=e, year=self.survey_year - 1, survey_date=date(self.survey_year - 1, 3, 31), **prev
+                    )
+                )
+        EnterpriseSurvey.objects.bulk_create(rows, batch_size=BATCH)
+        self.result.counts["surveys"] = len(rows)

@@ -1,0 +1,193 @@
+"""Enterprises and their yearly surveys ("八个清"): the choices a survey row
+uses, the facts of one row (SurveyFacts), the enterprise ledger that keeps the
+latest facts, and the survey frozen per enterprise and year.
+
+FormationMode (how an organization was formed) sits beside OrgSetup, its
+survey-side twin that also knows "not formed"."""
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+from core.validators import validate_credit_code
+
+from .imports import ImportBatch
+from .regions import Industry, Region
+
+
+class LegalType(models.TextChoices):
+    LLC = "llc", _("有限责任公司")
+    JOINT_STOCK = "joint_stock", _("股份有限公司")
+    SOLE = "sole", _("个人独资企业")
+    PARTNERSHIP = "partnership", _("合伙企业")
+    FOREIGN = "foreign", _("外商投资企业")
+    HMT = "hmt", _("港澳台投资企业")
+    OTHER = "other", _("其他")
+
+
+class BusinessStatus(models.TextChoices):
+    OPERATING = "operating", _("在营")
+    SUSPENDED = "suspended", _("停业")
+    DEREGISTERED = "deregistered", _("注销")
+
+
+class FormationMode(models.TextChoices):
+    OWN = "own", _("单独组建")
+    JOINT = "joint", _("联合组建")
+    ATTACHED = "attached", _("挂靠组建")
+    DISPATCHED = "dispatched", _("派员组建")
+
+
+class OrgSetup(models.TextChoices):
+    """What the survey says about an enterprise's organization."""
+
+    OWN = "own", _("单独组建")
+    JOINT = "joint", _("联合组建")
+    ATTACHED = "attached", _("挂靠组建")
+    DISPATCHED = "dispatched", _("派员组建")
+    NONE = "none", _("未建")
+
+
+class SurveyFacts(models.Model):
+    """The facts of one survey row ("八个清"). Enterprise keeps the latest;
+    EnterpriseSurvey freezes them per year. One definition for both."""
+
+    name = models.CharField(_("企业名称"), max_length=200)
+    legal_type = models.CharField(_("企业类型"), max_length=16, choices=LegalType.choices, default=LegalType.LLC)
+    # Indexed where each table is read (Meta.indexes below), not per column:
+    # every index is one more write for each of a survey import's 100,000 rows.
+    street = models.ForeignKey(
+        Region, verbose_name=_("所属街道"), on_delete=models.PROTECT, related_name="+", db_index=False
+    )
+    park = models.ForeignKey(
+        Region,
+        verbose_name=_("所属园区"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
+    )
+    industry = models.ForeignKey(
+        Industry,
+        verbose_name=_("行业门类"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
+    )
+    address = models.CharField(_("经营地址"), max_length=255, blank=True)
+    status = models.CharField(
+        _("经营状态"), max_length=16, choices=BusinessStatus.choices, default=BusinessStatus.OPERATING
+    )
+    above_scale = models.BooleanField(_("规上企业"), default=False)
+    employees = models.PositiveIntegerField(_("从业人员数"), default=0)
+    members_total = models.PositiveIntegerField(_("党员总数"), default=0)
+    members_formal = models.PositiveIntegerField(_("正式党员数"), default=0)
+    members_probationary = models.PositiveIntegerField(_("预备党员数"), default=0)
+    owner_name = models.CharField(_("出资人姓名"), max_length=100, blank=True)
+    owner_is_member = models.BooleanField(_("出资人是否党员"), default=False)
+    org_setup = models.CharField(_("党组织设置情况"), max_length=16, choices=OrgSetup.choices, default=OrgSetup.NONE)
+    org_name = models.CharField(_("党组织名称"), max_length=200, blank=True)
+    secretary_name = models.CharField(_("党组织书记"), max_length=50, blank=True)
+    instructor_assigned = models.BooleanField(_("是否选派党建指导员"), default=False)
+    union_established = models.BooleanField(_("是否建立工会"), default=False)
+    league_established = models.BooleanField(_("是否建立团组织"), default=False)
+    phone = models.CharField(_("联系电话"), max_length=30, blank=True)
+    revenue = models.DecimalField(_("年营业收入(万元)"), max_digits=14, decimal_places=2, null=True, blank=True)
+
+    class Meta:
+        abstract = True
+
+    def clean(self) -> None:
+        errors = {}
+        if self.members_formal + self.members_probationary != self.members_total:
+            errors["members_total"] = _("正式党员数与预备党员数之和应等于党员总数")
+        if errors:
+            raise ValidationError(errors)
+
+    @classmethod
+    def fact_field_names(cls) -> list[str]:
+        return [f.attname for f in SurveyFacts._meta.get_fields() if f.concrete]
+
+    @staticmethod
+    def fact_constraints(prefix: str) -> list[models.BaseConstraint]:
+        return [
+            models.CheckConstraint(
+                condition=Q(members_total=F("members_formal") + F("members_probationary")),
+                name=f"{prefix}_members_add_up",
+            ),
+            models.CheckConstraint(
+                condition=Q(revenue__isnull=True) | Q(revenue__gte=0), name=f"{prefix}_revenue_not_negative"
+            ),
+        ]
+
+
+class Enterprise(SurveyFacts):
+    # Unique by a constraint rather than unique=True, which on PostgreSQL adds
+    # a second (pattern-matching) index nobody queries: codes are looked up whole.
+    credit_code = models.CharField(_("统一社会信用代码"), max_length=18, validators=[validate_credit_code])
+    community = models.ForeignKey(
+        Region,
+        verbose_name=_("所属社区"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,  # a partial index below
+    )
+    latest_survey_year = models.PositiveSmallIntegerField(_("最近排查年度"), null=True, blank=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("非公企业")
+        verbose_name_plural = _("非公企业")
+        ordering = ["credit_code"]
+        constraints = [
+            models.UniqueConstraint(fields=["credit_code"], name="enterprise_credit_code_unique"),
+            *SurveyFacts.fact_constraints("enterprise"),
+        ]
+        # No index on name: the ledger is looked up by credit code and listed
+        # by street; a name index cost a fifth of a 100,000-row import's inserts.
+        # Park and community are empty for many firms: those index only the
+        # rows that have one (a lookup by park or community still uses them).
+        indexes = [
+            models.Index(fields=["street", "status"]),
+            models.Index(fields=["park"], condition=Q(park__isnull=False), name="enterprise_park_set"),
+            models.Index(fields=["community"], condition=Q(community__isnull=False), name="enterprise_community_set"),
+            models.Index(fields=["industry"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class EnterpriseSurvey(SurveyFacts):
+    """The survey facts frozen for one enterprise and one year."""
+
+    # Indexed by the (enterprise, year) unique constraint; the snapshot is
+    # otherwise read by year and street (Meta.indexes).
+    enterprise = models.ForeignKey(
+        Enterprise, verbose_name=_("企业"), on_delete=models.PROTECT, related_name="surveys", db_index=False
+    )
+    year = models.PositiveSmallIntegerField(_("排查年度"))
+    survey_date = models.DateField(_("统计时点"))
+    batch = models.ForeignKey(
+        ImportBatch, verbose_name=_("导入批次"), null=True, blank=True, on_delete=models.PROTECT, related_name="surveys"
+    )
+
+    class Meta:
+        verbose_name = _("年度排查记录")
+        verbose_name_plural = _("年度排查记录")
+        ordering = ["-year"]
+        constraints = [
+            models.UniqueConstraint(fields=["enterprise", "year"], name="survey_one_per_enterprise_year"),
+            *SurveyFacts.fact_constraints("survey"),
+        ]
+        indexes = [models.Index(fields=["year", "street"])]
+
+    def __str__(self) -> str:
+        return f"{self.year} {self.name}"

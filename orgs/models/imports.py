@@ -1,0 +1,63 @@
+"""The import batch: one survey or roster upload, who made it, what it did
+and what a rollback needs. The rows an import creates (surveys,
+organizations, instructor assignments, members) point back at their batch."""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from .regions import Region
+
+
+class ImportBatch(models.Model):
+    """One survey or roster import: who, when, which file, what it did."""
+
+    class Kind(models.TextChoices):
+        SURVEY = "survey", _("年度排查摸底")
+        ROSTER = "roster", _("党员名册")
+
+    class Status(models.TextChoices):
+        CHECKING = "checking", _("校验中")
+        PREVIEW = "preview", _("待确认")
+        RUNNING = "running", _("导入中")
+        COMMITTED = "committed", _("已导入")
+        ROLLED_BACK = "rolled_back", _("已撤销")
+        FAILED = "failed", _("失败")
+
+    kind = models.CharField(_("类别"), max_length=16, choices=Kind.choices)
+    year = models.PositiveSmallIntegerField(_("年度"), null=True, blank=True)
+    street = models.ForeignKey(
+        Region, verbose_name=_("限定街道"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    file_name = models.CharField(_("文件名"), max_length=255)
+    file_hash = models.CharField(_("文件SHA-256"), max_length=64)
+    status = models.CharField(_("状态"), max_length=16, choices=Status.choices, default=Status.PREVIEW)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("导入人"), null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("导入时间"), auto_now_add=True)
+    committed_at = models.DateTimeField(_("确认时间"), null=True, blank=True)
+    rolled_back_at = models.DateTimeField(_("撤销时间"), null=True, blank=True)
+    rows = models.PositiveIntegerField(_("行数"), default=0)
+    created = models.PositiveIntegerField(_("新增"), default=0)
+    updated = models.PositiveIntegerField(_("变更"), default=0)
+    unchanged = models.PositiveIntegerField(_("未变"), default=0)
+    rejected = models.PositiveIntegerField(_("拒绝"), default=0)
+    not_in_survey = models.PositiveIntegerField(_("本次未出现"), default=0)
+    report = models.JSONField(_("报告"), default=dict, blank=True)
+    # The uploaded file is kept so the confirm step imports exactly what was previewed.
+    source = models.FileField(_("上传文件"), upload_to="imports/%Y/%m/", blank=True)
+    strict = models.BooleanField(_("严格模式"), default=False)
+    create_streets = models.BooleanField(_("允许新建街道"), default=False)
+    progress = models.PositiveSmallIntegerField(_("进度(%)"), default=0)
+    progress_note = models.CharField(_("进度说明"), max_length=100, blank=True)
+    # What a rollback needs: ids this batch created and the previous values of what it changed.
+    undo = models.JSONField(_("撤销信息"), default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("导入批次")
+        verbose_name_plural = _("导入批次")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.file_name} ({self.created_at:%Y-%m-%d %H:%M})"

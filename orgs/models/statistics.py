@@ -1,0 +1,238 @@
+"""Tables written by the nightly statistics (the stats app): coverage
+snapshots, the star-rating scheme (criteria, thresholds, vetoes) with its
+results, and warnings. They are declared in orgs, where their migrations
+live; the stats app computes and shows them."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from .enterprises import Enterprise
+from .organizations import PartyOrganization
+from .regions import Region
+
+
+class CoverageSnapshot(models.Model):
+    """Coverage figures for one scope on one date."""
+
+    class ScopeKind(models.TextChoices):
+        DISTRICT = "district", _("全区")
+        STREET = "street", _("街道")
+        PARK = "park", _("园区")
+        INDUSTRY = "industry", _("行业")
+
+    date = models.DateField(_("日期"))
+    scope_kind = models.CharField(_("范围类别"), max_length=16, choices=ScopeKind.choices)
+    scope_key = models.CharField(_("范围标识"), max_length=32, help_text=_("区域ID或行业门类代码；全区为空"))
+    above_scale_only = models.BooleanField(_("仅规上"), default=False)
+    enterprises = models.PositiveIntegerField(_("企业数"), default=0)
+    org_covered = models.PositiveIntegerField(_("组织覆盖企业数"), default=0)
+    work_covered = models.PositiveIntegerField(_("工作覆盖企业数"), default=0)
+    own_org_eligible = models.PositiveIntegerField(_("正式党员≥3企业数"), default=0)
+    own_org = models.PositiveIntegerField(_("单独组建企业数"), default=0)
+    should_form_not_formed = models.PositiveIntegerField(_("应建未建数"), default=0)
+    organizations = models.PositiveIntegerField(_("党组织数"), default=0)
+    members_formal = models.PositiveIntegerField(_("正式党员"), default=0)
+    members_probationary = models.PositiveIntegerField(_("预备党员"), default=0)
+    employees = models.PositiveIntegerField(_("从业人员"), default=0)
+    enterprises_without_member = models.PositiveIntegerField(_("无党员企业数"), default=0)
+    details = models.JSONField(_("分类明细"), default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("覆盖率快照")
+        verbose_name_plural = _("覆盖率快照")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["date", "scope_kind", "scope_key", "above_scale_only"], name="coverage_one_per_scope_date"
+            ),
+        ]
+        indexes = [models.Index(fields=["scope_kind", "scope_key", "above_scale_only", "-date"])]
+
+    def __str__(self) -> str:
+        return f"{self.date} {self.get_scope_kind_display()} {self.scope_key}"
+
+    @staticmethod
+    def _rate(part: int, whole: int) -> float | None:
+        return round(part / whole, 4) if whole else None
+
+    @property
+    def org_coverage_rate(self) -> float | None:
+        return self._rate(self.org_covered, self.enterprises)
+
+    @property
+    def work_coverage_rate(self) -> float | None:
+        return self._rate(self.work_covered, self.enterprises)
+
+    @property
+    def own_org_rate(self) -> float | None:
+        return self._rate(self.own_org, self.own_org_eligible)
+
+
+class RatingCriterion(models.Model):
+    """One line of the star-rating scheme; editable by district staff."""
+
+    code = models.SlugField(_("代码"), max_length=40, unique=True)
+    name = models.CharField(_("名称"), max_length=60)
+    weight = models.PositiveSmallIntegerField(_("分值"))
+    description = models.TextField(_("评分说明"), blank=True)
+    params = models.JSONField(_("参数"), default=dict, blank=True)
+    manual = models.BooleanField(_("人工录入"), default=False)
+    active = models.BooleanField(_("启用"), default=True)
+    order = models.PositiveSmallIntegerField(_("排序"), default=0)
+
+    class Meta:
+        verbose_name = _("星级评定指标")
+        verbose_name_plural = _("星级评定指标")
+        ordering = ["order", "code"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.weight})"
+
+
+class StarThreshold(models.Model):
+    stars = models.PositiveSmallIntegerField(_("星级"), unique=True)
+    min_score = models.DecimalField(_("最低分"), max_digits=5, decimal_places=2)
+
+    class Meta:
+        verbose_name = _("星级分数线")
+        verbose_name_plural = _("星级分数线")
+        ordering = ["-stars"]
+        constraints = [
+            models.CheckConstraint(condition=Q(stars__gte=1) & Q(stars__lte=5), name="threshold_stars_1_to_5"),
+        ]
+
+    def __str__(self) -> str:
+        return f"★{self.stars} ≥ {self.min_score}"
+
+
+class RatingVeto(models.Model):
+    """一票否决: a serious violation that caps the year's rating at one star."""
+
+    organization = models.ForeignKey(
+        PartyOrganization, verbose_name=_("党组织"), on_delete=models.PROTECT, related_name="vetoes"
+    )
+    year = models.PositiveSmallIntegerField(_("年度"))
+    reason = models.TextField(_("事由"))
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("录入人"), on_delete=models.PROTECT, related_name="+"
+    )
+    entered_at = models.DateTimeField(_("录入时间"), auto_now_add=True)
+    revoked_at = models.DateTimeField(_("撤销时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("一票否决")
+        verbose_name_plural = _("一票否决")
+
+    def __str__(self) -> str:
+        return f"{self.organization} {self.year}"
+
+
+class Rating(models.Model):
+    """A computed star rating, kept as history; the one in force on a date is
+    the latest published on or before it."""
+
+    organization = models.ForeignKey(
+        PartyOrganization, verbose_name=_("党组织"), on_delete=models.PROTECT, related_name="ratings"
+    )
+    year = models.PositiveSmallIntegerField(_("评定年度"))
+    computed_on = models.DateField(_("计算日期"))
+    published_on = models.DateField(_("发布日期"), null=True, blank=True)
+    score = models.DecimalField(_("得分"), max_digits=5, decimal_places=2)
+    computed_stars = models.PositiveSmallIntegerField(_("计算星级"))
+    vetoed = models.BooleanField(_("一票否决"), default=False)
+    override_stars = models.PositiveSmallIntegerField(_("调整后星级"), null=True, blank=True)
+    override_reason = models.TextField(_("调整理由"), blank=True)
+    override_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("调整人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    override_at = models.DateTimeField(_("调整时间"), null=True, blank=True)
+    evidence = models.JSONField(_("得分依据"), default=dict, blank=True)
+    next_star_gap = models.JSONField(_("距下一星级差距"), default=list, blank=True)
+
+    class Meta:
+        verbose_name = _("星级评定结果")
+        verbose_name_plural = _("星级评定结果")
+        ordering = ["-computed_on"]
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "computed_on"], name="rating_one_per_org_date"),
+            models.CheckConstraint(
+                condition=Q(computed_stars__gte=1) & Q(computed_stars__lte=5), name="rating_stars_1_to_5"
+            ),
+            models.CheckConstraint(
+                condition=Q(override_stars__isnull=True) | ~Q(override_reason=""),
+                name="rating_override_needs_reason",
+            ),
+        ]
+        # The rating in force is the first row of this index for an organization:
+        # one index probe per organization, also when ratings pile up nightly.
+        indexes = [models.Index(fields=["organization", "-published_on", "-computed_on"], name="rating_in_force_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.organization} {self.computed_on} ★{self.stars}"
+
+    @property
+    def stars(self) -> int:
+        return self.override_stars or self.computed_stars
+
+
+class Alert(models.Model):
+    """A warning (预警) raised by the nightly run; named Alert so it never shadows Python's Warning."""
+
+    class Kind(models.TextChoices):
+        NO_ACTIVITY_90 = "no_activity_90", _("90天无已审核组织生活")
+        MEETINGS_BEHIND = "meetings_behind", _("本季度三会一课滞后")
+        TERM_EXPIRING = "term_expiring", _("任期届满或60天内届满")
+        NO_SECRETARY = "no_secretary", _("未配备书记")
+        SHOULD_FORM = "should_form", _("应建未建")
+        SURVEY_MISMATCH = "survey_mismatch", _("排查与台账不一致")
+        ONLY_CLOSED = "only_closed", _("所覆盖企业均已停业或注销")
+        FUND_WAITING = "fund_waiting", _("公积金申请超10天未处理")
+        NO_ENTERPRISE = "no_enterprise", _("党组织未关联企业")
+        DATA_QUALITY = "data_quality", _("数据问题")
+
+    class Level(models.TextChoices):
+        RED = "red", _("红色")
+        YELLOW = "yellow", _("黄色")
+        BLUE = "blue", _("蓝色")
+
+    kind = models.CharField(_("类别"), max_length=24, choices=Kind.choices)
+    level = models.CharField(_("级别"), max_length=8, choices=Level.choices)
+    street = models.ForeignKey(
+        Region, verbose_name=_("所属街道"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    organization = models.ForeignKey(
+        PartyOrganization,
+        verbose_name=_("党组织"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="alerts",
+    )
+    enterprise = models.ForeignKey(
+        Enterprise, verbose_name=_("企业"), null=True, blank=True, on_delete=models.PROTECT, related_name="alerts"
+    )
+    subject_key = models.CharField(_("对象标识"), max_length=64, help_text=_("同一问题在多次计算中保持一致的标识"))
+    message = models.CharField(_("说明"), max_length=255)
+    link = models.CharField(_("处理链接"), max_length=255, blank=True)
+    opened_on = models.DateField(_("发出日期"))
+    last_seen_on = models.DateField(_("最近确认日期"))
+    closed_on = models.DateField(_("解除日期"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("预警")
+        verbose_name_plural = _("预警")
+        ordering = ["closed_on", "level", "-opened_on"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "subject_key"], condition=Q(closed_on__isnull=True), name="alert_one_open_per_subject"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.message
