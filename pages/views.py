@@ -17,8 +17,8 @@ from orgs.selectors import (
     region_streets,
 )
 
-from . import dashboards
-from .dashboards import drilldown_context
+from . import registry
+from .dashboards.drilldown import drilldown_context
 from .home import compliance_panels
 
 
@@ -54,7 +54,7 @@ def enterprise_detail_view(request, pk: int):
             "enterprise": enterprise,
             "surveys": enterprise.surveys.order_by("-year"),
             "organizations": organizations,
-            "coverage": dashboards.enterprise_coverage(
+            "coverage": registry.enterprise_coverage(
                 enterprise=enterprise,
                 organizations=enterprise.organizations.all(),
                 visible_ids={o.pk for o in organizations},
@@ -84,17 +84,17 @@ def organization_list_view(request):
 @login_required
 def organization_detail_view(request, pk: int):
     organization = organization_get(user=request.user, pk=pk)
-    rating = dashboards.rating_latest(organization=organization)
+    rating = registry.rating_latest(organization=organization)
     return render(
         request,
         "orgs/organization_detail.html",
         {
             "organization": organization,
-            "term_status": dashboards.term_status(organization=organization, on=timezone.localdate()),
+            "term_status": registry.term_status(organization=organization, on=timezone.localdate()),
             "rating": rating,
-            "evidence": dashboards.rating_evidence(rating=rating) if rating else [],
-            "gap": dashboards.rating_gap(rating=rating) if rating else [],
-            "fund": dashboards.organization_fund(organization=organization),
+            "evidence": registry.rating_evidence(rating=rating) if rating else [],
+            "gap": registry.rating_gap(rating=rating) if rating else [],
+            "fund": registry.organization_fund(organization=organization),
             "enterprises": organization.enterprises.select_related("street").order_by("name"),
             "pipeline": [(Stage(k).label, n) for k, n in pipeline_counts(organization=organization).items()],
             "compliance": compliance_panels([organization])[0],
