@@ -1,19 +1,22 @@
 """Dashboard pages: the overview (district or street), its exports and the
 monthly bulletin. Thin: the reads are in pages.dashboards."""
 
+from __future__ import annotations
+
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
 from dateutil.relativedelta import relativedelta
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.xlsx import xlsx_response
+from orgs import policy
 from orgs.models import Role
-from orgs.scoping import scope_for
 
 from .dashboards.drilldown import FIGURES
 from .dashboards.figures import TABLE_SORTS, month_end
@@ -21,17 +24,17 @@ from .dashboards.page import dashboard_data
 from .dashboards.panels import alerts_open, should_form_list, street_organizations
 from .dashboards.query import DashboardQuery, dashboard_query, filter_options
 
+if TYPE_CHECKING:
+    from orgs.policy import AnyUser
 
-def _pct(value) -> str:
+
+def _pct(value: float | None) -> str:
     return "" if value is None else f"{value * 100:.1f}%"
 
 
-def _role_label(user) -> str:
-    scope = scope_for(user)
-    for role in (Role.DISTRICT, Role.STREET, Role.LEADER):
-        if role in scope.roles:
-            return str(Role(role).label)
-    return ""
+def _role_label(user: AnyUser) -> str:
+    role = policy.staff_role(user)
+    return str(Role(role).label) if role else ""
 
 
 def _scope_title(q: DashboardQuery) -> str:
@@ -45,7 +48,7 @@ def _scope_title(q: DashboardQuery) -> str:
 
 
 @login_required
-def dashboard_view(request):
+def dashboard_view(request: HttpRequest) -> HttpResponse:
     q = dashboard_query(user=request.user, params=request.GET)
     data = dashboard_data(q=q)
     if q.street is not None and data["overview"].current is not None:
@@ -74,7 +77,7 @@ EXPORTS = {
 
 
 @login_required
-def dashboard_export_view(request, table: str):
+def dashboard_export_view(request: HttpRequest, table: str) -> HttpResponse:
     if table not in EXPORTS:
         raise Http404(_("没有这张表"))
     q = dashboard_query(user=request.user, params=request.GET)
@@ -208,7 +211,7 @@ BULLETIN_SHOULD_FORM_LIMIT = 300
 
 
 @login_required
-def bulletin_view(request):
+def bulletin_view(request: HttpRequest) -> HttpResponse:
     params = request.GET.copy()
     notices: list[str] = []
     month = _bulletin_month(params.get("month", ""), notices)
