@@ -8,26 +8,30 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date
+from typing import TYPE_CHECKING
 
 from dateutil.relativedelta import relativedelta
-from django.db.models import Case, IntegerField, Q, Value, When
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
+from funds.selectors import account_for_organization, entry_list
 from orgs.models import BusinessStatus, Enterprise, OrgSetup, PartyOrganization, Rating, RatingCriterion
+from orgs.selectors import rating_in_force
+
+if TYPE_CHECKING:
+    from orgs.policy import AnyUser
 
 
-def rating_latest(*, organization: PartyOrganization) -> Rating | None:
-    """The organization's newest rating; published ones first, since that is
-    the rating in force, else the newest computed one (shown as not yet published)."""
-    return (
-        Rating.objects.filter(organization=organization)
-        .order_by(
-            Case(When(published_on__isnull=False, then=Value(0)), default=Value(1), output_field=IntegerField()),
-            "-published_on",
-            "-computed_on",
-        )
-        .first()
-    )
+def organization_rating(*, organization: PartyOrganization, on: date) -> Rating | None:
+    """The rating the organization page shows: the one in force on `on`
+    (orgs.selectors.rating_in_force, the rule the dashboards and the fund
+    follow too). Where none is in force yet, the newest rating still waiting
+    for publication, which the page marks as not yet published."""
+    in_force = rating_in_force(organization=organization, on=on)
+    if in_force is not None:
+        return in_force
+    waiting = Q(published_on__isnull=True) | Q(published_on__gt=on)
+    return Rating.objects.filter(waiting, organization=organization).order_by("-computed_on").first()
 
 
 def _text(value: object) -> str:
@@ -92,16 +96,12 @@ def term_status(*, organization: PartyOrganization, on: date) -> str:
     return _("任期内")
 
 
-def organization_fund(*, organization: PartyOrganization, limit: int = 10) -> dict | None:
-    """The organization's fund account with its latest entries; reached through
-    an organization the caller already fetched in scope."""
-    from funds.models import FundAccount, FundEntry
-
-    account = FundAccount.objects.filter(organization=organization).first()
+def organization_fund(*, user: AnyUser, organization: PartyOrganization, limit: int = 10) -> dict | None:
+    """The organization's fund account with its latest entries."""
+    account = account_for_organization(user=user, organization=organization)
     if account is None:
         return None
-    entries = FundEntry.objects.filter(account=account).select_related("transaction").order_by("-seq")[:limit]
-    return {"account": account, "entries": list(entries)}
+    return {"account": account, "entries": list(entry_list(account=account)[:limit])}
 
 
 def enterprise_coverage(

@@ -8,25 +8,15 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from django.db.models import Case, Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum, Value, When
-from django.db.models.functions import Coalesce
+from django.db.models import Case, Count, IntegerField, Q, QuerySet, Subquery, Sum, Value, When
 from django.utils.translation import gettext as _
 
-from orgs.models import Alert, PartyOrganization, Rating
+from orgs.models import Alert, PartyOrganization
+from orgs.selectors import stars_in_force
 
 from .query import DashboardQuery
 
 # --- ratings and organizations -------------------------------------------------
-
-
-def _stars_in_force(on: date) -> Subquery:
-    latest = Rating.objects.filter(
-        organization=OuterRef("pk"), published_on__isnull=False, published_on__lte=on
-    ).order_by("-published_on", "-computed_on")
-    return Subquery(
-        latest.annotate(s=Coalesce("override_stars", "computed_stars")).values("s")[:1],
-        output_field=IntegerField(),
-    )
 
 
 def dashboard_organizations(*, q: DashboardQuery) -> QuerySet[PartyOrganization]:
@@ -43,7 +33,7 @@ def star_distribution(*, q: DashboardQuery, on: date) -> list[dict]:
     counts = {
         row["stars"]: row["n"]
         for row in dashboard_organizations(q=q)
-        .annotate(stars=_stars_in_force(on))
+        .annotate(stars=stars_in_force(on=on))
         .values("stars")
         .annotate(n=Count("pk"))
         .order_by()
@@ -56,7 +46,7 @@ def star_distribution(*, q: DashboardQuery, on: date) -> list[dict]:
 def street_organizations(*, q: DashboardQuery, on: date) -> QuerySet[PartyOrganization]:
     return (
         dashboard_organizations(q=q)
-        .annotate(stars=_stars_in_force(on), covered=Count("enterprises", distinct=True))
+        .annotate(stars=stars_in_force(on=on), covered=Count("enterprises", distinct=True))
         .select_related("street", "park")
         .order_by("name")
     )
