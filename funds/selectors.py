@@ -416,7 +416,7 @@ def fund_overview(*, user, on: date | None = None, region: Region | None = None)
     if region is not None:
         where = {"organization__park" if region.kind == Region.Kind.PARK else "organization__street": region}
     accounts = account_list(user=user, kind=FundAccount.Kind.ORGANIZATION).filter(**where)
-    ids = list(accounts.values_list("pk", flat=True))
+    ids = accounts.values("pk")  # a subquery: a query each, however many accounts (or none)
     agg = accounts.aggregate(n=Count("pk"), s=Sum("balance"))
     year = {"account_id__in": ids, "transaction__occurred_on__year": on.year}
     income = FundEntry.objects.filter(transaction__kind__in=[k.value for k in INCOME_KINDS], **year).aggregate(
