@@ -11,11 +11,12 @@ from orgs.models import CoverageSnapshot, Region
 
 from .drilldown import FIGURES
 from .figures import breakdown, overview
-from .panels import alert_counts, alerts_top, fund_summary, star_distribution
+from .panels import alert_counts, alerts_top, fund_panel, star_distribution
 from .query import DashboardQuery
 
 
 def dashboard_data(*, q: DashboardQuery) -> dict:
+    """Everything the overview shows, for the scope and date of `q`; its notices may grow."""
     kind, key = q.snapshot_key()
     ov = overview(kind=kind, key=key, above_scale=q.above_scale, on=q.date)
     data: dict = {"q": q, "overview": ov, "rows": [], "row_kind": None, "statistics_ran": True}
@@ -43,6 +44,6 @@ def dashboard_data(*, q: DashboardQuery) -> dict:
     data["stars"] = star_distribution(q=q, on=on)
     data["alerts"] = alerts_top(q=q, on=on)
     data["alert_counts"] = alert_counts(q=q, on=on)
-    data["fund"] = fund_summary(q=q)
+    data["fund"] = fund_panel(q=q)
     data["kpi_links"] = {figure: q.drill(figure, on=on) for figure in FIGURES}
     return data

@@ -6,11 +6,11 @@ street's organizations, and the fund. Each reads the scope of the query.
 from __future__ import annotations
 
 from datetime import date
-from decimal import Decimal
 
-from django.db.models import Case, Count, IntegerField, Q, QuerySet, Subquery, Sum, Value, When
+from django.db.models import Case, Count, IntegerField, Q, QuerySet, Subquery, Value, When
 from django.utils.translation import gettext as _
 
+from funds.selectors import FundOverview, fund_overview
 from orgs.models import Alert, PartyOrganization
 from orgs.selectors import stars_in_force
 
@@ -105,21 +105,8 @@ def should_form_list(*, q: DashboardQuery, on: date) -> QuerySet[Alert]:
 # --- the fund ----------------------------------------------------------------------
 
 
-def fund_summary(*, q: DashboardQuery) -> dict:
-    """Organization accounts of the scope: how many, and their balances now.
-    A stand-in until the fund overview (applications, 公示, flows) is merged;
-    the month's flows are left to it, since they need the journal's indexes."""
-    from funds.models import FundAccount
-
-    accounts = FundAccount.objects.filter(
-        q.scope.organizations_q("organization"), kind=FundAccount.Kind.ORGANIZATION, closed_on__isnull=True
-    )
-    if q.park is not None:
-        accounts = accounts.filter(organization__park=q.park)
-    elif q.street is not None:
-        accounts = accounts.filter(organization__street=q.street)
-    totals = accounts.aggregate(n=Count("pk"), balance=Sum("balance"))
-    pool = None
-    if q.scope.everything and q.street is None:
-        pool = FundAccount.objects.filter(kind=FundAccount.Kind.POOL).values_list("balance", flat=True).first()
-    return {"accounts": totals["n"] or 0, "balance": totals["balance"] or Decimal("0.00"), "pool": pool}
+def fund_panel(*, q: DashboardQuery) -> FundOverview:
+    """The fund as of today in the scope of the query: the accounts' count and
+    balances, this year's income and disbursements, applications in flight;
+    the district pool on the district view only."""
+    return fund_overview(user=q.user, region=q.park if q.park is not None else q.street)
