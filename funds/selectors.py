@@ -407,11 +407,16 @@ class FundOverview:
     to_settle: int
 
 
-def fund_overview(*, user, on: date | None = None) -> FundOverview:
-    """The dashboard's small box: money in the accounts the user reaches and work in flight."""
+def fund_overview(*, user, on: date | None = None, region: Region | None = None) -> FundOverview:
+    """The dashboard's small box: money in the accounts the user reaches and work in flight.
+    With `region` (a street or park the caller fetched in the user's scope): only the
+    organizations there, and no district pool."""
     on = on or timezone.localdate()
-    accounts = account_list(user=user, kind=FundAccount.Kind.ORGANIZATION)
-    ids = list(accounts.values_list("pk", flat=True))
+    where = {}
+    if region is not None:
+        where = {"organization__park" if region.kind == Region.Kind.PARK else "organization__street": region}
+    accounts = account_list(user=user, kind=FundAccount.Kind.ORGANIZATION).filter(**where)
+    ids = accounts.values("pk")  # a subquery: a query each, however many accounts (or none)
     agg = accounts.aggregate(n=Count("pk"), s=Sum("balance"))
     year = {"account_id__in": ids, "transaction__occurred_on__year": on.year}
     income = FundEntry.objects.filter(transaction__kind__in=[k.value for k in INCOME_KINDS], **year).aggregate(
@@ -420,8 +425,9 @@ def fund_overview(*, user, on: date | None = None) -> FundOverview:
     disbursed = FundEntry.objects.filter(transaction__kind=TransactionKind.DISBURSEMENT, **year).aggregate(
         s=Sum("amount")
     )["s"]
-    apps = application_list(user=user)
-    pool = FundAccount.objects.filter(kind=FundAccount.Kind.POOL).first() if scope_for(user).everything else None
+    apps = application_list(user=user).filter(**where)
+    district_wide = scope_for(user).everything and region is None
+    pool = FundAccount.objects.filter(kind=FundAccount.Kind.POOL).first() if district_wide else None
     return FundOverview(
         pool_balance=pool.balance if pool else ZERO,
         accounts=agg["n"] or 0,

@@ -4,7 +4,8 @@ from datetime import date
 from typing import TypeVar
 
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
-from django.db.models import Count, Model, QuerySet
+from django.db.models import Count, IntegerField, Model, OuterRef, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils.translation import gettext as _
 
@@ -34,7 +35,9 @@ __all__ = [
     "enterprise_get",
     "organization_list",
     "organization_get",
+    "ratings_in_force",
     "rating_in_force",
+    "stars_in_force",
     "assignment_list",
     "assignment_get",
     "visit_list",
@@ -117,13 +120,29 @@ def organization_get(*, user: AnyUser, pk: int | str | None, write: bool = False
     )
 
 
+def ratings_in_force(*, on: date) -> QuerySet[Rating]:
+    """The one rule for the rating in force (DESIGN.md §4): the last rating
+    published on or before `on`. Rows come in that order, so the first row
+    of an organization is its rating in force; the other readers below build
+    on this queryset rather than restate the rule."""
+    return Rating.objects.filter(published_on__isnull=False, published_on__lte=on).order_by(
+        "-published_on", "-computed_on"
+    )
+
+
 def rating_in_force(*, organization: PartyOrganization, on: date) -> Rating | None:
-    """The rating in force on a date: the last one published on or before it.
-    The fund rules read this row; they never call rating code."""
-    return (
-        Rating.objects.filter(organization=organization, published_on__isnull=False, published_on__lte=on)
-        .order_by("-published_on", "-computed_on")
-        .first()
+    """The rating in force on a date. The fund rules read this row; they never call rating code."""
+    return ratings_in_force(on=on).filter(organization=organization).first()
+
+
+def stars_in_force(*, on: date, organization: str = "pk") -> Subquery:
+    """The stars in force on `on`, as an annotation: `organization` is the
+    path from the annotated rows to the organization ("pk" on organizations).
+    NULL where no rating is in force."""
+    latest = ratings_in_force(on=on).filter(organization=OuterRef(organization))
+    return Subquery(
+        latest.annotate(s=Coalesce("override_stars", "computed_stars")).values("s")[:1],
+        output_field=IntegerField(),
     )
 
 

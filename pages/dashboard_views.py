@@ -1,36 +1,43 @@
 """Dashboard pages: the overview (district or street), its exports and the
 monthly bulletin. Thin: the reads are in pages.dashboards."""
 
+from __future__ import annotations
+
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
 from dateutil.relativedelta import relativedelta
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.xlsx import xlsx_response
+from orgs import policy
 from orgs.models import Role
-from orgs.scoping import scope_for
 
-from . import dashboards as dash
+from .dashboards.drilldown import FIGURES
+from .dashboards.figures import TABLE_SORTS, month_end
+from .dashboards.page import dashboard_data
+from .dashboards.panels import alerts_open, should_form_list, street_organizations
+from .dashboards.query import DashboardQuery, dashboard_query, filter_options
+
+if TYPE_CHECKING:
+    from orgs.policy import AnyUser
 
 
-def _pct(value) -> str:
+def _pct(value: float | None) -> str:
     return "" if value is None else f"{value * 100:.1f}%"
 
 
-def _role_label(user) -> str:
-    scope = scope_for(user)
-    for role in (Role.DISTRICT, Role.STREET, Role.LEADER):
-        if role in scope.roles:
-            return str(Role(role).label)
-    return ""
+def _role_label(user: AnyUser) -> str:
+    role = policy.staff_role(user)
+    return str(Role(role).label) if role else ""
 
 
-def _scope_title(q: dash.DashboardQuery) -> str:
+def _scope_title(q: DashboardQuery) -> str:
     if q.park is not None:
         return f"{q.street.name} · {q.park.name}"
     if q.street is not None:
@@ -41,18 +48,18 @@ def _scope_title(q: dash.DashboardQuery) -> str:
 
 
 @login_required
-def dashboard_view(request):
-    q = dash.dashboard_query(user=request.user, params=request.GET)
-    data = dash.dashboard_data(q=q)
+def dashboard_view(request: HttpRequest) -> HttpResponse:
+    q = dashboard_query(user=request.user, params=request.GET)
+    data = dashboard_data(q=q)
     if q.street is not None and data["overview"].current is not None:
-        data["organizations"] = dash.street_organizations(q=q, on=data["overview"].current.date)[:30]
+        data["organizations"] = street_organizations(q=q, on=data["overview"].current.date)[:30]
     context = {
         **data,
-        "options": dash.filter_options(q=q),
+        "options": filter_options(q=q),
         "title": _scope_title(q),
         "role_label": _role_label(request.user),
-        "figures": dash.FIGURES,
-        "sorts": dash.TABLE_SORTS,
+        "figures": FIGURES,
+        "sorts": TABLE_SORTS,
     }
     template = "orgs/dashboard/_dash.html" if request.htmx else "orgs/dashboard/index.html"
     return render(request, template, context)
@@ -70,11 +77,11 @@ EXPORTS = {
 
 
 @login_required
-def dashboard_export_view(request, table: str):
+def dashboard_export_view(request: HttpRequest, table: str) -> HttpResponse:
     if table not in EXPORTS:
         raise Http404(_("没有这张表"))
-    q = dash.dashboard_query(user=request.user, params=request.GET)
-    data = dash.dashboard_data(q=q)
+    q = dashboard_query(user=request.user, params=request.GET)
+    data = dashboard_data(q=q)
     current = data["overview"].current
     title = f"{_scope_title(q)}{EXPORTS[table]}"
     stamp = current.date.isoformat() if current else q.date.isoformat()
@@ -99,7 +106,7 @@ def dashboard_export_view(request, table: str):
         ]
     elif table == "rows":
         region_label = _("街道") if data["row_kind"] == "street" else _("园区")
-        headers = [region_label, *[str(label) for label in dash.FIGURES.values()], _("组织覆盖率较上月")]
+        headers = [region_label, *[str(label) for label in FIGURES.values()], _("组织覆盖率较上月")]
         rows = [
             [
                 r["name"],
@@ -123,7 +130,7 @@ def dashboard_export_view(request, table: str):
                 a.message,
                 a.opened_on,
             ]
-            for a in dash.alerts_open(q=q, on=on)
+            for a in alerts_open(q=q, on=on)
             .select_related("street", "organization", "enterprise")
             .order_by("street__name", "opened_on")
         ]
@@ -151,7 +158,7 @@ def dashboard_export_view(request, table: str):
                 o.covered,
                 o.stars or "",
             ]
-            for o in dash.street_organizations(q=q, on=on)
+            for o in street_organizations(q=q, on=on)
         ]
     elif table == "should_form":
         headers = [
@@ -173,7 +180,7 @@ def dashboard_export_view(request, table: str):
                 a.enterprise.employees,
                 a.opened_on,
             ]
-            for a in dash.should_form_list(q=q, on=on)
+            for a in should_form_list(q=q, on=on)
         ]
     else:  # trend
         headers = [_("月份"), _("组织覆盖率"), _("工作覆盖率"), _("单独组建率"), _("应建未建")]
@@ -204,20 +211,20 @@ BULLETIN_SHOULD_FORM_LIMIT = 300
 
 
 @login_required
-def bulletin_view(request):
+def bulletin_view(request: HttpRequest) -> HttpResponse:
     params = request.GET.copy()
     notices: list[str] = []
     month = _bulletin_month(params.get("month", ""), notices)
-    params["date"] = dash.month_end(month).isoformat() if dash.month_end(month) < timezone.localdate() else ""
+    params["date"] = month_end(month).isoformat() if month_end(month) < timezone.localdate() else ""
     params["sort"] = "-org_coverage"
-    q = dash.dashboard_query(user=request.user, params=params)
+    q = dashboard_query(user=request.user, params=params)
     q.notices[:0] = notices
-    data = dash.dashboard_data(q=q)
+    data = dashboard_data(q=q)
     current = data["overview"].current
     should_form = []
     should_form_total = 0
     if current is not None:
-        qs = dash.should_form_list(q=q, on=current.date)
+        qs = should_form_list(q=q, on=current.date)
         should_form_total = qs.count()
         should_form = list(qs[:BULLETIN_SHOULD_FORM_LIMIT])
     stale = current is not None and (current.date.year, current.date.month) != (month.year, month.month)

@@ -2,6 +2,7 @@
 the floors below know of them (coverage, rating, members, fund)."""
 
 from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
@@ -17,13 +18,13 @@ from orgs.selectors import (
     region_streets,
 )
 
-from . import dashboards
-from .dashboards import drilldown_context
+from . import registry
+from .dashboards.drilldown import drilldown_context
 from .home import compliance_panels
 
 
 @login_required
-def enterprise_list_view(request):
+def enterprise_list_view(request: HttpRequest) -> HttpResponse:
     filters = {
         k: request.GET.get(k, "")
         for k in ("q", "street", "status", "org_setup", "park", "industry", "above_scale", "min_formal", "covered")
@@ -44,7 +45,7 @@ def enterprise_list_view(request):
 
 
 @login_required
-def enterprise_detail_view(request, pk: int):
+def enterprise_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
     enterprise = enterprise_get(user=request.user, pk=pk)
     organizations = list(organization_list(user=request.user).filter(enterprises=enterprise))
     return render(
@@ -54,7 +55,7 @@ def enterprise_detail_view(request, pk: int):
             "enterprise": enterprise,
             "surveys": enterprise.surveys.order_by("-year"),
             "organizations": organizations,
-            "coverage": dashboards.enterprise_coverage(
+            "coverage": registry.enterprise_coverage(
                 enterprise=enterprise,
                 organizations=enterprise.organizations.all(),
                 visible_ids={o.pk for o in organizations},
@@ -66,7 +67,7 @@ def enterprise_detail_view(request, pk: int):
 
 
 @login_required
-def organization_list_view(request):
+def organization_list_view(request: HttpRequest) -> HttpResponse:
     filters = {k: request.GET.get(k, "") for k in ("q", "street", "org_type", "formation_mode")}
     page = paginate(request, organization_list(user=request.user, filters=filters).order_by("street__name", "name"))
     return render(
@@ -82,19 +83,20 @@ def organization_list_view(request):
 
 
 @login_required
-def organization_detail_view(request, pk: int):
+def organization_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
     organization = organization_get(user=request.user, pk=pk)
-    rating = dashboards.rating_latest(organization=organization)
+    today = timezone.localdate()
+    rating = registry.organization_rating(organization=organization, on=today)
     return render(
         request,
         "orgs/organization_detail.html",
         {
             "organization": organization,
-            "term_status": dashboards.term_status(organization=organization, on=timezone.localdate()),
+            "term_status": registry.term_status(organization=organization, on=today),
             "rating": rating,
-            "evidence": dashboards.rating_evidence(rating=rating) if rating else [],
-            "gap": dashboards.rating_gap(rating=rating) if rating else [],
-            "fund": dashboards.organization_fund(organization=organization),
+            "evidence": registry.rating_evidence(rating=rating) if rating else [],
+            "gap": registry.rating_gap(rating=rating) if rating else [],
+            "fund": registry.organization_fund(user=request.user, organization=organization),
             "enterprises": organization.enterprises.select_related("street").order_by("name"),
             "pipeline": [(Stage(k).label, n) for k, n in pipeline_counts(organization=organization).items()],
             "compliance": compliance_panels([organization])[0],

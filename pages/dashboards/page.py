@@ -1,0 +1,49 @@
+"""The dashboard page's data in one dict: the overview of the scope asked
+for, the table of its streets or parks, and the panels. The overview page,
+its exports and the monthly bulletin all read this.
+"""
+
+from __future__ import annotations
+
+from django.utils.translation import gettext as _
+
+from orgs.models import CoverageSnapshot, Region
+
+from .drilldown import FIGURES
+from .figures import breakdown, overview
+from .panels import alert_counts, alerts_top, fund_panel, star_distribution
+from .query import DashboardQuery
+
+
+def dashboard_data(*, q: DashboardQuery) -> dict:
+    """Everything the overview shows, for the scope and date of `q`; its notices may grow."""
+    kind, key = q.snapshot_key()
+    ov = overview(kind=kind, key=key, above_scale=q.above_scale, on=q.date)
+    data: dict = {"q": q, "overview": ov, "rows": [], "row_kind": None, "statistics_ran": True}
+    if ov.current is None:
+        # Tell "the nightly run never ran" from "it ran, but not for this scope".
+        data["statistics_ran"] = CoverageSnapshot.objects.filter(date__lte=q.date).exists()
+        return data
+    on = ov.current.date
+    if q.street is None:
+        regions = list(Region.objects.filter(q.scope.regions_q(), kind=Region.Kind.STREET).order_by("name"))
+        data["row_kind"] = "street"
+        data["rows"] = breakdown(
+            q=q, kind=CoverageSnapshot.ScopeKind.STREET, regions=regions, current=ov.current, previous=ov.previous
+        )
+        if q.industry is not None:
+            q.notices.append(_("街道排名表按街道全部行业统计（快照不含街道×行业交叉数据）。"))
+    else:
+        regions = list(
+            Region.objects.filter(kind=Region.Kind.PARK, parent=q.street).select_related("parent").order_by("name")
+        )
+        data["row_kind"] = "park"
+        data["rows"] = breakdown(
+            q=q, kind=CoverageSnapshot.ScopeKind.PARK, regions=regions, current=ov.current, previous=ov.previous
+        )
+    data["stars"] = star_distribution(q=q, on=on)
+    data["alerts"] = alerts_top(q=q, on=on)
+    data["alert_counts"] = alert_counts(q=q, on=on)
+    data["fund"] = fund_panel(q=q)
+    data["kpi_links"] = {figure: q.drill(figure, on=on) for figure in FIGURES}
+    return data
