@@ -9,7 +9,8 @@ from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone
 
 from core.money import ZERO
-from orgs.models import PartyOrganization, Region, Role
+from orgs import policy
+from orgs.models import PartyOrganization, Region
 from orgs.scoping import scope_for
 from orgs.selectors import scoped_get
 
@@ -164,11 +165,11 @@ def objection_get(*, user, pk) -> Objection:
 def approval_queue(*, user) -> QuerySet[Application]:
     """What the user's level has to act on: street review for street staff;
     district review, and 公示 that has run its course, for district staff."""
-    scope = scope_for(user, write=True)
+    levels = policy.approval_levels(user)
     q = Q(pk__in=[])
-    if Role.STREET in scope.roles or "superuser" in scope.roles:
-        q |= Q(status=Application.Status.STREET_REVIEW) & scope.organizations_q("organization")
-    if scope.has_role(Role.DISTRICT):
+    if policy.STREET_LEVEL in levels:
+        q |= Q(status=Application.Status.STREET_REVIEW) & scope_for(user, write=True).organizations_q("organization")
+    if policy.DISTRICT_LEVEL in levels:
         q |= Q(status__in=[Application.Status.DISTRICT_REVIEW, Application.Status.PUBLICITY])
     return application_list(user=user).filter(q).order_by("waiting_since")
 
@@ -214,7 +215,7 @@ def items_waiting_for(*, user) -> dict:
         "queue": list(approval_queue(user=user)[:10]),
         "to_fix": list(mine.filter(status=Application.Status.RETURNED)[:10]) if scope.organization_ids else [],
         "to_settle": list(mine.filter(status=Application.Status.DISBURSED)[:10]) if scope.organization_ids else [],
-        "publicity": list(publicity_list(user=user)[:10]) if scope.has_role(Role.DISTRICT, Role.STREET) else [],
+        "publicity": list(publicity_list(user=user)[:10]) if policy.may_see_publicity(user) else [],
         "notifications": list(Notification.objects.filter(user=user, read_at__isnull=True)[:10]),
     }
 

@@ -13,8 +13,8 @@ from django.views.decorators.http import require_POST
 
 from core.errors import ApplicationError
 from core.pages import error_text, form_errors_from, paginate
-from orgs.models import Role
-from orgs.selectors import region_streets, scope_for
+from orgs import policy
+from orgs.selectors import region_streets
 
 from . import exports, services
 from .forms import ApproveForm, BudgetLineFormSet, IncomeForm, PeriodForm, ProjectForm, SettleForm, StarRuleForm
@@ -40,9 +40,9 @@ from .selectors import (
 
 @login_required
 def account_list_view(request):
-    scope = scope_for(request.user)
     mine = list(my_accounts(user=request.user))
-    if scope.organization_ids and not scope.has_role(Role.DISTRICT, Role.STREET, Role.LEADER) and len(mine) == 1:
+    # A secretary with one account goes straight to it; staff see the list.
+    if policy.staff_role(request.user) is None and len(mine) == 1:
         return redirect("funds:account_detail", mine[0].pk)
     page = paginate(request, account_list(user=request.user))
     return render(request, "funds/account_list.html", {"page": page, "filters": {}})
@@ -65,14 +65,14 @@ def account_detail_view(request, pk: int):
     account = account_get(user=request.user, pk=pk)
     start, end, period_form = _period(request)
     statement = account_statement(account=account, start=start, end=end)
-    scope = scope_for(request.user, write=True)
     context = {
         "account": account,
         "statement": statement,
         "period_form": period_form,
         "credit": account_credit(account=account) if account.kind == FundAccount.Kind.ORGANIZATION else None,
-        "can_apply": account.organization_id in scope.organization_ids and scope.has_role(Role.SECRETARY),
-        "can_post": scope.has_role(Role.DISTRICT),
+        "can_apply": account.organization is not None
+        and policy.may_apply_for_withdrawal(request.user, account.organization),
+        "can_post": policy.may_post_income(request.user),
         "income_form": IncomeForm(),
         "applications": account.applications.order_by("-created_at")[:20],
     }
@@ -97,8 +97,6 @@ def account_income_view(request, pk: int):
     data = form.cleaned_data
     target = services.pool_account() if data["kind"] == TransactionKind.FISCAL_SUBSIDY else account
     try:
-        if not scope_for(request.user, write=True).has_role(Role.DISTRICT):
-            raise ApplicationError(_("只有区两新工委工作人员可以登记入账"))
         services.income_receive(
             kind=data["kind"],
             account=target,
@@ -120,8 +118,6 @@ def transaction_reverse_view(request, pk: int):
     txn = transaction_get(user=request.user, pk=pk, write=True)
     back = request.POST.get("account") or ""
     try:
-        if not scope_for(request.user, write=True).has_role(Role.DISTRICT):
-            raise ApplicationError(_("只有区两新工委工作人员可以冲正"))
         services.transaction_reverse(transaction_=txn, by=request.user, reason=request.POST.get("reason", ""))
     except ApplicationError as exc:
         messages.error(request, error_text(exc))
@@ -248,15 +244,12 @@ def application_resubmit_view(request, pk: int):
 @login_required
 def application_detail_view(request, pk: int):
     application = application_get(user=request.user, pk=pk)
-    scope = scope_for(request.user, write=True)
+    user = request.user
     status = application.status
     S = Application.Status
-    is_secretary = application.organization_id in scope.organization_ids and scope.has_role(Role.SECRETARY)
-    street_turn = status == S.STREET_REVIEW and (
-        "superuser" in scope.roles
-        or (Role.STREET in scope.roles and application.organization.street_id in scope.street_ids)
-    )
-    district = scope.has_role(Role.DISTRICT)
+    is_secretary = policy.may_apply_for_withdrawal(user, application.organization)
+    street_turn = status == S.STREET_REVIEW and policy.may_approve_withdrawal(user, application, policy.STREET_LEVEL)
+    district = policy.may_approve_withdrawal(user, application, policy.DISTRICT_LEVEL)
     context = {
         "application": application,
         "lines": application.budget_lines.all(),
@@ -268,13 +261,12 @@ def application_detail_view(request, pk: int):
         "can_street": street_turn,
         "can_district": district and status == S.DISTRICT_REVIEW,
         "can_return_district": district and status in (S.DISTRICT_REVIEW, S.PUBLICITY),
-        "can_object": status == S.PUBLICITY
-        and scope_for(request.user).has_role(Role.DISTRICT, Role.STREET, Role.LEADER),
-        "can_disburse": district and status == S.PUBLICITY,
-        "can_settle": status == S.DISBURSED and (is_secretary or district),
+        "can_object": status == S.PUBLICITY and policy.may_object_to_withdrawal(user),
+        "can_disburse": policy.may_disburse(user) and status == S.PUBLICITY,
+        "can_settle": status == S.DISBURSED and policy.may_settle(user, application),
         "can_resubmit": is_secretary and status == S.RETURNED,
         "can_withdraw": is_secretary and status in (S.STREET_REVIEW, S.DISTRICT_REVIEW, S.RETURNED),
-        "can_resolve": district,
+        "can_resolve": policy.may_resolve_objection(user),
         "today": timezone.localdate(),
     }
     return render(request, "funds/application_detail.html", context)
@@ -452,8 +444,7 @@ def supervision_xlsx_view(request):
 @login_required
 def star_rules_view(request):
     """The star table: values in force today, the full history, and (district staff) a new row from a date on."""
-    scope = scope_for(request.user, write=True)
-    can_edit = scope.has_role(Role.DISTRICT)
+    can_edit = policy.may_set_star_rules(request.user)
     form = StarRuleForm(request.POST or None)
     if request.method == "POST":
         if not can_edit:
@@ -466,7 +457,7 @@ def star_rules_view(request):
             else:
                 messages.success(request, _("已新增奖补标准，自生效日期起适用"))
                 return redirect("funds:star_rules")
-    if not scope_for(request.user).has_role(Role.DISTRICT, Role.STREET, Role.LEADER, Role.SECRETARY):
+    if not policy.may_read_star_rules(request.user):
         raise Http404
     return render(
         request,

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from funds import services
 from funds.models import Application, FundAccount, FundTransaction, TransactionKind
+from funds.rules import rule_values
 from funds.verify import verify_ledger
 from orgs.models import Role
 
@@ -25,7 +26,7 @@ APPROVED_ON = date(2026, 3, 1)
 
 def approved_application(organization, account, amount, by, *, stars=None) -> Application:
     """An application that has passed both approvals and a finished 公示."""
-    rule = services.rule_values(stars=stars, on=APPROVED_ON)
+    rule = rule_values(stars=stars, on=APPROVED_ON)
     return Application.objects.create(
         organization=organization,
         account=account,

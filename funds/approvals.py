@@ -1,0 +1,382 @@
+"""The staff's side of a withdrawal: street approval, district approval
+(which opens 公示), returns, objections during 公示, disbursement through
+the journal, and settlement (报账) with receipts; unspent money flows back
+(DESIGN.md §5). Who may act at each step is orgs.policy's to say."""
+
+from collections.abc import Sequence
+from datetime import date, timedelta
+from decimal import Decimal
+
+from django.core.files.uploadedfile import UploadedFile
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from core.errors import ApplicationError
+from core.money import ZERO, to_money
+from orgs import policy
+from orgs.models import User
+from orgs.policy import require
+from orgs.selectors import rating_in_force
+
+from .ledger import external_account, ledger_post, pool_account, retry_on_conflict, today
+from .models import Application, ApplicationStep, FundAccount, Objection, Receipt, TransactionKind
+from .notifications import district_staff, notify, secretaries, street_staff
+from .rules import RuleValues, credit_line, rule_values
+from .withdrawals import lock, move, record_step
+
+RECEIPT_EXTENSIONS = {"pdf", "ofd", "jpg", "jpeg", "png"}
+RECEIPT_MAX_BYTES = 10 * 1024 * 1024
+NOT_ALLOWED = gettext_lazy("您没有办理此业务的权限")
+
+
+class Level:
+    """The two approval levels; their values are orgs.policy's."""
+
+    STREET = "street"
+    DISTRICT = "district"
+
+
+LEVEL_STATUS = {Level.STREET: Application.Status.STREET_REVIEW, Level.DISTRICT: Application.Status.DISTRICT_REVIEW}
+AFTER = {
+    Level.STREET: (
+        Application.Status.DISTRICT_REVIEW,
+        Application.Status.PUBLICITY,
+        Application.Status.DISBURSED,
+        Application.Status.SETTLED,
+    ),
+    Level.DISTRICT: (Application.Status.PUBLICITY, Application.Status.DISBURSED, Application.Status.SETTLED),
+}
+
+
+def _check_approver(by: User, application: Application, level: str) -> None:
+    if level == Level.STREET:
+        require(policy.may_approve_withdrawal(by, application, level), _("只有本街道非公党委工作人员可以进行街道审批"))
+    elif level == Level.DISTRICT:
+        require(policy.may_approve_withdrawal(by, application, level), _("只有区两新工委工作人员可以进行区级审批"))
+    else:
+        raise ApplicationError(_("未知的审批环节"))
+
+
+def _check_turn(application: Application, level: str) -> None:
+    if application.status == LEVEL_STATUS[level]:
+        return
+    if application.status in AFTER[level]:
+        label = _("街道审批") if level == Level.STREET else _("区级审批")
+        raise ApplicationError(_("%(step)s已完成，不能重复审批") % {"step": label})
+    raise ApplicationError(_("此申请当前不在您的审批环节（当前状态：%(s)s）") % {"s": application.get_status_display()})
+
+
+@retry_on_conflict
+def application_approve(
+    *,
+    application: Application,
+    by: User,
+    level: str,
+    on: date | None = None,
+    publicity_days: int | None = None,
+    opinion: str = "",
+    request=None,
+) -> Application:
+    """Street approval, then district approval; the district approval fixes
+    the star and the rule values in force on its date and opens 公示."""
+    application = lock(application)
+    _check_approver(by, application, level)
+    _check_turn(application, level)
+    if level == Level.STREET:
+        move(
+            application, to=Application.Status.DISTRICT_REVIEW, action=ApplicationStep.Action.STREET_APPROVE, by=by,
+            reason=opinion, fields=[],
+        )  # fmt: skip
+        notify(
+            district_staff(),
+            application,
+            _("待区级审批：%(org)s申请提取 %(amount)s 元")
+            % {"org": application.organization.name, "amount": application.amount},
+        )
+        return application
+
+    on = on or today()
+    days = application.publicity_days if publicity_days is None else publicity_days
+    try:
+        days = int(days)
+    except (TypeError, ValueError):
+        days = 0
+    if not 1 <= days <= 30:
+        raise ApplicationError({"publicity_days": [_("公示天数应为1至30天")]})
+    rating = rating_in_force(organization=application.organization, on=on)
+    values = rule_values(stars=rating.stars if rating else None, on=on)
+    FundAccount.objects.select_for_update().filter(pk=application.account_id).first()
+    application.account.refresh_from_db()
+    line = credit_line(account=application.account, on=on, values=values, exclude_application=application)
+    if application.amount > line.drawable:
+        raise ApplicationError(
+            _("按审批日（%(on)s）的星级与标准，申请金额 %(amount)s 元超出可提取额度 %(drawable)s 元，请退回修改")
+            % {"on": on, "amount": application.amount, "drawable": line.drawable}
+        )
+    application.approved_on = on
+    application.stars = values.stars
+    application.match_rate = values.match_rate
+    application.subsidy_cap = values.subsidy_cap
+    application.publicity_days = days
+    application.publicity_start = on
+    application.publicity_end = on + timedelta(days=days - 1)
+    move(
+        application,
+        to=Application.Status.PUBLICITY,
+        action=ApplicationStep.Action.DISTRICT_APPROVE,
+        by=by,
+        reason=opinion,
+    )
+    notice = _("公示：%(org)s提取 %(amount)s 元用于「%(activity)s」，公示至 %(end)s，如有异议请在公示期内提出") % {
+        "org": application.organization.name,
+        "amount": application.amount,
+        "activity": application.activity,
+        "end": application.publicity_end,
+    }
+    notify([*street_staff(application), *district_staff()], application, notice)
+    notify(
+        secretaries(application),
+        application,
+        _("您的申请已通过区级审批，进入公示（至 %(end)s）") % {"end": application.publicity_end},
+    )
+    return application
+
+
+@retry_on_conflict
+def application_return(*, application: Application, by: User, level: str, reason: str, request=None) -> Application:
+    """Either level sends the application back to the secretary, always with a reason."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ApplicationError({"reason": [_("退回必须填写理由")]})
+    application = lock(application)
+    _check_approver(by, application, level)
+    allowed = (
+        (Application.Status.STREET_REVIEW,)
+        if level == Level.STREET
+        else (Application.Status.DISTRICT_REVIEW, Application.Status.PUBLICITY)
+    )
+    if application.status not in allowed:
+        raise ApplicationError(
+            _("此申请当前不在您的审批环节（当前状态：%(s)s）") % {"s": application.get_status_display()}
+        )
+    move(
+        application, to=Application.Status.RETURNED, action=ApplicationStep.Action.RETURN, by=by, reason=reason,
+        request=request, fields=[],
+    )  # fmt: skip
+    application.objections.filter(resolved_at__isnull=True).update(
+        resolution=_("申请已退回"), resolved_by=by, resolved_at=timezone.now()
+    )
+    notify(secretaries(application), application, _("您的申请被退回：%(reason)s") % {"reason": reason[:200]})
+    return application
+
+
+@retry_on_conflict
+def objection_raise(
+    *, application: Application, by: User, text: str, on: date | None = None, request=None
+) -> Objection:
+    """During 公示, staff of the scope may object; disbursement then waits for the district."""
+    text = (text or "").strip()
+    if not text:
+        raise ApplicationError({"text": [_("请填写异议内容")]})
+    application = lock(application)
+    require(policy.may_object_to_withdrawal(by), _("只有管辖范围内的工作人员可以提出异议"))
+    on = on or today()
+    if application.status != Application.Status.PUBLICITY or (
+        application.publicity_end and on > application.publicity_end
+    ):
+        raise ApplicationError(_("该申请不在公示期内，不能提出异议"))
+    objection = Objection.objects.create(application=application, text=text, by=by)
+    record_step(application, action=ApplicationStep.Action.OBJECT, from_status=application.status, by=by, reason=text)
+    notify(
+        district_staff(),
+        application,
+        _("公示异议：%(org)s的提取申请收到异议") % {"org": application.organization.name},
+    )
+    return objection
+
+
+@retry_on_conflict
+def objection_resolve(*, objection: Objection, by: User, resolution: str, request=None) -> Objection:
+    resolution = (resolution or "").strip()
+    if not resolution:
+        raise ApplicationError({"resolution": [_("请填写处理意见")]})
+    require(policy.may_resolve_objection(by), NOT_ALLOWED)
+    application = lock(objection.application)
+    objection = Objection.objects.select_for_update().get(pk=objection.pk)
+    if objection.resolved_at:
+        raise ApplicationError(_("该异议已处理"))
+    objection.resolution = resolution
+    objection.resolved_by = by
+    objection.resolved_at = timezone.now()
+    objection.save(update_fields=["resolution", "resolved_by", "resolved_at"])
+    record_step(
+        application, action=ApplicationStep.Action.RESOLVE, from_status=application.status, by=by, reason=resolution
+    )
+    return objection
+
+
+@retry_on_conflict
+def application_disburse(*, application: Application, by: User, on: date | None = None, request=None) -> Application:
+    """After 公示 without open objections: the pool pays the reward or subsidy
+    part into the account, then the account pays out the whole amount.
+
+    The organization's own money is used first and the pool covers the
+    rest, up to what the district approval allowed; the locks make fifty
+    simultaneous disbursements against one balance queue, and each sees the
+    balance the previous one left."""
+    require(policy.may_disburse(by), NOT_ALLOWED)
+    application = lock(application)
+    on = on or today()
+    if application.status in (Application.Status.DISBURSED, Application.Status.SETTLED):
+        raise ApplicationError(_("该申请已拨付，不能重复拨付"))
+    if application.status != Application.Status.PUBLICITY:
+        raise ApplicationError(_("此申请当前不在拨付环节（当前状态：%(s)s）") % {"s": application.get_status_display()})
+    if application.publicity_end and on <= application.publicity_end:
+        raise ApplicationError(_("公示期未满（至 %(end)s），暂不能拨付") % {"end": application.publicity_end})
+    if application.objections.filter(resolved_at__isnull=True).exists():
+        raise ApplicationError(_("公示期间有未处理的异议，请先处理"))
+    pool = pool_account()
+    sink = external_account(FundAccount.Kind.EXTERNAL_SINK)
+    accounts = {
+        a.pk: a
+        for a in FundAccount.objects.select_for_update().filter(pk__in=[application.account_id, pool.pk]).order_by("pk")
+    }
+    account, pool = accounts[application.account_id], accounts[pool.pk]
+    values = RuleValues(
+        stars=application.stars,
+        match_rate=application.match_rate or Decimal("0"),
+        subsidy_cap=application.subsidy_cap or ZERO,
+    )
+    line = credit_line(
+        account=account, on=application.approved_on or on, values=values, exclude_application=application, pool=pool
+    )
+    own = min(application.amount, account.balance)
+    from_pool = application.amount - own
+    if from_pool > line.pool_available:
+        raise ApplicationError(
+            _("可提取额度不足：账户余额 %(balance)s 元，资金池可奖补 %(pool)s 元，本次需 %(amount)s 元")
+            % {"balance": account.balance, "pool": line.pool_available, "amount": application.amount}
+        )
+    reward_txn = None
+    if from_pool > ZERO:
+        reward_txn = ledger_post(
+            kind=TransactionKind.REWARD,
+            occurred_on=on,
+            memo=_("%(mode)s：申请 #%(pk)s") % {"mode": line.mode_label, "pk": application.pk},
+            legs=[(pool, -from_pool), (account, from_pool)],
+            by=by,
+        )
+    disbursement = ledger_post(
+        kind=TransactionKind.DISBURSEMENT,
+        occurred_on=on,
+        memo=_("提取拨付：申请 #%(pk)s %(activity)s") % {"pk": application.pk, "activity": application.activity},
+        legs=[(account, -application.amount), (sink, application.amount)],
+        by=by,
+    )
+    application.own_amount = own
+    application.pool_amount = from_pool
+    application.reward_transaction = reward_txn
+    application.disbursement = disbursement
+    move(
+        application,
+        to=Application.Status.DISBURSED,
+        action=ApplicationStep.Action.DISBURSE,
+        by=by,
+        reason=_("本金 %(own)s 元，资金池 %(pool)s 元") % {"own": own, "pool": from_pool},
+        request=request,
+    )
+    notify(
+        secretaries(application),
+        application,
+        _("已拨付 %(amount)s 元，活动结束后请上传票据报账") % {"amount": application.amount},
+    )
+    return application
+
+
+@retry_on_conflict
+def application_settle(
+    *,
+    application: Application,
+    by: User,
+    spent: object,
+    receipts: Sequence[UploadedFile] = (),
+    note: str = "",
+    on: date | None = None,
+    request=None,
+) -> Application:
+    """报账: the secretary reports what was spent, with receipts; unspent money
+    flows back, to the pool first as far as the pool paid, the rest to the
+    organization's own account."""
+    application = lock(application)
+    require(policy.may_settle(by, application), _("只有本党组织书记或区两新工委工作人员可以报账"))
+    if application.status == Application.Status.SETTLED:
+        raise ApplicationError(_("该申请已报账，不能重复报账"))
+    if application.status != Application.Status.DISBURSED:
+        raise ApplicationError(_("该申请尚未拨付，不能报账"))
+    try:
+        spent_value = to_money(spent)
+    except (ValueError, TypeError):
+        raise ApplicationError({"spent": [_("实际支出金额格式不正确，最多保留两位小数")]}) from None
+    if spent_value < ZERO:
+        raise ApplicationError({"spent": [_("实际支出不能为负数")]})
+    if spent_value > application.amount:
+        raise ApplicationError(
+            {
+                "spent": [
+                    _("实际支出 %(spent)s 元超过拨付金额 %(amount)s 元")
+                    % {"spent": spent_value, "amount": application.amount}
+                ]
+            }
+        )
+    if spent_value > ZERO and not receipts and not application.receipts.exists():
+        raise ApplicationError({"receipts": [_("请上传报账票据")]})
+    for upload in receipts:
+        extension = upload.name.rsplit(".", 1)[-1].lower() if "." in upload.name else ""
+        if extension not in RECEIPT_EXTENSIONS:
+            raise ApplicationError(
+                {"receipts": [_("票据「%(name)s」格式不支持，请上传 PDF、OFD 或图片") % {"name": upload.name}]}
+            )
+        if upload.size > RECEIPT_MAX_BYTES:
+            raise ApplicationError({"receipts": [_("票据「%(name)s」超过 10MB") % {"name": upload.name}]})
+    for upload in receipts:
+        Receipt.objects.create(application=application, file=upload, description=upload.name[:200], uploaded_by=by)
+    unspent = application.amount - spent_value
+    return_txn = None
+    to_pool = min(unspent, application.pool_amount)
+    if unspent > ZERO:
+        sink = external_account(FundAccount.Kind.EXTERNAL_SINK)
+        legs: list[tuple[FundAccount, Decimal]] = [(sink, -unspent)]
+        if to_pool > ZERO:
+            legs.append((pool_account(), to_pool))
+        if unspent - to_pool > ZERO:
+            legs.append((application.account, unspent - to_pool))
+        return_txn = ledger_post(
+            kind=TransactionKind.RETURN,
+            occurred_on=on or today(),
+            memo=_("结余退回：申请 #%(pk)s") % {"pk": application.pk},
+            legs=legs,
+            by=by,
+        )
+    application.spent_amount = spent_value
+    application.pool_returned = to_pool
+    application.return_transaction = return_txn
+    application.settlement_note = note or ""
+    move(
+        application,
+        to=Application.Status.SETTLED,
+        action=ApplicationStep.Action.SETTLE,
+        by=by,
+        reason=_("实际支出 %(spent)s 元，退回 %(back)s 元") % {"spent": spent_value, "back": unspent},
+        request=request,
+    )
+    notify(
+        street_staff(application),
+        application,
+        _("已报账：%(org)s 实际支出 %(spent)s 元")
+        % {
+            "org": application.organization.name,
+            "spent": spent_value,
+        },
+    )
+    return application

@@ -1,0 +1,46 @@
+"""New rows of the star table (奖补标准): match rate and subsidy cap by star,
+from a date on; earlier rows stay as history (reads are in funds.rules)."""
+
+from datetime import date
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from core.errors import ApplicationError
+from core.money import ZERO, to_money
+from orgs import policy
+from orgs.audit import audit_event
+from orgs.models import User
+from orgs.policy import require
+
+from .models import StarRule
+
+
+@transaction.atomic
+def star_rule_set(
+    *, stars: int, effective_from: date, match_rate: object, subsidy_cap: object, by: User, note: str = ""
+) -> StarRule:
+    """A new row of the star table from a date on; earlier rows stay as history."""
+    require(policy.may_set_star_rules(by), _("您没有办理此业务的权限"))
+    if stars not in range(1, 6):
+        raise ApplicationError({"stars": [_("星级应为1至5")]})
+    try:
+        rate = Decimal(str(match_rate))
+    except Exception:
+        raise ApplicationError({"match_rate": [_("奖励配比格式不正确")]}) from None
+    if not rate.is_finite() or rate < 0 or rate > 10 or rate != rate.quantize(Decimal("0.0001")):
+        raise ApplicationError({"match_rate": [_("奖励配比应为0至10之间、最多四位小数的数")]})
+    try:
+        cap = to_money(subsidy_cap)
+    except (ValueError, TypeError):
+        raise ApplicationError({"subsidy_cap": [_("补助上限格式不正确")]}) from None
+    if cap < ZERO:
+        raise ApplicationError({"subsidy_cap": [_("补助上限不能为负数")]})
+    if StarRule.objects.filter(stars=stars, effective_from=effective_from).exists():
+        raise ApplicationError(_("该星级在此日期已有标准，请选择其他生效日期"))
+    rule = StarRule.objects.create(
+        stars=stars, effective_from=effective_from, match_rate=rate, subsidy_cap=cap, note=note, created_by=by
+    )
+    audit_event(actor=by, instance=rule, event="fund.star_rule.set", detail={"rate": str(rate), "cap": str(cap)})
+    return rule
