@@ -16,9 +16,9 @@ from core.pages import paginate
 from core.xlsx import xlsx_file_response
 from orgs.models import ImportBatch
 
+from .batches import survey_batch_confirm, survey_batch_open, survey_batch_rollback
 from .export import ledger_xlsx, rejected_rows_xlsx, template_xlsx
 from .selectors import import_batch_get, import_batch_list, import_streets, ledger_for_export, require_importer
-from .services import survey_batch_confirm, survey_batch_open, survey_batch_rollback
 from .tasks import survey_batch_task
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
