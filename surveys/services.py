@@ -29,8 +29,9 @@ from django.db import IntegrityError, connection, transaction
 from django.utils.translation import gettext as _
 
 from core.errors import ApplicationError
-from orgs.models import ImportBatch, Region, Role, User
-from orgs.scoping import scope_for
+from orgs import policy
+from orgs.models import ImportBatch, Region, User
+from orgs.policy import require
 
 from .finish import survey_finish_commit, survey_finish_preview
 from .plan import plan_surveys, survey_plan
@@ -41,16 +42,11 @@ from .writers import survey_write
 
 
 def importer_check(*, by: User | None, street: Region | None) -> None:
-    """Only district and street staff import; street staff only for their own street."""
-    if by is None:  # the operator's command line
-        return
-    scope = scope_for(by, write=True)
-    if scope.everything and scope.has_role(Role.DISTRICT):
-        return
-    if not scope.has_role(Role.STREET):
-        raise ApplicationError(_("只有区、街道两新党建工作人员可以导入排查摸底表"))
-    if street is None or street.pk not in scope.street_ids:
-        raise ApplicationError(_("街道工作人员只能导入本街道的排查摸底表"))
+    """District staff import for the whole district or any street, street
+    staff only for their own street (`by` None: the operator's command line)."""
+    allowed = policy.may_import_survey(by, street)
+    require(allowed or policy.may_use_survey_import(by), _("只有区、街道两新党建工作人员可以导入排查摸底表"))
+    require(allowed, _("街道工作人员只能导入本街道的排查摸底表"))
 
 
 def _cyclic_gc_paused(func: Callable[..., SurveyReport]) -> Callable[..., SurveyReport]:
