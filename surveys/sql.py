@@ -14,7 +14,7 @@ from .report import FACTS, chunks
 Converter = Callable[[Any], Any]
 
 
-def key_array(keys: Sequence[str] | Sequence[int], *, text: bool | None = None) -> tuple[str, Any]:
+def key_array(keys: Sequence[Any], *, text: bool | None = None) -> tuple[str, Any]:
     """An SQL array parameter of credit codes or ids: (SQL, parameter).
     Sent as one comma-joined string split by the server: psycopg2 would
     quote 100,000 list items one by one (a tenth of a second), and an int
@@ -29,9 +29,7 @@ def key_array(keys: Sequence[str] | Sequence[int], *, text: bool | None = None) 
     return "string_to_array(%s, ',')::bigint[]", ",".join(map(str, keys))
 
 
-def select_by_keys(
-    sql_columns: str, table: str, key: str, keys: Sequence[str] | Sequence[int], extra: str = ""
-) -> list[tuple]:
+def select_by_keys(sql_columns: str, table: str, key: str, keys: Sequence[Any], extra: str = "") -> list[tuple]:
     """Rows whose `key` is in `keys`. On PostgreSQL one query joining an
     unnested array: the planner can hash it, where an IN list of 100,000
     parameters costs more to build than to run and `= ANY(array)` may be

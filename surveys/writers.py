@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
@@ -268,7 +268,7 @@ class CopyWriter:
         cursor: CursorWrapper,
         table: str,
         columns: list[str],
-        rows: Iterable[Sequence[Any]],
+        rows: Iterable[tuple[Any, ...]],
         *,
         model: type[Model],
     ) -> None:
@@ -339,7 +339,7 @@ class CopyWriter:
         table: str,
         key: str,
         columns: list[str],
-        rows: Iterable[Sequence[Any]],
+        rows: Iterable[tuple[Any, ...]],
         *,
         model: type[Model],
         extra: str = "",
