@@ -134,7 +134,7 @@ def child_import(path: str, per_row_checks: bool = False) -> dict:
 
     from django.db import connection
 
-    from surveys import bulkload, services
+    from surveys import bulkload, writers
     from surveys.services import survey_import
 
     if per_row_checks:
@@ -143,7 +143,7 @@ def child_import(path: str, per_row_checks: bool = False) -> dict:
         def refused():
             yield bulkload.ReferenceChecks(enabled=False)
 
-        services.bulk_load = refused
+        writers.bulk_load = refused
 
     assert connection.vendor == "postgresql", "the benchmark measures the PostgreSQL path"
     start = time.perf_counter()

@@ -1,28 +1,31 @@
-"""Reads for the survey pages, scoped like every other read."""
+"""Reads for the survey pages, scoped like every other read. Who may import
+or export is the policy's to say (orgs/policy.py)."""
+
+from typing import Any
 
 from django.db.models import QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
 
-from orgs.models import Enterprise, ImportBatch, Region, Role
+from orgs import policy
+from orgs.models import Enterprise, ImportBatch, Region, User
+from orgs.policy import require
 from orgs.scoping import scope_for
 from orgs.selectors import enterprise_list, scoped_get
 
-IMPORTER_ROLES = (Role.DISTRICT, Role.STREET)
-EXPORTER_ROLES = (Role.DISTRICT, Role.STREET, Role.LEADER)
 
-
-def can_import(user) -> bool:
-    return scope_for(user, write=True).has_role(*IMPORTER_ROLES)
-
-
-def require_importer(user) -> None:
+def require_importer(user: User) -> None:
     # Everyone else gets the same answer as for a record outside their scope.
-    if not can_import(user):
-        raise Http404(_("记录不存在或不在您的管辖范围内"))
+    require(policy.may_use_survey_import(user), _("记录不存在或不在您的管辖范围内"), exc=Http404)
 
 
-def import_streets(*, user) -> QuerySet[Region]:
+def imports_for_whole_district(*, user: User) -> bool:
+    """District staff import for the whole district (a street chosen or not);
+    street staff always name their street."""
+    return policy.may_import_survey(user, None)
+
+
+def import_streets(*, user: User) -> QuerySet[Region]:
     """The streets a user may import for: all for district staff, their own for street staff."""
     scope = scope_for(user, write=True)
     qs = Region.objects.filter(kind=Region.Kind.STREET).order_by("name")
@@ -31,7 +34,7 @@ def import_streets(*, user) -> QuerySet[Region]:
     return qs.filter(pk__in=scope.street_ids)
 
 
-def import_batch_list(*, user) -> QuerySet[ImportBatch]:
+def import_batch_list(*, user: User) -> QuerySet[ImportBatch]:
     require_importer(user)
     return (
         ImportBatch.objects.filter(scope_for(user).streets_q("street"), kind=ImportBatch.Kind.SURVEY)
@@ -40,7 +43,7 @@ def import_batch_list(*, user) -> QuerySet[ImportBatch]:
     )
 
 
-def import_batch_get(*, user, pk) -> ImportBatch:
+def import_batch_get(*, user: User, pk: int) -> ImportBatch:
     require_importer(user)
     return scoped_get(
         user=user,
@@ -51,7 +54,6 @@ def import_batch_get(*, user, pk) -> ImportBatch:
     )
 
 
-def ledger_for_export(*, user, filters: dict | None = None) -> QuerySet[Enterprise]:
-    if not scope_for(user).has_role(*EXPORTER_ROLES):
-        raise Http404(_("记录不存在或不在您的管辖范围内"))
+def ledger_for_export(*, user: User, filters: dict[str, Any] | None = None) -> QuerySet[Enterprise]:
+    require(policy.may_export_survey_ledger(user), _("记录不存在或不在您的管辖范围内"), exc=Http404)
     return enterprise_list(user=user, filters=filters)

@@ -4,7 +4,7 @@ from celery import shared_task
 
 from orgs.models import ImportBatch
 
-from .services import survey_batch_process
+from .batches import survey_batch_process
 
 
 # The task keeps its first name so that messages queued by an older release still run.

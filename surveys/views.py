@@ -16,9 +16,16 @@ from core.pages import paginate
 from core.xlsx import xlsx_file_response
 from orgs.models import ImportBatch
 
+from .batches import survey_batch_confirm, survey_batch_open, survey_batch_rollback
 from .export import ledger_xlsx, rejected_rows_xlsx, template_xlsx
-from .selectors import import_batch_get, import_batch_list, import_streets, ledger_for_export, require_importer
-from .services import survey_batch_confirm, survey_batch_open, survey_batch_rollback
+from .selectors import (
+    import_batch_get,
+    import_batch_list,
+    import_streets,
+    imports_for_whole_district,
+    ledger_for_export,
+    require_importer,
+)
 from .tasks import survey_batch_task
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -35,7 +42,7 @@ class SurveyUploadForm(forms.Form):
         super().__init__(*args, **kwargs)
         streets = import_streets(user=user)
         self.fields["street"].queryset = streets
-        self.district = user.is_superuser or _is_district(user)
+        self.district = imports_for_whole_district(user=user)
         if self.district:
             self.fields["street"].empty_label = _("全区（按表中所属街道）")
         else:
@@ -43,12 +50,6 @@ class SurveyUploadForm(forms.Form):
             self.fields["street"].empty_label = None
             del self.fields["create_streets"]
         self.fields["year"].initial = timezone.localdate().year
-
-
-def _is_district(user) -> bool:
-    from orgs.scoping import scope_for
-
-    return scope_for(user, write=True).everything
 
 
 @login_required

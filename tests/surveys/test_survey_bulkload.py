@@ -4,10 +4,12 @@ distinct key instead of per row, with the same outcome as the per-row checks."""
 import pytest
 from django.db import connection
 
+from core.errors import ApplicationError
 from orgs.models import Enterprise, EnterpriseSurvey, ImportBatch, PartyOrganization
-from surveys import services
 from surveys.bulkload import BULK_TABLES, bulk_load
 from surveys.services import survey_import
+from surveys.sql import select_by_keys
+from surveys.validate import Context
 
 from .survey_files import survey_row, write_xlsx
 
@@ -74,16 +76,16 @@ def test_a_street_deleted_meanwhile_fails_the_whole_import(street, mode, tmp_pat
     """The import has read the street list; another session deletes the
     street before the rows are written. Per-row or per-key, the import must
     refuse it all."""
-    load = services._Context.__init__
+    load = Context.__init__
 
     def street_deleted_meanwhile(self, **kwargs):
         load(self, **kwargs)
         with connection.cursor() as cursor:
             cursor.execute("DELETE FROM orgs_region WHERE id = %s", [street.pk])
 
-    monkeypatch.setattr(services._Context, "__init__", street_deleted_meanwhile)
+    monkeypatch.setattr(Context, "__init__", street_deleted_meanwhile)
     rows = [survey_row(i, "甲街道") for i in range(5)]
-    with pytest.raises(services.ApplicationError, match="未写入任何数据"):
+    with pytest.raises(ApplicationError, match="未写入任何数据"):
         survey_import(path=write_xlsx(tmp_path / "s.xlsx", rows), year=2026, by=None)
     assert not Enterprise.objects.exists()
     assert not EnterpriseSurvey.objects.exists()
@@ -110,8 +112,8 @@ def test_lookups_by_key_find_keys_with_and_without_commas(street):
     plain = EnterpriseFactory(street=street, name="甲有限公司")
     comma = EnterpriseFactory(street=street, name="乙,丙有限公司")
     table = Enterprise._meta.db_table
-    assert services._select_by_keys("name, id", table, "name", ["甲有限公司"]) == [("甲有限公司", plain.pk)]
-    assert sorted(services._select_by_keys("id", table, "name", ["甲有限公司", "乙,丙有限公司"])) == sorted(
+    assert select_by_keys("name, id", table, "name", ["甲有限公司"]) == [("甲有限公司", plain.pk)]
+    assert sorted(select_by_keys("id", table, "name", ["甲有限公司", "乙,丙有限公司"])) == sorted(
         [(plain.pk,), (comma.pk,)]
     )
-    assert services._select_by_keys("name", table, "id", [comma.pk, plain.pk + comma.pk + 1]) == [("乙,丙有限公司",)]
+    assert select_by_keys("name", table, "id", [comma.pk, plain.pk + comma.pk + 1]) == [("乙,丙有限公司",)]

@@ -16,8 +16,9 @@ from orgs.models import (
     PartyOrganization,
     Region,
 )
+from surveys.batches import survey_batch_rollback
 from surveys.export import ledger_xlsx
-from surveys.services import survey_batch_rollback, survey_import
+from surveys.services import survey_import
 
 from .survey_files import survey_row, write_csv, write_xlsx
 

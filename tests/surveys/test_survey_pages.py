@@ -178,7 +178,7 @@ def test_admin_import_uses_the_same_rules(world, login, tmp_path):
 
 
 def test_a_batch_whose_file_went_bad_is_marked_failed_with_a_message(world, login, tmp_path):
-    from surveys.services import survey_batch_open, survey_batch_process
+    from surveys.batches import survey_batch_open, survey_batch_process
 
     path = write_xlsx(tmp_path / "s.xlsx", [survey_row(1, "甲街道")])
     with open(path, "rb") as fh:

@@ -1,0 +1,175 @@
+"""The upload page's batch life cycle: a file kept as a batch, checked (a
+preview), confirmed, imported, or failed; a committed batch rolled back as
+a whole. The checking and importing run in a Celery task that calls
+`survey_batch_process`, which runs the import service on the kept file."""
+
+import logging
+import os
+from collections.abc import Callable
+
+from django.core.files import File
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.db.models import ProtectedError, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from core.errors import ApplicationError
+from orgs.audit import audit_event
+from orgs.models import Enterprise, EnterpriseSurvey, ImportBatch, InstructorAssignment, PartyOrganization, Region, User
+
+from .reader import SurveyFileError, check_size, open_survey
+from .report import FACTS, chunks, file_sha256
+from .services import importer_check, survey_import
+
+logger = logging.getLogger(__name__)
+
+
+def survey_batch_open(
+    *,
+    upload: UploadedFile,
+    year: int,
+    by: User,
+    street: Region | None,
+    strict: bool = False,
+    create_streets: bool = False,
+) -> ImportBatch:
+    """Keep an uploaded file as a batch waiting for its check. The file is
+    refused here (nothing kept) when it is too big, not a spreadsheet, a zip
+    bomb or has no header row."""
+    importer_check(by=by, street=street)
+    if not 2000 <= year <= 2100:
+        raise ApplicationError(_("年度应在2000至2100之间"))
+    check_size(upload.size)
+    name = os.path.basename(upload.name or "survey")
+    with transaction.atomic():
+        batch = ImportBatch(
+            kind=ImportBatch.Kind.SURVEY,
+            year=year,
+            street=street,
+            file_name=name[:255],
+            file_hash="",
+            created_by=by,
+            status=ImportBatch.Status.CHECKING,
+            strict=strict,
+            create_streets=create_streets and street is None,
+            progress_note=_("等待校验"),
+        )
+        batch.source.save(name, File(upload), save=False)
+        try:
+            open_survey(batch.source.path, file_name=name)
+        except SurveyFileError:
+            batch.source.delete(save=False)
+            raise
+        batch.file_hash = file_sha256(batch.source.path)
+        batch.save()
+    return batch
+
+
+def _progress_writer(batch: ImportBatch) -> Callable[[int, str], None]:
+    def write(pct: int, note: str) -> None:
+        ImportBatch.objects.filter(pk=batch.pk).update(progress=pct, progress_note=(note or "")[:100])
+
+    return write
+
+
+def survey_batch_process(*, batch: ImportBatch, commit: bool) -> ImportBatch:
+    """Check (commit=False) or import (commit=True) a kept batch. Called by the Celery task."""
+    try:
+        survey_import(
+            path=batch.source.path,
+            file_name=batch.file_name,
+            year=batch.year,
+            by=batch.created_by,
+            dry_run=not commit,
+            strict=batch.strict,
+            create_streets=batch.create_streets,
+            street=batch.street,
+            batch=batch,
+            progress=_progress_writer(batch),
+        )
+    except ApplicationError as exc:
+        _batch_failed(batch, "；".join(exc.messages))
+    except Exception:
+        # A page polling this batch must not wait forever on a crashed task.
+        logger.exception("survey batch %s failed", batch.pk)
+        _batch_failed(batch, _("导入失败：系统内部错误，已记录日志，请联系管理员。未写入任何数据。"))
+    return batch
+
+
+def _batch_failed(batch: ImportBatch, message: str) -> None:
+    batch.refresh_from_db()
+    batch.status = ImportBatch.Status.FAILED
+    batch.report = {**batch.report, "error": message}
+    batch.progress = 100
+    batch.save(update_fields=["status", "report", "progress"])
+
+
+@transaction.atomic
+def survey_batch_confirm(*, batch: ImportBatch, by: User) -> ImportBatch:
+    batch = ImportBatch.objects.select_for_update().get(pk=batch.pk)
+    importer_check(by=by, street=batch.street)
+    if batch.status != ImportBatch.Status.PREVIEW:
+        raise ApplicationError(_("该批次当前不是待确认状态"))
+    if batch.strict and batch.rejected:
+        raise ApplicationError(_("严格模式下存在不合格的行，不能导入；请修正后重新上传"))
+    batch.status = ImportBatch.Status.RUNNING
+    batch.progress = 0
+    batch.progress_note = _("等待导入")
+    batch.save(update_fields=["status", "progress", "progress_note"])
+    return batch
+
+
+@transaction.atomic
+def survey_batch_rollback(*, batch: ImportBatch, by: User | None) -> ImportBatch:
+    """Undo a committed batch as a whole: what it created goes, what it
+    changed gets its previous values back. Only the latest committed survey
+    batch can be undone, so no later import is silently undone with it."""
+    batch = ImportBatch.objects.select_for_update().get(pk=batch.pk)
+    importer_check(by=by, street=batch.street)
+    if batch.status != ImportBatch.Status.COMMITTED:
+        raise ApplicationError(_("只有已导入的批次可以撤销"))
+    later = ImportBatch.objects.filter(
+        kind=ImportBatch.Kind.SURVEY, status=ImportBatch.Status.COMMITTED, committed_at__gt=batch.committed_at
+    )
+    if later.exists():
+        raise ApplicationError(_("之后还有已导入的排查批次，请先撤销较晚的批次"))
+    undo = batch.undo or {}
+    try:
+        InstructorAssignment.objects.filter(batch=batch).delete()
+        through = PartyOrganization.enterprises.through
+        for chunk in chunks(undo.get("links_added", [])):
+            q = Q(pk__in=[])
+            for org_id, enterprise_id in chunk:
+                q |= Q(partyorganization_id=org_id, enterprise_id=enterprise_id)
+            through.objects.filter(q).delete()
+        # Snapshots this batch wrote: restore the ones it overwrote, drop the rest.
+        restored = {int(k): v for k, v in undo.get("surveys_updated", {}).items()}
+        EnterpriseSurvey.objects.filter(batch=batch).exclude(pk__in=list(restored)).delete()
+        if restored:
+            objs = []
+            for pk, values in restored.items():
+                obj = EnterpriseSurvey(pk=pk, **{k: v for k, v in values.items()})
+                objs.append(obj)
+            EnterpriseSurvey.objects.bulk_update(objs, ["batch_id", "survey_date", *FACTS], batch_size=500)
+        PartyOrganization.objects.filter(batch=batch).delete()
+        updated = {int(k): v for k, v in undo.get("enterprises_updated", {}).items()}
+        if updated:
+            by_fields: dict[tuple, list[Enterprise]] = {}
+            for pk, values in updated.items():
+                by_fields.setdefault(tuple(sorted(values)), []).append(Enterprise(pk=pk, **values))
+            for fields, objs in by_fields.items():
+                Enterprise.objects.bulk_update(objs, list(fields), batch_size=500)
+        for chunk in chunks(undo.get("enterprises_created", [])):
+            Enterprise.objects.filter(pk__in=chunk).delete()
+        for pk in undo.get("regions", []):
+            Region.objects.filter(pk=pk).delete()
+    except ProtectedError:
+        raise ApplicationError(
+            _("该批次导入的企业或党组织已被其他记录（党员、组织生活等）引用，不能整体撤销；请逐条处理")
+        )
+    batch.status = ImportBatch.Status.ROLLED_BACK
+    batch.rolled_back_at = timezone.now()
+    batch.save(update_fields=["status", "rolled_back_at"])
+    audit_event(actor=by, instance=batch, event="survey_rolled_back", detail={"year": batch.year})
+    return batch

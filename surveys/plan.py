@@ -1,0 +1,291 @@
+"""Planning (no database writes yet): each valid row classified against the
+ledger, the firms the file leaves out, the organizations, links and
+instructor assignments the rows call for, and which yearly snapshots
+change. The writers carry the plan out."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from operator import itemgetter
+from typing import Any
+
+from django.db import connection
+from django.db.models import Q
+from django.utils.translation import gettext as _
+
+from orgs.models import BusinessStatus, Enterprise, EnterpriseSurvey, InstructorAssignment, OrgSetup, PartyOrganization
+
+from .columns import COLUMN_BY_FIELD
+from .report import (
+    DEFAULT_FACTS,
+    FACTS,
+    IDX,
+    REPORT_LIST_CAP,
+    NewRegion,
+    Row,
+    SurveyReport,
+    header_for,
+    json_value,
+    survey_date_for,
+)
+from .sql import convert_facts, fact_columns, fact_converters, key_array, select_by_keys
+from .validate import Context, Parsed, member_errors, reject
+
+
+def survey_plan(parsed: Parsed, *, year: int, ctx: Context, report: SurveyReport) -> tuple[list[Row], LinkPlan]:
+    """The valid rows against what is recorded (new / changed / unchanged),
+    the firms the file leaves out, and the organizations, links and
+    assignments to add; the report counts it all. Still no writes."""
+    rows = classify(parsed, year=year, ctx=ctx, report=report)
+    report.rejected.sort(key=lambda r: r["row"])
+    report.rejected_rows.sort(key=lambda r: r["row"])
+    report.created = sum(1 for r in rows if r.status == "new")
+    report.updated = sum(1 for r in rows if r.status == "changed")
+    report.unchanged = sum(1 for r in rows if r.status == "unchanged")
+    report.changes = [
+        {
+            "row": r.row,
+            "credit_code": r.code,
+            "name": r.facts[IDX["name"]],
+            "diff": [[header_for(f), ctx.display(f, old), ctx.display(f, new)] for f, (old, new) in r.diff.items()],
+        }
+        for r in rows
+        if r.status == "changed"
+    ][:REPORT_LIST_CAP]
+    plan_absent(rows, ctx=ctx, report=report)
+    plan = plan_links(rows, year=year, ctx=ctx)
+    report.organizations_created = len(plan.new_orgs)
+    report.placeholders_created = sum(1 for o in plan.new_orgs.values() if o["placeholder"])
+    report.links_added = len(plan.links)
+    report.assignments_created = len(plan.assignments)
+    report.streets_created = sorted(
+        {r.facts[IDX["street_id"]].name for r in rows if isinstance(r.facts[IDX["street_id"]], NewRegion)}
+    )
+    report.parks_created = sorted(
+        {r.facts[IDX["park_id"]].name for r in rows if isinstance(r.facts[IDX["park_id"]], NewRegion)}
+    )
+    return rows, plan
+
+
+def _load_existing(codes: list[str]) -> dict[str, tuple]:
+    """credit code → (id, latest year, *facts), typed as the ORM would give them."""
+    rows = select_by_keys(
+        f"credit_code, id, latest_survey_year, {fact_columns(Enterprise)}",
+        Enterprise._meta.db_table,
+        "credit_code",
+        codes,
+    )
+    converters = fact_converters(Enterprise)
+    return {row[0]: (row[1], row[2], *convert_facts(row[3:], converters)) for row in rows}
+
+
+def classify(parsed: Parsed, *, year: int, ctx: Context, report: SurveyReport) -> list[Row]:
+    """Second pass: merge each row over what is recorded, apply the rules that
+    span columns, and say new/changed/unchanged with the diff."""
+    existing = _load_existing(list(parsed.rows))
+    # The facts of a row in one C call: the file's value where it has the
+    # column, else the recorded value (or the default) appended behind it.
+    source = {IDX[name]: k for k, name in enumerate(parsed.fields) if name in IDX}
+    width = len(parsed.fields)
+    merge = itemgetter(*(source.get(i, width + i) for i in range(len(FACTS))))
+    need_member_check = not all(m in parsed.fields for m in ("members_total", "members_formal", "members_probationary"))
+    defaults = tuple(DEFAULT_FACTS[f] for f in FACTS)
+    street_i, total_i, formal_i, prob_i, employees_i = (
+        IDX["street_id"],
+        IDX["members_total"],
+        IDX["members_formal"],
+        IDX["members_probationary"],
+        IDX["employees"],
+    )
+    only_street = ctx.only_street.pk if ctx.only_street is not None else None
+    more_members = _("党员总数多于从业人员数，请核实")
+    rows: list[Row] = []
+    # Popping as we go lets each parsed tuple and recorded row go once merged:
+    # at 100,000 rows that is the difference between the limit and well under it.
+    for code in list(parsed.rows):
+        number, values, cells = parsed.rows.pop(code)
+        record = existing.pop(code, None)
+        if record is not None:
+            enterprise_id, latest_year, *old = record
+            facts = list(merge(values + tuple(old)))
+        else:
+            enterprise_id, latest_year, old = None, None, None
+            facts = list(merge(values + defaults))
+        errors = []
+        if need_member_check:
+            errors = member_errors(facts[total_i], facts[formal_i], facts[prob_i])
+        if record is not None and only_street is not None and old[street_i] != only_street:
+            errors.append(
+                (
+                    COLUMN_BY_FIELD["street_name"].header,
+                    _("该企业已登记在%(s)s，不能由本街道导入变更") % {"s": ctx.street_name.get(old[street_i], "")},
+                )
+            )
+        if errors:
+            reject(report, number, code, cells, errors)
+            continue
+        total = facts[total_i]
+        if total and facts[employees_i] and total > facts[employees_i] and len(report.warnings) < REPORT_LIST_CAP:
+            report.warnings.append({"row": number, "credit_code": code, "message": more_members})
+        row = Row(row=number, code=code, facts=facts, enterprise_id=enterprise_id)
+        if record is None:
+            row.status = "new"
+        elif latest_year is not None and year < latest_year:
+            # An older year's survey fills in its snapshot; the ledger keeps the newer facts.
+            row.status, row.touch_ledger, row.ledger_matches = "unchanged", False, False
+        elif facts == old:
+            row.status, row.touch_ledger = "unchanged", latest_year != year
+        else:
+            row.diff = {f: (old[i], facts[i]) for i, f in enumerate(FACTS) if old[i] != facts[i]}
+            row.status = "changed"
+        rows.append(row)
+    rows.sort(key=lambda r: r.row)
+    return rows
+
+
+def plan_absent(rows: list[Row], *, ctx: Context, report: SurveyReport) -> None:
+    """Enterprises of the streets this file covers that it does not name:
+    listed for staff to confirm, never deleted. Closed ones are expected to go."""
+    if ctx.only_street is not None:
+        street_ids = {ctx.only_street.pk}
+    else:
+        street_ids = {r.facts[IDX["street_id"]] for r in rows if isinstance(r.facts[IDX["street_id"]], int)}
+    if connection.vendor == "postgresql":
+        # The database leaves out the file's codes: at 100,000 rows a hash
+        # anti-join, instead of sending every recorded enterprise back.
+        array, codes = key_array([r.code for r in rows], text=True)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT id, credit_code, name, street_id FROM {Enterprise._meta.db_table} t "
+                f"WHERE street_id = ANY(%s) AND status <> %s "
+                f"AND NOT EXISTS (SELECT 1 FROM unnest({array}) AS k(code) WHERE k.code = t.credit_code) "
+                f"ORDER BY street_id, name",
+                [sorted(street_ids), BusinessStatus.DEREGISTERED.value, codes],
+            )
+            found = cursor.fetchall()
+    else:
+        codes = {r.code for r in rows}
+        found = [
+            values
+            for values in Enterprise.objects.filter(street_id__in=street_ids)
+            .exclude(status=BusinessStatus.DEREGISTERED)
+            .values_list("id", "credit_code", "name", "street_id")
+            .order_by("street_id", "name")
+            if values[1] not in codes
+        ]
+    absent = [
+        {"id": pk, "credit_code": code, "name": name, "street": ctx.street_name.get(street_id, "")}
+        for pk, code, name, street_id in found
+    ]
+    report.not_in_survey = len(absent)
+    report.not_in_survey_list = absent[:REPORT_LIST_CAP]
+
+
+@dataclass
+class LinkPlan:
+    # (street key, name) → {"mode", "secretary", "placeholder", "park"}
+    new_orgs: dict[tuple, dict] = field(default_factory=dict)
+    existing_orgs: dict[tuple, int] = field(default_factory=dict)
+    # (org key or org id, credit code)
+    links: list[tuple[Any, str]] = field(default_factory=list)
+    assignments: list[str] = field(default_factory=list)
+
+
+def plan_links(rows: list[Row], *, year: int, ctx: Context) -> LinkPlan:
+    """DESIGN.md §3: a row whose setup is not 未建 is linked to the organization
+    it names (found by name in the street, else created with that formation
+    mode; one joint name shared by rows is one organization); an empty name
+    gets a placeholder flagged for completion unless the enterprise is already
+    covered (the recorded organizations win). 是否选派党建指导员 = 是 gets an
+    assignment unless one is open."""
+    plan = LinkPlan()
+    street_ids = {r.facts[IDX["street_id"]] for r in rows if isinstance(r.facts[IDX["street_id"]], int)}
+    for pk, street_id, name in PartyOrganization.objects.filter(street_id__in=street_ids).values_list(
+        "id", "street_id", "name"
+    ):
+        plan.existing_orgs[(street_id, name)] = pk
+    through = PartyOrganization.enterprises.through
+    links: set[tuple[int, int]] = set(
+        through.objects.filter(partyorganization__street_id__in=street_ids).values_list(
+            "partyorganization_id", "enterprise_id"
+        )
+    )
+    covered = {enterprise_id for _org, enterprise_id in links}
+    on = survey_date_for(year)
+    assigned = set(
+        InstructorAssignment.objects.filter(enterprise__street_id__in=street_ids)
+        .filter(Q(end_on__isnull=True) | Q(end_on__gte=on))
+        .values_list("enterprise_id", flat=True)
+    )
+    used_names = set(plan.existing_orgs)
+    for row in rows:
+        facts = row.facts
+        setup = facts[IDX["org_setup"]]
+        street = facts[IDX["street_id"]]
+        if setup != OrgSetup.NONE:
+            name = facts[IDX["org_name"]]
+            if name:
+                key = (street, name)
+                org = plan.existing_orgs.get(key)
+                if org is None and key not in plan.new_orgs:
+                    plan.new_orgs[key] = {
+                        "mode": setup,
+                        "secretary": facts[IDX["secretary_name"]],
+                        "placeholder": False,
+                        "park": facts[IDX["park_id"]] if setup == OrgSetup.JOINT else None,
+                    }
+                    used_names.add(key)
+                if org is None or (org, row.enterprise_id) not in links:
+                    plan.links.append((org if org is not None else key, row.code))
+            elif row.enterprise_id is None or row.enterprise_id not in covered:
+                base = _("%(name)s党组织（待完善）") % {"name": facts[IDX["name"]]}
+                key = (street, base[:200])
+                if key in used_names:
+                    key = (street, f"{base}{row.code[-6:]}"[:200])
+                used_names.add(key)
+                plan.new_orgs[key] = {"mode": setup, "secretary": facts[IDX["secretary_name"]], "placeholder": True,
+                                      "park": None}  # fmt: skip
+                plan.links.append((key, row.code))
+        if facts[IDX["instructor_assigned"]] and (row.enterprise_id is None or row.enterprise_id not in assigned):
+            plan.assignments.append(row.code)
+    return plan
+
+
+def plan_surveys(
+    rows: list[Row], *, year: int, new_written: bool = True
+) -> tuple[list[Row], dict[int, tuple], dict[str, dict]]:
+    """That year's snapshot is written where it is absent or different;
+    the previous values of what it overwrites are kept for a rollback. New
+    enterprises get theirs with the enterprise (`insert_new`) unless
+    `new_written` is False (a preview counting what would be written)."""
+    on = survey_date_for(year)
+    existing_surveys: dict[int, tuple] = {}
+    converters = fact_converters(EnterpriseSurvey)
+    for values in select_by_keys(
+        f"enterprise_id, id, batch_id, survey_date, {fact_columns(EnterpriseSurvey)}",
+        EnterpriseSurvey._meta.db_table,
+        "enterprise_id",
+        [r.enterprise_id for r in rows if r.enterprise_id is not None and r.status != "new"],
+        extra=f" AND year = {int(year)}",
+    ):
+        survey_day = values[3] if isinstance(values[3], date) else date.fromisoformat(values[3])
+        existing_surveys[values[0]] = (values[1], values[2], survey_day, *convert_facts(values[4:], converters))
+    survey_rows = []
+    overwritten: dict[str, dict] = {}
+    for row in rows:
+        if row.status == "new" and new_written:
+            continue
+        before = existing_surveys.get(row.enterprise_id) if row.enterprise_id is not None else None
+        if before is None:
+            survey_rows.append(row)
+            continue
+        survey_id, batch_id, survey_day, *facts = before
+        if facts != row.facts or survey_day != on:
+            survey_rows.append(row)
+            overwritten[str(survey_id)] = {
+                "batch_id": batch_id,
+                "survey_date": survey_day.isoformat(),
+                **{f: json_value(v) for f, v in zip(FACTS, facts, strict=True)},
+            }
+    return survey_rows, existing_surveys, overwritten

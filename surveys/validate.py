@@ -1,0 +1,228 @@
+"""Reading and validating (the import's first steps, no database writes):
+the file opened, every row parsed and checked on its own, names resolved
+to the district's streets, parks and industries. What survives is one
+tuple of values per credit code; rejected rows go into the report."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from django.utils.translation import gettext as _
+
+from orgs.models import BusinessStatus, Industry, LegalType, OrgSetup, Region
+
+from .columns import COLUMN_BY_FIELD, CellError, clean_text
+from .reader import SurveyTable, open_survey
+from .report import NewRegion, SurveyReport
+
+Notify = Callable[[int, str], None]
+
+
+def survey_read(*, path: str, file_name: str, dry_run: bool) -> tuple[SurveyTable, SurveyReport]:
+    """The file opened (its rows are read as they are validated) and the report begun on it.
+    Raises SurveyFileError when the file as a whole is unusable."""
+    table = open_survey(path, file_name=file_name)
+    report = SurveyReport(
+        dry_run=dry_run,
+        headers=table.headers,
+        header_row=table.header_row,
+        sheet=table.sheet_name,
+        missing_columns=table.missing_optional,
+    )
+    return table, report
+
+
+def survey_validate(table: SurveyTable, *, ctx: Context, report: SurveyReport, notify: Notify) -> Parsed:
+    """Every row read and checked on its own, the progress bar moving up to 60 %."""
+
+    def row_progress(count: int, _note: str | None) -> None:
+        notify(min(60, 5 + count // 2500), _("已校验 %(n)d 行") % {"n": count})
+
+    return parse_rows(table, ctx, report, row_progress)
+
+
+class Context:
+    """Reference data loaded once per import: streets, parks, industries."""
+
+    def __init__(self, *, create_streets: bool, only_street: Region | None) -> None:
+        self.create_streets = create_streets and only_street is None
+        self.only_street = only_street
+        streets = Region.objects.filter(kind=Region.Kind.STREET).values_list("id", "name")
+        self.street_by_name = {name.strip(): pk for pk, name in streets}
+        self.street_name = {pk: name for pk, name in streets}
+        self.park_by_key = {
+            (parent, name.strip()): pk
+            for pk, parent, name in Region.objects.filter(kind=Region.Kind.PARK).values_list("id", "parent_id", "name")
+        }
+        self.park_name = {pk: name for (_parent, name), pk in self.park_by_key.items()}
+        industries = list(Industry.objects.values_list("code", "name"))
+        self.industry_by_key = {code: code for code, _name in industries}
+        for code, name in industries:
+            self.industry_by_key[name.replace(" ", "")] = code
+        self.industry_name = dict(industries)
+
+    def street(self, name: str) -> Any:
+        pk = self.street_by_name.get(name)
+        if pk is None:
+            pk = self.street_by_name.get(name + "街道")
+        if pk is not None:
+            if self.only_street is not None and pk != self.only_street.pk:
+                raise CellError(_("不属于本次导入的街道（%(s)s）") % {"s": self.only_street.name})
+            return pk
+        if self.create_streets:
+            return NewRegion(Region.Kind.STREET, name)
+        raise CellError(_("“%(s)s”不是本区已有的街道（如为新街道，请由区级人员勾选“允许新建街道”）") % {"s": name})
+
+    def park(self, street: Any, name: str) -> Any:
+        if not name:
+            return None
+        if isinstance(street, int):
+            pk = self.park_by_key.get((street, name))
+            if pk is not None:
+                return pk
+        return NewRegion(Region.Kind.PARK, name, street)
+
+    def industry(self, key: str) -> str | None:
+        if not key:
+            return None
+        code = self.industry_by_key.get(key)
+        if code is None:
+            raise CellError(_("“%(v)s”不是国民经济行业门类（A–T 字母或门类名称）") % {"v": key})
+        return code
+
+    def display(self, name: str, value: Any) -> str:
+        """A fact as the user wrote it, for diffs."""
+        if value is None:
+            return ""
+        if isinstance(value, NewRegion):
+            return value.name
+        if name == "street_id":
+            return self.street_name.get(value, str(value))
+        if name == "park_id":
+            return self.park_name.get(value, str(value))
+        if name == "industry_id":
+            return f"{value} {self.industry_name.get(value, '')}".strip()
+        if isinstance(value, bool):
+            return _("是") if value else _("否")
+        for choices, attr in ((LegalType, "legal_type"), (BusinessStatus, "status"), (OrgSetup, "org_setup")):
+            if name == attr:
+                return str(choices(value).label) if value in choices.values else str(value)
+        return str(value)
+
+
+# Survey columns that name a record rather than hold a fact.
+RESOLVED = {"street_name": "street_id", "park_name": "park_id", "industry_key": "industry_id"}
+
+
+def member_errors(total: int, formal: int, probationary: int) -> list[tuple[str, str]]:
+    if formal > total:
+        return [
+            (
+                COLUMN_BY_FIELD["members_formal"].header,
+                _("正式党员数（%(f)d）不能大于党员总数（%(t)d）") % {"f": formal, "t": total},
+            )
+        ]
+    if formal + probationary != total:
+        return [
+            (
+                COLUMN_BY_FIELD["members_total"].header,
+                _("党员总数（%(t)d）应等于正式党员数（%(f)d）与预备党员数（%(p)d）之和")
+                % {"t": total, "f": formal, "p": probationary},
+            )
+        ]
+    return []
+
+
+@dataclass
+class Parsed:
+    fields: list[str]  # fact names, in the order of each row's tuple
+    rows: dict[str, tuple[int, tuple, list | None]]  # code → (row number, values, raw cells if kept)
+
+
+def parse_rows(
+    table: SurveyTable, ctx: Context, report: SurveyReport, progress: Callable[[int, str | None], None]
+) -> Parsed:
+    """One pass over the cells: every rule that needs only the row itself.
+    Keeps, per credit code, the last occurrence as a tuple of values; raw
+    cells are kept only where a later rule may still reject the row."""
+    items = sorted(table.columns.items())
+    fields = [RESOLVED.get(c.field, c.field) for _, c in items]
+    steps = [(position, column.parse, column.header) for position, column in items]
+    code_at = fields.index("credit_code")
+    street_at = fields.index("street_id")
+    park_at = fields.index("park_id") if "park_id" in fields else None
+    industry_at = fields.index("industry_id") if "industry_id" in fields else None
+    members = ("members_total", "members_formal", "members_probationary")
+    member_at = [fields.index(m) for m in members] if all(m in fields for m in members) else None
+    keep_cells = member_at is None or ctx.only_street is not None
+    street_header = COLUMN_BY_FIELD["street_name"].header
+    industry_header = COLUMN_BY_FIELD["industry_key"].header
+    code_position = items[code_at][0]
+    parsed: dict[str, tuple[int, tuple, list | None]] = {}
+    seen_rows: dict[str, list[int]] = {}
+    count = 0
+    for number, cells in table.rows:
+        count += 1
+        errors = []
+        try:  # the common case: every cell reads
+            out = [parse(cells[position]) for position, parse, _header in steps]
+        except CellError:
+            out = []
+            for position, parse, header in steps:
+                try:
+                    out.append(parse(cells[position]))
+                except CellError as exc:
+                    out.append(None)
+                    errors.append((header, str(exc)))
+        name = out[street_at]
+        if name:
+            try:
+                out[street_at] = ctx.street(name)
+            except CellError as exc:
+                errors.append((street_header, str(exc)))
+        if park_at is not None:
+            out[park_at] = ctx.park(out[street_at], out[park_at])
+        if industry_at is not None and out[industry_at] is not None:
+            try:
+                out[industry_at] = ctx.industry(out[industry_at])
+            except CellError as exc:
+                errors.append((industry_header, str(exc)))
+        if member_at is not None and not errors:
+            errors = member_errors(out[member_at[0]], out[member_at[1]], out[member_at[2]])
+        code = out[code_at] or clean_text(cells[code_position]).upper()
+        if code:
+            seen = seen_rows.get(code)
+            if seen is None:
+                seen_rows[code] = [number]
+            else:
+                seen.append(number)
+        if errors:
+            reject(report, number, code, cells, errors)
+            parsed.pop(code, None)  # a later invalid correction supersedes an earlier row
+        elif code:
+            parsed[code] = (number, tuple(out), cells if keep_cells else None)
+        if count % 5000 == 0:
+            progress(count, None)
+    report.rows = count
+    report.duplicates = [{"credit_code": code, "rows": rows} for code, rows in seen_rows.items() if len(rows) > 1]
+    return Parsed(fields=fields, rows=parsed)
+
+
+def reject(report: SurveyReport, number: int, code: str, cells: list | None, errors: list[tuple[str, str]]) -> None:
+    for column, message in errors:
+        report.rejected.append({"row": number, "credit_code": code, "column": column, "message": message})
+    report.rejected_rows.append(
+        {
+            "row": number,
+            "cells": [_jsonable_cell(c) for c in cells] if cells is not None else [],
+            "errors": "；".join(f"{column}：{message}" for column, message in errors),
+        }
+    )
+
+
+def _jsonable_cell(value: Any) -> Any:
+    if value is None or isinstance(value, str | int | float | bool):
+        return value
+    return str(value)
