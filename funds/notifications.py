@@ -1,34 +1,27 @@
 """Who is told what about an application: the notices of the workflow, read
-on the workbench. Recipients are the holders of the grants that act at the
-next step (orgs.policy decides who may act; this only addresses the news)."""
+on the workbench. Recipients are the people orgs.policy names for the next
+step; this module only addresses the news."""
 
 from collections.abc import Sequence
 
 from django.utils import timezone
 
-from orgs.models import Role, User
+from orgs import policy
+from orgs.models import User
 
 from .models import Application, Notification
 
 
-def _users_with(role: str, **grant_filter) -> list[User]:
-    return list(
-        User.objects.filter(
-            is_active=True, role_grants__role=role, **{f"role_grants__{k}": v for k, v in grant_filter.items()}
-        ).distinct()
-    )
-
-
 def secretaries(application: Application) -> list[User]:
-    return _users_with(Role.SECRETARY, organization_id=application.organization_id)
+    return list(policy.secretaries_of(application.organization))
 
 
 def street_staff(application: Application) -> list[User]:
-    return _users_with(Role.STREET, region_id=application.organization.street_id)
+    return list(policy.street_approvers(application.organization))
 
 
 def district_staff() -> list[User]:
-    return _users_with(Role.DISTRICT)
+    return list(policy.district_approvers())
 
 
 def notify(users: Sequence[User], application: Application, message: str) -> None:

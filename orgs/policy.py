@@ -19,11 +19,11 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 
 from core.errors import ApplicationError
 
-from .models import PartyOrganization, Region, Role
+from .models import PartyOrganization, Region, Role, User
 from .scoping import NOTHING, AnyUser, Scope, scope_for
 
 if TYPE_CHECKING:
@@ -237,6 +237,27 @@ def may_approve_withdrawal(user: AnyUser, application: Any, level: str) -> bool:
     if level == DISTRICT_LEVEL:
         return scope.has_role(Role.DISTRICT)
     return False
+
+
+def _holders(role: str, **grant: Any) -> QuerySet[User]:
+    return User.objects.filter(
+        is_active=True, role_grants__role=role, **{f"role_grants__{k}": v for k, v in grant.items()}
+    ).distinct()
+
+
+def secretaries_of(organization: PartyOrganization) -> QuerySet[User]:
+    """Who files and settles for an organization (and hears of its applications)."""
+    return _holders(Role.SECRETARY, organization_id=organization.pk)
+
+
+def street_approvers(organization: PartyOrganization) -> QuerySet[User]:
+    """Who approves an organization's applications at street level."""
+    return _holders(Role.STREET, region_id=organization.street_id)
+
+
+def district_approvers() -> QuerySet[User]:
+    """Who gives the district's final approval."""
+    return _holders(Role.DISTRICT)
 
 
 def may_object_to_withdrawal(user: AnyUser) -> bool:
