@@ -1,12 +1,11 @@
 """Party members and applicants, their development stages, and the events
 through which they move or leave. Nobody is ever deleted."""
 
-from datetime import date
-
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.crypto import EncryptedTextField
@@ -136,7 +135,7 @@ class Member(models.Model):
         previous_field = None
         for stage, field_name in STAGE_DATE_FIELDS:
             value = getattr(self, field_name)
-            if value and value > date.today():
+            if value and value > timezone.localdate():
                 errors[field_name] = _("日期不能晚于今天")
             if value and previous_field and getattr(self, previous_field) and getattr(self, previous_field) > value:
                 errors[field_name] = _("%(field)s不能早于%(earlier)s") % {

@@ -55,7 +55,7 @@ class LenientDateWidget(widgets.Widget):
         text = str(value).strip()
         for fmt in self.FORMATS:
             try:
-                return datetime.strptime(text, fmt).date()
+                return datetime.strptime(text, fmt).date()  # noqa: DTZ007 (a calendar date, no time of day)
             except ValueError:
                 continue
         raise ValueError(_("日期格式应为 2024-05-01"))

@@ -13,6 +13,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from core.xlsx import xlsx_response
 from orgs import policy
@@ -66,13 +67,13 @@ def dashboard_view(request: HttpRequest) -> HttpResponse:
 
 
 EXPORTS = {
-    "kpis": _("主要指标"),
-    "rows": _("分区统计"),
-    "stars": _("星级分布"),
-    "alerts": _("预警"),
-    "organizations": _("党组织"),
-    "should_form": _("应建未建"),
-    "trend": _("月度趋势"),
+    "kpis": gettext_lazy("主要指标"),
+    "rows": gettext_lazy("分区统计"),
+    "stars": gettext_lazy("星级分布"),
+    "alerts": gettext_lazy("预警"),
+    "organizations": gettext_lazy("党组织"),
+    "should_form": gettext_lazy("应建未建"),
+    "trend": gettext_lazy("月度趋势"),
 }
 
 
@@ -197,7 +198,7 @@ def _bulletin_month(raw: str, notices: list[str]) -> date:
     if not raw:
         return default
     try:
-        month = datetime.strptime(raw.strip(), "%Y-%m").date()
+        month = datetime.strptime(raw.strip(), "%Y-%m").date()  # noqa: DTZ007 (a calendar month, no time of day)
     except ValueError:
         notices.append(_("月份“%(value)s”格式不正确，应为 年-月（如 2026-10），已显示上月通报。") % {"value": raw[:20]})
         return default

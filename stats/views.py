@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.errors import ApplicationError
@@ -36,7 +37,7 @@ def coverage_view(request):
 
 @login_required
 def coverage_drilldown_view(request, figure):
-    on = _date_param(request) or coverage_date() or date.today()
+    on = _date_param(request) or coverage_date() or timezone.localdate()
     try:
         page = max(int(request.GET.get("page", 1)), 1)
     except ValueError:

@@ -16,6 +16,7 @@ from collections.abc import Callable
 from datetime import date
 
 from django.db import transaction
+from django.utils import timezone
 
 from activities.reference import ensure_reference_data as ensure_activity_reference
 from orgs.models import Enterprise, User
@@ -77,5 +78,5 @@ def seed_demo(
 
         raise ApplicationError("数据库中已有数据：演示数据只能写入空数据库")
     return Seeder(
-        enterprises=enterprises, seed=seed, password=password, as_of=as_of or date.today(), progress=progress
+        enterprises=enterprises, seed=seed, password=password, as_of=as_of or timezone.localdate(), progress=progress
     ).run()

@@ -8,6 +8,7 @@ import pytest
 from auditlog.models import LogEntry
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import timezone
 
 from members.models import Member, MemberEvent, Stage, Transfer
 from tests.factories import MemberFactory, make_id_number
@@ -72,21 +73,21 @@ def test_advance_stage_in_order_and_probation_of_one_year(world, login, client):
         organization=world.org_a,
         stage=Stage.PROBATIONARY,
         formal_on=None,
-        probationary_on=date.today() - timedelta(days=100),
+        probationary_on=timezone.localdate() - timedelta(days=100),
     )
     login(world.secretary_a)
     response = client.post(
-        reverse("members:advance", args=[applicant.pk]), {"on": date.today().isoformat()}, follow=True
+        reverse("members:advance", args=[applicant.pk]), {"on": timezone.localdate().isoformat()}, follow=True
     )
     assert "预备期为一年" in response.content.decode()
     applicant.refresh_from_db()
     assert applicant.stage == Stage.PROBATIONARY
-    future = (date.today() + timedelta(days=3)).isoformat()
+    future = (timezone.localdate() + timedelta(days=3)).isoformat()
     response = client.post(reverse("members:advance", args=[applicant.pk]), {"on": future}, follow=True)
     assert "日期不能晚于今天" in response.content.decode()
-    applicant.probationary_on = date.today() - timedelta(days=400)
+    applicant.probationary_on = timezone.localdate() - timedelta(days=400)
     applicant.save()
-    client.post(reverse("members:advance", args=[applicant.pk]), {"on": date.today().isoformat()})
+    client.post(reverse("members:advance", args=[applicant.pk]), {"on": timezone.localdate().isoformat()})
     applicant.refresh_from_db()
     assert applicant.stage == Stage.FORMAL and applicant.events.filter(kind=MemberEvent.Kind.STAGE).exists()
 

@@ -3,6 +3,7 @@
 from datetime import date, timedelta
 
 from django.urls import reverse
+from django.utils import timezone
 
 from orgs.models import InstructorAssignment, InstructorVisit
 
@@ -21,7 +22,7 @@ def test_instructor_logs_a_visit(world, login):
     assert "甲企业有限公司" in client.get(reverse("home")).content.decode()
     response = client.post(
         reverse("orgs:visit_list"),
-        {"assignment": assignment.pk, "visited_on": date.today().isoformat(), "summary": "指导建立党组织"},
+        {"assignment": assignment.pk, "visited_on": timezone.localdate().isoformat(), "summary": "指导建立党组织"},
     )
     assert response.status_code == 302
     assert InstructorVisit.objects.get().created_by == world.instructor
@@ -31,7 +32,7 @@ def test_instructor_logs_a_visit(world, login):
 def test_future_visit_and_empty_summary_are_refused(world, login):
     assignment = _assignment(world)
     client = login(world.instructor)
-    tomorrow = (date.today() + timedelta(days=1)).isoformat()
+    tomorrow = (timezone.localdate() + timedelta(days=1)).isoformat()
     body = client.post(
         reverse("orgs:visit_list"), {"assignment": assignment.pk, "visited_on": tomorrow, "summary": "x"}
     ).content.decode()
@@ -49,7 +50,7 @@ def test_instructor_cannot_log_for_someone_elses_enterprise(world, login):
     assert "乙企业有限公司" not in client.get(reverse("orgs:visit_list")).content.decode()
     response = client.post(
         reverse("orgs:visit_list"),
-        {"assignment": assignment.pk, "visited_on": date.today().isoformat(), "summary": "x"},
+        {"assignment": assignment.pk, "visited_on": timezone.localdate().isoformat(), "summary": "x"},
     )
     assert response.status_code == 200 and "选择一个有效的选项" in response.content.decode()
     assert not InstructorVisit.objects.exists()
