@@ -2,7 +2,7 @@
 
 from datetime import timedelta
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from members.models import Member, Stage
@@ -85,12 +85,6 @@ def overdue_items(*, user: AnyUser) -> dict[str, QuerySet[Activity]]:
             held_on__lt=today - timedelta(days=SUBMIT_DUE_DAYS),
         ).order_by("held_on"),
     }
-
-
-def status_counts(*, user: AnyUser) -> dict[str, int]:
-    return activity_list(user=user).aggregate(
-        **{status: Count("pk", filter=Q(status=status)) for status in Activity.Status.values}
-    )
 
 
 def attendance_roster(*, organization: PartyOrganization) -> QuerySet[Member]:

@@ -41,8 +41,8 @@ from django.db import connection, transaction  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.utils import timezone  # noqa: E402
-from stdnum.cn import uscc  # noqa: E402
 
+from core.validators import credit_code_from_number  # noqa: E402
 from funds.models import FundAccount, FundEntry, FundTransaction  # noqa: E402
 from orgs.models import (  # noqa: E402
     Alert,
@@ -58,18 +58,12 @@ from orgs.models import (  # noqa: E402
 )
 from orgs.reference import ensure_reference_data  # noqa: E402
 
-ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 STREETS = 12
 PARKS_PER_STREET = 3
 
 
 def credit_code(i: int) -> str:
-    body = ""
-    for _ in range(9):
-        body = ALPHABET[i % 31] + body
-        i //= 31
-    stem = "91330300" + body
-    return stem + uscc.calc_check_digit(stem)
+    return credit_code_from_number(i, prefix="91330300")
 
 
 def org_row(name, street_id, park_id, mode, rng, today) -> PartyOrganization:

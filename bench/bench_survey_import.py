@@ -61,9 +61,9 @@ def sample_rows(path: str) -> tuple[list[str], list[list[str]]]:
 
 def generate(path: Path, n: int, sample_csv: str) -> None:
     from openpyxl import Workbook
-    from stdnum.cn import uscc
 
-    alphabet = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+    from core.validators import credit_code_from_number
+
     headers, template = sample_rows(sample_csv)
     code_at = headers.index("统一社会信用代码")
     number = re.compile(r"\d{5}")
@@ -73,12 +73,7 @@ def generate(path: Path, n: int, sample_csv: str) -> None:
     sheet.append(headers)
     for i in range(n):
         row = list(template[i % len(template)])
-        body, k = "", i
-        for _ in range(9):
-            body = alphabet[k % 31] + body
-            k //= 31
-        stem = "91210204" + body
-        row[code_at] = stem + uscc.calc_check_digit(stem)
+        row[code_at] = credit_code_from_number(i)
         # Per-enterprise names (and own-organization names) get the row's own number.
         row = [number.sub(f"{i:06d}", c, count=1) if ("有限公司" in c or "企业" in c) else c for c in row]
         sheet.append([int(c) if c.isdigit() and len(c) < 9 else c for c in row])

@@ -13,7 +13,32 @@ from stdnum.cn import ric, uscc
 from stdnum.exceptions import InvalidChecksum
 from stdnum.exceptions import ValidationError as StdnumError
 
+from .errors import ApplicationError
+
+# GB 32100-2015: the characters a USCC is written in (no I, O, S, V, Z).
+USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+# Years a survey (and anything filed per year) may carry.
+YEAR_MIN, YEAR_MAX = 2000, 2100
+
 PHONE_RE = re.compile(r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8}(-\d{1,6})?)$")
+
+
+def credit_code_from_number(n: int, *, prefix: str = "91210204") -> str:
+    """A valid USCC whose nine body characters spell `n` in base 31: distinct
+    numbers give distinct codes (for test data, demos and benchmarks)."""
+    body = ""
+    for _position in range(9):
+        body = USCC_ALPHABET[n % 31] + body
+        n //= 31
+    stem = prefix + body
+    return stem + uscc.calc_check_digit(stem)
+
+
+def validate_year(year: int) -> int:
+    """A survey year (or any year a record is filed for)."""
+    if not YEAR_MIN <= year <= YEAR_MAX:
+        raise ApplicationError(_("年度应在2000至2100之间"))
+    return year
 
 
 def normalize_credit_code(value: str) -> str:

@@ -35,10 +35,6 @@ class BudgetLineForm(forms.Form):
 BudgetLineFormSet = forms.formset_factory(BudgetLineForm, extra=5, max_num=30)
 
 
-class ReasonForm(forms.Form):
-    reason = forms.CharField(label=_("理由"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
-
-
 class ApproveForm(forms.Form):
     opinion = forms.CharField(label=_("审批意见"), required=False, max_length=500)
     publicity_days = forms.IntegerField(label=_("公示天数"), required=False, initial=5)

@@ -107,14 +107,6 @@ def account_statement(*, account: FundAccount, start: date, end: date) -> Statem
     )
 
 
-def transaction_list(*, user) -> QuerySet[FundTransaction]:
-    scope = scope_for(user)
-    qs = FundTransaction.objects.filter(scope.organizations_q("entries__account__organization"))
-    if not scope.everything:
-        qs = qs.distinct()
-    return qs.select_related("created_by", "reverses")
-
-
 def transaction_get(*, user, pk, write: bool = False) -> FundTransaction:
     return scoped_get(
         user=user,

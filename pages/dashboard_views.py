@@ -19,7 +19,7 @@ from core.xlsx import xlsx_response
 from orgs import policy
 from orgs.models import Role
 
-from .dashboards.drilldown import FIGURES
+from .dashboards.drilldown import DASHBOARD_FIGURES
 from .dashboards.figures import TABLE_SORTS, month_end
 from .dashboards.page import dashboard_data
 from .dashboards.panels import alerts_open, should_form_list, street_organizations
@@ -59,7 +59,7 @@ def dashboard_view(request: HttpRequest) -> HttpResponse:
         "options": filter_options(q=q),
         "title": _scope_title(q),
         "role_label": _role_label(request.user),
-        "figures": FIGURES,
+        "figures": DASHBOARD_FIGURES,
         "sorts": TABLE_SORTS,
     }
     template = "orgs/dashboard/_dash.html" if request.htmx else "orgs/dashboard/index.html"
@@ -107,7 +107,7 @@ def dashboard_export_view(request: HttpRequest, table: str) -> HttpResponse:
         ]
     elif table == "rows":
         region_label = _("街道") if data["row_kind"] == "street" else _("园区")
-        headers = [region_label, *[str(label) for label in FIGURES.values()], _("组织覆盖率较上月")]
+        headers = [region_label, *[str(label) for label in DASHBOARD_FIGURES.values()], _("组织覆盖率较上月")]
         rows = [
             [
                 r["name"],

@@ -34,8 +34,10 @@ from orgs.scoping import scope_for
 FACTS_TABLE = "stats_coverage_facts"
 ELIGIBLE_FORMAL_MEMBERS = 3
 
-# Figures a drill-down can list, with the condition on the facts row.
-FIGURES: dict[str, tuple] = {
+# The enterprise sets behind the coverage figures (what a drill-down lists),
+# each with its label and its condition on the facts row. The dashboard's own
+# figures (pages.dashboards.drilldown.DASHBOARD_FIGURES) link to these.
+ENTERPRISE_SETS: dict[str, tuple] = {
     "enterprises": (gettext_lazy("企业数"), "1=1"),
     "org_covered": (gettext_lazy("组织覆盖企业"), "org_covered = 1"),
     "work_covered": (gettext_lazy("工作覆盖企业"), "(org_covered = 1 OR instructor = 1)"),
@@ -402,10 +404,10 @@ def coverage_drilldown(
 ) -> Drilldown:
     """The exact enterprises behind one figure, each with why it is counted.
     Recomputed from the records (not the snapshot), so it is exact for any date."""
-    if figure not in FIGURES:
+    if figure not in ENTERPRISE_SETS:
         raise Http404(_("没有这个统计项"))
     scope = scope_for(user)
-    label, condition = FIGURES[figure]
+    label, condition = ENTERPRISE_SETS[figure]
     sql, params = facts_sql(on=on)
     where = [condition]
     extra: list = []

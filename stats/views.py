@@ -14,7 +14,7 @@ from orgs import policy
 from orgs.models import Rating
 from orgs.selectors import organization_get
 
-from .coverage import FIGURES, coverage_by_street, coverage_date, coverage_drilldown
+from .coverage import ENTERPRISE_SETS, coverage_by_street, coverage_date, coverage_drilldown
 from .ratings import rating_override
 
 
@@ -59,7 +59,7 @@ def coverage_drilldown_view(request, figure):
             "page": page,
             "has_next": page * 50 < result.total,
             "query": request.GET.copy(),
-            "figures": FIGURES,
+            "figures": ENTERPRISE_SETS,
         },
     )
 

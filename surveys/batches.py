@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.errors import ApplicationError
+from core.validators import validate_year
 from orgs.audit import audit_event
 from orgs.models import Enterprise, EnterpriseSurvey, ImportBatch, InstructorAssignment, PartyOrganization, Region, User
 
@@ -38,8 +39,7 @@ def survey_batch_open(
     refused here (nothing kept) when it is too big, not a spreadsheet, a zip
     bomb or has no header row."""
     importer_check(by=by, street=street)
-    if not 2000 <= year <= 2100:
-        raise ApplicationError(_("年度应在2000至2100之间"))
+    validate_year(year)
     check_size(upload.size)
     name = os.path.basename(upload.name or "survey")
     with transaction.atomic():

@@ -22,7 +22,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from core.validators import validate_credit_code
+from core.validators import USCC_ALPHABET, validate_credit_code
 from orgs.models import BusinessStatus, LegalType, OrgSetup
 
 
@@ -187,7 +187,6 @@ def parse_money(value: Any) -> Decimal | None:
     return dec.quantize(CENT)
 
 
-USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 _USCC_VALUE = {c: i for i, c in enumerate(USCC_ALPHABET)}
 _USCC_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
 

@@ -27,7 +27,6 @@ from .columns import COLUMNS, REQUIRED, Column, map_headers
 HEADER_SEARCH_ROWS = 30
 XLSX_MAGIC = b"PK\x03\x04"
 OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # .xls (BIFF inside an OLE2 compound file)
-SPREADSHEET_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".csv", ".txt")
 
 
 class SurveyFileError(ApplicationError):

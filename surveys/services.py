@@ -29,6 +29,7 @@ from django.db import IntegrityError, connection, transaction
 from django.utils.translation import gettext as _
 
 from core.errors import ApplicationError
+from core.validators import validate_year
 from orgs import policy
 from orgs.models import ImportBatch, Region, User
 from orgs.policy import require
@@ -89,8 +90,7 @@ def survey_import(
     invalid rows are in the report. Nothing is written on a dry run, or on a
     strict run with invalid rows."""
     importer_check(by=by, street=street)
-    if not 2000 <= year <= 2100:
-        raise ApplicationError(_("年度应在2000至2100之间"))
+    validate_year(year)
     if path is None:
         if file is None:
             raise ApplicationError(_("请提供要导入的文件"))

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 from core.errors import ApplicationError
 from core.pages import paginate
+from core.validators import YEAR_MAX, YEAR_MIN
 from core.xlsx import xlsx_file_response
 from orgs.models import ImportBatch
 
@@ -33,7 +34,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 class SurveyUploadForm(forms.Form):
     file = forms.FileField(label=gettext_lazy("排查摸底表文件"), help_text=gettext_lazy(".xlsx、.xls 或 .csv"))
-    year = forms.IntegerField(label=gettext_lazy("排查年度"), min_value=2000, max_value=2100)
+    year = forms.IntegerField(label=gettext_lazy("排查年度"), min_value=YEAR_MIN, max_value=YEAR_MAX)
     street = forms.ModelChoiceField(label=gettext_lazy("街道"), queryset=None, required=False)
     strict = forms.BooleanField(label=gettext_lazy("严格模式（有任何不合格行则全部不导入）"), required=False)
     create_streets = forms.BooleanField(label=gettext_lazy("允许新建表中出现的街道（首次导入新区时）"), required=False)

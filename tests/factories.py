@@ -4,9 +4,10 @@ from datetime import date
 from decimal import Decimal
 
 import factory
-from stdnum.cn import ric, uscc
+from stdnum.cn import ric
 
 from core.crypto import blind_index
+from core.validators import credit_code_from_number
 from members.models import Member, Stage
 from orgs.models import (
     Alert,
@@ -20,16 +21,9 @@ from orgs.models import (
     User,
 )
 
-USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
-
 
 def make_credit_code(n: int) -> str:
-    body = ""
-    for _ in range(9):
-        body = USCC_ALPHABET[n % 31] + body
-        n //= 31
-    stem = "91210204" + body
-    return stem + uscc.calc_check_digit(stem)
+    return credit_code_from_number(n)
 
 
 def make_id_number(n: int, birth: date = date(1985, 6, 15)) -> str:

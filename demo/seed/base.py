@@ -9,6 +9,7 @@ from datetime import date, timedelta
 
 from stdnum.cn import ric, uscc
 
+from core.validators import USCC_ALPHABET
 from members.models import Member
 from orgs.models import Enterprise, PartyOrganization, Region, User
 
@@ -20,7 +21,6 @@ SURNAMES = (
     "崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
 )
 GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉兰萍红建文辉力梅鑫波斌宇浩凯健俊帆帅旭宁亮晨欣佳琳颖婷雪倩慧"
-USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 
 
 @dataclass

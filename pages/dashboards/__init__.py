@@ -21,13 +21,13 @@ The modules, by topic:
 The names below are the entry points other modules use.
 """
 
-from .drilldown import FIGURES, drilldown_context, drilldown_list_url, drilldown_url
+from .drilldown import DASHBOARD_FIGURES, drilldown_context, drilldown_list_url, drilldown_url
 from .figures import TABLE_SORTS, month_end
 from .page import dashboard_data
 from .query import DashboardQuery, dashboard_query, filter_options
 
 __all__ = [
-    "FIGURES",
+    "DASHBOARD_FIGURES",
     "TABLE_SORTS",
     "DashboardQuery",
     "dashboard_data",

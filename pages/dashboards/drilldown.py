@@ -19,7 +19,7 @@ from orgs.models import BusinessStatus, Industry, Region
 
 # The figures a dashboard shows, in display order. Keys are what
 # `drilldown_url` understands and what the export and the bulletin call them.
-FIGURES: dict[str, str] = {
+DASHBOARD_FIGURES: dict[str, str] = {
     "enterprises": gettext_lazy("在营企业"),
     "organizations": gettext_lazy("党组织"),
     "members": gettext_lazy("党员"),
@@ -47,7 +47,7 @@ _DRILLDOWN_FILTERS: dict[str, dict[str, str]] = {
 
 # Figures the statistics drill-down lists (street and 规上 scopes); parks and
 # industries fall back to the filtered enterprise list.
-_STATS_FIGURES = {
+_ENTERPRISE_SET_OF = {
     "enterprises": "enterprises",
     "org_coverage": "org_covered",
     "work_coverage": "work_covered",
@@ -70,7 +70,7 @@ def drilldown_url(
     above_scale: bool = False,
 ) -> str:
     """The list of records behind one number on a dashboard."""
-    stats_figure = _STATS_FIGURES.get(figure)
+    stats_figure = _ENTERPRISE_SET_OF.get(figure)
     if stats_figure and park is None and industry is None:
         # The nightly statistics list the exact enterprises behind the figure,
         # each with the reason it is counted, as of the snapshot's date.
@@ -114,13 +114,13 @@ def drilldown_list_url(
 
 
 def figure_label(figure: str) -> str:
-    return str(FIGURES.get(figure, ""))
+    return str(DASHBOARD_FIGURES.get(figure, ""))
 
 
 def drilldown_context(params: Mapping[str, str]) -> dict | None:
     """What a list page says when it was opened from a dashboard number."""
     figure = params.get("figure", "")
-    if figure not in FIGURES:
+    if figure not in DASHBOARD_FIGURES:
         return None
     conditions = []
     if params.get("status") == BusinessStatus.OPERATING:

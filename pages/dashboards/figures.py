@@ -14,7 +14,7 @@ from django.db.models import QuerySet
 
 from orgs.models import CoverageSnapshot, Region
 
-from .drilldown import FIGURES, RATE_FIGURES
+from .drilldown import DASHBOARD_FIGURES, RATE_FIGURES
 from .query import DashboardQuery
 
 Number = int | float
@@ -124,7 +124,7 @@ class Overview:
                 "delta": delta(self.current, self.previous, figure),
                 "is_rate": figure in RATE_FIGURES,
             }
-            for figure, label in FIGURES.items()
+            for figure, label in DASHBOARD_FIGURES.items()
         ]
 
 
@@ -200,7 +200,7 @@ def breakdown(
         street = region if kind == CoverageSnapshot.ScopeKind.STREET else region.parent
         park = region if kind == CoverageSnapshot.ScopeKind.PARK else None
         row = {"region": region, "name": region.name, "figures": now, "cells": []}
-        for figure in FIGURES:
+        for figure in DASHBOARD_FIGURES:
             row["cells"].append(
                 {
                     "figure": figure,

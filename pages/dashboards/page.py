@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 
 from orgs.models import CoverageSnapshot, Region
 
-from .drilldown import FIGURES
+from .drilldown import DASHBOARD_FIGURES
 from .figures import breakdown, overview
 from .panels import alert_counts, alerts_top, fund_panel, star_distribution
 from .query import DashboardQuery
@@ -45,5 +45,5 @@ def dashboard_data(*, q: DashboardQuery) -> dict:
     data["alerts"] = alerts_top(q=q, on=on)
     data["alert_counts"] = alert_counts(q=q, on=on)
     data["fund"] = fund_panel(q=q)
-    data["kpi_links"] = {figure: q.drill(figure, on=on) for figure in FIGURES}
+    data["kpi_links"] = {figure: q.drill(figure, on=on) for figure in DASHBOARD_FIGURES}
     return data

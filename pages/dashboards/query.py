@@ -45,10 +45,6 @@ class DashboardQuery:
     sort: str = ""
     notices: list[str] = field(default_factory=list)
 
-    @property
-    def is_district(self) -> bool:
-        return self.street is None
-
     def snapshot_key(self) -> tuple[str, str]:
         if self.park is not None:
             return CoverageSnapshot.ScopeKind.PARK, str(self.park.pk)

@@ -11,6 +11,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
 from core.errors import ApplicationError
+from core.validators import validate_year
 from surveys.services import survey_import
 
 
@@ -27,8 +28,10 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         year = options["year"]
-        if not 2000 <= year <= 2100:
-            raise CommandError(_("年度应在2000至2100之间"), returncode=2)
+        try:
+            validate_year(year)
+        except ApplicationError as exc:
+            raise CommandError(exc.messages[0], returncode=2) from None
         try:
             report = survey_import(
                 path=options["path"],
