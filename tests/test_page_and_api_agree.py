@@ -24,7 +24,7 @@ from activities.models import Activity
 from funds.models import Application
 from members.models import Member
 from tests.factories import make_id_number
-from tests.funds.helpers import file_project, open_accounts
+from tests.helpers.funds import file_project, open_accounts
 from tests.helpers.records import make_activity, member_form_data
 
 ROLES = ["district", "street_a_staff", "secretary_a", "secretary_b", "leader", "instructor"]

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from funds import services
 from funds.models import Application, ApplicationStep, BudgetLine, Objection
-from tests.funds.helpers import file_project, open_accounts, through_publicity
+from tests.helpers.funds import file_project, open_accounts, through_publicity
 
 URL = "/api/v1/fund-applications/"
 

@@ -20,8 +20,7 @@ from openpyxl import load_workbook
 
 from demo.seed import DEFAULT_PASSWORD, seed_demo
 from orgs.models import Enterprise, PartyOrganization, Region
-
-from ..dashboard_data import fill_all
+from tests.helpers.dashboard_data import fill_all
 
 CHROMIUM = "/usr/bin/chromium"
 LAUNCH_ARGS = [

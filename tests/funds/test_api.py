@@ -1,6 +1,5 @@
 from funds.models import FundAccount
-
-from .helpers import open_accounts
+from tests.helpers.funds import open_accounts
 
 
 def test_fund_accounts_api_scoped_with_journal(world, login):

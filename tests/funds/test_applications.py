@@ -12,8 +12,7 @@ from funds.rules import credit_line
 from funds.selectors import applications_waiting, items_waiting_for
 from funds.verify import verify_ledger
 from orgs.audit import LogEntry
-
-from .helpers import D, file_project, lines, open_accounts, pool, rate, through_publicity
+from tests.helpers.funds import D, file_project, lines, open_accounts, pool, rate, through_publicity
 
 
 def counts():

@@ -15,9 +15,9 @@ from funds.models import Application, FundAccount, FundTransaction, TransactionK
 from funds.rules import rule_values
 from funds.verify import verify_ledger
 from orgs.models import Role
+from tests.helpers.funds import D, rate
 
 from ..factories import OrganizationFactory, UserFactory, grant
-from .helpers import D, rate
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 

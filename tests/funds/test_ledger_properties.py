@@ -22,9 +22,9 @@ from funds.models import Application, ApplicationStep, FundAccount, FundEntry, F
 from funds.rules import credit_line
 from funds.verify import verify_ledger
 from orgs.models import Rating, Role
+from tests.helpers.funds import D
 
 from ..factories import OrganizationFactory, StreetFactory, UserFactory, grant
-from .helpers import D
 
 SEEN: Counter = Counter()
 cents = st.integers(min_value=1, max_value=300_000).map(lambda c: D(c) / 100)

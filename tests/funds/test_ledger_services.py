@@ -11,8 +11,7 @@ from django.db import connection
 from funds import services
 from funds.models import FundAccount, FundEntry, FundTransaction, TransactionKind
 from funds.verify import verify_ledger
-
-from .helpers import D, open_accounts
+from tests.helpers.funds import D, open_accounts
 
 
 @pytest.mark.parametrize(

@@ -11,9 +11,9 @@ from openpyxl import load_workbook
 from funds import services
 from funds.models import Application, ApplicationStep, FundTransaction
 from orgs.models import Role
+from tests.helpers.funds import file_project, open_accounts, through_publicity
 
 from ..factories import UserFactory, grant
-from .helpers import file_project, open_accounts, through_publicity
 
 
 @pytest.fixture

@@ -10,8 +10,7 @@ from funds import services
 from funds.models import StarRule
 from funds.reference import DEFAULT_STAR_RULES, ensure_reference_data
 from funds.rules import rule_values, star_rules_in_force
-
-from .helpers import D
+from tests.helpers.funds import D
 
 
 def test_defaults_from_design_are_in_force(db):

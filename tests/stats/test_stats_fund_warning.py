@@ -10,7 +10,7 @@ from stats.warnings import warnings_refresh
 
 def _application(world, waiting_days: int):
     from funds.models import Application
-    from tests.funds.helpers import file_project, open_accounts
+    from tests.helpers.funds import file_project, open_accounts
 
     open_accounts(world, deposit="1000.00")
     application = file_project(world, "100.00")

@@ -10,8 +10,7 @@ from surveys.bulkload import BULK_TABLES, bulk_load
 from surveys.services import survey_import
 from surveys.sql import select_by_keys
 from surveys.validate import Context
-
-from .survey_files import survey_row, write_xlsx
+from tests.helpers.survey_files import survey_row, write_xlsx
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 

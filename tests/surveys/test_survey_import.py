@@ -19,8 +19,7 @@ from orgs.models import (
 from surveys.batches import survey_batch_rollback
 from surveys.export import ledger_xlsx
 from surveys.services import survey_import
-
-from .survey_files import survey_row, write_csv, write_xlsx
+from tests.helpers.survey_files import survey_row, write_csv, write_xlsx
 
 YEAR = 2026
 

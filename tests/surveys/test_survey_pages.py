@@ -9,9 +9,7 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from orgs.models import Enterprise, ImportBatch
-
-from .survey_files import survey_row, write_xlsx
-from .test_survey_reading import make_zip_bomb
+from tests.helpers.survey_files import make_zip_bomb, survey_row, write_xlsx
 
 
 @pytest.fixture(autouse=True)

@@ -7,8 +7,7 @@ import pytest
 
 from surveys.columns import CellError, parse_count, parse_credit_code, parse_money, parse_yes_no
 from surveys.reader import SurveyFileError, open_survey
-
-from .survey_files import survey_row, write_csv, write_xlsx
+from tests.helpers.survey_files import make_zip_bomb, survey_row, write_csv, write_xlsx
 
 
 @pytest.mark.parametrize(
@@ -95,17 +94,6 @@ def test_too_big(tmp_path, settings):
     path = write_csv(tmp_path / "s.csv", [survey_row(i, "甲街道") for i in range(20)])
     with pytest.raises(SurveyFileError, match="文件过大"):
         open_survey(path)
-
-
-def make_zip_bomb(path, size=300 * 1024 * 1024):
-    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr("[Content_Types].xml", "<Types/>")
-        archive.writestr("xl/workbook.xml", "<workbook/>")
-        with archive.open("xl/worksheets/sheet1.xml", "w", force_zip64=True) as member:
-            block = b"\0" * (1024 * 1024)
-            for _ in range(size // len(block)):
-                member.write(block)
-    return path
 
 
 def test_zip_bomb_refused_before_parsing(tmp_path):

@@ -2,6 +2,7 @@
 
 import csv
 import io
+import zipfile
 from pathlib import Path
 
 from openpyxl import Workbook
@@ -68,4 +69,15 @@ def write_csv(path: Path, rows: list[dict], *, encoding="utf-8", headers=None, t
     for row in rows:
         writer.writerow([row.get(h, "") for h in headers])
     path.write_bytes(buffer.getvalue().encode(encoding))
+    return path
+
+
+def make_zip_bomb(path, size=300 * 1024 * 1024):
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        archive.writestr("xl/workbook.xml", "<workbook/>")
+        with archive.open("xl/worksheets/sheet1.xml", "w", force_zip64=True) as member:
+            block = b"\0" * (1024 * 1024)
+            for _ in range(size // len(block)):
+                member.write(block)
     return path
