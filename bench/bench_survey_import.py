@@ -10,7 +10,7 @@ Prints, side by side:
   (every row "unchanged");
 - the same first import with PostgreSQL's per-row foreign-key checks, as
   it runs for a database user that may not set session_replication_role
-  (see orgs/survey/bulkload.py);
+  (see surveys/bulkload.py);
 - peak memory (ru_maxrss of the child process that imports);
 - django-import-export's per-row import (the admin door's resource) of the
   first --ie-rows rows, extrapolated linearly to the full file.
