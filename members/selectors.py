@@ -104,11 +104,11 @@ def transfer_list(*, user: AnyUser) -> QuerySet[Transfer]:
 
 
 def transfers_incoming(*, user: AnyUser) -> QuerySet[Transfer]:
-    """Open transfers the user's write scope may confirm."""
-    scope = scope_for(user, write=True)
-    return Transfer.objects.filter(
-        scope.organizations_q("to_organization"), status=Transfer.Status.REQUESTED
-    ).select_related("member", "from_organization", "to_organization")
+    """Open transfers the user may confirm: into a roster they keep (orgs.policy)."""
+    keeps = PartyOrganization.objects.filter(policy.roster_organizations_q(user)).values("pk")
+    return Transfer.objects.filter(to_organization__in=keeps, status=Transfer.Status.REQUESTED).select_related(
+        "member", "from_organization", "to_organization"
+    )
 
 
 def transfer_get(*, user: AnyUser, pk: int | str) -> Transfer:
