@@ -271,6 +271,7 @@ def _require_reviewer(by: User, activity: Activity) -> None:
 def activity_approve(*, activity: Activity, by: User) -> Activity:
     activity = _lock(activity)
     _require_reviewer(by, activity)
+    require(policy.acts_apart_from(by, [activity.created_by_id]), _("不能审核本人填报的记录"))
     if activity.status == Activity.Status.APPROVED:
         raise ApplicationError(_("该记录已审核通过，无需重复审核"))
     if activity.status != Activity.Status.SUBMITTED:

@@ -143,7 +143,9 @@ def activity_detail_view(request, pk: int):
             "attendance": attendance,
             "attachments": activity.attachments.all(),
             "may_edit": may_write and activity.status in (Activity.Status.DRAFT, Activity.Status.RETURNED),
-            "may_review": policy.may_review_activities(request.user) and activity.status == Activity.Status.SUBMITTED,
+            "may_review": policy.may_review_activities(request.user)
+            and activity.status == Activity.Status.SUBMITTED
+            and policy.acts_apart_from(request.user, [activity.created_by_id]),
             "return_form": ReturnForm(),
         },
     )

@@ -17,6 +17,7 @@ from core.money import ZERO, to_money
 from orgs import policy
 from orgs.models import User
 from orgs.policy import require
+from orgs.scoping import AnyUser
 from orgs.selectors import rating_in_force
 
 from .ledger import external_account, ledger_post, pool_account, retry_on_conflict, today
@@ -58,6 +59,32 @@ def _check_approver(by: User, application: Application, level: str) -> None:
         raise ApplicationError(_("未知的审批环节"))
 
 
+def _separation_refusal(by: AnyUser, application: Application, level: str) -> str | None:
+    """Why `by` may not approve at `level` though their grants allow it, if so."""
+    steps = application.steps
+    filers = steps.filter(action__in=[ApplicationStep.Action.SUBMIT, ApplicationStep.Action.RESUBMIT])
+    if not policy.acts_apart_from(by, filers.values_list("by", flat=True)):
+        return _("不能审批本人提交的申请")
+    if level == Level.DISTRICT:
+        street = steps.filter(action=ApplicationStep.Action.STREET_APPROVE).values_list("by", flat=True)
+        if not policy.acts_apart_from(by, street):
+            return _("已做街道审批的人员不能再做区级审批")
+    return None
+
+
+def _check_separation(by: User, application: Application, level: str) -> None:
+    refusal = _separation_refusal(by, application, level)
+    require(refusal is None, refusal or "")
+
+
+def may_approve_now(*, user: AnyUser, application: Application, level: str) -> bool:
+    """What the page's approve button asks: the grant, and the separation of duties."""
+    return (
+        policy.may_approve_withdrawal(user, application, level)
+        and _separation_refusal(user, application, level) is None
+    )
+
+
 def _check_turn(application: Application, level: str) -> None:
     if application.status == LEVEL_STATUS[level]:
         return
@@ -82,6 +109,7 @@ def application_approve(
     the star and the rule values in force on its date and opens 公示."""
     application = lock(application)
     _check_approver(by, application, level)
+    _check_separation(by, application, level)
     _check_turn(application, level)
     if level == Level.STREET:
         move(

@@ -17,6 +17,7 @@ from orgs import policy
 from orgs.selectors import region_streets
 
 from . import exports, services
+from .approvals import may_approve_now
 from .forms import ApproveForm, BudgetLineFormSet, IncomeForm, PeriodForm, ProjectForm, SettleForm, StarRuleForm
 from .models import Application, FundAccount, StarRule, TransactionKind
 from .rules import star_rules_in_force
@@ -248,7 +249,9 @@ def application_detail_view(request, pk: int):
     status = application.status
     S = Application.Status
     is_secretary = policy.may_apply_for_withdrawal(user, application.organization)
-    street_turn = status == S.STREET_REVIEW and policy.may_approve_withdrawal(user, application, policy.STREET_LEVEL)
+    street_turn = status == S.STREET_REVIEW and may_approve_now(
+        user=user, application=application, level=policy.STREET_LEVEL
+    )
     district = policy.may_approve_withdrawal(user, application, policy.DISTRICT_LEVEL)
     context = {
         "application": application,
@@ -259,7 +262,8 @@ def application_detail_view(request, pk: int):
         "approve_form": ApproveForm(initial={"publicity_days": application.publicity_days}),
         "settle_form": SettleForm(),
         "can_street": street_turn,
-        "can_district": district and status == S.DISTRICT_REVIEW,
+        "can_district": status == S.DISTRICT_REVIEW
+        and may_approve_now(user=user, application=application, level=policy.DISTRICT_LEVEL),
         "can_return_district": district and status in (S.DISTRICT_REVIEW, S.PUBLICITY),
         "can_object": status == S.PUBLICITY and policy.may_object_to_withdrawal(user),
         "can_disburse": policy.may_disburse(user) and status == S.PUBLICITY,

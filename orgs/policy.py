@@ -16,6 +16,7 @@ A superuser holds every role.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied
@@ -261,8 +262,17 @@ def district_approvers() -> QuerySet[User]:
 
 
 def may_object_to_withdrawal(user: AnyUser) -> bool:
-    """During 公示, staff of the scope (leaders included) may object."""
-    return _reads(user).has_role(*STAFF)
+    """During 公示, street and district staff of the scope may object (an
+    objection holds the money, so it is a write: leaders, who only read, may not)."""
+    return _writes(user).has_role(Role.DISTRICT, Role.STREET)
+
+
+def acts_apart_from(user: AnyUser, earlier: Iterable[int | None]) -> bool:
+    """Separation of duties: a decision is not taken by anyone who already
+    acted on the same record in a role it checks (who filed an application
+    or a record does not approve it; who approved at street level does not
+    approve at district level), whatever grants they hold."""
+    return user is not None and user.pk not in set(earlier)
 
 
 def may_see_publicity(user: AnyUser) -> bool:
