@@ -47,3 +47,6 @@ if settings.DEBUG:
     from django.conf.urls.static import static
 
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+
+# Under /api/ an unmatched URL answers in JSON, like every other API error.
+handler404 = "core.api.api_aware_not_found"

@@ -16,7 +16,10 @@ from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.models import AnonymousUser
 from django.db import transaction
 from django.db.models import QuerySet
+from django.http import HttpRequest, JsonResponse
+from django.http.response import HttpResponseBase
 from django.utils.translation import gettext as _
+from django.views.defaults import page_not_found
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.request import Request
 
@@ -120,3 +123,12 @@ class SmallNumberFilter(django_filters.NumberFilter):
         kwargs.setdefault("min_value", 0)
         kwargs.setdefault("max_value", 32767)
         super().__init__(*args, **kwargs)
+
+
+def api_aware_not_found(request: HttpRequest, exception: Exception) -> HttpResponseBase:
+    """The project's 404 page (config.urls.handler404): under /api/ a URL that
+    matches nothing (an id that is not a number, a misspelt path) answers in
+    JSON like every other API error; elsewhere it is Django's page."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": _("记录不存在或不在您的管辖范围内")}, status=404)
+    return page_not_found(request, exception)

@@ -174,3 +174,16 @@ def test_journal_query_count_does_not_grow(world, api, django_assert_num_queries
         deposit()
     with django_assert_num_queries(len(small.captured_queries)):
         assert len(client.get(f"/api/v1/fund-accounts/{account.pk}/journal/").json()["results"]) == 20
+
+
+@pytest.mark.parametrize("path", ["/api/v1/enterprises/abc/", "/api/v1/members/1e5/", "/api/v1/no-such-thing/"])
+def test_an_unmatched_api_url_answers_json(world, api, path):
+    response = api(world.district).get(path)
+    assert response.status_code == 404
+    assert response["Content-Type"].startswith("application/json")
+    assert response.json()["detail"]
+
+
+def test_an_unmatched_page_url_is_still_a_page(world, login):
+    response = login(world.district).get("/orgs/no-such-page/")
+    assert response.status_code == 404 and response["Content-Type"].startswith("text/html")
