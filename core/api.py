@@ -7,6 +7,7 @@ which selector lists, which fetches one, which serializer shows it.
 
 import functools
 from collections.abc import Callable
+from decimal import Decimal
 from typing import Any, ParamSpec, TypeVar
 
 import django_filters
@@ -14,14 +15,18 @@ from auditlog.context import auditlog_value
 from django import forms
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.models import AnonymousUser
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.db.models import QuerySet
 from django.http import HttpRequest, JsonResponse
 from django.http.response import HttpResponseBase
 from django.utils.translation import gettext as _
 from django.views.defaults import page_not_found
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.request import Request
+
+from .money import MONEY_LIMIT, MONEY_PATTERN, TEXT_MAX_LENGTH, parse_money
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -44,6 +49,32 @@ class StrictSerializer(serializers.Serializer):
 
 class StrictModelSerializer(StrictSerializer, serializers.ModelSerializer):
     pass
+
+
+@extend_schema_field(
+    {
+        "type": "string",
+        "format": "decimal",
+        "pattern": MONEY_PATTERN,
+        "maxLength": TEXT_MAX_LENGTH,
+        "example": "1234.50",
+        "description": f"金额（元），最多两位小数，绝对值不超过 {MONEY_LIMIT:,}；逗号只作千位分隔符",
+    }
+)
+class MoneySerializerField(serializers.Field):
+    """An amount written to the API: `core.money.parse_money`'s rules and
+    messages, the same as the pages'. Send it as a string ("1234.50"); a
+    JSON integer is exact and accepted too, a JSON fraction (a float) is not.
+    Read back as a string with two decimals."""
+
+    def to_internal_value(self, data: Any) -> Decimal:
+        try:
+            return parse_money(data, field_label=str(self.label or self.field_name))
+        except DjangoValidationError as exc:
+            raise serializers.ValidationError(exc.messages) from None
+
+    def to_representation(self, value: Any) -> str:
+        return f"{Decimal(value):.2f}"
 
 
 def bind_audit_actor(user: AbstractBaseUser | AnonymousUser | None) -> None:

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from core.errors import ApplicationError
-from core.money import ZERO, to_money
+from core.money import ZERO, parse_money
 from orgs import policy
 from orgs.models import User
 from orgs.policy import require
@@ -343,9 +343,9 @@ def application_settle(
     if application.status != Application.Status.DISBURSED:
         raise ApplicationError(_("该申请尚未拨付，不能报账"))
     try:
-        spent_value = to_money(spent)
-    except (ValueError, TypeError):
-        raise ApplicationError({"spent": [_("实际支出金额格式不正确，最多保留两位小数")]}) from None
+        spent_value = parse_money(spent, field_label=_("实际支出"))
+    except ApplicationError as exc:
+        raise ApplicationError({"spent": exc.messages}) from None
     if spent_value < ZERO:
         raise ApplicationError({"spent": [_("实际支出不能为负数")]})
     if spent_value > application.amount:

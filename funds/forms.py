@@ -1,7 +1,10 @@
-"""Forms only parse what people type; the rules live in the services."""
+"""Forms only parse what people type; the rules live in the services.
+Amounts are read by `core.money.parse_money`, as the API and the services read them."""
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+
+from core.money import MoneyFormField
 
 from .models import TransactionKind
 
@@ -22,13 +25,13 @@ class ProjectForm(forms.Form):
     activity_date = forms.DateField(label=_("活动日期"), widget=forms.DateInput(attrs={"type": "date"}))
     participants = forms.IntegerField(label=_("参加人数"), min_value=1)
     description = forms.CharField(label=_("活动内容"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
-    # Kept as text so the service, not the browser, says what is wrong with an amount.
-    amount = forms.CharField(label=_("申请金额（元）"), max_length=20)
+    # A text box, not a number input: the parser, not the browser, says what is wrong with an amount.
+    amount = MoneyFormField(label=_("申请金额（元）"), field_label=_("申请金额"))
 
 
 class BudgetLineForm(forms.Form):
     item = forms.CharField(label=_("支出项目"), max_length=100, required=False)
-    amount = forms.CharField(label=_("金额（元）"), max_length=20, required=False)
+    amount = MoneyFormField(label=_("金额（元）"), field_label=_("金额"), required=False)
     note = forms.CharField(label=_("测算说明"), max_length=200, required=False)
 
 
@@ -41,13 +44,13 @@ class ApproveForm(forms.Form):
 
 
 class SettleForm(forms.Form):
-    spent = forms.CharField(label=_("实际支出（元）"), max_length=20)
+    spent = MoneyFormField(label=_("实际支出（元）"), field_label=_("实际支出"))
     note = forms.CharField(label=_("报账说明"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
 
 class IncomeForm(forms.Form):
     kind = forms.ChoiceField(label=_("入账类型"), choices=INCOME_CHOICES)
-    amount = forms.CharField(label=_("金额（元）"), max_length=20)
+    amount = MoneyFormField(label=_("金额（元）"), field_label=_("金额"))
     occurred_on = forms.DateField(label=_("业务日期"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     memo = forms.CharField(label=_("摘要"), required=False, max_length=200)
 
@@ -60,6 +63,9 @@ class PeriodForm(forms.Form):
 class StarRuleForm(forms.Form):
     stars = forms.TypedChoiceField(label=_("星级"), choices=[(i, f"★{i}") for i in range(1, 6)], coerce=int)
     effective_from = forms.DateField(label=_("生效日期"), widget=forms.DateInput(attrs={"type": "date"}))
-    match_rate = forms.CharField(label=_("奖励配比（如 0.5 即 50%）"), max_length=10)
-    subsidy_cap = forms.CharField(label=_("年度补助上限（元）"), max_length=20)
+    # A rate, not money: the service reads it by the same rules (four places, below 10) and says what is wrong.
+    match_rate = forms.CharField(
+        label=_("奖励配比（如 0.5 即 50%）"), widget=forms.TextInput(attrs={"maxlength": "10", "inputmode": "decimal"})
+    )
+    subsidy_cap = MoneyFormField(label=_("年度补助上限（元）"), field_label=_("年度补助上限"))
     note = forms.CharField(label=_("说明"), required=False, max_length=200)

@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from core.errors import ApplicationError
-from core.money import ZERO, to_money
+from core.money import ZERO, parse_money, to_money
 from orgs import policy
 from orgs.audit import audit_event
 from orgs.models import PartyOrganization, User
@@ -86,14 +86,9 @@ def today() -> date:
 
 
 def amount_parse(value: object, *, field: str | None = None) -> Decimal:
-    """A positive amount of money, or the refusal naming the field."""
+    """A positive amount of money (`core.money.parse_money`'s rules), or the refusal naming the field."""
     field = field or str(AMOUNT)
-    if isinstance(value, float):
-        raise ApplicationError(_("%(field)s格式不正确") % {"field": field})
-    try:
-        amount = to_money(value)
-    except (ValueError, TypeError):
-        raise ApplicationError(_("%(field)s格式不正确，最多保留两位小数") % {"field": field}) from None
+    amount = parse_money(value, field_label=field)
     if amount <= ZERO:
         raise ApplicationError(_("%(field)s必须大于零") % {"field": field})
     return amount

@@ -5,7 +5,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from core.api import StrictSerializer
+from core.api import MoneySerializerField, StrictSerializer
 from orgs.selectors import organization_list
 
 from .models import Application, ApplicationStep, BudgetLine, FundAccount, FundEntry, Objection
@@ -169,7 +169,7 @@ class ApplicationDetailSerializer(ApplicationSerializer):
 
 class BudgetLineWriteSerializer(StrictSerializer):
     item = serializers.CharField(max_length=100, label="支出项目")
-    amount = serializers.DecimalField(max_digits=15, decimal_places=2, label="金额")
+    amount = MoneySerializerField(label="金额")
     note = serializers.CharField(max_length=200, required=False, allow_blank=True, default="", label="测算说明")
 
 
@@ -182,7 +182,7 @@ class ApplicationWriteSerializer(StrictSerializer):
     activity_date = serializers.DateField(label="活动日期")
     participants = serializers.IntegerField(min_value=1, max_value=100000, label="参加人数")
     description = serializers.CharField(required=False, allow_blank=True, default="", label="活动内容")
-    amount = serializers.DecimalField(max_digits=15, decimal_places=2, label="申请金额")
+    amount = MoneySerializerField(label="申请金额")
     budget_lines = BudgetLineWriteSerializer(many=True, label="预算明细")
 
 
@@ -204,5 +204,5 @@ class ObjectionWriteSerializer(StrictSerializer):
 
 
 class SettleSerializer(StrictSerializer):
-    spent = serializers.DecimalField(max_digits=15, decimal_places=2, label="实际支出")
+    spent = MoneySerializerField(label="实际支出")
     note = serializers.CharField(required=False, allow_blank=True, default="", label="报账说明")

@@ -8,13 +8,17 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from core.errors import ApplicationError
-from core.money import ZERO, to_money
+from core.money import ZERO, parse_decimal, parse_money
 from orgs import policy
 from orgs.audit import audit_event
 from orgs.models import User
 from orgs.policy import require
 
 from .models import StarRule
+
+# A rate, not money: read by the same rules, with four places, below the
+# column's 10 (numeric(5, 4) holds at most 9.9999).
+MATCH_RATE_LIMIT = Decimal("9.9999")
 
 
 @transaction.atomic
@@ -26,15 +30,15 @@ def star_rule_set(
     if stars not in range(1, 6):
         raise ApplicationError({"stars": [_("星级应为1至5")]})
     try:
-        rate = Decimal(str(match_rate))
-    except Exception:
-        raise ApplicationError({"match_rate": [_("奖励配比格式不正确")]}) from None
-    if not rate.is_finite() or rate < 0 or rate > 10 or rate != rate.quantize(Decimal("0.0001")):
+        rate = parse_decimal(match_rate, field_label=_("奖励配比"), places=4, limit=MATCH_RATE_LIMIT)
+    except ApplicationError as exc:
+        raise ApplicationError({"match_rate": exc.messages}) from None
+    if rate < 0:
         raise ApplicationError({"match_rate": [_("奖励配比应为0至10之间、最多四位小数的数")]})
     try:
-        cap = to_money(subsidy_cap)
-    except (ValueError, TypeError):
-        raise ApplicationError({"subsidy_cap": [_("补助上限格式不正确")]}) from None
+        cap = parse_money(subsidy_cap, field_label=_("年度补助上限"))
+    except ApplicationError as exc:
+        raise ApplicationError({"subsidy_cap": exc.messages}) from None
     if cap < ZERO:
         raise ApplicationError({"subsidy_cap": [_("补助上限不能为负数")]})
     if StarRule.objects.filter(stars=stars, effective_from=effective_from).exists():

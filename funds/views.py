@@ -93,7 +93,13 @@ def account_income_view(request, pk: int):
     account = account_get(user=request.user, pk=pk, write=True)
     form = IncomeForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _("入账信息不完整：%(e)s") % {"e": form.errors.as_text()})
+        # The amount's messages name it already; the other fields' get their label.
+        problems = [
+            f"{form.fields[name].label}：{message}" if name in form.fields and name != "amount" else message
+            for name, errors in form.errors.items()
+            for message in errors
+        ]
+        messages.error(request, _("未入账：%(e)s") % {"e": "；".join(problems)})
         return redirect("funds:account_detail", pk)
     data = form.cleaned_data
     target = services.pool_account() if data["kind"] == TransactionKind.FISCAL_SUBSIDY else account
@@ -176,8 +182,11 @@ def _project_args(form, formset) -> dict:
         "participants": data["participants"],
         "description": data["description"],
         "amount": data["amount"],
+        # A row with only an amount (zero included) still reaches the service, which asks for its item.
         "budget_lines": [
-            f.cleaned_data for f in formset.forms if f.cleaned_data.get("item") or f.cleaned_data.get("amount")
+            f.cleaned_data
+            for f in formset.forms
+            if f.cleaned_data.get("item") or f.cleaned_data.get("amount") is not None
         ],
     }
 

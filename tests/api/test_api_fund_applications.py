@@ -173,3 +173,73 @@ def test_disburse_refused_while_publicity_runs(world, api, account):
     assert response.status_code == 400 and "公示期未满" in text(response)
     app.refresh_from_db()
     assert app.status == "publicity" and app.disbursement is None
+
+
+# Amounts: the API reads them with the pages' parser (core.money.parse_money),
+# so an absurd or ambiguous figure is a 400 naming the field, never a 500.
+BAD_AMOUNTS = [
+    ("1e30", "格式不正确"),
+    ("9999999999999", "不能超过 100,000,000.00 元"),
+    ("5,0", "逗号只能用作千位分隔符"),
+    ("1_000", "格式不正确"),
+    ("NaN", "格式不正确"),
+    ("-0.001", "最多保留2位小数"),
+    ("１２３", "请使用半角数字"),
+]
+
+
+@pytest.mark.parametrize(("value", "message"), BAD_AMOUNTS)
+def test_bad_application_amount_is_a_400_naming_the_field(world, api, account, value, message):
+    response = api(world.secretary_a).post(URL, project(world, amount=value), format="json")
+    assert response.status_code == 400
+    (said,) = response.json()["amount"]
+    assert said.startswith("申请金额") and message in said
+    assert not Application.objects.exists() and not BudgetLine.objects.exists()
+
+
+@pytest.mark.parametrize(("value", "message"), BAD_AMOUNTS)
+def test_bad_budget_line_amount_is_a_400_naming_the_field(world, api, account, value, message):
+    lines = [{"item": "场地费", "amount": "120.00"}, {"item": "资料费", "amount": value}]
+    response = api(world.secretary_a).post(URL, project(world, budget_lines=lines), format="json")
+    assert response.status_code == 400
+    # DRF keys a list's errors by the index of each refused item.
+    (said,) = response.json()["budget_lines"]["1"]["amount"]
+    assert said.startswith("金额") and message in said
+    assert not Application.objects.exists() and not BudgetLine.objects.exists()
+
+
+@pytest.mark.parametrize(("value", "message"), [*BAD_AMOUNTS, (1e30, "不接受浮点数"), (200.5, "不接受浮点数")])
+def test_bad_settlement_amount_is_a_400_naming_the_field(world, api, account, value, message):
+    app = through_publicity(world, file_project(world, "300.00"), on=date(2026, 5, 1))
+    services.application_disburse(application=app, by=world.district, on=date(2026, 5, 6))
+    response = api(world.secretary_a).post(f"{URL}{app.pk}/settle/", {"spent": value}, format="json")
+    assert response.status_code == 400
+    (said,) = response.json()["spent"]
+    assert said.startswith("实际支出") and message in said
+    app.refresh_from_db()
+    assert app.status == "disbursed" and app.spent_amount is None
+    assert not ApplicationStep.objects.filter(application=app, action="settle").exists()
+
+
+def test_application_amounts_may_be_grouped_or_whole_numbers(world, api, account):
+    lines = [{"item": "场地费", "amount": 600}, {"item": "资料费", "amount": " 400.00 "}]
+    response = api(world.secretary_a).post(URL, project(world, amount="1,000.00", budget_lines=lines), format="json")
+    assert response.status_code == 201, response.json()
+    body = response.json()
+    assert body["amount"] == "1000.00"
+    assert [line["amount"] for line in body["budget_lines"]] == ["600.00", "400.00"]
+
+
+def test_schema_says_amounts_are_strings_with_the_parsers_pattern(world, client):
+    from core.money import MONEY_PATTERN
+
+    client.force_login(world.district)
+    schema = client.get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json").json()
+    components = schema["components"]["schemas"]
+    for component, field in (
+        ("ApplicationWriteRequest", "amount"),
+        ("BudgetLineWriteRequest", "amount"),
+        ("SettleRequest", "spent"),
+    ):
+        described = components[component]["properties"][field]
+        assert described["type"] == "string" and described["pattern"] == MONEY_PATTERN, (component, described)
