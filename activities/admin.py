@@ -1,4 +1,7 @@
 from django.contrib import admin
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
 
 from orgs.admin_base import ReadOnlyAdmin, ReadOnlyInline, ScopedAdmin
 
@@ -14,6 +17,15 @@ class AttendanceInline(ReadOnlyInline):
 class AttachmentInline(ReadOnlyInline):
     model = Attachment
     extra = 0
+    # Not the file field itself: its link would point at MEDIA_URL, which
+    # serves nothing; the scoped download view sends the file.
+    fields = ["kind", "download", "size", "uploaded_by", "uploaded_at"]
+    readonly_fields = fields
+
+    @admin.display(description=_("文件"))
+    def download(self, obj: Attachment) -> str:
+        url = reverse("activities:attachment", args=[obj.activity_id, obj.pk])
+        return format_html('<a href="{}">{}</a>', url, obj.original_name)
 
 
 @admin.register(Activity)

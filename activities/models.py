@@ -6,6 +6,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from core.files import random_file_name
 from members.models import Member
 from orgs.models import PartyOrganization
 
@@ -119,7 +120,9 @@ class Attendance(models.Model):
 
 
 def attachment_path(instance: "Attachment", filename: str) -> str:
-    return f"activities/{instance.activity.organization_id}/{instance.activity_id}/{filename}"
+    # Photos are stored re-encoded as JPEG, PDFs as they came.
+    name = random_file_name(filename, extensions={"pdf", "jpg"})
+    return f"activities/{instance.activity.organization_id}/{instance.activity_id}/{name}"
 
 
 class Attachment(models.Model):

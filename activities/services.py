@@ -7,7 +7,6 @@ Every state change is timestamped on the record and audited through
 
 import io
 import os
-import uuid
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,6 +19,7 @@ from django.utils.translation import gettext as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from core.errors import ApplicationError
+from core.files import IMAGE_KINDS, FileKind, sniff
 from members.models import Member
 from orgs import policy
 from orgs.audit import audit_event
@@ -79,14 +79,23 @@ def attachment_prepare(*, upload: UploadedFile) -> PreparedFile:
         )
     if not data:
         raise ApplicationError(_("文件「%(name)s」是空文件") % {"name": name})
-    if data.startswith(b"%PDF-"):
+    # The same content check as receipts: a PDF with scripts or automatic
+    # actions is refused there, a PNG or an HTML page named .pdf is None here.
+    kind = sniff(data, name=name)
+    if kind == FileKind.PDF:
         stem = os.path.splitext(name)[0] or "file"
         return PreparedFile(name=f"{stem}.pdf", kind=Attachment.Kind.PDF, content=data)
+    if kind not in IMAGE_KINDS:
+        raise _wrong_type(name)
     return PreparedFile(name=name, kind=Attachment.Kind.IMAGE, content=_downscale(data, name))
 
 
+def _wrong_type(name: str) -> ApplicationError:
+    return ApplicationError(_("文件「%(name)s」不是照片或PDF文件，只能上传照片（JPG/PNG）或PDF") % {"name": name})
+
+
 def _downscale(data: bytes, name: str) -> bytes:
-    wrong_type = ApplicationError(_("文件「%(name)s」不是照片或PDF文件，只能上传照片（JPG/PNG）或PDF") % {"name": name})
+    wrong_type = _wrong_type(name)
     try:
         with Image.open(io.BytesIO(data)) as probe:
             if probe.format not in IMAGE_FORMATS:
@@ -165,8 +174,8 @@ def _store_files(activity: Activity, files: list[PreparedFile], by: User | None)
             size=len(prepared.content),
             uploaded_by=by,
         )
-        # A random stored name: the path must not be guessable from the photo's name.
-        stored_name = f"{uuid.uuid4().hex}.{'pdf' if prepared.kind == Attachment.Kind.PDF else 'jpg'}"
+        # upload_to turns this into a random name with the same extension.
+        stored_name = "attachment.pdf" if prepared.kind == Attachment.Kind.PDF else "photo.jpg"
         attachment.file.save(stored_name, ContentFile(prepared.content), save=False)
         attachment.save()
 

@@ -5,11 +5,12 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from core.files import file_response
 from core.pages import error_text, paginate
 from orgs import policy
 from orgs.selectors import organization_get, region_streets
@@ -256,12 +257,7 @@ def review_queue_view(request):
 @login_required
 def attachment_download_view(request, pk: int, attachment_pk: int):
     attachment = attachment_get(user=request.user, activity_pk=pk, pk=attachment_pk)
-    try:
-        handle = attachment.file.open("rb")
-    except FileNotFoundError:
-        raise Http404(_("附件文件已丢失")) from None
-    content_type = "application/pdf" if attachment.kind == attachment.Kind.PDF else "image/jpeg"
-    return FileResponse(handle, content_type=content_type, filename=attachment.original_name)
+    return file_response(attachment.file, filename=attachment.original_name)
 
 
 @login_required

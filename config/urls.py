@@ -1,5 +1,4 @@
 from csp.decorators import csp_update
-from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
@@ -15,6 +14,8 @@ from pages import home
 # (the names are what templates, tests and bookmarks use).
 ORGS_PAGES = [*orgs.urls.urlpatterns, *pages.urls.urlpatterns, *surveys.urls.urlpatterns, *stats.urls.urlpatterns]
 
+# MEDIA_URL has no route, not even under DEBUG: every uploaded file is sent by
+# a view that checks its scope first (core.files.file_response).
 urlpatterns = [
     path("", home.home, name="home"),
     path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
@@ -42,11 +43,6 @@ urlpatterns = [
         name="swagger-ui",
     ),
 ]
-
-if settings.DEBUG:
-    from django.conf.urls.static import static
-
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
 
 # Under /api/ an unmatched URL answers in JSON, like every other API error.
 handler404 = "core.api.api_aware_not_found"

@@ -3,16 +3,19 @@
 the journal, and settlement (报账) with receipts; unspent money flows back
 (DESIGN.md §5). Who may act at each step is orgs.policy's to say."""
 
+import os
 from collections.abc import Sequence
 from datetime import date, timedelta
 from decimal import Decimal
 
+from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from core.errors import ApplicationError
+from core.files import KIND_EXTENSIONS, FileKind, extension_of, sniff
 from core.money import ZERO, parse_money
 from orgs import policy
 from orgs.models import User
@@ -27,6 +30,7 @@ from .rules import RuleValues, credit_line, rule_values
 from .withdrawals import lock, move, record_step
 
 RECEIPT_EXTENSIONS = {"pdf", "ofd", "jpg", "jpeg", "png"}
+RECEIPT_KINDS = {FileKind.PDF, FileKind.OFD, FileKind.JPEG, FileKind.PNG}
 RECEIPT_MAX_BYTES = 10 * 1024 * 1024
 NOT_ALLOWED = gettext_lazy("您没有办理此业务的权限")
 
@@ -322,6 +326,35 @@ def application_disburse(*, application: Application, by: User, on: date | None 
     return application
 
 
+def _receipt_check(upload: UploadedFile) -> tuple[str, FileKind, bytes]:
+    """A receipt is what its content says, and that must be a PDF without
+    active content, an OFD, a JPEG or a PNG matching its name; checked
+    before anything is written."""
+    name = os.path.basename(upload.name or "") or _("票据")
+    if extension_of(name) not in RECEIPT_EXTENSIONS:
+        raise ApplicationError({"receipts": [_("票据「%(name)s」格式不支持，请上传 PDF、OFD 或图片") % {"name": name}]})
+    too_big = ApplicationError({"receipts": [_("票据「%(name)s」超过 10MB") % {"name": name}]})
+    if (upload.size or 0) > RECEIPT_MAX_BYTES:
+        raise too_big
+    upload.seek(0)
+    content = upload.read(RECEIPT_MAX_BYTES + 1)
+    if len(content) > RECEIPT_MAX_BYTES:
+        raise too_big
+    try:
+        kind = sniff(content, name=name)
+    except ApplicationError as exc:
+        raise ApplicationError({"receipts": exc.messages}) from None
+    if kind is None or kind not in RECEIPT_KINDS:
+        raise ApplicationError(
+            {
+                "receipts": [
+                    _("票据「%(name)s」的内容不是PDF、OFD或图片，与文件名不符，请上传原始票据文件") % {"name": name}
+                ]
+            }
+        )
+    return name, kind, content
+
+
 @retry_on_conflict
 def application_settle(
     *,
@@ -359,16 +392,15 @@ def application_settle(
         )
     if spent_value > ZERO and not receipts and not application.receipts.exists():
         raise ApplicationError({"receipts": [_("请上传报账票据")]})
-    for upload in receipts:
-        extension = upload.name.rsplit(".", 1)[-1].lower() if "." in upload.name else ""
-        if extension not in RECEIPT_EXTENSIONS:
-            raise ApplicationError(
-                {"receipts": [_("票据「%(name)s」格式不支持，请上传 PDF、OFD 或图片") % {"name": upload.name}]}
-            )
-        if upload.size > RECEIPT_MAX_BYTES:
-            raise ApplicationError({"receipts": [_("票据「%(name)s」超过 10MB") % {"name": upload.name}]})
-    for upload in receipts:
-        Receipt.objects.create(application=application, file=upload, description=upload.name[:200], uploaded_by=by)
+    checked = [_receipt_check(upload) for upload in receipts]
+    for name, kind, content in checked:
+        # Stored under a random name with the extension of what it really is.
+        Receipt.objects.create(
+            application=application,
+            file=ContentFile(content, name=f"receipt.{KIND_EXTENSIONS[kind]}"),
+            description=name[:200],
+            uploaded_by=by,
+        )
     unspent = application.amount - spent_value
     return_txn = None
     to_pool = min(unspent, application.pool_amount)

@@ -13,6 +13,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from core.files import random_file_name
 from core.money import ZERO, MoneyField
 from orgs.models import PartyOrganization
 
@@ -357,7 +358,9 @@ class Objection(models.Model):
 
 
 def receipt_path(instance: "Receipt", filename: str) -> str:
-    return f"funds/receipts/{instance.application_id}/{filename}"
+    # A random name: an invoice's path must not be guessable from its title.
+    name = random_file_name(filename, extensions={"pdf", "ofd", "jpg", "png"})
+    return f"funds/receipts/{instance.application_id}/{name}"
 
 
 class Receipt(models.Model):

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core.errors import ApplicationError
+from core.files import file_response
 from core.pages import error_text, form_errors_from, paginate
 from orgs import policy
 from orgs.selectors import region_streets
@@ -400,13 +401,12 @@ def application_withdraw_view(request, pk: int):
 
 @login_required
 def receipt_download_view(request, pk: int, receipt_pk: int):
-    from django.http import FileResponse
-
     application = application_get(user=request.user, pk=pk)
     receipt = application.receipts.filter(pk=receipt_pk).first()
     if receipt is None:
         raise Http404
-    return FileResponse(receipt.file.open("rb"), as_attachment=True, filename=receipt.file.name.rsplit("/", 1)[-1])
+    # The description is the name it was uploaded under (the stored name is random).
+    return file_response(receipt.file, filename=receipt.description or _("票据"))
 
 
 @login_required

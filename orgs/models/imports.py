@@ -4,9 +4,19 @@ organizations, instructor assignments, members) point back at their batch."""
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.files import random_file_name
+
 from .regions import Region
+
+
+def import_source_path(instance: "ImportBatch", filename: str) -> str:
+    # A random name: a survey full of phone numbers must not sit at a path
+    # spelled from its title. The batch keeps the name it was uploaded under.
+    name = random_file_name(filename, extensions={"xlsx", "xls", "csv"})
+    return f"imports/{timezone.localdate():%Y/%m}/{name}"
 
 
 class ImportBatch(models.Model):
@@ -46,7 +56,7 @@ class ImportBatch(models.Model):
     not_in_survey = models.PositiveIntegerField(_("本次未出现"), default=0)
     report = models.JSONField(_("报告"), default=dict, blank=True)
     # The uploaded file is kept so the confirm step imports exactly what was previewed.
-    source = models.FileField(_("上传文件"), upload_to="imports/%Y/%m/", blank=True)
+    source = models.FileField(_("上传文件"), upload_to=import_source_path, blank=True)
     strict = models.BooleanField(_("严格模式"), default=False)
     create_streets = models.BooleanField(_("允许新建街道"), default=False)
     progress = models.PositiveSmallIntegerField(_("进度(%)"), default=0)
