@@ -23,6 +23,8 @@ EVENT_CHOICES = [
     ("otp_enabled", _("启用双因素认证")),
     ("otp_disabled", _("停用双因素认证")),
     ("token_issued", _("签发API令牌")),
+    ("token_refreshed", _("更换API令牌")),
+    ("token_revoked", _("吊销API令牌")),
     ("audit_export", _("导出审计日志")),
     ("audit_purged", _("清理过期审计日志")),
     ("role_granted", _("授予角色")),

@@ -223,10 +223,10 @@ def test_token_endpoint_asks_for_the_second_factor(world):
 
 
 def test_token_writes_name_their_actor(world):
-    from rest_framework.authtoken.models import Token
+    from security.services import token_issue
 
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=world.district).key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token_issue(user=world.district)[1]}")
     response = client.patch(f"/api/v1/enterprises/{world.enterprise_a.pk}/", {"employees": 66}, format="json")
     assert response.status_code == 200
     entry = LogEntry.objects.filter(action=LogEntry.Action.UPDATE, object_pk=str(world.enterprise_a.pk)).latest("pk")
