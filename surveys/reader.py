@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 
 from core.errors import ApplicationError
 
-from .columns import COLUMNS, REQUIRED, Column, map_headers
+from .columns import COLUMNS, REQUIRED, Column, map_headers, stored_text
 
 HEADER_SEARCH_ROWS = 30
 XLSX_MAGIC = b"PK\x03\x04"
@@ -202,11 +202,11 @@ def open_survey(path: str | os.PathLike, *, file_name: str | None = None) -> Sur
             continue
         header_row, header_cells, mapping, _before = found
         width = max(mapping) + 1
-        headers = ["" if c is None else str(c).strip() for c in header_cells[:width]]
+        headers = ["" if c is None else stored_text(str(c).strip(), 100) for c in header_cells[:width]]
         present = {c.field for c in mapping.values()}
         return SurveyTable(
             file_name=file_name,
-            sheet_name=sheet_name,
+            sheet_name=stored_text(sheet_name, 100),
             header_row=header_row,
             headers=headers,
             columns=mapping,
