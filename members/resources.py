@@ -6,18 +6,62 @@ Import builds every row with `prepare_member` and saves it with
 Export masks ID numbers and phones unless the user may see them whole.
 """
 
+import io
 from datetime import date, datetime
 
+import tablib
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
 from django.utils.translation import gettext as _
 from import_export import fields, resources, widgets
 
 from core.masking import mask_id_number, mask_phone
+from core.uploads import NotAWorkbook, SheetTooLarge, UploadRefused, check_sheet_extent, check_zip
 from orgs import policy
 from orgs.models import PartyOrganization
 
 from .models import Member, Stage
 from .services import member_save_new, prepare_member
+
+# An organization's roster is tens or hundreds of members; a street's, a few thousand.
+ROSTER_MAX_ROWS = 5_000
+ROSTER_MAX_COLUMNS = 200
+ROSTER_MAX_UPLOAD_BYTES = 10 * 1024 * 1024
+# 5,000 members unpack to a few MB of XML.
+ROSTER_MAX_INFLATED_BYTES = 50 * 1024 * 1024
+
+
+def roster_dataset(upload: UploadedFile) -> tablib.Dataset:
+    """The uploaded roster as a dataset, once the file passed what a hostile
+    one meets first: its size, the zip bomb check and the sheet's extent
+    (before openpyxl unpacks anything), then the row cap. Raises
+    UploadRefused with a message for the user."""
+    unreadable = _("无法读取该文件，请上传 .xlsx 格式的名册（可先导出一份作为模板）")
+    too_many = _("名册行数超过上限：每次最多导入 %(n)s 名党员，请拆分为几个文件分批导入") % {
+        "n": f"{ROSTER_MAX_ROWS:,}"
+    }
+    if upload.size is not None and upload.size > ROSTER_MAX_UPLOAD_BYTES:
+        raise UploadRefused(_("文件过大：名册文件最大 %(mb)d MB") % {"mb": ROSTER_MAX_UPLOAD_BYTES // (1024 * 1024)})
+    try:
+        check_zip(upload, max_inflated=ROSTER_MAX_INFLATED_BYTES)
+        check_sheet_extent(upload, max_row=ROSTER_MAX_ROWS + 1, max_column=ROSTER_MAX_COLUMNS)
+    except NotAWorkbook:
+        raise UploadRefused(unreadable)
+    except SheetTooLarge as exc:
+        raise UploadRefused(
+            _("表格范围超出上限：工作表“%(sheet)s”用到%(where)s；名册每次最多导入 %(n)s 名党员、最多 %(cols)d 列。"
+              "请删除多余的行和列，或拆分为几个文件分批导入。")
+            % {"sheet": exc.sheet, "where": exc.where(ROSTER_MAX_ROWS + 1, ROSTER_MAX_COLUMNS),
+               "n": f"{ROSTER_MAX_ROWS:,}", "cols": ROSTER_MAX_COLUMNS}
+        )  # fmt: skip
+    upload.seek(0)
+    try:
+        dataset = tablib.Dataset().load(io.BytesIO(upload.read()), format="xlsx")
+    except Exception:  # noqa: BLE001 - any unreadable upload gets the same answer
+        raise UploadRefused(unreadable)
+    if len(dataset) > ROSTER_MAX_ROWS:
+        raise UploadRefused(too_many)
+    return dataset
 
 
 class ChoiceLabelWidget(widgets.Widget):

@@ -1,8 +1,5 @@
 """Roster pages: thin, they fetch through selectors and write through services."""
 
-import io
-
-import tablib
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -13,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core.pages import form_errors_from, paginate
+from core.uploads import UploadRefused
 from core.xlsx import xlsx_response
 from orgs import policy
 from orgs.audit import audit_event
@@ -20,7 +18,7 @@ from orgs.selectors import enterprise_list, organization_get
 
 from .forms import AdvanceForm, DecisionForm, EventForm, ImportForm, MemberForm, TransferForm
 from .models import Member, Stage
-from .resources import MemberResource, import_errors
+from .resources import ROSTER_MAX_ROWS, ROSTER_MAX_UPLOAD_BYTES, MemberResource, import_errors, roster_dataset
 from .selectors import (
     member_events,
     member_get,
@@ -284,9 +282,9 @@ def member_import_view(request):
     if request.method == "POST" and form.is_valid():
         organization = organization_get(user=request.user, pk=form.cleaned_data["organization"].pk, write=True)
         try:
-            dataset = tablib.Dataset().load(io.BytesIO(form.cleaned_data["file"].read()), format="xlsx")
-        except Exception:  # noqa: BLE001 - any unreadable upload gets the same answer
-            form.add_error("file", _("无法读取该文件，请上传 .xlsx 格式的名册（可先导出一份作为模板）"))
+            dataset = roster_dataset(form.cleaned_data["file"])
+        except UploadRefused as exc:
+            form.add_error("file", exc.messages[0])
         else:
             resource = MemberResource(user=request.user, organization=organization)
             dry_run = form.cleaned_data["dry_run"]
@@ -301,7 +299,8 @@ def member_import_view(request):
                     actor=request.user, instance=organization, event="member_import", detail={"rows": len(dataset)}
                 )
                 messages.success(request, _("已导入 %(n)d 名党员") % {"n": len(dataset)})
-    return render(request, "members/member_import.html", {"form": form, "report": report})
+    limits = {"rows": f"{ROSTER_MAX_ROWS:,}", "megabytes": ROSTER_MAX_UPLOAD_BYTES // (1024 * 1024)}
+    return render(request, "members/member_import.html", {"form": form, "report": report, "limits": limits})
 
 
 @login_required

@@ -19,7 +19,7 @@ from core.validators import validate_year
 from orgs.audit import audit_event
 from orgs.models import Enterprise, EnterpriseSurvey, ImportBatch, InstructorAssignment, PartyOrganization, Region, User
 
-from .reader import SurveyFileError, check_size, open_survey
+from .reader import check_size, open_survey
 from .report import FACTS, chunks, file_sha256
 from .services import importer_check, survey_import
 
@@ -57,8 +57,9 @@ def survey_batch_open(
         )
         batch.source.save(name, File(upload), save=False)
         try:
-            open_survey(batch.source.path, file_name=name)
-        except SurveyFileError:
+            open_survey(batch.source.path, file_name=name).close()
+        except BaseException:
+            # Refused, or the check itself failed: no copy of the file stays behind.
             batch.source.delete(save=False)
             raise
         batch.file_hash = file_sha256(batch.source.path)

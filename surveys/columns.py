@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from core.validators import USCC_ALPHABET, validate_credit_code
-from orgs.models import BusinessStatus, LegalType, OrgSetup
+from orgs.models import BusinessStatus, Enterprise, LegalType, OrgSetup, PartyOrganization, Region
 
 
 class CellError(ValueError):
@@ -40,6 +40,32 @@ def neutralise(value: Any) -> Any:
     a formula in Excel/WPS; a leading apostrophe makes it text. `clean_text`
     removes it again on import, so export → import round-trips."""
     return safe_cell(value)
+
+
+# Characters no text cell may hold: C0 controls but tab, line feed and
+# carriage return (Excel's Alt+Enter), DEL and C1 controls, lone surrogates
+# and the two non-characters. PostgreSQL refuses NUL in text and jsonb;
+# the others are never meant, and break what reads the records later.
+FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+SHOWN_LENGTH = 50
+
+
+def shown(value: Any) -> str:
+    """A cell as a message quotes it: its forbidden characters marked, at most SHOWN_LENGTH characters."""
+    text = FORBIDDEN.sub("\ufffd", clean_text(value))
+    return text if len(text) <= SHOWN_LENGTH else text[:SHOWN_LENGTH] + "…"
+
+
+# A rejected cell is kept for the download to be fixed; longer than any
+# column takes, it is cut (it was wrong anyway).
+STORED_CELL_LENGTH = 1000
+
+
+def stored_text(text: str, limit: int = STORED_CELL_LENGTH) -> str:
+    """Text as the batch report (jsonb) can keep it: no NUL or other forbidden character, bounded."""
+    if len(text) > limit:
+        text = text[:limit] + "…"
+    return text if text.isprintable() else FORBIDDEN.sub("\ufffd", text)
 
 
 def is_blank(value: Any) -> bool:
@@ -126,7 +152,7 @@ def parse_yes_no(value: Any) -> bool:
         return True
     if key in NO:
         return False
-    raise CellError(_("应填“是”或“否”，当前为“%(v)s”") % {"v": clean_text(value)})
+    raise CellError(_("应填“是”或“否”，当前为“%(v)s”") % {"v": shown(value)})
 
 
 def parse_count(value: Any) -> int:
@@ -151,9 +177,9 @@ def parse_count(value: Any) -> int:
         try:
             dec = Decimal(text)
         except InvalidOperation:
-            raise CellError(_("应为数字，当前为“%(v)s”") % {"v": clean_text(value)})
+            raise CellError(_("应为数字，当前为“%(v)s”") % {"v": shown(value)})
         if not dec.is_finite() or dec != dec.to_integral_value():
-            raise CellError(_("应为整数，当前为“%(v)s”") % {"v": clean_text(value)})
+            raise CellError(_("应为整数，当前为“%(v)s”") % {"v": shown(value)})
         number = int(dec)
     if number < 0:
         raise CellError(_("不能为负数"))
@@ -177,7 +203,7 @@ def parse_money(value: Any) -> Decimal | None:
     try:
         dec = Decimal(text)
     except InvalidOperation:
-        raise CellError(_("应为数字，当前为“%(v)s”") % {"v": clean_text(value)})
+        raise CellError(_("应为数字，当前为“%(v)s”") % {"v": shown(value)})
     if not dec.is_finite():
         raise CellError(_("应为数字"))
     if dec < 0:
@@ -245,7 +271,7 @@ def _choice_parser(choices: type, *, default: str | None, extra: dict[str, str] 
         try:
             return lookup[key]
         except KeyError:
-            raise CellError(_("“%(v)s”不是有效值，应为：%(a)s") % {"v": clean_text(value), "a": allowed})
+            raise CellError(_("“%(v)s”不是有效值，应为：%(a)s") % {"v": shown(value), "a": allowed})
 
     return parse
 
@@ -289,6 +315,24 @@ class Column:
     required: bool = False
     aliases: tuple[str, ...] = ()
     help: str = ""
+    # Text kept as typed: at most this many characters (the columns it is stored in).
+    max_length: int | None = None
+
+
+def _stored_in(*fields: tuple[type, str]) -> int:
+    """The tightest max_length of the model fields a column's text is written to."""
+    return min(model._meta.get_field(name).max_length for model, name in fields)
+
+
+def check_text(column: Column, value: str) -> str | None:
+    """What is wrong with a text cell, or None: too long for where it is
+    stored, or holding a control character."""
+    limit = column.max_length
+    if limit is not None and len(value) > limit:
+        return _("不能超过%(n)d个字符（当前为%(len)d个字符）") % {"n": limit, "len": len(value)}
+    if FORBIDDEN.search(value):
+        return _("含有不可见的控制字符（如 NUL 空字符），请删除后重新导入")
+    return None
 
 
 def _lazy(text: str):
@@ -313,6 +357,7 @@ COLUMNS: list[Column] = [
         required=True,
         aliases=("单位名称", "企业(单位)名称"),
         help=_lazy("必填"),
+        max_length=_stored_in((Enterprise, "name")),
     ),
     Column(
         "企业类型",
@@ -328,6 +373,7 @@ COLUMNS: list[Column] = [
         required=True,
         aliases=("街道", "所属街道(乡镇)", "街道(乡镇)", "所属镇街", "镇街"),
         help=_lazy("须为本区已有街道名称；必填"),
+        max_length=_stored_in((Region, "name")),
     ),
     Column(
         "所属园区",
@@ -335,6 +381,7 @@ COLUMNS: list[Column] = [
         clean_text,
         aliases=("园区", "所属园区(楼宇、市场)", "园区/楼宇/市场"),
         help=_lazy("可空；新名称将在所属街道下新建"),
+        max_length=_stored_in((Region, "name")),
     ),
     Column(
         "行业门类",
@@ -343,7 +390,13 @@ COLUMNS: list[Column] = [
         aliases=("所属行业", "行业"),
         help=_lazy("国民经济行业门类：字母、名称或“C 制造业”"),
     ),
-    Column("经营地址", "address", clean_text, aliases=("地址", "注册地址", "经营地点")),
+    Column(
+        "经营地址",
+        "address",
+        clean_text,
+        aliases=("地址", "注册地址", "经营地点"),
+        max_length=_stored_in((Enterprise, "address")),
+    ),
     Column("经营状态", "status", parse_status, aliases=("经营状况",), help=_lazy("在营、停业、注销；必填")),
     Column("是否规上企业", "above_scale", parse_yes_no, aliases=("规上企业", "是否规模以上企业"), help=_lazy("是/否")),
     Column(
@@ -354,7 +407,13 @@ COLUMNS: list[Column] = [
     ),
     Column("正式党员数", "members_formal", parse_count, aliases=("正式党员",), help=_lazy("不大于党员总数")),
     Column("预备党员数", "members_probationary", parse_count, aliases=("预备党员",), help=_lazy("不小于0的整数")),
-    Column("出资人姓名", "owner_name", clean_text, aliases=("出资人", "业主姓名", "法定代表人")),
+    Column(
+        "出资人姓名",
+        "owner_name",
+        clean_text,
+        aliases=("出资人", "业主姓名", "法定代表人"),
+        max_length=_stored_in((Enterprise, "owner_name")),
+    ),
     Column("出资人是否党员", "owner_is_member", parse_yes_no, aliases=("业主是否党员",), help=_lazy("是/否")),
     Column(
         "党组织设置情况",
@@ -363,8 +422,20 @@ COLUMNS: list[Column] = [
         aliases=("党组织组建方式", "组建方式", "党组织设置"),
         help=_lazy("单独组建、联合组建、挂靠组建、派员组建、未建"),
     ),
-    Column("党组织名称", "org_name", clean_text, help=_lazy("已建党组织的填写；同名联合组建视为同一党组织")),
-    Column("党组织书记", "secretary_name", clean_text, aliases=("书记", "书记姓名")),
+    Column(
+        "党组织名称",
+        "org_name",
+        clean_text,
+        help=_lazy("已建党组织的填写；同名联合组建视为同一党组织"),
+        max_length=_stored_in((Enterprise, "org_name"), (PartyOrganization, "name")),
+    ),
+    Column(
+        "党组织书记",
+        "secretary_name",
+        clean_text,
+        aliases=("书记", "书记姓名"),
+        max_length=_stored_in((Enterprise, "secretary_name"), (PartyOrganization, "secretary_name")),
+    ),
     Column(
         "是否选派党建指导员",
         "instructor_assigned",
@@ -374,7 +445,13 @@ COLUMNS: list[Column] = [
     ),
     Column("是否建立工会", "union_established", parse_yes_no, aliases=("工会",), help=_lazy("是/否")),
     Column("是否建立团组织", "league_established", parse_yes_no, aliases=("团组织",), help=_lazy("是/否")),
-    Column("联系电话", "phone", parse_phone, aliases=("电话", "联系方式")),
+    Column(
+        "联系电话",
+        "phone",
+        parse_phone,
+        aliases=("电话", "联系方式"),
+        max_length=_stored_in((Enterprise, "phone")),
+    ),
     Column(
         "年营业收入(万元)",
         "revenue",
@@ -386,6 +463,7 @@ COLUMNS: list[Column] = [
 
 COLUMN_BY_FIELD = {c.field: c for c in COLUMNS}
 REQUIRED = [c for c in COLUMNS if c.required]
+TEXT = [c for c in COLUMNS if c.max_length is not None]
 
 
 def header_key(text: Any) -> str:

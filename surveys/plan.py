@@ -119,7 +119,8 @@ def classify(parsed: Parsed, *, year: int, ctx: Context, report: SurveyReport) -
             errors.append(
                 (
                     COLUMN_BY_FIELD["street_name"].header,
-                    _("该企业已登记在%(s)s，不能由本街道导入变更") % {"s": ctx.street_name.get(old[street_i], "")},
+                    # Which street holds it is not this street's business.
+                    _("该企业属于其他街道的登记范围，不能由本街道导入变更"),
                 )
             )
         if errors:

@@ -1,36 +1,39 @@
 """Reading a survey file as people send it: .xlsx/.xls through python-calamine
 (a Rust reader, about 7× faster than openpyxl's read-only mode on a
-100,000-row sheet, see BENCHMARKS.md), .csv in UTF-8, UTF-8 with BOM or
-GB18030/GBK (detected), the header row found below any title rows, blank
-rows skipped.
+100,000-row sheet, see BENCHMARKS.md) in a process of its own
+(`sandbox.py`), .csv in UTF-8, UTF-8 with BOM or GB18030/GBK (detected),
+the header row found below any title rows, blank rows skipped.
 
 Everything that makes a file unreadable is a `SurveyFileError` with a
-Chinese message, raised before anything is written.
+Chinese message, raised before anything is written: too big, not a
+spreadsheet, a zip bomb, a sheet reaching past the limits (at most
+`max_rows()` rows below the header and MAX_COLUMNS columns), no header, or
+a reader that failed.
 """
 
 import codecs
 import csv
 import io
 import os
-import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from itertools import chain, islice
 from typing import Any
 
 from django.conf import settings
 from django.utils.translation import gettext as _
 
-from core.errors import ApplicationError
+from core import uploads
 
-from .columns import COLUMNS, REQUIRED, Column, map_headers
+from .columns import COLUMNS, REQUIRED, Column, map_headers, stored_text
+from .sandbox import SheetReader, SurveyFileError
 
 HEADER_SEARCH_ROWS = 30
+MAX_COLUMNS = 200
 XLSX_MAGIC = b"PK\x03\x04"
 OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # .xls (BIFF inside an OLE2 compound file)
 
-
-class SurveyFileError(ApplicationError):
-    """The file as a whole cannot be imported; nothing was written."""
+__all__ = ["SurveyFileError", "SurveyTable", "check_size", "max_rows", "open_survey"]
 
 
 @dataclass
@@ -44,6 +47,12 @@ class SurveyTable:
     columns: dict[int, Column]
     rows: Iterator[tuple[int, list[Any]]]
     missing_optional: list[str] = field(default_factory=list)
+    reader: SheetReader | None = None
+
+    def close(self) -> None:
+        """End the reader of a table whose rows are not read to the end."""
+        if self.reader is not None:
+            self.reader.close()
 
 
 def max_upload_bytes() -> int:
@@ -67,26 +76,41 @@ def check_size(size: int) -> None:
         raise SurveyFileError(_("文件为空"))
 
 
+def max_rows() -> int:
+    """Rows below the header a survey file may have; a district's survey
+    has a few tens of thousands. Overridable (SURVEY_MAX_ROWS)."""
+    return getattr(settings, "SURVEY_MAX_ROWS", 300_000)
+
+
+def too_many_rows() -> SurveyFileError:
+    return SurveyFileError(
+        _("文件行数超过上限：表头以下最多 %(n)s 行。请拆分为几个文件分批导入。") % {"n": f"{max_rows():,}"}
+    )
+
+
 def check_zip(path: str) -> None:
     """Refuse a zip bomb by its central directory, before any XML is inflated."""
     try:
-        with zipfile.ZipFile(path) as archive:
-            infos = archive.infolist()
-    except zipfile.BadZipFile:
-        raise SurveyFileError(_("文件已损坏或不是Excel文件（.xlsx）"))
-    names = {info.filename for info in infos}
-    if "[Content_Types].xml" not in names or not any(n.startswith("xl/") for n in names):
-        raise SurveyFileError(_("这不是Excel表格文件：压缩包中没有工作表"))
-    if len(infos) > 10_000:
-        raise SurveyFileError(_("Excel文件结构异常（包含的部件过多），已拒绝"))
-    total = sum(info.file_size for info in infos)
-    if total > max_uncompressed_bytes():
+        uploads.check_zip(path, max_inflated=max_uncompressed_bytes())
+    except uploads.UploadRefused as exc:
+        raise SurveyFileError(exc.messages[0])
+
+
+def check_extent(path: str) -> None:
+    """Refuse a sheet that declares or holds cells beyond the limits (DESIGN: a
+    reader allocates rows × columns), naming the limits."""
+    last_row = HEADER_SEARCH_ROWS + max_rows()
+    try:
+        uploads.check_sheet_extent(path, max_row=last_row, max_column=MAX_COLUMNS)
+    except uploads.SheetTooLarge as exc:
         raise SurveyFileError(
-            _("Excel文件解压后过大（%(mb)d MB），疑似压缩炸弹，已拒绝") % {"mb": total // (1024 * 1024)}
-        )
-    for info in infos:
-        if info.compress_size and info.file_size > 50 * 1024 * 1024 and info.file_size / info.compress_size > 200:
-            raise SurveyFileError(_("Excel文件压缩比异常，疑似压缩炸弹，已拒绝"))
+            _("表格范围超出上限：工作表“%(sheet)s”用到%(where)s；排查摸底表表头以下最多 %(rows)s 行、最多 %(cols)d 列。"
+              "请删除多余的行和列（或拆分文件）后重新上传。")
+            % {"sheet": exc.sheet, "where": exc.where(last_row, MAX_COLUMNS), "rows": f"{max_rows():,}",
+               "cols": MAX_COLUMNS}
+        )  # fmt: skip
+    except uploads.UploadRefused as exc:
+        raise SurveyFileError(exc.messages[0])
 
 
 def sniff(path: str, file_name: str) -> str:
@@ -130,27 +154,15 @@ def decode_text(data: bytes) -> str:
 def _csv_rows(path: str) -> tuple[str, Iterator[list[Any]]]:
     with open(path, "rb") as fh:
         text = decode_text(fh.read())
+    # Counted before parsing: a line is at most a row (a cell may hold line breaks).
+    if text.count("\n") > HEADER_SEARCH_ROWS + max_rows():
+        raise too_many_rows()
     sample = text[:8192]
     try:
         dialect = csv.Sniffer().sniff(sample, delimiters=",\t;")
     except csv.Error:
         dialect = csv.excel
     return "CSV", csv.reader(io.StringIO(text), dialect)
-
-
-def _workbook_sheets(path: str):
-    from python_calamine import CalamineError, CalamineWorkbook
-
-    try:
-        workbook = CalamineWorkbook.from_path(path)
-    except (CalamineError, OSError, ValueError) as exc:
-        raise SurveyFileError(_("无法读取Excel文件：%(e)s") % {"e": str(exc)[:200]})
-    for name in workbook.sheet_names:
-        try:
-            sheet = workbook.get_sheet_by_name(name)
-        except Exception:  # noqa: BLE001 — a chart sheet or a broken sheet is just skipped
-            continue
-        yield name, sheet
 
 
 def _find_header(rows: Iterator[list[Any]]) -> tuple[int, list[Any], dict[int, Column], list[list[Any]]] | None:
@@ -168,7 +180,10 @@ def _find_header(rows: Iterator[list[Any]]) -> tuple[int, list[Any], dict[int, C
 
 
 def _data_rows(rows: Iterator[list[Any]], start: int, width: int) -> Iterator[tuple[int, list[Any]]]:
+    last = start - 1 + max_rows()
     for number, cells in enumerate(rows, start=start):
+        if number > last:
+            raise too_many_rows()
         if len(cells) != width:
             cells = list(cells[:width]) + [None] * max(0, width - len(cells))
         first = cells[0]
@@ -180,7 +195,8 @@ def _data_rows(rows: Iterator[list[Any]], start: int, width: int) -> Iterator[tu
 
 
 def open_survey(path: str | os.PathLike, *, file_name: str | None = None) -> SurveyTable:
-    """Check and open a survey file; iterate `table.rows` for the data."""
+    """Check and open a survey file; iterate `table.rows` for the data (or
+    `table.close()` a table not read to the end)."""
     path = os.fspath(path)
     file_name = file_name or os.path.basename(path)
     try:
@@ -189,31 +205,57 @@ def open_survey(path: str | os.PathLike, *, file_name: str | None = None) -> Sur
         raise SurveyFileError(_("文件不存在或无法读取：%(name)s") % {"name": file_name})
     check_size(size)
     kind = sniff(path, file_name)
+    if kind == "csv":
+        sheet_name, rows = _csv_rows(path)
+        rows = iter(rows)
+        table = _table(file_name, sheet_name, list(islice(rows, HEADER_SEARCH_ROWS)), rows, None)
+        if table is None:
+            raise _no_header()
+        return table
     if kind == "xlsx":
         check_zip(path)
-    if kind == "csv":
-        sources = [_csv_rows(path)]
-    else:
-        sources = ((name, sheet.iter_rows()) for name, sheet in _workbook_sheets(path))
-    for sheet_name, rows in sources:
-        rows = iter(rows)
-        found = _find_header(rows)
-        if found is None:
-            continue
-        header_row, header_cells, mapping, _before = found
-        width = max(mapping) + 1
-        headers = ["" if c is None else str(c).strip() for c in header_cells[:width]]
-        present = {c.field for c in mapping.values()}
-        return SurveyTable(
-            file_name=file_name,
-            sheet_name=sheet_name,
-            header_row=header_row,
-            headers=headers,
-            columns=mapping,
-            rows=_data_rows(rows, header_row + 1, width),
-            missing_optional=[c.header for c in COLUMNS if c.field not in present],
-        )
-    raise SurveyFileError(
+    # The reader loads the workbook in its own process while this one checks
+    # the sheets' extent; no row is taken from it before the check passed.
+    reader = SheetReader(path, head=HEADER_SEARCH_ROWS)
+    try:
+        if kind == "xlsx":
+            check_extent(path)
+        while (offered := reader.next_sheet()) is not None:
+            sheet_name, head = offered
+            table = _table(file_name, sheet_name, head, chain.from_iterable(reader.rows()), reader)
+            if table is not None:
+                return table
+    except BaseException:
+        reader.close()
+        raise
+    raise _no_header()
+
+
+def _table(
+    file_name: str, sheet_name: str, head: list[list[Any]], rest: Iterator[list[Any]], reader: SheetReader | None
+) -> SurveyTable | None:
+    """The sheet as a table when a header row is among its first rows (`head`; `rest` follows)."""
+    found = _find_header(iter(head))
+    if found is None:
+        return None
+    header_row, header_cells, mapping, _before = found
+    width = max(mapping) + 1
+    headers = ["" if c is None else stored_text(str(c).strip(), 100) for c in header_cells[:width]]
+    present = {c.field for c in mapping.values()}
+    return SurveyTable(
+        file_name=file_name,
+        sheet_name=stored_text(sheet_name, 100),
+        header_row=header_row,
+        headers=headers,
+        columns=mapping,
+        rows=_data_rows(chain(head[header_row:], rest), header_row + 1, width),
+        missing_optional=[c.header for c in COLUMNS if c.field not in present],
+        reader=reader,
+    )
+
+
+def _no_header() -> SurveyFileError:
+    return SurveyFileError(
         _("未找到表头：表格前%(n)d行中没有同时包含“%(cols)s”的一行。请使用排查摸底表模板。")
         % {"n": HEADER_SEARCH_ROWS, "cols": "”“".join(c.header for c in REQUIRED)}
     )

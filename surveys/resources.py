@@ -19,7 +19,7 @@ from import_export import fields, resources, widgets
 from orgs.models import BusinessStatus, Enterprise, Industry, LegalType, OrgSetup, Region
 from orgs.services import ENTERPRISE_WRITABLE, enterprise_create, enterprise_update
 
-from .columns import COLUMNS, REQUIRED, CellError, Column, map_headers, neutralise
+from .columns import COLUMNS, REQUIRED, CellError, Column, check_text, map_headers, neutralise, shown
 
 FK_FIELDS = {"street_name": "street", "park_name": "park", "industry_key": "industry"}
 LABELS = {"legal_type": LegalType, "status": BusinessStatus, "org_setup": OrgSetup}
@@ -36,6 +36,10 @@ class SurveyCellWidget(widgets.Widget):
     def clean(self, value: Any, row=None, **kwargs) -> Any:
         try:
             parsed = self.column.parse(value)
+            if self.column.max_length is not None and isinstance(parsed, str):
+                problem = check_text(self.column, parsed)
+                if problem is not None:
+                    raise CellError(problem)
             if self.column.field in FK_FIELDS:
                 return self.resource.resolve(self.column.field, parsed, row)
             return parsed
@@ -106,7 +110,7 @@ class SurveyResource(resources.ModelResource):
                 self._streets = {s.name: s for s in qs}
             street = self._streets.get(value) or self._streets.get(f"{value}街道")
             if street is None:
-                raise CellError(_("“%(s)s”不是本区已有的街道，或不在您的管辖范围内") % {"s": value})
+                raise CellError(_("“%(s)s”不是本区已有的街道，或不在您的管辖范围内") % {"s": shown(value)})
             return street
         if field == "park_name":
             if not value:
@@ -121,7 +125,7 @@ class SurveyResource(resources.ModelResource):
                 return None
             found = Industry.objects.filter(code=value).first() or Industry.objects.filter(name=value).first()
             if found is None:
-                raise CellError(_("“%(v)s”不是国民经济行业门类（A–T 字母或门类名称）") % {"v": value})
+                raise CellError(_("“%(v)s”不是国民经济行业门类（A–T 字母或门类名称）") % {"v": shown(value)})
             return found
         return value
 

@@ -7,13 +7,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from operator import gt, itemgetter
 from typing import Any
 
 from django.utils.translation import gettext as _
 
 from orgs.models import BusinessStatus, Industry, LegalType, OrgSetup, Region
 
-from .columns import COLUMN_BY_FIELD, CellError, clean_text
+from .columns import COLUMN_BY_FIELD, CellError, Column, check_text, clean_text, shown, stored_text
 from .reader import SurveyTable, open_survey
 from .report import NewRegion, SurveyReport
 
@@ -73,7 +74,9 @@ class Context:
             return pk
         if self.create_streets:
             return NewRegion(Region.Kind.STREET, name)
-        raise CellError(_("“%(s)s”不是本区已有的街道（如为新街道，请由区级人员勾选“允许新建街道”）") % {"s": name})
+        raise CellError(
+            _("“%(s)s”不是本区已有的街道（如为新街道，请由区级人员勾选“允许新建街道”）") % {"s": shown(name)}
+        )
 
     def park(self, street: Any, name: str) -> Any:
         if not name:
@@ -89,7 +92,7 @@ class Context:
             return None
         code = self.industry_by_key.get(key)
         if code is None:
-            raise CellError(_("“%(v)s”不是国民经济行业门类（A–T 字母或门类名称）") % {"v": key})
+            raise CellError(_("“%(v)s”不是国民经济行业门类（A–T 字母或门类名称）") % {"v": shown(key)})
         return code
 
     def display(self, name: str, value: Any) -> str:
@@ -160,6 +163,12 @@ def parse_rows(
     street_header = COLUMN_BY_FIELD["street_name"].header
     industry_header = COLUMN_BY_FIELD["industry_key"].header
     code_position = items[code_at][0]
+    # Text kept as typed: one length comparison per cell, and one test of the
+    # row's text for anything but printable characters (tabs, line breaks and
+    # full-width spaces then meet the exact test).
+    texts = [(k, column) for k, (_position, column) in enumerate(items) if column.max_length is not None]
+    text_of = _tuple_getter([k for k, _column in texts])
+    limits = tuple(column.max_length for _k, column in texts)
     parsed: dict[str, tuple[int, tuple, list | None]] = {}
     seen_rows: dict[str, list[int]] = {}
     count = 0
@@ -176,6 +185,11 @@ def parse_rows(
                 except CellError as exc:
                     out.append(None)
                     errors.append((header, str(exc)))
+            errors.extend(text_errors(out, texts))
+        else:
+            values = text_of(out)
+            if any(map(gt, map(len, values), limits)) or not "".join(values).isprintable():
+                errors = text_errors(out, texts)
         name = out[street_at]
         if name:
             try:
@@ -206,23 +220,45 @@ def parse_rows(
         if count % 5000 == 0:
             progress(count, None)
     report.rows = count
-    report.duplicates = [{"credit_code": code, "rows": rows} for code, rows in seen_rows.items() if len(rows) > 1]
+    report.duplicates = [
+        {"credit_code": stored_text(code, 40), "rows": rows} for code, rows in seen_rows.items() if len(rows) > 1
+    ]
     return Parsed(fields=fields, rows=parsed)
 
 
+def _tuple_getter(indexes: list[int]) -> Callable[[list[Any]], tuple]:
+    if len(indexes) > 1:
+        return itemgetter(*indexes)
+    return lambda out: tuple(out[k] for k in indexes)
+
+
+def text_errors(out: list[Any], texts: list[tuple[int, Column]]) -> list[tuple[str, str]]:
+    """(column, message) for each text cell too long or holding a control character."""
+    errors = []
+    for k, column in texts:
+        value = out[k]
+        if value is not None:
+            problem = check_text(column, value)
+            if problem is not None:
+                errors.append((column.header, problem))
+                out[k] = None  # never resolved (a street, a park) nor stored
+    return errors
+
+
 def reject(report: SurveyReport, number: int, code: str, cells: list | None, errors: list[tuple[str, str]]) -> None:
+    code = stored_text(code, 40)
     for column, message in errors:
-        report.rejected.append({"row": number, "credit_code": code, "column": column, "message": message})
+        report.rejected.append({"row": number, "credit_code": code, "column": column, "message": stored_text(message)})
     report.rejected_rows.append(
         {
             "row": number,
             "cells": [_jsonable_cell(c) for c in cells] if cells is not None else [],
-            "errors": "；".join(f"{column}：{message}" for column, message in errors),
+            "errors": "；".join(f"{column}：{stored_text(message)}" for column, message in errors),
         }
     )
 
 
 def _jsonable_cell(value: Any) -> Any:
-    if value is None or isinstance(value, str | int | float | bool):
+    if value is None or isinstance(value, int | float | bool):
         return value
-    return str(value)
+    return stored_text(value if isinstance(value, str) else str(value))

@@ -19,6 +19,7 @@ from orgs.models import ImportBatch
 
 from .batches import survey_batch_confirm, survey_batch_open, survey_batch_rollback
 from .export import ledger_xlsx, rejected_rows_xlsx, template_xlsx
+from .reader import MAX_COLUMNS, max_rows, max_upload_bytes
 from .selectors import (
     import_batch_get,
     import_batch_list,
@@ -75,7 +76,17 @@ def survey_import_view(request):
             survey_batch_task.delay(batch.pk, False)
             return redirect("orgs:survey_batch", batch.pk)
     page = paginate(request, batches, 20)
-    return render(request, "orgs/survey/import.html", {"form": form, "page": page}, status=400 if form.errors else 200)
+    limits = {
+        "megabytes": max_upload_bytes() // (1024 * 1024),
+        "rows": f"{max_rows():,}",
+        "columns": MAX_COLUMNS,
+    }
+    return render(
+        request,
+        "orgs/survey/import.html",
+        {"form": form, "page": page, "limits": limits},
+        status=400 if form.errors else 200,
+    )
 
 
 @login_required
