@@ -45,7 +45,7 @@ def backwards(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("security", "0001_audit_log_read_only"),
+        ("security", "0002_drop_plain_text_api_tokens"),
         ("funds", "0004_default_star_rules"),
     ]
 
