@@ -49,7 +49,7 @@ def pytest_runtest_logreport(report):
 def _allow_flush(sender, connection, **kwargs):
     # Between transactional tests Django empties every table with TRUNCATE,
     # which the journal and the audit trail refuse unless the session says
-    # it means it (security/migrations/0002).
+    # it means it (security/migrations/0003).
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("SET partybuilding.allow_truncate = on")
