@@ -55,6 +55,18 @@ def number_pattern(places: int) -> str:
 MONEY_PATTERN = number_pattern(2)
 
 
+_SIGNED_NUMBER = re.compile(rf"[+-]?{_INTEGER}(?:\.[0-9]+)?")
+
+
+def strip_thousands(text: str) -> str | None:
+    """`text` without its thousands separators, or None where a comma is not
+    one (`5,0`, `1,00`): the comma rule of `parse_money`, for readers with
+    rules of their own about decimals (the survey's revenue in 万元)."""
+    if "," not in text:
+        return text
+    return text.replace(",", "") if _SIGNED_NUMBER.fullmatch(text) else None
+
+
 def _is_full_width(text: str) -> bool:
     return any(not ch.isascii() and (ch.isdigit() or "\uff01" <= ch <= "\uff5e") for ch in text)
 

@@ -22,6 +22,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from core.money import strip_thousands
 from core.validators import USCC_ALPHABET, validate_credit_code
 from orgs.models import BusinessStatus, Enterprise, LegalType, OrgSetup, PartyOrganization, Region
 
@@ -191,15 +192,20 @@ def parse_count(value: Any) -> int:
 CENT = Decimal("0.01")
 
 
-def parse_money(value: Any) -> Decimal | None:
-    """Optional decimal ≥ 0 with two places (万元)."""
+def parse_revenue(value: Any) -> Decimal | None:
+    """Optional decimal ≥ 0 with two places (万元). Spreadsheets give floats,
+    read exactly as shown; text follows core.money's comma rule."""
     if value.__class__ is float and 0 <= value < 1e12:
         return Decimal(repr(value)).quantize(CENT)
     if is_blank(value):
         return None
     if isinstance(value, bool):
         raise CellError(_("应为数字"))
-    text = repr(value) if isinstance(value, float) else fold(value).replace(",", "")
+    text = repr(value) if isinstance(value, float) else strip_thousands(fold(value))
+    if text is None:
+        raise CellError(_("逗号只能用作千位分隔符，每三位一组（如 1,234.5）"))
+    if "_" in text:  # Decimal reads "1_000" as 1000; a person did not mean that
+        raise CellError(_("应为数字，当前为“%(v)s”") % {"v": shown(value)})
     try:
         dec = Decimal(text)
     except InvalidOperation:
@@ -455,7 +461,7 @@ COLUMNS: list[Column] = [
     Column(
         "年营业收入(万元)",
         "revenue",
-        parse_money,
+        parse_revenue,
         aliases=("营业收入(万元)", "年营业收入", "营业收入"),
         help=_lazy("可空；不小于0，保留两位小数"),
     ),

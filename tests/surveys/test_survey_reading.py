@@ -5,7 +5,8 @@ from decimal import Decimal
 
 import pytest
 
-from surveys.columns import CellError, parse_count, parse_credit_code, parse_money, parse_yes_no
+from surveys.columns import CellError, parse_count, parse_credit_code, parse_yes_no
+from surveys.columns import parse_revenue as parse_money
 from surveys.reader import SurveyFileError, open_survey
 from tests.helpers.survey_files import make_zip_bomb, survey_row, write_csv, write_xlsx
 
@@ -124,3 +125,10 @@ def test_fast_credit_code_check_agrees_with_stdnum():
         for last in (uscc.calc_check_digit(stem), rng.choice(USCC_ALPHABET)):
             assert credit_code_ok(stem + last) == uscc.is_valid(stem + last)
     assert not credit_code_ok("91210204AY4CL12T2") and not credit_code_ok("9121O204AY4CL12T2Y")
+
+
+@pytest.mark.parametrize("text", ["5,0", "1,00", "12,34.5", "1_000"])
+def test_revenue_comma_only_as_thousands_separator(text):
+    """The survey's revenue follows the money parser's comma rule: `5,0` is not 50 万元."""
+    with pytest.raises(CellError):
+        parse_money(text)
