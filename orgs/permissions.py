@@ -3,9 +3,10 @@
 A viewset names, per write action, the predicate its caller must satisfy:
 `write_policy = {"create": policy.may_keep_rosters}` (`"*"` for every
 write). A list-level action is refused before anything is parsed; an
-action on one record is decided once the record is found, so a record
-outside the caller's reach is still a 404, never a 403 that confirms it
-exists. The services behind the action check the same policy again on the
+action on one record is decided once the record is found (the action must
+fetch it with `self.get_object()`, which asks `has_object_permission`), so
+a record outside the caller's reach is still a 404, never a 403 that
+confirms it exists. The services behind the action check the same policy again on the
 record itself, so a page and the API answer a role the same way. Reads are
 scoped by the selectors and pass here untouched.
 """
@@ -13,6 +14,7 @@ scoped by the selectors and pass here untouched.
 from collections.abc import Callable
 from typing import Any
 
+from django.utils.translation import gettext_lazy
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 
 
@@ -22,7 +24,7 @@ def _rule(view: Any) -> Callable[[Any], bool] | None:
 
 
 class PolicyPermission(BasePermission):
-    message = "您没有执行此操作的权限"
+    message = gettext_lazy("您没有执行此操作的权限")
 
     def has_permission(self, request, view) -> bool:
         if request.method in SAFE_METHODS:

@@ -289,10 +289,7 @@ def may_disburse(user: AnyUser) -> bool:
 
 def may_settle(user: AnyUser, application: Any) -> bool:
     """报账: the organization's secretary, or district staff."""
-    scope = _writes(user)
-    if scope.has_role(Role.DISTRICT):
-        return True
-    return scope.has_role(Role.SECRETARY) and _reaches(scope.organizations_q(), application.organization)
+    return _writes(user).has_role(Role.DISTRICT) or may_apply_for_withdrawal(user, application.organization)
 
 
 def may_set_star_rules(user: AnyUser) -> bool:
