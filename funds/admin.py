@@ -128,6 +128,8 @@ class ReceiptAdmin(ReadOnlyAdmin):
     scope_q_name = "organizations_q"
     scope_path = "application__organization"
     list_display = ["application", "description", "uploaded_by", "uploaded_at"]
+    # No MEDIA_URL serves files: a receipt is downloaded from its application's page (scoped).
+    exclude = ["file"]
 
 
 @admin.register(Notification)
