@@ -1,5 +1,8 @@
+from django import forms
 from django.contrib import admin
+from django.core.exceptions import ValidationError
 
+from core.pages import form_errors_from
 from orgs.admin_base import ReadOnlyAdmin, ScopedAdmin
 
 from . import services
@@ -58,14 +61,46 @@ class FundEntryAdmin(ReadOnlyAdmin):
     list_select_related = ["account", "transaction"]
 
 
+class StarRuleForm(forms.ModelForm):
+    """Asks the service's own check in clean(), so a value the service would
+    refuse is shown on the form instead of failing in save_model."""
+
+    user = None  # set per request by StarRuleAdmin.get_form
+
+    class Meta:
+        model = StarRule
+        fields = ["stars", "effective_from", "match_rate", "subsidy_cap", "note"]
+
+    def clean(self):
+        data = super().clean()
+        if self.errors:
+            return data
+        try:
+            services.star_rule_check(
+                stars=data["stars"],
+                effective_from=data["effective_from"],
+                match_rate=data["match_rate"],
+                subsidy_cap=data["subsidy_cap"],
+                by=self.user,
+            )
+        except ValidationError as exc:
+            form_errors_from(self, exc)
+        return data
+
+
 @admin.register(StarRule)
 class StarRuleAdmin(ScopedAdmin):
     """The star table is history: a change is a new row from a date on, so
     rows are added, never edited or deleted."""
 
+    form = StarRuleForm
     list_display = ["stars", "effective_from", "match_rate", "subsidy_cap", "note", "created_by", "created_at"]
     list_filter = ["stars"]
     fields = ["stars", "effective_from", "match_rate", "subsidy_cap", "note"]
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        return type(form.__name__, (form,), {"user": request.user})
 
     def has_change_permission(self, request, obj=None):
         return obj is None and super().has_change_permission(request, obj)

@@ -45,7 +45,7 @@ from .ledger import (
     transaction_reverse,
 )
 from .notifications import notifications_mark_read
-from .star_rules import star_rule_set
+from .star_rules import star_rule_check, star_rule_set
 from .withdrawals import application_create, application_resubmit, application_withdraw
 
 __all__ = [
@@ -76,6 +76,7 @@ __all__ = [
     "objection_resolve",
     "pool_account",
     "retry_on_conflict",
+    "star_rule_check",
     "star_rule_set",
     "today",
     "transaction_reverse",

@@ -21,11 +21,12 @@ from .models import StarRule
 MATCH_RATE_LIMIT = Decimal("9.9999")
 
 
-@transaction.atomic
-def star_rule_set(
-    *, stars: int, effective_from: date, match_rate: object, subsidy_cap: object, by: User, note: str = ""
-) -> StarRule:
-    """A new row of the star table from a date on; earlier rows stay as history."""
+def star_rule_check(
+    *, stars: int, effective_from: date | None, match_rate: object, subsidy_cap: object, by: User
+) -> tuple[Decimal, Decimal]:
+    """Everything a new row must satisfy, before anything is written: the
+    service and the admin's form both ask it, so the admin can never take a
+    value the service refuses (and then fail while saving)."""
     require(policy.may_set_star_rules(by), _("您没有办理此业务的权限"))
     if stars not in range(1, 6):
         raise ApplicationError({"stars": [_("星级应为1至5")]})
@@ -42,7 +43,18 @@ def star_rule_set(
     if cap < ZERO:
         raise ApplicationError({"subsidy_cap": [_("补助上限不能为负数")]})
     if StarRule.objects.filter(stars=stars, effective_from=effective_from).exists():
-        raise ApplicationError(_("该星级在此日期已有标准，请选择其他生效日期"))
+        raise ApplicationError({"effective_from": [_("该星级在此日期已有标准，请选择其他生效日期")]})
+    return rate, cap
+
+
+@transaction.atomic
+def star_rule_set(
+    *, stars: int, effective_from: date, match_rate: object, subsidy_cap: object, by: User, note: str = ""
+) -> StarRule:
+    """A new row of the star table from a date on; earlier rows stay as history."""
+    rate, cap = star_rule_check(
+        stars=stars, effective_from=effective_from, match_rate=match_rate, subsidy_cap=subsidy_cap, by=by
+    )
     rule = StarRule.objects.create(
         stars=stars, effective_from=effective_from, match_rate=rate, subsidy_cap=cap, note=note, created_by=by
     )

@@ -65,3 +65,44 @@ def test_only_district_staff_set_rules(world, login):
     assert StarRule.objects.filter(stars=2, effective_from=date(2026, 7, 1)).exists()
     bad = client.post(url, data | {"effective_from": "2026-07-01"})
     assert "已有标准" in bad.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("values", "message"),
+    [
+        ({"subsidy_cap": "200000000"}, "年度补助上限"),
+        ({"effective_from": "2000-01-01"}, "已有标准"),
+    ],
+)
+def test_admin_shows_the_services_refusal_on_the_form(world, client, values, message):
+    """A value the service refuses is an error on the admin form, not a 500 in save_model."""
+    ensure_reference_data()
+    client.raise_request_exception = False
+    client.force_login(world.district)
+    world.district.is_staff = True
+    world.district.is_superuser = True
+    world.district.save()
+    before = StarRule.objects.count()
+    data = {"stars": 3, "effective_from": "2026-07-01", "match_rate": "0.5", "subsidy_cap": "2000", "note": ""}
+    response = client.post("/admin/funds/starrule/add/", {**data, **values})
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    assert StarRule.objects.count() == before
+
+
+def test_admin_refuses_a_staff_user_the_policy_does_not_allow(world, client):
+    from django.contrib.auth.models import Permission
+
+    ensure_reference_data()
+    client.raise_request_exception = False
+    staff = world.street_a_staff
+    staff.is_staff = True
+    staff.save()
+    staff.user_permissions.add(*Permission.objects.filter(codename__in=["add_starrule", "view_starrule"]))
+    client.force_login(staff)
+    before = StarRule.objects.count()
+    data = {"stars": 3, "effective_from": "2026-07-01", "match_rate": "0.5", "subsidy_cap": "2000", "note": ""}
+    response = client.post("/admin/funds/starrule/add/", data)
+    assert response.status_code == 200
+    assert "没有办理此业务的权限" in response.content.decode()
+    assert StarRule.objects.count() == before
