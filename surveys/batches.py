@@ -88,6 +88,7 @@ def survey_batch_process(*, batch: ImportBatch, commit: bool) -> ImportBatch:
             street=batch.street,
             batch=batch,
             progress=_progress_writer(batch),
+            park_decisions=park_decisions_of(batch),
         )
     except ApplicationError as exc:
         _batch_failed(batch, "；".join(exc.messages))
@@ -106,18 +107,44 @@ def _batch_failed(batch: ImportBatch, message: str) -> None:
     batch.save(update_fields=["status", "report", "progress"])
 
 
+def park_decisions_of(batch: ImportBatch) -> dict[str, int | None]:
+    return dict((batch.decisions or {}).get("parks", {}))
+
+
+def _park_decisions(batch: ImportBatch, chosen: dict[str, str] | None) -> dict[str, int | None]:
+    """For every park the preview asked about: the existing park to use (one
+    of those it offered) or None for a new one. A missing answer is refused."""
+    chosen = chosen or {}
+    decisions: dict[str, int | None] = {}
+    for similar in (batch.report or {}).get("similar_parks", []):
+        label = similar["key"]
+        answer = str(chosen.get(label) or "").strip()
+        offered = {str(c["id"]): c["id"] for c in similar["candidates"]}
+        if answer == "new":
+            decisions[label] = None
+        elif answer in offered:
+            decisions[label] = offered[answer]
+        else:
+            raise ApplicationError({"park_decisions": [_("请为园区“%(p)s”选择使用已有园区或新建") % {"p": label}]})
+    return decisions
+
+
 @transaction.atomic
-def survey_batch_confirm(*, batch: ImportBatch, by: User) -> ImportBatch:
+def survey_batch_confirm(*, batch: ImportBatch, by: User, park_decisions: dict[str, str] | None = None) -> ImportBatch:
+    """Start the import of a previewed batch. `park_decisions` answers the
+    preview's question for each park whose name is close to an existing one:
+    {label: existing park id, or "new"}."""
     batch = ImportBatch.objects.select_for_update().get(pk=batch.pk)
     importer_check(by=by, street=batch.street)
     if batch.status != ImportBatch.Status.PREVIEW:
         raise ApplicationError(_("该批次当前不是待确认状态"))
     if batch.strict and batch.rejected:
         raise ApplicationError(_("严格模式下存在不合格的行，不能导入；请修正后重新上传"))
+    batch.decisions = {**(batch.decisions or {}), "parks": _park_decisions(batch, park_decisions)}
     batch.status = ImportBatch.Status.RUNNING
     batch.progress = 0
     batch.progress_note = _("等待导入")
-    batch.save(update_fields=["status", "progress", "progress_note"])
+    batch.save(update_fields=["status", "progress", "progress_note", "decisions"])
     return batch
 
 

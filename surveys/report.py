@@ -81,6 +81,8 @@ class SurveyReport:
     unchanged: int = 0
     rejected: list[dict] = field(default_factory=list)
     duplicates: list[dict] = field(default_factory=list)
+    # Totals, signature and note lines: not data, skipped and named (DESIGN §6).
+    skipped: list[dict] = field(default_factory=list)
     not_in_survey: int = 0
     dry_run: bool = False
     strict_failed: bool = False
@@ -95,6 +97,9 @@ class SurveyReport:
     warnings: list[dict] = field(default_factory=list)
     streets_created: list[str] = field(default_factory=list)
     parks_created: list[str] = field(default_factory=list)
+    # New parks whose names match an existing park's but for spacing,
+    # brackets or suffix: the preview asks which is meant (DESIGN §6).
+    similar_parks: list[dict] = field(default_factory=list)
     organizations_created: int = 0
     placeholders_created: int = 0
     links_added: int = 0
@@ -119,6 +124,7 @@ class SurveyReport:
         for name in (
             "dry_run",
             "strict_failed",
+            "skipped",
             "rejected_rows",
             "changes",
             "not_in_survey_list",
@@ -129,6 +135,7 @@ class SurveyReport:
             "warnings",
             "streets_created",
             "parks_created",
+            "similar_parks",
             "organizations_created",
             "placeholders_created",
             "links_added",

@@ -84,6 +84,7 @@ def survey_import(
     street: Region | None = None,
     batch: ImportBatch | None = None,
     progress: Notify | None = None,
+    park_decisions: dict[str, int | None] | None = None,
 ) -> SurveyReport:
     """Import one survey file for `year`. `file` (an open binary file) or
     `path`. Raises SurveyFileError when the file as a whole is unusable;
@@ -97,6 +98,7 @@ def survey_import(
         return _import_from_upload(
             file=file, file_name=file_name, year=year, by=by, dry_run=dry_run, strict=strict,
             create_streets=create_streets, street=street, batch=batch, progress=progress,
+            park_decisions=park_decisions,
         )  # fmt: skip
     path = os.fspath(path)
     file_name = file_name or os.path.basename(path)
@@ -104,7 +106,7 @@ def survey_import(
 
     notify(2, _("正在读取文件"))
     table, report = survey_read(path=path, file_name=file_name, dry_run=dry_run)
-    ctx = Context(create_streets=create_streets, only_street=street)
+    ctx = Context(create_streets=create_streets, only_street=street, park_decisions=park_decisions)
     parsed = survey_validate(table, ctx=ctx, report=report, notify=notify)
     del table
     notify(62, _("正在比对已登记企业"))
@@ -120,6 +122,9 @@ def survey_import(
         notify(100, _("校验完成"))
         return report
 
+    if batch is not None and report.similar_parks:
+        # A previewed batch is confirmed with a decision for every such park.
+        raise ApplicationError(_("文件中有与已有园区名称相近的园区，请在预览页选择使用已有园区或新建后再确认导入"))
     notify(70, _("正在写入数据库"))
     try:
         with transaction.atomic():

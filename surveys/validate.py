@@ -5,12 +5,14 @@ tuple of values per credit code; rejected rows go into the report."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from operator import gt, itemgetter
 from typing import Any
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from orgs.models import BusinessStatus, Industry, LegalType, OrgSetup, Region
 
@@ -41,13 +43,40 @@ def survey_validate(table: SurveyTable, *, ctx: Context, report: SurveyReport, n
     def row_progress(count: int, _note: str | None) -> None:
         notify(min(60, 5 + count // 2500), _("已校验 %(n)d 行") % {"n": count})
 
-    return parse_rows(table, ctx, report, row_progress)
+    parsed = parse_rows(table, ctx, report, row_progress)
+    report.similar_parks = sorted(ctx.similar_parks.values(), key=lambda p: p["key"])
+    return parsed
+
+
+# Suffixes that do not tell two places apart (DESIGN §6): 马栏园区 and 马栏产业园
+# are probably one park. Longest first.
+PLACE_SUFFIXES = (
+    "社区居民委员会", "社区居委会", "居委会", "产业园区", "工业园区", "科技园区", "创业园区",
+    "产业园", "工业园", "科技园", "园区", "社区",
+)  # fmt: skip
+PLACE_NOISE = re.compile(r"[\s()（）\[\]【】]")
+
+
+def place_key(name: str) -> str:
+    """A park's or community's name with spacing, brackets and a generic suffix removed."""
+    key = PLACE_NOISE.sub("", name)
+    for suffix in PLACE_SUFFIXES:
+        if key.endswith(suffix) and len(key) > len(suffix):
+            return key[: -len(suffix)]
+    return key
+
+
+def park_label(street: str, name: str) -> str:
+    """How a park of the file is named in the preview and in the decisions."""
+    return f"{street}／{name}"
 
 
 class Context:
     """Reference data loaded once per import: streets, parks, industries."""
 
-    def __init__(self, *, create_streets: bool, only_street: Region | None) -> None:
+    def __init__(
+        self, *, create_streets: bool, only_street: Region | None, park_decisions: dict[str, int | None] | None = None
+    ) -> None:
         self.create_streets = create_streets and only_street is None
         self.only_street = only_street
         streets = Region.objects.filter(kind=Region.Kind.STREET).values_list("id", "name")
@@ -58,6 +87,17 @@ class Context:
             for pk, parent, name in Region.objects.filter(kind=Region.Kind.PARK).values_list("id", "parent_id", "name")
         }
         self.park_name = {pk: name for (_parent, name), pk in self.park_by_key.items()}
+        # Parks whose names differ only in spacing, brackets or suffix, under
+        # any street: a new park that matches one is asked about, not created
+        # silently. A decision (from the preview) names the park to use, or
+        # None for a new one.
+        self.parks_by_place: dict[str, list[dict[str, Any]]] = {}
+        for (parent, name), pk in self.park_by_key.items():
+            self.parks_by_place.setdefault(place_key(name), []).append(
+                {"id": pk, "name": name, "street": self.street_name.get(parent, "")}
+            )
+        self.park_decisions = park_decisions or {}
+        self.similar_parks: dict[str, dict[str, Any]] = {}
         industries = list(Industry.objects.values_list("code", "name"))
         self.industry_by_key = {code: code for code, _name in industries}
         for code, name in industries:
@@ -85,6 +125,18 @@ class Context:
             pk = self.park_by_key.get((street, name))
             if pk is not None:
                 return pk
+        street_shown = street.name if isinstance(street, NewRegion) else self.street_name.get(street, "")
+        label = park_label(street_shown, name)
+        if label in self.park_decisions:
+            chosen = self.park_decisions[label]
+            if chosen is not None:
+                return chosen
+        else:
+            similar = self.parks_by_place.get(place_key(name))
+            if similar:
+                self.similar_parks.setdefault(
+                    label, {"key": label, "street": street_shown, "name": name, "candidates": similar}
+                )
         return NewRegion(Region.Kind.PARK, name, street)
 
     def industry(self, key: str) -> str | None:
@@ -113,6 +165,36 @@ class Context:
             if name == attr:
                 return str(choices(value).label) if value in choices.values else str(value)
         return str(value)
+
+
+# Lines of a survey sheet that are not data (DESIGN §6): the totals row, the
+# signature lines and the notes under the table. Only a row without a credit
+# code is looked at, by its first cell with text (spaces removed).
+NOT_DATA = [
+    (re.compile(r"(合计|总计|小计|共计)([:：(（].*)?"), gettext_lazy("合计行"), None),
+    (
+        re.compile(r"(填表人|填报人|制表人|审核人|审核|负责人|单位负责人|分管领导|填表日期|填报日期|制表日期|审核日期"
+                   r"|填报单位|联系电话)([:：].*)?"),
+        gettext_lazy("签名行"),
+        None,
+    ),
+    # A note fills a cell or two; a row with more is a data row to check.
+    (re.compile(r"(注|备注|说明|附注|填表说明)[:：0-9１-９一二三、.．].*"), gettext_lazy("表下说明"), 2),
+]  # fmt: skip
+SPACES = re.compile(r"\s+")
+
+
+def not_data(cells: list[Any]) -> tuple[str, str] | None:
+    """(kind, first text) when the row is a totals, signature or note line."""
+    texts = [SPACES.sub("", c) if c.__class__ is str else c for c in cells if c not in (None, "")]
+    texts = [t for t in texts if t != ""]
+    if not texts or texts[0].__class__ is not str:
+        return None
+    first = texts[0]
+    for pattern, kind, most_cells in NOT_DATA:
+        if pattern.fullmatch(first) and (most_cells is None or len(texts) <= most_cells):
+            return str(kind), stored_text(first, 100)
+    return None
 
 
 # Survey columns that name a record rather than hold a fact.
@@ -173,6 +255,12 @@ def parse_rows(
     seen_rows: dict[str, list[int]] = {}
     count = 0
     for number, cells in table.rows:
+        code_cell = cells[code_position]
+        if not (code_cell.__class__ is str and len(code_cell) == 18):
+            line = not_data(cells)
+            if line is not None:
+                report.skipped.append({"row": number, "kind": line[0], "text": line[1]})
+                continue
         count += 1
         errors = []
         try:  # the common case: every cell reads

@@ -123,7 +123,10 @@ def survey_batch_progress_view(request, pk: int):
 def survey_batch_confirm_view(request, pk: int):
     batch = import_batch_get(user=request.user, pk=pk)
     try:
-        survey_batch_confirm(batch=batch, by=request.user)
+        # One radio group per park the preview asked about, named by its place in the list.
+        similar = (batch.report or {}).get("similar_parks", [])
+        decisions = {p["key"]: request.POST.get(f"park_{i}", "") for i, p in enumerate(similar)}
+        survey_batch_confirm(batch=batch, by=request.user, park_decisions=decisions)
     except ApplicationError as exc:
         messages.error(request, "；".join(exc.messages))
     else:

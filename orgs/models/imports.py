@@ -63,6 +63,9 @@ class ImportBatch(models.Model):
     progress_note = models.CharField(_("进度说明"), max_length=100, blank=True)
     # What a rollback needs: ids this batch created and the previous values of what it changed.
     undo = models.JSONField(_("撤销信息"), default=dict, blank=True)
+    # What the importer decided on the preview (which existing park a close
+    # name means), read again when the confirmed import runs.
+    decisions = models.JSONField(_("预览中的决定"), default=dict, blank=True)
 
     class Meta:
         verbose_name = _("导入批次")

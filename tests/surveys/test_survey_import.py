@@ -280,3 +280,46 @@ def test_preview_counts_only_the_snapshots_it_would_write(world, tmp_path):
     rows[0]["从业人员数"] = 31
     preview = run(write_xlsx(tmp_path / "b.xlsx", rows), dry_run=True)
     assert (preview.updated, preview.unchanged, preview.surveys_written) == (1, 2, 1)
+
+
+def test_totals_signature_and_note_rows_are_skipped_and_named_not_rejected(world, tmp_path):
+    """DESIGN §6: a survey's 合计 row, its signature lines and the notes under
+    the table are not data; only the real mistakes are rejected."""
+    bad_code = survey_row(2, "甲街道")["统一社会信用代码"]
+    rows = [
+        survey_row(1, "甲街道"),
+        survey_row(2, "甲街道", **{"统一社会信用代码": bad_code[:-1] + ("0" if bad_code[-1] != "0" else "1")}),
+        survey_row(3, "甲街道", **{"企业名称": ""}),
+        {"统一社会信用代码": "合计", "从业人员数": 60, "党员总数": 8, "正式党员数": 6, "预备党员数": 2},
+        {"统一社会信用代码": "", "企业名称": "  总 计 ", "从业人员数": 60},
+        {"统一社会信用代码": "填表人：张三", "企业名称": "审核人：李四", "所属街道": "填报日期：2026年11月30日"},
+        {"统一社会信用代码": "注：1.党员数按组织关系所在统计；2.金额单位为万元。"},
+    ]
+    path = write_xlsx(tmp_path / "s.xlsx", rows)
+    report = run(path)
+    assert report.created == 1
+    assert sorted(r["row"] for r in report.rejected_rows) == [3, 4]
+    assert [(s["row"], s["kind"]) for s in report.skipped] == [
+        (5, "合计行"), (6, "合计行"), (7, "签名行"), (8, "表下说明"),
+    ]  # fmt: skip
+    batch = ImportBatch.objects.get(pk=report.batch)
+    assert batch.rejected == 2 and [s["row"] for s in batch.report["skipped"]] == [5, 6, 7, 8]
+
+
+def test_a_row_that_names_a_code_is_data_even_if_a_cell_says_total(world, tmp_path):
+    rows = [survey_row(1, "甲街道", **{"企业名称": "合计科技有限公司", "出资人姓名": "审核人"})]
+    report = run(write_xlsx(tmp_path / "s.xlsx", rows))
+    assert (report.created, report.skipped) == (1, [])
+
+
+def test_the_command_names_skipped_lines_and_close_park_names(world, tmp_path):
+    from orgs.models import Region
+
+    Region.objects.create(name="马栏专业市场", kind=Region.Kind.PARK, parent=world.street_a)
+    rows = [survey_row(1, "乙街道", **{"所属园区": "马栏专业市场"}), {"统一社会信用代码": "合计", "从业人员数": 30}]
+    path = write_xlsx(tmp_path / "s.xlsx", rows)
+    out = io.StringIO()
+    call_command("import_survey", str(path), "--year", str(YEAR), stdout=out)
+    text = out.getvalue()
+    assert "第 3 行是合计行，已跳过：合计" in text
+    assert "园区“乙街道／马栏专业市场”与已有园区 马栏专业市场（甲街道） 名称相近" in text

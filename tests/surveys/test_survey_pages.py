@@ -201,3 +201,53 @@ def test_new_parks_are_announced_in_the_preview_and_reported_once_imported(world
     client.post(reverse("orgs:survey_batch_confirm", args=[batch.pk]))
     page = client.get(reverse("orgs:survey_batch", args=[batch.pk])).content.decode()
     assert "新建园区：新星科技园" in page and "将新建园区" not in page
+
+
+@pytest.mark.parametrize(("answer", "same_park"), [("existing", True), ("new", False)])
+def test_a_park_close_to_an_existing_one_is_asked_about_not_created_silently(world, login, tmp_path, answer, same_park):
+    """DESIGN §6: 马栏专业市场 under a second street (or 马栏 专业市场 under the
+    same one) is probably the park already kept; the preview asks."""
+    from orgs.models import Region
+
+    market = Region.objects.create(name="马栏专业市场", kind=Region.Kind.PARK, parent=world.street_a)
+    client = login(world.district)
+    rows = [
+        survey_row(1, "乙街道", **{"所属园区": "马栏专业市场"}),
+        survey_row(2, "甲街道", **{"所属园区": "马栏（专业市场）"}),
+        survey_row(3, "甲街道", **{"所属园区": "马栏专业市场"}),
+    ]
+    upload(client, write_xlsx(tmp_path / "s.xlsx", rows))
+    batch = ImportBatch.objects.get()
+    page = client.get(reverse("orgs:survey_batch", args=[batch.pk])).content.decode()
+    assert "名称相近" in page and "乙街道／马栏专业市场" in page and "甲街道／马栏（专业市场）" in page
+    assert [p["key"] for p in batch.report["similar_parks"]] == ["乙街道／马栏专业市场", "甲街道／马栏（专业市场）"]
+
+    # Confirming without an answer is refused and starts nothing.
+    response = client.post(reverse("orgs:survey_batch_confirm", args=[batch.pk]), follow=True)
+    assert "请为园区“乙街道／马栏专业市场”选择" in response.content.decode()
+    batch.refresh_from_db()
+    assert batch.status == "preview" and not Enterprise.objects.filter(name__startswith="测试排查企业").exists()
+
+    choice = str(market.pk) if answer == "existing" else "new"
+    client.post(reverse("orgs:survey_batch_confirm", args=[batch.pk]), {"park_0": choice, "park_1": str(market.pk)})
+    batch.refresh_from_db()
+    assert batch.status == "committed", batch.report.get("error")
+    first = Enterprise.objects.get(name="测试排查企业1有限公司")
+    assert (first.park_id == market.pk) is same_park
+    assert first.street == world.street_b
+    assert Enterprise.objects.get(name="测试排查企业2有限公司").park_id == market.pk
+    assert Enterprise.objects.get(name="测试排查企业3有限公司").park_id == market.pk
+    assert Region.objects.filter(kind=Region.Kind.PARK).count() == (1 if same_park else 2)
+
+
+def test_a_confirm_cannot_name_a_park_the_preview_did_not_offer(world, login, tmp_path):
+    from orgs.models import Region
+
+    Region.objects.create(name="马栏专业市场", kind=Region.Kind.PARK, parent=world.street_a)
+    elsewhere = Region.objects.create(name="别处园区", kind=Region.Kind.PARK, parent=world.street_b)
+    client = login(world.district)
+    upload(client, write_xlsx(tmp_path / "s.xlsx", [survey_row(1, "乙街道", **{"所属园区": "马栏 专业市场"})]))
+    batch = ImportBatch.objects.get()
+    client.post(reverse("orgs:survey_batch_confirm", args=[batch.pk]), {"park_0": str(elsewhere.pk)})
+    batch.refresh_from_db()
+    assert batch.status == "preview" and not Enterprise.objects.filter(name__startswith="测试排查企业").exists()

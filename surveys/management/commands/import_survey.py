@@ -77,6 +77,17 @@ class Command(BaseCommand):
                 _("重复代码 %(code)s 出现在第 %(rows)s 行，以最后一行为准")
                 % {"code": item["credit_code"], "rows": "、".join(map(str, item["rows"]))}
             )
+        for item in report.skipped:
+            out(_("第 %(row)d 行是%(kind)s，已跳过：%(text)s") % item)
+        for item in report.similar_parks:
+            names = "、".join(f"{c['name']}（{c['street']}）" for c in item["candidates"])
+            out(
+                _(
+                    "园区“%(park)s”与已有园区 %(names)s 名称相近，已作为新园区登记；"
+                    "如为同一园区，请撤销本批次后在页面导入时选择"
+                )
+                % {"park": item["key"], "names": names}
+            )
         for item in report.rejected[:200]:
             out(
                 _("第 %(row)d 行 [%(col)s] %(msg)s")
