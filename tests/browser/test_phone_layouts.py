@@ -20,7 +20,18 @@ from .conftest import shot
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 # What a crawl must not follow: leaving, downloads, the admin and the API.
-SKIP = ("/accounts/logout", "/logout", "/admin/", "/api/", "/static/", "/media/", "export", "download", ".xlsx", "/i18n/")
+SKIP = (
+    "/accounts/logout",
+    "/logout",
+    "/admin/",
+    "/api/",
+    "/static/",
+    "/media/",
+    "export",
+    "download",
+    ".xlsx",
+    "/i18n/",
+)
 
 # Elements whose right edge passes the screen's, outside a box that scrolls on its own.
 OVERFLOW_JS = """() => {
@@ -35,8 +46,8 @@ OVERFLOW_JS = """() => {
       if (['auto', 'scroll', 'hidden'].includes(style.overflowX)) { inside = true; break; }
       scroller = scroller.parentElement;
     }
-    if (!inside) out.push(el.tagName.toLowerCase() + (el.id ? '#' + el.id : '') +
-                          (el.className && typeof el.className === 'string' ? '.' + el.className.split(' ').join('.') : '') +
+    const cls = el.className && typeof el.className === 'string' ? '.' + el.className.split(' ').join('.') : '';
+    if (!inside) out.push(el.tagName.toLowerCase() + (el.id ? '#' + el.id : '') + cls +
                           ' right=' + Math.round(box.right));
   }
   return {scroll: document.documentElement.scrollWidth, width, out: out.slice(0, 5)};
@@ -89,7 +100,9 @@ def _problems(page, path: str) -> list[str]:
     wrapped = page.evaluate(WRAPPED_MENU_JS)
     if wrapped:
         found.append(f"{path}: menu items wrap: {wrapped}")
-    textareas = page.eval_on_selector_all("textarea[name*=phone], textarea[name*=id_number]", "els => els.map(e => e.name)")
+    textareas = page.eval_on_selector_all(
+        "textarea[name*=phone], textarea[name*=id_number]", "els => els.map(e => e.name)"
+    )
     if textareas:
         found.append(f"{path}: phone or ID number typed in a textarea: {textareas}")
     return found
@@ -99,7 +112,8 @@ def _world_with_work(world):
     """Records behind every page a secretary opens: an activity, a roster, a
     fund account, one application filed and one disbursed (so its 报账 form shows)."""
     # Names as long as the demo's, which push the header's words onto two lines.
-    for user, name in ((world.secretary_a, "王建国（温州瓯海新材料科技有限…）"), (world.instructor, "党建指导员欧阳明华")):
+    long_names = ((world.secretary_a, "王建国（温州瓯海新材料科技有限…）"), (world.instructor, "党建指导员欧阳明华"))
+    for user, name in long_names:
         user.display_name = name
         user.save(update_fields=["display_name"])
     make_activity(world.org_a)
