@@ -7,6 +7,7 @@ from decimal import Decimal
 
 from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from core.money import ZERO
 from orgs import policy
@@ -193,9 +194,9 @@ def applications_waiting(*, on: date, days: int = 10) -> QuerySet[Application]:
 
 def waiting_label(application: Application) -> str:
     return {
-        Application.Status.STREET_REVIEW: "待街道审批",
-        Application.Status.DISTRICT_REVIEW: "待区级审批",
-        Application.Status.PUBLICITY: "公示期满待拨付",
+        Application.Status.STREET_REVIEW: gettext_noop("待街道审批"),
+        Application.Status.DISTRICT_REVIEW: gettext_noop("待区级审批"),
+        Application.Status.PUBLICITY: gettext_noop("公示期满待拨付"),
     }.get(application.status, application.get_status_display())
 
 

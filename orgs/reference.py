@@ -4,6 +4,7 @@ so does seed_demo when a flushed database has lost it. Loaders take the model
 classes so a migration can pass its historical models."""
 
 import csv
+import functools
 from decimal import Decimal
 from pathlib import Path
 
@@ -27,6 +28,13 @@ def load_industries(Industry) -> None:
     with SECTIONS_CSV.open(encoding="utf-8-sig") as fh:
         for row in csv.DictReader(fh):
             Industry.objects.update_or_create(code=row["code"].strip(), defaults={"name": row["name"].strip()})
+
+
+@functools.cache
+def industry_names_en() -> dict[str, str]:
+    """GB/T 4754's English section names, shipped beside the Chinese ones."""
+    with SECTIONS_CSV.open(encoding="utf-8-sig") as fh:
+        return {row["code"].strip(): row["name_en"].strip() for row in csv.DictReader(fh)}
 
 
 def load_rating_defaults(RatingCriterion, StarThreshold) -> None:
