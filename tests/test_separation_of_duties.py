@@ -106,7 +106,7 @@ def test_who_filed_a_record_does_not_approve_it(world):
     activity = make_activity(
         world.org_a, 1, status=Activity.Status.SUBMITTED, held_on=date(2026, 3, 2), created_by=secretary_and_street
     )
-    with pytest.raises(ValidationError, match="不能审核本人填报的记录"):
+    with pytest.raises(ValidationError, match="不能审核本人填报、修改或提交的记录"):
         activity_services.activity_approve(activity=activity, by=secretary_and_street)
     activity.refresh_from_db()
     assert activity.status == Activity.Status.SUBMITTED
