@@ -28,7 +28,7 @@ def make_activity(org, n=0, **over):
     activity = Activity.objects.create(**fields)
     if activity.created_by_id:
         ActivityStep.objects.create(activity=activity, action="created", by=activity.created_by, at=activity.created_at)
-    if activity.submitted_by_id:
+    if activity.submitted_by_id and activity.submitted_at:
         ActivityStep.objects.create(
             activity=activity, action="submitted", by=activity.submitted_by, at=activity.submitted_at
         )
