@@ -81,6 +81,7 @@ def activity_create_view(request):
     org_pk = request.POST.get("organization") or request.GET.get("organization")
     if org_pk:
         organization = organization_get(user=request.user, pk=org_pk, write=True)
+        policy.require_permission(policy.may_file_activity(request.user, organization), FILING_REFUSED)
     else:
         organization = organizations.first()
         if organization is None:
@@ -129,6 +130,7 @@ def _save_from_form(request, form, save, *, draft_message: str) -> Activity | No
 def attendance_picker_view(request):
     """htmx: the roster checkboxes for the organization chosen on the form."""
     organization = organization_get(user=request.user, pk=request.GET.get("organization"), write=True)
+    policy.require_permission(policy.may_file_activity(request.user, organization), FILING_REFUSED)
     form = ActivityForm(roster=attendance_roster(organization=organization))
     return render(request, "activities/_attendance.html", {"rows": form.attendance_rows()})
 

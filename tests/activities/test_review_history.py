@@ -81,9 +81,13 @@ def test_staff_file_edit_and_submit_nothing_through_the_api(world, api, returned
     assert Activity.objects.count() == 1
 
 
-def test_staff_have_no_filing_page(world, login):
-    assert login(world.street_a_staff).get(reverse("activities:create")).status_code == 404
-    assert login(world.district).get(reverse("activities:create")).status_code == 404
+@pytest.mark.parametrize("role", ["street_a_staff", "district"])
+def test_staff_have_no_filing_page(world, login, role):
+    client = login(getattr(world, role))
+    assert client.get(reverse("activities:create")).status_code == 404
+    assert client.get(reverse("activities:create"), {"organization": world.org_a.pk}).status_code == 403
+    assert client.post(reverse("activities:create"), _form(world)).status_code == 403
+    assert client.get(reverse("activities:attendance_picker"), {"organization": world.org_a.pk}).status_code == 403
     assert not Activity.objects.exists()
 
 
