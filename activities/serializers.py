@@ -16,6 +16,7 @@ class ActivitySerializer(serializers.ModelSerializer):
     type_display = serializers.CharField(source="get_activity_type_display", read_only=True)
     status_display = serializers.CharField(source="get_status_display", read_only=True)
     created_by_name = serializers.CharField(source="created_by", read_only=True, allow_null=True)
+    submitted_by_name = serializers.CharField(source="submitted_by", read_only=True, allow_null=True)
     reviewed_by_name = serializers.CharField(source="reviewed_by", read_only=True, allow_null=True)
 
     class Meta:
@@ -43,6 +44,8 @@ class ActivitySerializer(serializers.ModelSerializer):
             "created_by_name",
             "created_at",
             "submitted_at",
+            "submitted_by",
+            "submitted_by_name",
             "reviewed_by",
             "reviewed_by_name",
             "reviewed_at",

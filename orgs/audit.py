@@ -22,8 +22,9 @@ from django.dispatch import receiver
 from .models import User
 
 # Models too hot or too derived to diff row by row: the nightly job rewrites
-# them wholesale, and the journal is its own audit trail.
-NOT_AUDITED = {"CoverageSnapshot", "Alert", "FundEntry", "FundTransaction", "Attendance"}
+# them wholesale, and the journal is its own audit trail; an activity record's
+# history steps repeat the domain events audited beside them.
+NOT_AUDITED = {"CoverageSnapshot", "Alert", "FundEntry", "FundTransaction", "Attendance", "ActivityStep"}
 
 
 def register_models(app_config: AppConfig, *, exclude_fields: dict[str, list[str]] | None = None) -> None:
