@@ -111,3 +111,19 @@ def test_backdated_withdrawal_that_would_make_a_statement_line_negative_is_refus
     assert [e.running for e in statement.entries] == [D("1000.00"), D("600.00"), D("0.00"), D("500.00")]
     # A backdated deposit never lowers a line.
     _post(source, account, "50.00", date(2026, 1, 15), world.district)
+
+
+def test_verify_ledger_names_a_statement_line_below_zero_in_older_books(world, accounts, monkeypatch):
+    """Books written before the dated check (or around it) are caught by the nightly verification."""
+    from funds import ledger
+    from funds.verify import verify_ledger
+
+    source, account = accounts
+    _post(source, account, "1000.00", date(2026, 3, 1), world.district)
+    assert verify_ledger().ok
+    monkeypatch.setattr(ledger, "_check_dated_balances", lambda *a, **kw: None)
+    _post(source, account, "-100.00", date(2026, 2, 1), world.district)
+    report = verify_ledger()
+    assert report.problems == [
+        f"账户 {account.name}(#{account.pk}) 按业务日期 2026-02-01 第 2 笔分录后余额为 -100.00 元，对账单出现负数"
+    ]
