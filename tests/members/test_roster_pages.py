@@ -220,7 +220,7 @@ def test_import_with_bad_rows_writes_nothing_and_names_rows(world, login):
             ["钱二", "男", "210204198506150011", "", "入党申请人", "2025-01-02", None, None, None, None],
             [
                 "孙三",
-                "女",
+                world.member_b.get_gender_display(),
                 world.member_b.id_number,
                 "",
                 "正式党员",
@@ -228,9 +228,9 @@ def test_import_with_bad_rows_writes_nothing_and_names_rows(world, login):
                 "2010-06-01",
                 "2011-09-01",
                 "2012-09-01",
-                "2011-01-01",
+                "2011-06-01",
             ],
-            ["李四", "男", make_id_number(502), "", "入党积极分子", "2025-05-01", "2025-01-01", None, None, None],
+            ["李四", "男", make_id_number(503), "", "入党积极分子", "2025-05-01", "2025-01-01", None, None, None],
         ]
     )
     body = (
@@ -287,7 +287,7 @@ def test_edit_keeps_id_when_left_empty_and_checks_a_new_one(world, login, client
     assert world.member_a.id_number not in page and world.member_a.phone not in page
     data = {
         "name": "张甲改",
-        "gender": "male",
+        "gender": world.member_a.gender,
         "id_number": "",
         "phone": "",
         "stage": "formal",
