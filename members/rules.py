@@ -16,6 +16,7 @@ from datetime import date
 
 from dateutil.relativedelta import relativedelta
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.validators import birth_date_from_id, validate_id_number
@@ -50,6 +51,9 @@ def member_rule_errors(member: Member) -> dict[str, str]:
     errors: dict[str, str] = {}
     number = _valid_number(member.id_number or "")
     id_birth: date | None = birth_date_from_id(number) if number else None
+    if id_birth and id_birth > timezone.localdate():
+        errors["id_number"] = _("身份证号中的出生日期（%(date)s）晚于今天") % {"date": id_birth.isoformat()}
+        id_birth = None
 
     if number and member.gender:
         expected = gender_from_id_number(number)
@@ -68,7 +72,7 @@ def member_rule_errors(member: Member) -> dict[str, str]:
     # so the person was at least 18 then.
     birth = id_birth or member.birth_date
     first = next(((name, getattr(member, name)) for _stage, name in STAGE_DATE_FIELDS if getattr(member, name)), None)
-    if birth and first:
+    if birth and first and birth <= timezone.localdate():
         field_name, on = first
         adult_on = birth + relativedelta(years=ADULT_AGE)
         if on < adult_on:

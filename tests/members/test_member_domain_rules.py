@@ -201,7 +201,17 @@ MINOR_ACTIVIST_CASE = pytest.param(
 )
 
 
-@pytest.mark.parametrize(("over", "field", "message"), [*RULE_CASES, BIRTH_DATE_CASE, MINOR_ACTIVIST_CASE])
+FUTURE_BIRTH_CASE = pytest.param(
+    {"id_number": make_id_number(777, date(9990, 1, 1), gender="male")},
+    "id_number",
+    "身份证号中的出生日期（9990-01-01）晚于今天",
+    id="birth_in_the_future",
+)
+
+
+@pytest.mark.parametrize(
+    ("over", "field", "message"), [*RULE_CASES, BIRTH_DATE_CASE, MINOR_ACTIVIST_CASE, FUTURE_BIRTH_CASE]
+)
 def test_api_refuses_naming_the_field(world, api, nothing_written, over, field, message):
     response = api(world.secretary_a).post(
         "/api/v1/members/", {**_person(**over), "organization": world.org_a.pk}, format="json"
