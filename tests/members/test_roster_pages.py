@@ -39,7 +39,8 @@ def test_secretary_adds_member(world, login):
 
 def test_duplicate_id_is_refused_with_where_it_lives(world, login):
     response = login(world.secretary_a).post(
-        reverse("members:create"), member_form_data(world, id_number=world.member_b.id_number)
+        reverse("members:create"),
+        member_form_data(world, id_number=world.member_b.id_number, gender=world.member_b.gender),
     )
     body = response.content.decode()
     assert "中共乙企业支部委员会" in body and "同一人不能同时在两个党组织" in body
