@@ -99,3 +99,19 @@ def test_if_empty_leaves_existing_data_alone(capsys):
     call_command("seed_demo", "--if-empty", "--enterprises", "60", "--as-of", "2026-11-20")
     assert Enterprise.objects.count() == before
     assert "未重新生成" in capsys.readouterr().out
+
+
+@pytest.mark.django_db
+def test_every_seeded_person_keeps_the_member_rules():
+    """Gender and birth date as the ID number states them, 18 or older when
+    applying, a year as activist, a year of probation: the demo shows only
+    people the roster itself would accept."""
+    from members.rules import member_rule_errors
+
+    call_command("seed_demo", "--enterprises", "150", "--seed", "11", "--as-of", "2026-11-20")
+    members = list(Member.objects.all())
+    assert len(members) > 100
+    assert set(Member.objects.values_list("gender", flat=True)) == set(Member.Gender.values)
+    broken = {m.pk: member_rule_errors(m) for m in members if member_rule_errors(m)}
+    assert broken == {}
+    assert all(m.birth_date is not None for m in members)
