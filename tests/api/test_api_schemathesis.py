@@ -183,3 +183,12 @@ def _run_all(operations, users, objects) -> None:
             except Unsatisfiable:
                 # With the id fixed, the only way left to break the schema may be the id itself.
                 _run(operation, user=district, mode=GenerationMode.NEGATIVE)
+
+
+def test_schema_generates_without_warnings(tmp_path):
+    from django.core.management import call_command
+
+    out = tmp_path / "schema.yml"
+    call_command("spectacular", "--file", str(out), "--validate", "--fail-on-warn")
+    text = out.read_text()
+    assert "/api/v1/enterprises/{id}/" in text and "status_display" in text
