@@ -78,14 +78,16 @@ class EnterpriseSerializer(StrictModelSerializer):
         read_only_fields = ["id", "latest_survey_year", "created_at", "updated_at"]
         extra_kwargs = {"credit_code": {"validators": []}}
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        if self.instance is not None and not isinstance(self.instance, list | tuple) and "credit_code" in self.fields:
-            # The code is the enterprise's identity: fixed once registered.
-            self.fields["credit_code"].read_only = True
-
     def validate_credit_code(self, value: str) -> str:
         return validate_credit_code(value)
+
+
+class EnterpriseUpdateSerializer(EnterpriseSerializer):
+    """A change (PUT/PATCH): the credit code is the enterprise's identity,
+    fixed once registered, so it is read-only here (sent, it is refused by name)."""
+
+    class Meta(EnterpriseSerializer.Meta):
+        read_only_fields = [*EnterpriseSerializer.Meta.read_only_fields, "credit_code"]
 
 
 class OrganizationSerializer(serializers.ModelSerializer):
