@@ -4,7 +4,9 @@ hands back made the same as PostgreSQL's, and encrypted facts (the phone)
 decrypted on the way in and encrypted on the way out, as the ORM's field
 would: raw SQL bypasses it."""
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from decimal import Decimal
 from typing import Any
 
@@ -64,8 +66,33 @@ def fact_columns(model: type[Model]) -> str:
     return ", ".join(model._meta.get_field(f if not f.endswith("_id") else f[:-3]).column for f in FACTS)
 
 
+# Ciphertext → plain text for the import running in this context, if any.
+_decrypted: ContextVar[dict[str, str] | None] = ContextVar("survey_decrypted", default=None)
+
+
+@contextmanager
+def decrypting_once() -> Iterator[None]:
+    """Within one import each ciphertext is decrypted once. A year's
+    snapshots are copied from the ledger row server-side and carry its very
+    ciphertext, so a re-import reading both pays for one decryption per
+    phone, not two (a decryption costs as much as a row's whole comparison)."""
+    token = _decrypted.set({})
+    try:
+        yield
+    finally:
+        _decrypted.reset(token)
+
+
 def _decrypt(value: Any) -> Any:
-    return decrypt_text(value) if value else value
+    if not value:
+        return value
+    memo = _decrypted.get()
+    if memo is None:
+        return decrypt_text(value)
+    plain = memo.get(value)
+    if plain is None:
+        plain = memo[value] = decrypt_text(value)
+    return plain
 
 
 def _encrypt(value: Any) -> Any:

@@ -77,3 +77,24 @@ def test_an_older_years_survey_keeps_its_own_phone(world, tmp_path):
     assert Enterprise.objects.get(credit_code=code).phone == NEW
     assert EnterpriseSurvey.objects.get(enterprise__credit_code=code, year=YEAR - 1).phone == OLD
     assert all(v.startswith("gAAAAA") for v in _raw("orgs_enterprisesurvey") if v)
+
+
+def test_a_reimport_decrypts_each_phone_once(world, tmp_path, monkeypatch):
+    import surveys.sql
+
+    path = write_xlsx(
+        tmp_path / "s.xlsx", [survey_row(i, "甲街道", **{"联系电话": f"1380000000{i}"}) for i in range(3)]
+    )
+    run(path)
+    seen: list[str] = []
+    real = surveys.sql.decrypt_text
+
+    def counting(token: str) -> str:
+        seen.append(token)
+        return real(token)
+
+    monkeypatch.setattr(surveys.sql, "decrypt_text", counting)
+    again = run(path)
+    assert again.unchanged == 3
+    # The ledger row and its snapshot share one ciphertext: three phones, three decryptions.
+    assert len(seen) == 3
