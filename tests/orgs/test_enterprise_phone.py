@@ -178,3 +178,20 @@ def test_data_migration_encrypts_and_reverses(phoned):
     assert _raw_phones("orgs_enterprise") == [WHOLE] and _raw_phones("orgs_enterprisesurvey") == [WHOLE]
     batch.refresh_from_db()
     assert batch.undo["enterprises_updated"][str(phoned.enterprise_a.pk)]["phone"] == "13700001111"
+
+
+def test_detail_page_is_masked_and_offers_the_reveal_to_ledger_keepers_only(phoned, login, client):
+    page = reverse("orgs:enterprise_detail", args=[phoned.enterprise_a.pk])
+    reveal = reverse("orgs:enterprise_phone_reveal", args=[phoned.enterprise_a.pk])
+    for role, offered in (("district", True), ("street_a_staff", True), ("leader", False), ("secretary_a", False)):
+        body = login(getattr(phoned, role)).get(page).content.decode()
+        assert MASKED in body and WHOLE not in body
+        assert (reveal in body) is offered
+    response = login(phoned.street_a_staff).post(reveal)
+    assert response.status_code == 200 and WHOLE in response.content.decode()
+    (entry,) = LogEntry.objects.filter(additional_data__event="enterprise_phone_reveal")
+    assert entry.actor == phoned.street_a_staff
+    assert login(phoned.leader).post(reveal).status_code == 403
+    assert login(phoned.secretary_b).post(reveal).status_code == 404
+    assert client.get(reveal).status_code == 405
+    assert LogEntry.objects.filter(additional_data__event="enterprise_phone_reveal").count() == 1
