@@ -6,6 +6,7 @@ from django.db.models import Count, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, status
+from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from core.api import IdFilter, ScopedViewSet, SmallNumberFilter, StrictBooleanFilter, atomic_write
@@ -37,6 +38,7 @@ from .selectors import (
 )
 from .serializers import (
     AlertSerializer,
+    EnterprisePhoneSerializer,
     EnterpriseSerializer,
     EnterpriseSurveySerializer,
     EnterpriseUpdateSerializer,
@@ -44,7 +46,7 @@ from .serializers import (
     OrganizationSerializer,
     RatingSerializer,
 )
-from .services import enterprise_create, enterprise_update
+from .services import enterprise_create, enterprise_phone_reveal, enterprise_update
 
 
 class EnterpriseApiFilter(EnterpriseFilter):
@@ -68,8 +70,8 @@ class OrganizationApiFilter(OrganizationFilter):
 
 
 @extend_schema_view(
-    list=extend_schema(summary="企业列表", tags=["企业"]),
-    retrieve=extend_schema(summary="企业详情", tags=["企业"]),
+    list=extend_schema(summary="企业列表（联系电话已脱敏）", tags=["企业"]),
+    retrieve=extend_schema(summary="企业详情（联系电话已脱敏）", tags=["企业"]),
     create=extend_schema(summary="登记企业（区、街道工作人员）", tags=["企业"]),
     update=extend_schema(
         summary="修改企业（区、街道工作人员）",
@@ -119,6 +121,18 @@ class EnterpriseViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, Scoped
         data = dict(serializer.validated_data)
         enterprise = enterprise_update(enterprise=enterprise, by=request.user, **data)
         return Response(self.get_serializer(enterprise).data)
+
+    @extend_schema(
+        summary="查看企业完整联系电话（区工作人员、本街道工作人员；记入审计日志）",
+        tags=["企业"],
+        request=None,
+        responses={200: EnterprisePhoneSerializer},
+    )
+    @action(detail=True, methods=["post"])
+    def reveal(self, request, pk=None):
+        enterprise = enterprise_get(user=request.user, pk=pk)
+        phone = enterprise_phone_reveal(enterprise=enterprise, by=request.user, request=request)
+        return Response({"id": enterprise.pk, "phone": phone})
 
 
 @extend_schema_view(
@@ -230,8 +244,8 @@ class SurveyFilter(filters.FilterSet):
 
 
 @extend_schema_view(
-    list=extend_schema(summary="年度排查记录列表", tags=["年度排查"]),
-    retrieve=extend_schema(summary="年度排查记录详情", tags=["年度排查"]),
+    list=extend_schema(summary="年度排查记录列表（联系电话已脱敏）", tags=["年度排查"]),
+    retrieve=extend_schema(summary="年度排查记录详情（联系电话已脱敏）", tags=["年度排查"]),
 )
 class SurveyViewSet(ScopedViewSet):
     """Read only: surveys are written by the import (orgs survey import service)."""

@@ -93,6 +93,7 @@ def _objects(world) -> dict[str, int]:
     activity = make_activity(world.org_a).pk
     return {
         "/api/v1/enterprises/{id}/": world.enterprise_a.pk,
+        "/api/v1/enterprises/{id}/reveal/": world.enterprise_a.pk,
         "/api/v1/organizations/{id}/": world.org_a.pk,
         "/api/v1/members/{id}/": world.member_a.pk,
         "/api/v1/members/{id}/reveal/": world.member_a.pk,
@@ -192,3 +193,5 @@ def test_schema_generates_without_warnings(tmp_path):
     call_command("spectacular", "--file", str(out), "--validate", "--fail-on-warn")
     text = out.read_text()
     assert "/api/v1/enterprises/{id}/" in text and "status_display" in text
+    # The enterprise phone is read masked; its audited reveal is documented.
+    assert "/api/v1/enterprises/{id}/reveal/" in text and "查看企业完整联系电话" in text
