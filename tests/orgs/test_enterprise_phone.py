@@ -149,7 +149,7 @@ def test_admin_shows_and_exports_masked_and_a_masked_import_keeps_the_number(pho
 def _migration():
     from importlib import import_module
 
-    return import_module("orgs.migrations.0011_encrypt_enterprise_phone")
+    return import_module("orgs.migrations.0012_encrypt_enterprise_phone")
 
 
 def test_data_migration_encrypts_and_reverses(phoned):
