@@ -254,7 +254,11 @@ SPECTACULAR_SETTINGS = {
     "SCHEMA_PATH_PREFIX": "/api/v1",
     "PREPROCESSING_HOOKS": ["core.drf.only_api_v1"],
     # Every operation lists its error answers (400/401/403/404/429) as JSON.
-    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "core.drf.document_errors"],
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "core.drf.document_errors",
+        "core.drf.document_text_parameters",
+    ],
     # Several models have a `status`; name each choice set after its model.
     "ENUM_NAME_OVERRIDES": {
         "BusinessStatusEnum": "orgs.models.BusinessStatus",

@@ -169,3 +169,19 @@ def document_errors(result: dict[str, Any], generator: Any, request: Any, public
                     "content", {"application/json": {"schema": {"$ref": f"#/components/schemas/{component}"}}}
                 )
     return result
+
+
+def document_text_parameters(result: dict[str, Any], generator: Any, request: Any, public: bool) -> dict[str, Any]:
+    """Postprocessing hook: a text query parameter may hold anything but a
+    NUL character, which Django's form fields refuse (400); say so."""
+    for operations in result.get("paths", {}).values():
+        for operation in operations.values():
+            if not isinstance(operation, dict):
+                continue
+            for parameter in operation.get("parameters", []):
+                schema = parameter.get("schema", {})
+                if parameter.get("in") != "query" or schema.get("type") != "string":
+                    continue
+                if not ({"enum", "format", "pattern"} & schema.keys()):
+                    schema["pattern"] = "^[^\\x00]*$"
+    return result
