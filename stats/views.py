@@ -15,7 +15,7 @@ from orgs.models import Rating
 from orgs.selectors import organization_get
 
 from .coverage import ENTERPRISE_SETS, coverage_by_street, coverage_date, coverage_drilldown
-from .ratings import rating_override
+from .ratings import next_star_lines, rating_override
 
 
 def _date_param(request) -> date | None:
@@ -87,6 +87,12 @@ def rating_view(request, pk):
     return render(
         request,
         "stats/rating.html",
-        {"organization": organization, "rating": rating, "may_override": may_override, "error": error},
+        {
+            "organization": organization,
+            "rating": rating,
+            "gap": next_star_lines(rating) if rating else [],
+            "may_override": may_override,
+            "error": error,
+        },
         status=400 if error else 200,
     )
