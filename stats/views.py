@@ -14,7 +14,7 @@ from orgs import policy
 from orgs.models import Rating
 from orgs.selectors import organization_get
 
-from .coverage import ENTERPRISE_SETS, coverage_by_street, coverage_date, coverage_drilldown
+from .coverage import coverage_by_street, coverage_date, coverage_drilldown
 from .ratings import next_star_lines, rating_override
 
 
@@ -47,6 +47,8 @@ def coverage_drilldown_view(request, figure):
         figure=figure,
         on=on,
         street_id=request.GET.get("street"),
+        park_id=request.GET.get("park"),
+        industry=request.GET.get("industry"),
         above_scale=request.GET.get("above_scale") == "1",
         offset=(page - 1) * 50,
         limit=50,
@@ -59,7 +61,6 @@ def coverage_drilldown_view(request, figure):
             "page": page,
             "has_next": page * 50 < result.total,
             "query": request.GET.copy(),
-            "figures": ENTERPRISE_SETS,
         },
     )
 

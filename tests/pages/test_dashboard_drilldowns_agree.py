@@ -1,0 +1,143 @@
+"""Every number on the dashboard links to a list whose count is that number,
+under the same filters and date: the cards and every cell of the street (or
+park) table, for the district and a street, with a park, an industry, 规上
+and an earlier date. The figures come from the nightly statistics' own run."""
+
+import re
+from datetime import timedelta
+from html import unescape
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from orgs.models import EnterpriseSurvey, FormationMode, InstructorAssignment, Region
+from orgs.reference import ensure_reference_data
+from stats.coverage import coverage_compute
+
+from ..factories import EnterpriseFactory, MemberFactory, OrganizationFactory
+
+DASH = reverse("orgs:dashboard")
+ON = timezone.localdate() - timedelta(days=1)
+EARLIER = ON - timedelta(days=45)
+SURVEYED = ON - timedelta(days=200)
+
+CARD = re.compile(
+    r'<a class="kpi" href="([^"]+)" data-figure="(\w+)">\s*<span class="kpi-label">[^<]*</span>\s*'
+    r'<span class="kpi-value">([^<]+)</span>'
+)
+CELL = re.compile(r'<a href="([^"]+)" data-figure="(\w+)">([^<]+)</a>')
+
+
+def survey(enterprise, **facts):
+    values = {f: getattr(enterprise, f) for f in EnterpriseSurvey.fact_field_names()}
+    values.update(status="operating", **facts)
+    return EnterpriseSurvey.objects.create(
+        enterprise=enterprise, year=SURVEYED.year, survey_date=values.pop("survey_date", SURVEYED), **values
+    )
+
+
+@pytest.fixture
+def district(world):
+    """Two streets, a park, two industries, 规上 and not; organizations that
+    cover enterprises in both streets, one that covers none, one dissolved,
+    one founded between the two dates; members formal and probationary."""
+    ensure_reference_data()
+    a, b = world.street_a, world.street_b
+    park = Region.objects.create(name="甲园区", kind=Region.Kind.PARK, parent=a)
+    made = []
+    for n in range(14):
+        street = a if n % 3 else b
+        e = EnterpriseFactory(
+            street=street,
+            park=park if street == a and n % 2 else None,
+            industry_id="C" if n % 4 else "F",
+            above_scale=n % 5 in (0, 1),
+            name=f"核对企业{n}",
+            members_total=n % 6,
+            members_formal=max(n % 6 - 1, 0),
+            members_probationary=1 if n % 6 else 0,
+        )
+        survey(e)
+        made.append(e)
+    for e in (world.enterprise_a, world.enterprise_b):
+        survey(e)
+    # A joint organization registered in street A covering enterprises of both streets.
+    OrganizationFactory(street=a, formation_mode=FormationMode.JOINT, enterprises=[made[1], made[3], made[0]])
+    OrganizationFactory(street=a, formation_mode=FormationMode.OWN, enterprises=[made[2]])
+    OrganizationFactory(street=b, formation_mode=FormationMode.OWN, enterprises=[made[6]])
+    OrganizationFactory(street=a, name="无企业党组织")  # covers nothing: not counted
+    OrganizationFactory(street=b, enterprises=[made[9]], dissolved_on=EARLIER)
+    OrganizationFactory(street=a, enterprises=[made[4], made[5]], founded_on=ON - timedelta(days=10))
+    InstructorAssignment.objects.create(enterprise=made[7], start_on=SURVEYED)
+    for i, e in enumerate(made[:8]):
+        org = e.organizations.first() or world.org_a
+        MemberFactory(organization=org, enterprise=e, name=f"核对党员{i}")
+    MemberFactory(organization=world.org_a, enterprise=made[1], stage="probationary", name="预备甲")
+    coverage_compute(on=EARLIER)
+    coverage_compute(on=ON)
+    return {"park": park}
+
+
+def numbers(html: str):
+    for pattern in (CARD, CELL):
+        for href, figure, shown in pattern.findall(html):
+            yield unescape(href), figure, unescape(shown).strip()
+
+
+def listed(client, href: str) -> tuple[int, str]:
+    response = client.get(href)
+    assert response.status_code == 200, href
+    html = response.content.decode()
+    total = int(re.search(r'data-testid="total">(\d+)<', html).group(1))
+    rate = re.search(r'data-testid="rate">([^<]+)<', html)
+    return total, rate.group(1) if rate else ""
+
+
+def check_every_number(client, params: dict) -> int:
+    html = client.get(DASH, params).content.decode()
+    checked = 0
+    for href, figure, shown in numbers(html):
+        total, rate = listed(client, href)
+        if figure in ("org_coverage", "work_coverage", "own_org_rate"):
+            assert rate == shown, (params, figure, href)
+        else:
+            assert total == int(shown.replace(",", "")), (params, figure, href, shown)
+        checked += 1
+    return checked
+
+
+@pytest.mark.parametrize(
+    "filters",
+    [
+        {},
+        {"street": "a"},
+        {"street": "b"},
+        {"street": "a", "park": "park"},
+        {"industry": "C"},
+        {"industry": "F", "above_scale": "1"},
+        {"above_scale": "1"},
+        {"street": "a", "above_scale": "1"},
+        {"date": "earlier"},
+        {"street": "a", "date": "earlier"},
+        {"industry": "C", "date": "earlier"},
+    ],
+)
+def test_every_dashboard_number_equals_its_drilldown_count(world, district, login, filters):
+    params = {}
+    for key, value in filters.items():
+        if key == "street":
+            params[key] = (world.street_a if value == "a" else world.street_b).pk
+        elif key == "park":
+            params[key] = district["park"].pk
+        elif key == "date":
+            params[key] = EARLIER.isoformat()
+        else:
+            params[key] = value
+    checked = check_every_number(login(world.district), params)
+    assert checked >= 7  # the cards at least
+
+
+def test_street_staff_numbers_equal_their_drilldowns(world, district, login):
+    assert check_every_number(login(world.street_a_staff), {}) >= 7
+    assert check_every_number(login(world.street_a_staff), {"park": district["park"].pk, "above_scale": "1"}) >= 7
