@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
+from urllib.parse import urlencode
 
 from django.db import connection, transaction
 from django.db.models import Max, Q
@@ -377,6 +378,59 @@ def coverage_by_street(
         )
     }
     return answer, [(s, snapshots.get(str(s.pk))) for s in streets]
+
+
+# The coverage page's columns: the figure, the snapshot's value, the set its link lists.
+COVERAGE_COLUMNS = (
+    ("enterprises", "enterprises", False),
+    ("org_coverage_rate", "org_covered", True),
+    ("work_coverage_rate", "work_covered", True),
+    ("own_org_rate", "own_org", True),
+    ("should_form_not_formed", "should_form_not_formed", False),
+    ("enterprises_without_member", "enterprises_without_member", False),
+)
+
+
+def coverage_table(*, user, on: date | None = None, above_scale: bool = False) -> tuple[date | None, list[dict]]:
+    """The coverage page's rows: 全区 first for district-wide users, then each
+    street in reach; every cell with the link to the list whose count it is
+    (a rate's list is its numerator, and says its base)."""
+    answer, streets = coverage_by_street(user=user, on=on, above_scale=above_scale)
+    if answer is None:
+        return None, []
+    rows = []
+    if scope_for(user).everything:
+        total = CoverageSnapshot.objects.filter(
+            date=answer, scope_kind=CoverageSnapshot.ScopeKind.DISTRICT, scope_key="", above_scale_only=above_scale
+        ).first()
+        rows.append(_coverage_row(name=str(_("全区")), street=None, snapshot=total, on=answer, above_scale=above_scale))
+    for street, snapshot in streets:
+        rows.append(
+            _coverage_row(name=street.name, street=street, snapshot=snapshot, on=answer, above_scale=above_scale)
+        )
+    return answer, rows
+
+
+def _coverage_row(*, name: str, street, snapshot, on: date, above_scale: bool) -> dict:
+    params = {"date": on.isoformat()}
+    if street is not None:
+        params["street"] = str(street.pk)
+    if above_scale:
+        params["above_scale"] = "1"
+    cells = []
+    for attr, figure, is_rate in COVERAGE_COLUMNS if snapshot is not None else ():
+        numerator = getattr(snapshot, figure)
+        cells.append(
+            {
+                "figure": figure,
+                "value": getattr(snapshot, attr),
+                "is_rate": is_rate,
+                "count": numerator,
+                "base": snapshot.own_org_eligible if figure == "own_org" else snapshot.enterprises,
+                "url": f"{reverse('orgs:stats_drilldown', args=[figure])}?{urlencode(params)}",
+            }
+        )
+    return {"name": name, "street": street, "total": street is None, "cells": cells}
 
 
 # The records behind the two figures that are not enterprise counts.

@@ -14,7 +14,7 @@ from orgs import policy
 from orgs.models import Rating
 from orgs.selectors import organization_get
 
-from .coverage import coverage_by_street, coverage_date, coverage_drilldown
+from .coverage import coverage_date, coverage_drilldown, coverage_table
 from .ratings import next_star_lines, rating_override
 
 
@@ -31,7 +31,7 @@ def _date_param(request) -> date | None:
 @login_required
 def coverage_view(request):
     above = request.GET.get("above_scale") == "1"
-    answer, rows = coverage_by_street(user=request.user, on=_date_param(request), above_scale=above)
+    answer, rows = coverage_table(user=request.user, on=_date_param(request), above_scale=above)
     return render(request, "stats/coverage.html", {"date": answer, "rows": rows, "above_scale": above})
 
 

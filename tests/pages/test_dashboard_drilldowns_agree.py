@@ -94,12 +94,15 @@ def listed(client, href: str) -> tuple[int, str]:
     return total, rate.group(1) if rate else ""
 
 
-def check_every_number(client, params: dict) -> int:
-    html = client.get(DASH, params).content.decode()
+RATES = ("org_coverage", "work_coverage", "own_org_rate", "org_covered", "work_covered", "own_org")
+
+
+def check_every_number(client, params: dict, page: str = DASH) -> int:
+    html = client.get(page, params).content.decode()
     checked = 0
     for href, figure, shown in numbers(html):
         total, rate = listed(client, href)
-        if figure in ("org_coverage", "work_coverage", "own_org_rate"):
+        if figure in RATES:
             assert rate == shown, (params, figure, href)
         else:
             assert total == int(shown.replace(",", "")), (params, figure, href, shown)
@@ -141,3 +144,22 @@ def test_every_dashboard_number_equals_its_drilldown_count(world, district, logi
 def test_street_staff_numbers_equal_their_drilldowns(world, district, login):
     assert check_every_number(login(world.street_a_staff), {}) >= 7
     assert check_every_number(login(world.street_a_staff), {"park": district["park"].pk, "above_scale": "1"}) >= 7
+
+
+@pytest.mark.parametrize("params", [{}, {"above_scale": "1"}, {"industry": "C"}, {"street": "a"}])
+def test_every_bulletin_number_equals_its_drilldown_count(world, district, login, params):
+    if "street" in params:
+        params = {"street": world.street_a.pk}
+    params = {**params, "month": ON.strftime("%Y-%m")}
+    assert check_every_number(login(world.district), params, reverse("orgs:bulletin")) >= 7
+
+
+@pytest.mark.parametrize("params", [{}, {"above_scale": "1"}, {"date": "earlier"}])
+def test_every_coverage_page_number_equals_its_drilldown_count(world, district, login, params):
+    if "date" in params:
+        params = {"date": EARLIER.isoformat()}
+    html = login(world.district).get(reverse("orgs:stats_coverage"), params).content.decode()
+    assert "全区" in html
+    # The date box shows the date the figures are for, also when none was asked for.
+    assert f'name="date" value="{EARLIER.isoformat() if "date" in params else ON.isoformat()}"' in html
+    assert check_every_number(login(world.district), params, reverse("orgs:stats_coverage")) == 3 * 6
