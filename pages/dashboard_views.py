@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from core.xlsx import xlsx_response
+from core.xlsx import Percent, percent, xlsx_response
 from orgs import policy
 from orgs.models import Role
 
@@ -29,8 +29,9 @@ if TYPE_CHECKING:
     from orgs.policy import AnyUser
 
 
-def _pct(value: float | None) -> str:
-    return "" if value is None else f"{value * 100:.1f}%"
+def _pct(value: float | None) -> Percent | None:
+    """A rate (or a change of one) as a number the sheet shows in percent."""
+    return percent(value)
 
 
 def _role_label(user: AnyUser) -> str:

@@ -472,15 +472,20 @@ def test_street_export_has_one_row_per_street(world, login):
     rows = read_xlsx(login(world.district).get(reverse("orgs:dashboard_export", args=["rows"]), {"sort": "name"}))
     assert rows[0][0] == "街道" and rows[0][4] == "组织覆盖率"
     names = {r[0]: r for r in rows[1:]}
-    assert names[world.street_a.name][4] == "36.7%"  # 22 of 60
+    assert names[world.street_a.name][4] == pytest.approx(22 / 60, abs=1e-4)  # a number, shown in percent
     assert len(rows) == 3
+    sheet = load_workbook(
+        BytesIO(login(world.district).get(reverse("orgs:dashboard_export", args=["rows"]), {"sort": "name"}).content)
+    ).active
+    assert sheet.cell(row=2, column=5).number_format == "0.0%"
+    assert isinstance(sheet.cell(row=2, column=5).value, float)
 
 
 def test_kpi_export_matches_the_cards(world, login):
     on = snapshots_for(world)
     rows = read_xlsx(login(world.district).get(reverse("orgs:dashboard_export", args=["kpis"])))
     by_label = {r[0]: r for r in rows[1:]}
-    assert by_label["组织覆盖率"][1:3] == ["43.0%", "1.0%"]
+    assert by_label["组织覆盖率"][1:3] == [pytest.approx(0.43), pytest.approx(0.01)]
     assert by_label["在营企业"][1] == 100
     assert by_label["在营企业"][3].date() == on
 
