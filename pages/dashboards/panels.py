@@ -140,3 +140,21 @@ def fund_panel(*, q: DashboardQuery) -> FundOverview:
     balances, this year's income and disbursements, applications in flight;
     the district pool on the district view only."""
     return fund_overview(user=q.user, region=q.park if q.park is not None else q.street)
+
+
+# --- the lists behind the panels' numbers ---------------------------------------------
+
+
+def star_list(*, q: DashboardQuery, on: date, stars: str) -> QuerySet[PartyOrganization]:
+    """The organizations behind one bar of the star chart ("none": not rated)."""
+    qs = dashboard_organizations(q=q).annotate(stars=stars_in_force(on=on)).select_related("street", "park")
+    qs = qs.filter(stars__isnull=True) if stars == "none" else qs.filter(stars=int(stars))
+    return qs.order_by("name")
+
+
+def alert_list(*, q: DashboardQuery, on: date, level: str) -> QuerySet[Alert]:
+    """The open warnings behind one count of the warnings panel (all levels without one)."""
+    qs = alerts_open(q=q, on=on).select_related("street", "organization", "enterprise")
+    if level:
+        qs = qs.filter(level=level)
+    return qs.annotate(level_rank=_LEVEL_ORDER).order_by("level_rank", "opened_on", "pk")

@@ -278,6 +278,18 @@ def test_street_table_under_an_industry_says_it_counts_every_industry(world, log
     assert "/orgs/stats/coverage/" in rows and "industry=C" not in rows
 
 
+def test_panel_lists_are_for_dashboard_users_only(world, login):
+    on = snapshots_for(world, months=1)
+    RatingFactory(organization=world.org_a, computed_stars=4, computed_on=on, published_on=on)
+    url = reverse("orgs:dashboard_list", args=["stars"])
+    html = body(login(world.street_a_staff).get(url, {"stars": "4"}))
+    assert world.org_a.name in html and 'data-testid="total">1<' in html
+    assert login(world.secretary_a).get(url, {"stars": "4"}).status_code == 404
+    assert login(world.street_a_staff).get(url, {"stars": "4", "street": world.street_b.pk}).status_code == 404
+    assert login(world.district).get(url, {"stars": "9"}).status_code == 404
+    assert login(world.district).get(reverse("orgs:dashboard_list", args=["alerts"]), {"level": "x"}).status_code == 404
+
+
 def test_warnings_are_scoped_and_red_first(world, login):
     on = snapshots_for(world, months=1)
     AlertFactory(street=world.street_a, level=Alert.Level.BLUE, message="甲蓝色预警", opened_on=on - timedelta(days=90))

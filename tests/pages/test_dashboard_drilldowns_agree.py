@@ -11,11 +11,11 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from orgs.models import EnterpriseSurvey, FormationMode, InstructorAssignment, Region
+from orgs.models import EnterpriseSurvey, FormationMode, InstructorAssignment, PartyOrganization, Region
 from orgs.reference import ensure_reference_data
 from stats.coverage import coverage_compute
 
-from ..factories import EnterpriseFactory, MemberFactory, OrganizationFactory
+from ..factories import AlertFactory, EnterpriseFactory, MemberFactory, OrganizationFactory, RatingFactory
 
 DASH = reverse("orgs:dashboard")
 ON = timezone.localdate() - timedelta(days=1)
@@ -74,6 +74,12 @@ def district(world):
         org = e.organizations.first() or world.org_a
         MemberFactory(organization=org, enterprise=e, name=f"核对党员{i}")
     MemberFactory(organization=world.org_a, enterprise=made[1], stage="probationary", name="预备甲")
+    # Ratings and warnings behind the star chart's and the warnings panel's numbers.
+    for i, org in enumerate(PartyOrganization.objects.order_by("pk")):
+        RatingFactory(organization=org, computed_stars=1 + i % 5, computed_on=EARLIER, published_on=EARLIER)
+    for e in made[8:12]:
+        AlertFactory(street=e.street, enterprise=e, level="red" if e.pk % 2 else "yellow", opened_on=EARLIER)
+    AlertFactory(street=a, organization=world.org_a, level="blue", opened_on=EARLIER)
     coverage_compute(on=EARLIER)
     coverage_compute(on=ON)
     return {"park": park}
@@ -138,7 +144,7 @@ def test_every_dashboard_number_equals_its_drilldown_count(world, district, logi
         else:
             params[key] = value
     checked = check_every_number(login(world.district), params)
-    assert checked >= 7  # the cards at least
+    assert checked >= 7 + 6 + 3  # the cards, the star chart's bars, the warning levels at least
 
 
 def test_street_staff_numbers_equal_their_drilldowns(world, district, login):
