@@ -10,5 +10,6 @@ urlpatterns = [
     path("organizations/<int:pk>/", views.organization_detail_view, name="organization_detail"),
     path("dashboard/", dashboard_views.dashboard_view, name="dashboard"),
     path("dashboard/export/<slug:table>.xlsx", dashboard_views.dashboard_export_view, name="dashboard_export"),
+    path("dashboard/list/<slug:panel>/", dashboard_views.dashboard_panel_list_view, name="dashboard_list"),
     path("dashboard/bulletin/", dashboard_views.bulletin_view, name="bulletin"),
 ]
