@@ -4,7 +4,8 @@ the survey import and the roster import.
 - `check_zip`: a zip bomb is refused by its central directory, before any
   XML is inflated.
 - `check_sheet_extent`: a sheet whose cells reach absurdly far is refused
-  by a scan of its XML. Readers allocate rows × columns: one cell at
+  by a scan of its XML, and so is any part of the workbook that declares a
+  document type (entities: billion laughs, external entities). Readers allocate rows × columns: one cell at
   XFD1048576 in a 1.6 KB file asks python-calamine for 512 GB (and the
   process aborts), and openpyxl pads every row to the declared width.
 
@@ -119,10 +120,15 @@ def check_sheet_extent(source: Source, *, max_row: int, max_column: int) -> None
     limits = _Limits(max_row=max_row, max_column=max_column, far=_far_reference(max_row, max_column))
     try:
         with zipfile.ZipFile(_rewound(source)) as archive:
-            for sheet, part in _worksheets(archive):
+            sheets = _worksheets(archive)
+            for sheet, part in sheets:
                 _check_dimension(archive, sheet, part, limits)
                 if not _fast_scan(archive, sheet, part, limits):
                     _exact_scan(archive, sheet, part, limits)
+            scanned = {part for _sheet, part in sheets}
+            for info in archive.infolist():
+                if info.filename not in scanned and info.filename.lower().endswith((".xml", ".rels", ".vml")):
+                    _no_document_type(archive, info.filename)
     except (zipfile.BadZipFile, zlib.error, OSError, EOFError, NotImplementedError, RuntimeError):
         # Damaged, encrypted or packed in a way no reader unpacks.
         raise NotAWorkbook(_("文件已损坏或不是Excel文件（.xlsx）"))
@@ -200,6 +206,21 @@ def _index_part(archive: zipfile.ZipFile, name: str) -> ElementTree.Element | No
 
 def _no_doctype(*_args: object) -> None:
     raise UploadRefused(_("Excel文件结构异常（含有文档类型声明），已拒绝"))
+
+
+# No part of a workbook Excel or WPS writes declares a document type; one that
+# does may define entities (billion laughs, external entities), which no
+# reader here should be left to expand or fetch.
+_DOCUMENT_TYPE = re.compile(rb"<!(?:DOCTYPE|ENTITY)", re.IGNORECASE)
+
+
+def _no_document_type(archive: zipfile.ZipFile, part: str) -> None:
+    carry = b""
+    with archive.open(part) as stream:
+        while block := stream.read(SCAN_BLOCK):
+            if _DOCUMENT_TYPE.search(carry + block):
+                _no_doctype()
+            carry = block[-16:]
 
 
 _DIMENSION = re.compile(rb"<(?:\w+:)?dimension\b[^>]*?\bref\s*=\s*[\"']([^\"']*)[\"']")
@@ -295,6 +316,9 @@ def _fast_scan(archive: zipfile.ZipFile, sheet: str, part: str, limits: _Limits)
                 row, column = _position(reference.decode("ascii", "replace"))
                 _within(sheet, row, column, limits)
                 return False  # an odd reference: the parser reads it as a reader would
+            declared = _DOCUMENT_TYPE.search(buffer)
+            if declared is not None:
+                _no_doctype()
             for unusual in (_UNUSUAL, _PREFIXED):
                 found = unusual.search(buffer)
                 if found is not None and found.start() < end:

@@ -171,3 +171,85 @@ def roster_rows(path: Path, rows: list[list]) -> Path:
     for number, values in enumerate(rows, start=2):
         body += row_xml(number, values)
     return write_workbook(path, sheet_xml(body))
+
+
+# --- entities, forged sizes, programs under a spreadsheet's name ----------------------
+
+
+def _laughs() -> str:
+    entities = ['<!ENTITY lol0 "lol">']
+    entities += [f'<!ENTITY lol{i} "{f"&lol{i - 1};" * 10}">' for i in range(1, 10)]
+    return "<!DOCTYPE lolz [" + "".join(entities) + "]>"
+
+
+def _with_doctype(sheet: str, doctype: str, reference: str) -> str:
+    """The sheet with a document type after the XML declaration and an entity
+    reference at the start of the first data row's first text."""
+    declaration, rest = sheet.split("?>", 1)
+    second_row = rest.index("<row", rest.index("</row>"))
+    first_text = rest.index("<t>", second_row) + 3
+    return declaration + "?>" + doctype + rest[:first_text] + reference + rest[first_text:]
+
+
+def billion_laughs_xlsx(path: Path, sheet: str) -> Path:
+    """Ten levels of ten references each: 10**9 "lol"s for a parser that expands them."""
+    return write_workbook(path, _with_doctype(sheet, _laughs(), "&lol9;"))
+
+
+def external_entity_xlsx(path: Path, sheet: str) -> Path:
+    """XXE: a cell whose text is a local file's content, for a parser that fetches it."""
+    doctype = '<!DOCTYPE x [<!ENTITY secret SYSTEM "file:///etc/passwd">]>'
+    return write_workbook(path, _with_doctype(sheet, doctype, "&secret;"))
+
+
+def shared_strings_entity_xlsx(path: Path, sheet: str) -> Path:
+    """The document type in the shared strings part, which no sheet scan reads."""
+    write_workbook(path, sheet)
+    with zipfile.ZipFile(path, "a", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr(
+            "xl/sharedStrings.xml",
+            '<?xml version="1.0"?><!DOCTYPE x [<!ENTITY secret SYSTEM "file:///etc/passwd">]>'
+            '<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><si><t>&secret;</t></si></sst>',
+        )
+    return path
+
+
+def forged_directory_xlsx(path: Path, sheet: str, *, real_size: int = 80 * 1024 * 1024) -> Path:
+    """A sheet that inflates to `real_size` bytes while the zip's central
+    directory and local header say 2 KB: a size check that trusts the
+    directory lets it through; an unpacker that trusts the stream fills memory."""
+    head, tail = sheet.encode().split(b"</sheetData>")
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("[Content_Types].xml", _CONTENT_TYPES)
+        archive.writestr("_rels/.rels", _PACKAGE_RELS)
+        archive.writestr("xl/workbook.xml", _WORKBOOK)
+        archive.writestr("xl/_rels/workbook.xml.rels", _WORKBOOK_RELS)
+        with archive.open("xl/worksheets/sheet1.xml", "w", force_zip64=False) as member:
+            member.write(head)
+            block = b" " * (1024 * 1024)
+            for _ in range(real_size // len(block)):
+                member.write(block)
+            member.write(b"</sheetData>" + tail)
+    data = bytearray(path.read_bytes())
+    name = b"xl/worksheets/sheet1.xml"
+    forged = (2048).to_bytes(4, "little")
+    central = data.find(b"PK\x01\x02")
+    while central != -1:
+        length = int.from_bytes(data[central + 28 : central + 30], "little")
+        if data[central + 46 : central + 46 + length] == name:
+            data[central + 24 : central + 28] = forged
+            local = int.from_bytes(data[central + 42 : central + 46], "little")
+            data[local + 22 : local + 26] = forged
+        central = data.find(b"PK\x01\x02", central + 4)
+    path.write_bytes(bytes(data))
+    return path
+
+
+def program_named_xlsx(path: Path) -> Path:
+    """A Windows program saved under a spreadsheet's name."""
+    path.write_bytes(
+        b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff\x00\x00"
+        + b"This program cannot be run in DOS mode.\r\n"
+        + bytes(512)
+    )
+    return path

@@ -1,5 +1,6 @@
 """Hostile roster files: a zip bomb, a sheet reaching absurdly far, more rows
-than a roster has. Each is refused before openpyxl unpacks it, with a
+than a roster has, entities (billion laughs, XXE), a forged zip directory, a
+program renamed. Each is refused before openpyxl unpacks it, with a
 Chinese message, and nothing is written."""
 
 import time
@@ -11,7 +12,19 @@ from django.urls import reverse
 from members import resources
 from members.models import Member
 from tests.factories import make_id_number
-from tests.helpers.hostile_files import roster_far_cell, roster_rows, roster_zip_bomb
+from tests.helpers.hostile_files import (
+    ROSTER_HEADERS,
+    billion_laughs_xlsx,
+    external_entity_xlsx,
+    forged_directory_xlsx,
+    program_named_xlsx,
+    roster_far_cell,
+    roster_rows,
+    roster_zip_bomb,
+    row_xml,
+    shared_strings_entity_xlsx,
+    sheet_xml,
+)
 
 
 def post(client, world, path):
@@ -54,3 +67,38 @@ def test_roster_within_the_cap_still_imports(world, login, tmp_path, monkeypatch
     ]
     body = post(login(world.secretary_a), world, roster_rows(tmp_path / "r.xlsx", data)).content.decode()
     assert f"已导入 {rows} 名党员" in body
+
+
+ENTITY_FILES = {
+    "billion_laughs": billion_laughs_xlsx,
+    "external_entity": external_entity_xlsx,
+    "entity_in_shared_strings": shared_strings_entity_xlsx,
+}
+
+
+def _roster_sheet() -> str:
+    return sheet_xml(
+        row_xml(1, ROSTER_HEADERS)
+        + row_xml(2, ["张三", "男", make_id_number(650, gender="male"), "", "入党申请人", "2025-01-02"])
+    )
+
+
+@pytest.mark.parametrize("make", ENTITY_FILES.values(), ids=ENTITY_FILES.keys())
+def test_roster_with_a_document_type_is_refused(world, login, tmp_path, make):
+    body = post(login(world.secretary_a), world, make(tmp_path / "r.xlsx", _roster_sheet())).content.decode()
+    assert "含有文档类型声明" in body and "root:" not in body
+    assert not Member.objects.filter(name="张三").exists()
+
+
+def test_roster_with_a_forged_directory_is_refused(world, login, tmp_path):
+    path = forged_directory_xlsx(tmp_path / "r.xlsx", _roster_sheet())
+    started = time.monotonic()
+    body = post(login(world.secretary_a), world, path).content.decode()
+    assert "无法读取该文件" in body and time.monotonic() - started < 5
+    assert not Member.objects.filter(name="张三").exists()
+
+
+def test_roster_program_named_xlsx_is_refused(world, login, tmp_path):
+    body = post(login(world.secretary_a), world, program_named_xlsx(tmp_path / "名册.xlsx")).content.decode()
+    assert "无法读取该文件" in body
+    assert Member.objects.filter(organization=world.org_a).count() == 1

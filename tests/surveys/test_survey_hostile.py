@@ -1,5 +1,6 @@
 """Hostile survey files: a sheet reaching absurdly far, a reader that
-crashes or hangs, more rows than a survey has, text the database refuses.
+crashes or hangs, more rows than a survey has, text the database refuses,
+entities (billion laughs, XXE), a forged zip directory, a program renamed.
 Each is refused with a Chinese message, nothing is written and no copy of
 the upload stays behind; the process that imports survives."""
 
@@ -23,10 +24,16 @@ from surveys.reader import SurveyFileError, open_survey
 from surveys.services import survey_import
 from tests.helpers.hostile_files import (
     FAR_SPELLINGS,
+    billion_laughs_xlsx,
     declared_dimension_xlsx,
+    external_entity_xlsx,
     far_cell_xlsx,
     far_spelling_xlsx,
+    forged_directory_xlsx,
+    program_named_xlsx,
+    shared_strings_entity_xlsx,
     sheet_xml,
+    survey_sheet,
     write_workbook,
 )
 from tests.helpers.survey_files import survey_row, write_csv, write_xlsx
@@ -249,3 +256,36 @@ def test_extent_scan_decides_at_the_limits_the_same_both_ways(tmp_path, monkeypa
             uploads.check_sheet_extent(path, max_row=300_030, max_column=200)
     else:
         uploads.check_sheet_extent(path, max_row=300_030, max_column=200)
+
+
+# --- entities, forged sizes and programs under a spreadsheet's name -------------------------------
+
+ENTITY_FILES = {
+    "billion_laughs": billion_laughs_xlsx,
+    "external_entity": external_entity_xlsx,
+    "entity_in_shared_strings": shared_strings_entity_xlsx,
+}
+
+
+@pytest.mark.parametrize("make", ENTITY_FILES.values(), ids=ENTITY_FILES.keys())
+def test_a_document_type_anywhere_in_the_workbook_is_refused(world, login, tmp_path, make):
+    path = make(tmp_path / "s.xlsx", survey_sheet([survey_row(1, "甲街道")]))
+    response = upload(login(world.district), path)
+    body = response.content.decode()
+    assert response.status_code == 400 and "含有文档类型声明" in body
+    assert "root:" not in body  # nothing of /etc/passwd came back
+    assert not ImportBatch.objects.exists() and kept_uploads() == []
+
+
+def test_a_forged_central_directory_is_refused_without_inflating(world, login, tmp_path):
+    path = forged_directory_xlsx(tmp_path / "s.xlsx", survey_sheet([survey_row(1, "甲街道")]))
+    assert path.stat().st_size < 200 * 1024
+    response = upload(login(world.district), path)
+    assert response.status_code == 400 and "文件已损坏或不是Excel文件" in response.content.decode()
+    assert not ImportBatch.objects.exists() and kept_uploads() == []
+
+
+def test_a_program_named_xlsx_is_refused(world, login, tmp_path):
+    response = upload(login(world.district), program_named_xlsx(tmp_path / "调查表.xlsx"))
+    assert response.status_code == 400 and "无法识别的文件格式" in response.content.decode()
+    assert not ImportBatch.objects.exists() and kept_uploads() == []
