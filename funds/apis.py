@@ -12,6 +12,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from core.api import IdFilter, ScopedViewSet
+from orgs import policy
 
 from .models import Application, FundAccount
 from .selectors import account_get, account_list, application_get, application_list, entry_list
@@ -145,6 +146,7 @@ class ApplicationViewSet(mixins.CreateModelMixin, ScopedViewSet):
 
     serializer_class = ApplicationSerializer
     filterset_class = ApplicationFilter
+    write_policy = {"object_": policy.may_object_to_withdrawal}
     ordering_fields = ["id", "amount", "activity_date", "waiting_since"]
     ordering = ["-id"]
     list_selector = staticmethod(application_list)
@@ -223,8 +225,10 @@ class ApplicationViewSet(mixins.CreateModelMixin, ScopedViewSet):
     @_action_schema("公示期间提出异议（管辖范围内工作人员）", ObjectionWriteSerializer)
     @_detail_action("object", ObjectionWriteSerializer)
     def object_(self, request, pk=None):
-        # Objecting is not editing: whoever may read the application may try (the page does the same).
+        # Objecting is not editing: whoever may read the application may try
+        # (the page does the same), and the policy answers a leader, who only reads, with a 403.
         application = application_get(user=request.user, pk=pk)
+        self.check_object_permissions(request, application)
         data = self._input(ObjectionWriteSerializer)
         objection_raise(application=application, by=request.user, text=data["text"], request=request)
         return _answer(application)
@@ -245,8 +249,10 @@ class ApplicationViewSet(mixins.CreateModelMixin, ScopedViewSet):
     def settle(self, request, pk=None):
         application = self.get_object()
         # Files are matched to lines by name; the rest is what the serializer reads.
-        data = {k: v for k, v in request.data.items() if k not in request.FILES}
-        if isinstance(data.get("lines"), str):
+        data = request.data
+        if isinstance(data, dict):
+            data = {k: v for k, v in data.items() if k not in request.FILES}
+        if isinstance(data, dict) and isinstance(data.get("lines"), str):
             try:
                 data["lines"] = json.loads(data["lines"])
             except ValueError:
