@@ -377,3 +377,14 @@ def test_api_return_needs_a_reason_and_goes_back_to_the_secretary(world, disburs
     response = client.post(f"{URL}{disbursed.pk}/settlement-return/", {"reason": "缺少签到表"}, format="json")
     assert response.status_code == 200 and response.json()["status"] == "disbursed"
     assert response.json()["settlements"][0]["opinion"] == "缺少签到表"
+
+
+def test_admin_shows_the_settlements_read_only(world, disbursed, login):
+    services.application_settle(application=disbursed, by=world.secretary_a, lines=lines_of(("场地费", "800.00")))
+    services.settlement_return(application=disbursed, by=world.street_a_staff, reason="票据抬头不符")
+    root = UserFactory(username="root", is_superuser=True, is_staff=True)
+    page = login(root).get(reverse("admin:funds_application_change", args=[disbursed.pk]))
+    assert page.status_code == 200
+    body = page.content.decode()
+    assert "票据抬头不符" in body and "800.00" in body
+    assert 'name="settlements-0-opinion"' not in body  # shown, not editable
