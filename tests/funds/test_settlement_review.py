@@ -388,3 +388,17 @@ def test_admin_shows_the_settlements_read_only(world, disbursed, login):
     body = page.content.decode()
     assert "票据抬头不符" in body and "800.00" in body
     assert 'name="settlements-0-opinion"' not in body  # shown, not editable
+
+
+def test_the_streets_workbench_lists_it_and_a_long_wait_is_a_warning(world, disbursed, login):
+    from django.utils import timezone
+
+    from funds.selectors import applications_waiting, waiting_label
+
+    services.application_settle(application=disbursed, by=world.secretary_a, lines=lines_of(("场地费", "800.00")))
+    home = login(world.street_a_staff).get(reverse("home")).content.decode()
+    assert f"报账待街道审核：{world.org_a.name}" in home
+    assert "报账待街道审核" not in login(world.secretary_b).get(reverse("home")).content.decode()
+    Application.objects.filter(pk=disbursed.pk).update(waiting_since=timezone.now() - timezone.timedelta(days=11))
+    (waiting,) = applications_waiting(on=timezone.localdate())
+    assert waiting == disbursed and waiting_label(waiting) == "报账待街道审核"
