@@ -402,3 +402,40 @@ def test_the_streets_workbench_lists_it_and_a_long_wait_is_a_warning(world, disb
     Application.objects.filter(pk=disbursed.pk).update(waiting_since=timezone.now() - timezone.timedelta(days=11))
     (waiting,) = applications_waiting(on=timezone.localdate())
     assert waiting == disbursed and waiting_label(waiting) == "报账待街道审核"
+
+
+def test_page_and_api_refuse_settling_before_the_activity_date(world, login, api, settings):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    open_accounts(world, deposit="1000.00")
+    planned = timezone.localdate() + timedelta(days=18)
+    app = services.application_create(
+        organization=world.org_a,
+        by=world.secretary_a,
+        activity="年终主题党日",
+        activity_date=planned,
+        participants=10,
+        budget_lines=[{"item": "场地费", "amount": "300.00"}],
+        amount="300.00",
+    )
+    through_publicity(world, app, on=date(2026, 5, 1))
+    services.application_disburse(application=app, by=world.district, on=date(2026, 5, 6))
+    before = written(settings)
+    response = login(world.secretary_a).post(
+        reverse("funds:application_settle", args=[app.pk]), form_post(("场地费", "300.00", pdf()))
+    )
+    body = response.content.decode()
+    assert "早于活动日期" in body and str(planned) in body
+    response = api(world.secretary_a).post(
+        f"{URL}{app.pk}/settle/",
+        {"lines": '[{"item": "场地费", "amount": "300"}]', "receipt_1": pdf()},
+        format="multipart",
+    )
+    assert response.status_code == 400
+    (said,) = response.json()["settled_on"]
+    assert "活动日期" in said and str(planned) in said
+    assert written(settings) == before
+    app.refresh_from_db()
+    assert app.status == Application.Status.DISBURSED
