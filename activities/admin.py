@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from orgs.admin_base import ReadOnlyAdmin, ReadOnlyInline, ScopedAdmin
 
-from .models import Activity, Attachment, Attendance, ComplianceExemption, ComplianceRule
+from .models import Activity, ActivityStep, Attachment, Attendance, ComplianceExemption, ComplianceRule
 
 
 class AttendanceInline(ReadOnlyInline):
@@ -28,6 +28,13 @@ class AttachmentInline(ReadOnlyInline):
         return format_html('<a href="{}">{}</a>', url, obj.original_name)
 
 
+class StepInline(ReadOnlyInline):
+    model = ActivityStep
+    extra = 0
+    fields = ["at", "action", "by", "note"]
+    readonly_fields = fields
+
+
 @admin.register(Activity)
 class ActivityAdmin(ReadOnlyAdmin):
     # Read-only: records are filed, corrected and reviewed on the pages and
@@ -39,7 +46,7 @@ class ActivityAdmin(ReadOnlyAdmin):
     search_fields = ["topic", "organization__name"]
     raw_id_fields = ["organization"]
     date_hierarchy = "held_on"
-    inlines = [AttendanceInline, AttachmentInline]
+    inlines = [StepInline, AttendanceInline, AttachmentInline]
     list_select_related = ["organization"]
 
 

@@ -4,6 +4,7 @@ compliance rules (expected meetings per period) they are measured against."""
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.files import random_file_name
@@ -64,6 +65,14 @@ class Activity(models.Model):
     )
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     submitted_at = models.DateTimeField(_("提交时间"), null=True, blank=True)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("提交人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     reviewed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("审核人"),
@@ -97,6 +106,44 @@ class Activity(models.Model):
     @property
     def locked(self) -> bool:
         return self.status == self.Status.APPROVED
+
+    def filer_ids(self) -> set[int]:
+        """Everyone who filed, edited or submitted this record, at any time:
+        none of them may approve it (separation of duties)."""
+        ids = set(self.steps.filter(action__in=ActivityStep.FILING_ACTIONS).values_list("by_id", flat=True))
+        return ids | {pk for pk in (self.created_by_id, self.submitted_by_id) if pk is not None}
+
+
+class ActivityStep(models.Model):
+    """One line of a record's history: who did what, when. Written by the
+    services at every step; never edited or deleted."""
+
+    class Action(models.TextChoices):
+        CREATED = "created", _("填报")
+        UPDATED = "updated", _("修改")
+        SUBMITTED = "submitted", _("提交")
+        APPROVED = "approved", _("审核通过")
+        RETURNED = "returned", _("退回")
+
+    # The steps that make someone a filer of the record.
+    FILING_ACTIONS = (Action.CREATED, Action.UPDATED, Action.SUBMITTED)
+
+    activity = models.ForeignKey(Activity, verbose_name=_("活动"), on_delete=models.CASCADE, related_name="steps")
+    action = models.CharField(_("操作"), max_length=16, choices=Action.choices)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("操作人"), on_delete=models.PROTECT, related_name="+"
+    )
+    at = models.DateTimeField(_("时间"), default=timezone.now)
+    note = models.TextField(_("说明"), blank=True)
+
+    class Meta:
+        verbose_name = _("组织生活流程记录")
+        verbose_name_plural = _("组织生活流程记录")
+        ordering = ["at", "pk"]
+        indexes = [models.Index(fields=["activity", "at"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()} {self.by}"
 
 
 class Attendance(models.Model):

@@ -1,17 +1,18 @@
 """Reads of activity records, always scoped through orgs.selectors.scope_for."""
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
-from django.db.models import QuerySet
+from django.db.models import F, QuerySet
 from django.utils import timezone
 
 from members.models import Member, Stage
+from orgs import policy
 from orgs.filters import apply_filters
 from orgs.models import PartyOrganization
 from orgs.selectors import AnyUser, scope_for, scoped_get
 
 from .filters import ActivityFilter
-from .models import Activity, Attachment
+from .models import Activity, ActivityStep, Attachment
 
 # A submitted record waiting longer than this is overdue for review; a draft
 # this long after its meeting is overdue for submission.
@@ -22,13 +23,15 @@ SUBMIT_DUE_DAYS = 15
 def activity_list(*, user: AnyUser, filters: dict | None = None) -> QuerySet[Activity]:
     qs = Activity.objects.filter(scope_for(user).organizations_q("organization"))
     qs = apply_filters(ActivityFilter, filters, qs)
-    return qs.select_related("organization", "organization__street", "created_by", "reviewed_by")
+    return qs.select_related("organization", "organization__street", "created_by", "submitted_by", "reviewed_by")
 
 
 def activity_get(*, user: AnyUser, pk: int | str | None, write: bool = False) -> Activity:
     return scoped_get(
         user=user,
-        queryset=Activity.objects.select_related("organization", "organization__street", "created_by", "reviewed_by"),
+        queryset=Activity.objects.select_related(
+            "organization", "organization__street", "created_by", "submitted_by", "reviewed_by"
+        ),
         scope_q_name="organizations_q",
         path="organization",
         pk=pk,
@@ -36,12 +39,10 @@ def activity_get(*, user: AnyUser, pk: int | str | None, write: bool = False) ->
     )
 
 
-def activity_may_write(*, user: AnyUser, activity: Activity) -> bool:
-    """Whether the user's write scope reaches the record's organization
-    (leaders and outsiders: no). Status rules are the services' business."""
-    return PartyOrganization.objects.filter(
-        scope_for(user, write=True).organizations_q(), pk=activity.organization_id
-    ).exists()
+def activity_history(*, activity: Activity) -> QuerySet[ActivityStep]:
+    """The record's steps, oldest first, each with its person. Callers pass
+    a record already fetched through a scoped selector."""
+    return activity.steps.select_related("by").order_by("at", "pk")
 
 
 def attachment_get(*, user: AnyUser, activity_pk: int | str, pk: int | str | None, write: bool = False) -> Attachment:
@@ -58,9 +59,15 @@ def attachment_get(*, user: AnyUser, activity_pk: int | str, pk: int | str | Non
 
 
 def review_queue(*, user: AnyUser, filters: dict | None = None) -> QuerySet[Activity]:
-    """Submitted records awaiting a decision, oldest submission first."""
+    """Submitted records awaiting a decision, oldest submission first; a
+    record whose submission time was never recorded waits longest of all."""
     filters = {**(filters or {}), "status": Activity.Status.SUBMITTED}
-    return activity_list(user=user, filters=filters).order_by("submitted_at", "pk")
+    return activity_list(user=user, filters=filters).order_by(F("submitted_at").asc(nulls_first=True), "pk")
+
+
+def review_overdue_since() -> datetime:
+    """A record submitted before this moment has waited too long for review."""
+    return timezone.now() - timedelta(days=REVIEW_DUE_DAYS)
 
 
 def activities_to_act_on(*, user: AnyUser) -> QuerySet[Activity]:
@@ -73,13 +80,12 @@ def activities_to_act_on(*, user: AnyUser) -> QuerySet[Activity]:
 
 
 def overdue_items(*, user: AnyUser) -> dict[str, QuerySet[Activity]]:
-    now = timezone.now()
     today = timezone.localdate()
     base = activity_list(user=user)
     return {
-        "review": base.filter(
-            status=Activity.Status.SUBMITTED, submitted_at__lt=now - timedelta(days=REVIEW_DUE_DAYS)
-        ).order_by("submitted_at"),
+        "review": base.filter(status=Activity.Status.SUBMITTED, submitted_at__lt=review_overdue_since()).order_by(
+            "submitted_at"
+        ),
         "submission": base.filter(
             status__in=[Activity.Status.DRAFT, Activity.Status.RETURNED],
             held_on__lt=today - timedelta(days=SUBMIT_DUE_DAYS),
@@ -97,7 +103,5 @@ def attendance_roster(*, organization: PartyOrganization) -> QuerySet[Member]:
 
 
 def organizations_for_filing(*, user: AnyUser) -> QuerySet[PartyOrganization]:
-    """Organizations the user may file records for (their write scope)."""
-    return PartyOrganization.objects.filter(
-        scope_for(user, write=True).organizations_q(), dissolved_on__isnull=True
-    ).order_by("name")
+    """Organizations the user may file records for: a secretary's own and their sub-organizations."""
+    return PartyOrganization.objects.filter(policy.activity_filing_q(user), dissolved_on__isnull=True).order_by("name")

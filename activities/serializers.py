@@ -16,6 +16,7 @@ class ActivitySerializer(serializers.ModelSerializer):
     type_display = serializers.CharField(source="get_activity_type_display", read_only=True)
     status_display = serializers.CharField(source="get_status_display", read_only=True)
     created_by_name = serializers.CharField(source="created_by", read_only=True, allow_null=True)
+    submitted_by_name = serializers.CharField(source="submitted_by", read_only=True, allow_null=True)
     reviewed_by_name = serializers.CharField(source="reviewed_by", read_only=True, allow_null=True)
 
     class Meta:
@@ -43,6 +44,8 @@ class ActivitySerializer(serializers.ModelSerializer):
             "created_by_name",
             "created_at",
             "submitted_at",
+            "submitted_by",
+            "submitted_by_name",
             "reviewed_by",
             "reviewed_by_name",
             "reviewed_at",
@@ -80,11 +83,16 @@ class ActivityWriteSerializer(StrictSerializer):
     decisions = serializers.CharField(required=False, allow_blank=True)
     attendance = AttendancePickSerializer(many=True, required=False, label="出席登记")
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        if self.instance is not None:
-            # A record stays with the organization it was filed for.
-            self.fields.pop("organization")
+
+class ActivityUpdateSerializer(ActivityWriteSerializer):
+    """A correction (PUT/PATCH): the same facts, but a record stays with the
+    organization it was filed for, so `organization` is not among the fields
+    a client may send (StrictSerializer refuses it by name)."""
+
+    def get_fields(self):
+        fields = super().get_fields()
+        fields.pop("organization")
+        return fields
 
 
 class ReturnReasonSerializer(StrictSerializer):

@@ -1,8 +1,10 @@
 """Writes of activity records: filing, attendance, attachments and the
 review workflow (draft → submitted → approved, or returned with a reason).
 
-Every state change is timestamped on the record and audited through
-`orgs.audit.audit_event`, so "who approved this, when" has one answer.
+Every step (filed, edited, submitted, approved, returned) is a line of the
+record's history (`ActivityStep`, naming its person) and is audited through
+`orgs.audit.audit_event`, so "who approved this, when" has one answer. Whoever
+filed, edited or submitted a record never approves it (`policy.may_approve_activity`).
 """
 
 import io
@@ -16,6 +18,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from core.errors import ApplicationError
@@ -26,7 +29,7 @@ from orgs.audit import audit_event
 from orgs.models import PartyOrganization, User
 from orgs.policy import require
 
-from .models import Activity, Attachment, Attendance
+from .models import Activity, ActivityStep, Attachment, Attendance
 
 ACTIVITY_WRITABLE = [
     "activity_type",
@@ -38,6 +41,9 @@ ACTIVITY_WRITABLE = [
     "minutes",
     "decisions",
 ]
+
+# Staff review records; the organization's own secretaries write them.
+FILING_REFUSED = gettext_lazy("组织生活记录只能由本组织（或上级党组织）的书记填报、修改和提交")
 
 EDITABLE_STATUSES = (Activity.Status.DRAFT, Activity.Status.RETURNED)
 IMAGE_FORMATS = {"JPEG", "PNG", "WEBP", "GIF", "BMP"}
@@ -200,8 +206,13 @@ def activity_create(
     _write_attendance(activity, picks)
     activity.save(update_fields=["due_count", "attended_count", "absent_count"])
     _store_files(activity, files or [], by)
+    _step(activity, ActivityStep.Action.CREATED, by)
     audit_event(actor=by, instance=activity, event="activity_created", detail={"status": activity.status})
     return activity
+
+
+def _step(activity: Activity, action: str, by: User, note: str = "") -> ActivityStep:
+    return ActivityStep.objects.create(activity=activity, action=action, by=by, at=timezone.now(), note=note)
 
 
 def _lock(activity: Activity) -> Activity:
@@ -209,7 +220,7 @@ def _lock(activity: Activity) -> Activity:
 
 
 def _require_filer(by: User, organization: PartyOrganization) -> None:
-    require(policy.may_file_activity(by, organization), _("只能填报或修改本组织的组织生活记录"))
+    require(policy.may_file_activity(by, organization), FILING_REFUSED)
 
 
 def _require_editable(activity: Activity) -> None:
@@ -239,6 +250,7 @@ def activity_update(
     _write_attendance(activity, picks)
     activity.save()
     _store_files(activity, files or [], by)
+    _step(activity, ActivityStep.Action.UPDATED, by)
     audit_event(actor=by, instance=activity, event="activity_updated", detail={"status": activity.status})
     return activity
 
@@ -251,6 +263,7 @@ def attachment_delete(*, attachment: Attachment, by: User) -> None:
     name = attachment.original_name
     storage, stored = attachment.file.storage, attachment.file.name or ""
     attachment.delete()
+    _step(activity, ActivityStep.Action.UPDATED, by, note=_("删除附件 %(name)s") % {"name": name})
     audit_event(actor=by, instance=activity, event="attachment_deleted", detail={"file": name})
     # The file goes once the row is gone for good: a rolled-back delete keeps both.
     transaction.on_commit(lambda: storage.delete(stored))
@@ -266,7 +279,9 @@ def activity_submit(*, activity: Activity, by: User) -> Activity:
         raise ApplicationError(_("活动日期不能晚于今天"))
     activity.status = Activity.Status.SUBMITTED
     activity.submitted_at = timezone.now()
-    activity.save(update_fields=["status", "submitted_at"])
+    activity.submitted_by = by
+    activity.save(update_fields=["status", "submitted_at", "submitted_by"])
+    _step(activity, ActivityStep.Action.SUBMITTED, by)
     audit_event(actor=by, instance=activity, event="activity_submitted")
     return activity
 
@@ -280,7 +295,7 @@ def _require_reviewer(by: User, activity: Activity) -> None:
 def activity_approve(*, activity: Activity, by: User) -> Activity:
     activity = _lock(activity)
     _require_reviewer(by, activity)
-    require(policy.acts_apart_from(by, [activity.created_by_id]), _("不能审核本人填报的记录"))
+    require(policy.may_approve_activity(by, activity), _("不能审核本人填报、修改或提交的记录"))
     if activity.status == Activity.Status.APPROVED:
         raise ApplicationError(_("该记录已审核通过，无需重复审核"))
     if activity.status != Activity.Status.SUBMITTED:
@@ -290,6 +305,7 @@ def activity_approve(*, activity: Activity, by: User) -> Activity:
     activity.reviewed_at = timezone.now()
     activity.return_reason = ""
     activity.save(update_fields=["status", "reviewed_by", "reviewed_at", "return_reason"])
+    _step(activity, ActivityStep.Action.APPROVED, by)
     audit_event(actor=by, instance=activity, event="activity_approved")
     return activity
 
@@ -308,6 +324,7 @@ def activity_return(*, activity: Activity, by: User, reason: str) -> Activity:
     activity.reviewed_by = by
     activity.reviewed_at = timezone.now()
     activity.save(update_fields=["status", "return_reason", "reviewed_by", "reviewed_at"])
+    _step(activity, ActivityStep.Action.RETURNED, by, note=reason)
     audit_event(actor=by, instance=activity, event="activity_returned", detail={"reason": reason})
     return activity
 

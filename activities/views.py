@@ -19,15 +19,17 @@ from .forms import ActivityForm, ReturnForm
 from .models import Activity, ActivityType
 from .selectors import (
     activity_get,
+    activity_history,
     activity_list,
-    activity_may_write,
     attachment_get,
     attendance_roster,
     organizations_for_filing,
     overdue_items,
+    review_overdue_since,
     review_queue,
 )
 from .services import (
+    FILING_REFUSED,
     activity_approve,
     activity_bulk_approve,
     activity_create,
@@ -79,6 +81,7 @@ def activity_create_view(request):
     org_pk = request.POST.get("organization") or request.GET.get("organization")
     if org_pk:
         organization = organization_get(user=request.user, pk=org_pk, write=True)
+        policy.require_permission(policy.may_file_activity(request.user, organization), FILING_REFUSED)
     else:
         organization = organizations.first()
         if organization is None:
@@ -127,6 +130,7 @@ def _save_from_form(request, form, save, *, draft_message: str) -> Activity | No
 def attendance_picker_view(request):
     """htmx: the roster checkboxes for the organization chosen on the form."""
     organization = organization_get(user=request.user, pk=request.GET.get("organization"), write=True)
+    policy.require_permission(policy.may_file_activity(request.user, organization), FILING_REFUSED)
     form = ActivityForm(roster=attendance_roster(organization=organization))
     return render(request, "activities/_attendance.html", {"rows": form.attendance_rows()})
 
@@ -135,7 +139,7 @@ def attendance_picker_view(request):
 def activity_detail_view(request, pk: int):
     activity = activity_get(user=request.user, pk=pk)
     attendance = activity.attendance.select_related("member").order_by("-attended", "member__name")
-    may_write = activity_may_write(user=request.user, activity=activity)
+    may_write = policy.may_file_activity(request.user, activity.organization)
     return render(
         request,
         "activities/activity_detail.html",
@@ -144,9 +148,9 @@ def activity_detail_view(request, pk: int):
             "attendance": attendance,
             "attachments": activity.attachments.all(),
             "may_edit": may_write and activity.status in (Activity.Status.DRAFT, Activity.Status.RETURNED),
-            "may_review": policy.may_review_activities(request.user)
-            and activity.status == Activity.Status.SUBMITTED
-            and policy.acts_apart_from(request.user, [activity.created_by_id]),
+            "may_review": activity.status == Activity.Status.SUBMITTED
+            and policy.may_approve_activity(request.user, activity),
+            "history": activity_history(activity=activity),
             "return_form": ReturnForm(),
         },
     )
@@ -155,6 +159,8 @@ def activity_detail_view(request, pk: int):
 @login_required
 def activity_edit_view(request, pk: int):
     activity = activity_get(user=request.user, pk=pk, write=True)
+    # Staff review records; only the organization's secretaries correct them.
+    policy.require_permission(policy.may_file_activity(request.user, activity.organization), FILING_REFUSED)
     if activity.locked:
         messages.error(request, _("该记录已审核通过并锁定，不能再修改"))
         return redirect("activities:detail", activity.pk)
@@ -250,6 +256,7 @@ def review_queue_view(request):
             "types": ActivityType.choices,
             "streets": region_streets(user=request.user),
             "overdue": overdue_items(user=request.user),
+            "overdue_since": review_overdue_since(),
         },
     )
 

@@ -58,6 +58,12 @@ class EncryptedTextField(models.TextField):
         except InvalidToken as exc:
             raise ValueError("an encrypted value could not be decrypted: wrong FIELD_ENCRYPTION_KEYS?") from exc
 
+    def formfield(self, **kwargs: Any) -> Any:
+        # Short values (a phone, an ID number): one line to type in, not a textarea.
+        from django import forms
+
+        return super().formfield(**{"widget": forms.TextInput, **kwargs})
+
     def get_prep_value(self, value: Any) -> Any:
         value = super().get_prep_value(value)
         if value in (None, ""):

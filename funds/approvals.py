@@ -8,9 +8,10 @@ from decimal import Decimal
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, gettext_noop
 
 from core.errors import ApplicationError
+from core.i18n import said
 from core.money import ZERO
 from orgs import policy
 from orgs.models import User
@@ -121,8 +122,10 @@ def application_approve(
         notify(
             district_staff(),
             application,
-            _("待区级审批：%(org)s申请提取 %(amount)s 元")
-            % {"org": application.organization.name, "amount": application.amount},
+            said(
+                gettext_noop("待区级审批：%(org)s申请提取 %(amount)s 元"),
+                **{"org": application.organization.name, "amount": application.amount},
+            ),
         )
         return application
 
@@ -158,17 +161,20 @@ def application_approve(
         by=by,
         reason=opinion,
     )
-    notice = _("公示：%(org)s提取 %(amount)s 元用于「%(activity)s」，公示至 %(end)s，如有异议请在公示期内提出") % {
-        "org": application.organization.name,
-        "amount": application.amount,
-        "activity": application.activity,
-        "end": application.publicity_end,
-    }
+    notice = said(
+        gettext_noop("公示：%(org)s提取 %(amount)s 元用于「%(activity)s」，公示至 %(end)s，如有异议请在公示期内提出"),
+        **{
+            "org": application.organization.name,
+            "amount": application.amount,
+            "activity": application.activity,
+            "end": application.publicity_end,
+        },
+    )
     notify([*street_staff(application), *district_staff()], application, notice)
     notify(
         secretaries(application),
         application,
-        _("您的申请已通过区级审批，进入公示（至 %(end)s）") % {"end": application.publicity_end},
+        said(gettext_noop("您的申请已通过区级审批，进入公示（至 %(end)s）"), **{"end": application.publicity_end}),
     )
     return application
 
@@ -197,7 +203,11 @@ def application_return(*, application: Application, by: User, level: str, reason
     application.objections.filter(resolved_at__isnull=True).update(
         resolution=_("申请已退回"), resolved_by=by, resolved_at=timezone.now()
     )
-    notify(secretaries(application), application, _("您的申请被退回：%(reason)s") % {"reason": reason[:200]})
+    notify(
+        secretaries(application),
+        application,
+        said(gettext_noop("您的申请被退回：%(reason)s"), **{"reason": reason[:200]}),
+    )
     return application
 
 
@@ -221,7 +231,7 @@ def objection_raise(
     notify(
         district_staff(),
         application,
-        _("公示异议：%(org)s的提取申请收到异议") % {"org": application.organization.name},
+        said(gettext_noop("公示异议：%(org)s的提取申请收到异议"), **{"org": application.organization.name}),
     )
     return objection
 
@@ -323,6 +333,6 @@ def application_disburse(*, application: Application, by: User, on: date | None 
     notify(
         secretaries(application),
         application,
-        _("已拨付 %(amount)s 元，活动结束后请上传票据报账") % {"amount": application.amount},
+        said(gettext_noop("已拨付 %(amount)s 元，活动结束后请上传票据报账"), **{"amount": application.amount}),
     )
     return application

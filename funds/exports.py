@@ -36,8 +36,8 @@ def statement_xlsx(statement: Statement) -> HttpResponse:
                 t.pk,
                 t.get_kind_display(),
                 t.memo,
-                e.amount if e.amount > 0 else None,
-                -e.amount if e.amount < 0 else None,
+                e.money_in,
+                e.money_out,
                 e.running,
                 e.seq,
                 str(t.created_by or ""),
@@ -62,19 +62,31 @@ def supervision_xlsx(report: SupervisionReport) -> HttpResponse:
         ("审批通过", "approved"),
         ("公示", "publicity"),
         ("退回", "returned"),
+        ("报账", "settled"),
         ("申请金额", "requested"),
-        ("拨付金额", "disbursed"),
-        ("报账支出", "settled_spent"),
-        ("结余退回", "returned_money"),
-        ("入账", "income"),
         ("期初余额", "opening"),
-        ("期末余额", "closing"),
+        ("入账（+）", "income"),
+        ("奖补划入（+）", "reward"),
+        ("结余退回（+）", "returned_money"),
+        ("冲正转入（+）", "reversal_in"),
+        ("拨付（−）", "disbursed"),
+        ("冲正转出（−）", "reversal_out"),
+        ("期末余额（=）", "closing"),
     ]
     _header(ws, [c for c, _k in columns])
     for r in report.rows:
         _append(ws, [r.organization.name, *[getattr(r, k) for _c, k in columns[1:]]])
     _append(ws, ["合计", *[report.totals[k] for _c, k in columns[1:]]])
-    _append(ws, ["账本核对：期末余额合计", report.journal_closing, "一致" if report.reconciles else "不一致"])
+    _append(
+        ws,
+        [
+            "账本核对：期初/期末分录合计",
+            report.journal_opening,
+            report.journal_closing,
+            "一致" if report.reconciles else "不一致",
+            *report.problems,
+        ],
+    )
     return workbook_response(
         wb, filename=f"监管报表_{report.street.name}_{report.start:%Y}H{1 if report.start.month == 1 else 2}.xlsx"
     )

@@ -19,7 +19,7 @@ from functools import wraps
 from typing import Any, TypeVar
 
 from django.db import DatabaseError, IntegrityError, connection, transaction
-from django.db.models import Q
+from django.db.models import Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -137,6 +137,48 @@ def account_open(*, organization: PartyOrganization, by: User | None, opened_on:
 # --- the journal ------------------------------------------------------------------------------
 
 
+def _check_dated_balances(account: FundAccount, *, occurred_on: date, delta: Decimal) -> None:
+    """Refuse a backdated outflow that would take any statement line below zero.
+
+    DESIGN terms: a statement lists an account's entries by business date
+    (`occurred_on`), then by posting order; its running balance is what the
+    account held on that date. A posting may be dated before entries already
+    in the account (a deposit booked late is normal), but an outflow dated
+    `occurred_on` lowers every line from that date on, so it is refused
+    unless the lowest of those lines still covers it. Inflows cannot lower
+    a line, and an outflow dated on or after the account's last business
+    date only meets the balance check above. Called with the account row
+    locked, so the answer holds until the transaction commits.
+    """
+    later = list(
+        FundEntry.objects.filter(account_id=account.pk, transaction__occurred_on__gt=occurred_on)
+        .order_by("transaction__occurred_on", "seq")
+        .values_list("transaction__occurred_on", "amount")
+    )
+    if not later:
+        return
+    held = (
+        FundEntry.objects.filter(account_id=account.pk, transaction__occurred_on__lte=occurred_on).aggregate(
+            s=Sum("amount")
+        )["s"]
+        or ZERO
+    )
+    lowest, lowest_on = held, occurred_on
+    running = held
+    for day, amount in later:
+        running += amount
+        if running < lowest:
+            lowest, lowest_on = running, day
+    if lowest + delta < ZERO:
+        raise ApplicationError(
+            _(
+                "账户「%(name)s」%(day)s 的余额为 %(balance)s 元，本次需 %(need)s 元：业务日期记为 %(on)s "
+                "会使此后对账单余额为负，请按实际日期记账"
+            )
+            % {"name": account.name, "day": lowest_on, "balance": lowest, "need": -delta, "on": occurred_on}
+        )
+
+
 @retry_on_conflict
 def ledger_post(
     *,
@@ -177,6 +219,8 @@ def ledger_post(
                 _("账户「%(name)s」余额不足：余额 %(balance)s 元，本次需 %(need)s 元")
                 % {"name": account.name, "balance": account.balance, "need": -delta}
             )
+        if delta < ZERO and not account.is_external:
+            _check_dated_balances(account, occurred_on=occurred_on, delta=delta)
 
     txn = FundTransaction.objects.create(
         kind=kind, occurred_on=occurred_on, memo=memo[:255], created_by=by, reverses=reverses

@@ -14,6 +14,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from core.files import random_file_name
+from core.i18n import say
 from core.money import ZERO, MoneyField
 from orgs.models import PartyOrganization
 
@@ -463,6 +464,8 @@ class Notification(models.Model):
         Application, verbose_name=_("申请"), null=True, blank=True, on_delete=models.CASCADE, related_name="+"
     )
     message = models.CharField(_("内容"), max_length=255)
+    # The same message as what it means (core.i18n), shown in the reader's language.
+    said = models.JSONField(_("内容（按语言显示）"), default=dict, blank=True)
     created_at = models.DateTimeField(_("时间"), auto_now_add=True)
     read_at = models.DateTimeField(_("已读时间"), null=True, blank=True)
 
@@ -473,4 +476,9 @@ class Notification(models.Model):
         indexes = [models.Index(fields=["user", "read_at"])]
 
     def __str__(self) -> str:
-        return self.message
+        return self.text
+
+    @property
+    def text(self) -> str:
+        """The message in the reader's language."""
+        return say(self.said) if self.said else self.message

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 
 from django.utils import timezone
 
+from core.i18n import in_chinese
 from orgs import policy
 from orgs.models import User
 
@@ -24,13 +25,17 @@ def district_staff() -> list[User]:
     return list(policy.district_approvers())
 
 
-def notify(users: Sequence[User], application: Application, message: str) -> None:
+def notify(users: Sequence[User], application: Application, message: str | dict) -> None:
+    """Tell each of `users` once. `message` is best a stored message
+    (core.i18n.said), so each reads it in their own language."""
+    meant = message if isinstance(message, dict) else {}
+    text = in_chinese(message)[:255] if meant else str(message)[:255]
     seen: set[int] = set()
     rows = []
     for user in users:
         if user.pk not in seen:
             seen.add(user.pk)
-            rows.append(Notification(user=user, application=application, message=message[:255]))
+            rows.append(Notification(user=user, application=application, message=text, said=meant))
     Notification.objects.bulk_create(rows)
 
 

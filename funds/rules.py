@@ -109,6 +109,12 @@ class CreditLine:
     def mode_label(self) -> str:
         return "本金+奖励" if self.mode == "reward" else "无预存补助"
 
+    @property
+    def own_plus_pool(self) -> Decimal:
+        """What 本金+奖励 (or the subsidy alone) adds up to: the balance and
+        what the pool can still add, before the applications in flight."""
+        return self.balance + self.pool_available
+
 
 def credit_line(
     *,

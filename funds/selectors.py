@@ -7,6 +7,8 @@ from decimal import Decimal
 
 from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from core.money import ZERO
 from orgs import policy
@@ -30,7 +32,12 @@ from .rules import CreditLine, credit_line, money
 
 
 def account_list(*, user, kind: str | None = None) -> QuerySet[FundAccount]:
-    qs = FundAccount.objects.filter(scope_for(user).organizations_q("organization"))
+    """The accounts people hold money in: the organizations' and the pool.
+    The technical 外部来源/外部支出 accounts (the other side of money coming
+    in and going out) stay in the journal and out of every list."""
+    qs = FundAccount.objects.filter(scope_for(user).organizations_q("organization")).exclude(
+        kind__in=FundAccount.EXTERNAL_KINDS
+    )
     if kind:
         qs = qs.filter(kind=kind)
     return qs.select_related("organization", "organization__street").order_by("kind", "name")
@@ -91,10 +98,12 @@ def account_statement(*, account: FundAccount, start: date, end: date) -> Statem
     for entry in entries:
         running += entry.amount
         entry.running = running  # balance by business date, which may differ from booking order
-        if entry.amount > 0:
-            money_in += entry.amount
-        else:
-            money_out -= entry.amount
+        # The 收入 and 支出 columns are both positive, as on paper; the page,
+        # the .xlsx and the totals read these, not the signed amount.
+        entry.money_in = entry.amount if entry.amount > 0 else None
+        entry.money_out = -entry.amount if entry.amount < 0 else None
+        money_in += entry.money_in or ZERO
+        money_out += entry.money_out or ZERO
     return Statement(
         account=account,
         start=start,
@@ -204,10 +213,10 @@ def applications_waiting(*, on: date, days: int = 10) -> QuerySet[Application]:
 
 def waiting_label(application: Application) -> str:
     return {
-        Application.Status.STREET_REVIEW: "待街道审批",
-        Application.Status.DISTRICT_REVIEW: "待区级审批",
-        Application.Status.PUBLICITY: "公示期满待拨付",
-        Application.Status.SETTLEMENT_REVIEW: "报账待街道审核",
+        Application.Status.STREET_REVIEW: gettext_noop("待街道审批"),
+        Application.Status.DISTRICT_REVIEW: gettext_noop("待区级审批"),
+        Application.Status.PUBLICITY: gettext_noop("公示期满待拨付"),
+        Application.Status.SETTLEMENT_REVIEW: gettext_noop("报账待街道审核"),
     }.get(application.status, application.get_status_display())
 
 
@@ -231,21 +240,56 @@ def half_year_bounds(year: int, half: int) -> tuple[date, date]:
     return (date(year, 1, 1), date(year, 6, 30)) if half == 1 else (date(year, 7, 1), date(year, 12, 31))
 
 
+# The ledger columns of the supervision report: every kind of movement an
+# account can have, each in exactly one column, so that on every row
+# 期初 + inflows − outflows = 期末. A reversal counts where its sign puts it.
+LEDGER_INFLOWS = ("income", "reward", "returned_money", "reversal_in")
+LEDGER_OUTFLOWS = ("disbursed", "reversal_out")
+LEDGER_KIND_COLUMN = {
+    **{kind.value: "income" for kind in INCOME_KINDS},
+    TransactionKind.REWARD.value: "reward",
+    TransactionKind.RETURN.value: "returned_money",
+    TransactionKind.DISBURSEMENT.value: "disbursed",
+    TransactionKind.REVERSAL.value: "reversal",
+}
+assert set(LEDGER_KIND_COLUMN) == set(TransactionKind.values), "every kind of movement needs a column"
+WORKFLOW_COUNTS = ("applications", "approved", "publicity", "returned", "settled")
+MONEY_COLUMNS = ("requested", "opening", *LEDGER_INFLOWS, *LEDGER_OUTFLOWS, "closing")
+
+
 @dataclass
 class SupervisionRow:
     organization: PartyOrganization
     account: FundAccount | None
+    # The workflow, from the applications: how many were filed, approved, in
+    # 公示, returned and settled in the half-year, and the money asked for.
     applications: int
     approved: int
     publicity: int
     returned: int
+    settled: int
     requested: Decimal
-    disbursed: Decimal
-    settled_spent: Decimal
-    returned_money: Decimal
-    income: Decimal
+    # The account, from the journal by business date.
     opening: Decimal
+    income: Decimal  # 入账: 企业预存, 党费返还, 群团联筹, 自愿赞助 (财政补助 if any)
+    reward: Decimal  # 奖补划入 from the pool
+    returned_money: Decimal  # 结余退回 into the account
+    reversal_in: Decimal  # 冲正 entries adding to the account
+    disbursed: Decimal  # 提取拨付, with or without an application behind it
+    reversal_out: Decimal  # 冲正 entries taking from the account
     closing: Decimal
+
+    @property
+    def inflow(self) -> Decimal:
+        return sum((getattr(self, k) for k in LEDGER_INFLOWS), ZERO)
+
+    @property
+    def outflow(self) -> Decimal:
+        return sum((getattr(self, k) for k in LEDGER_OUTFLOWS), ZERO)
+
+    @property
+    def adds_up(self) -> bool:
+        return self.opening + self.inflow - self.outflow == self.closing
 
 
 @dataclass
@@ -255,24 +299,60 @@ class SupervisionReport:
     end: date
     rows: list[SupervisionRow]
     totals: dict
-    journal_closing: Decimal  # sum of the street's account entries up to `end`, straight from the journal
+    # Straight from the journal, apart from the rows: the entries of the
+    # street's accounts dated before `start` and up to `end`.
+    journal_opening: Decimal
+    journal_closing: Decimal
+    problems: list[str]  # what the reconciliation found; empty when it holds
 
     @property
     def reconciles(self) -> bool:
-        return self.totals["closing"] == self.journal_closing and (
-            self.totals["opening"] + self.totals["net_flow"] == self.totals["closing"]
+        return not self.problems
+
+
+def _reconcile(
+    rows: list[SupervisionRow],
+    totals: dict,
+    *,
+    journal_opening: Decimal,
+    journal_closing: Decimal,
+    stored: Decimal,
+    journal_all: Decimal,
+) -> list[str]:
+    """What does not hold; the totals are the sums of the rows by construction."""
+    problems = []
+    for row in rows:
+        if not row.adds_up:
+            problems.append(
+                _("%(org)s：期初 %(o)s + 流入 %(i)s − 流出 %(out)s ≠ 期末 %(c)s")
+                % {
+                    "org": row.organization.name,
+                    "o": row.opening,
+                    "i": row.inflow,
+                    "out": row.outflow,
+                    "c": row.closing,
+                }
+            )
+    if totals["opening"] != journal_opening:
+        problems.append(
+            _("期初余额合计 %(t)s 元与账本 %(j)s 元不一致") % {"t": totals["opening"], "j": journal_opening}
         )
-
-
-def _money_dict(rows) -> dict:
-    return {k: money(v) for k, v in rows}
+    if totals["closing"] != journal_closing:
+        problems.append(
+            _("期末余额合计 %(t)s 元与账本 %(j)s 元不一致") % {"t": totals["closing"], "j": journal_closing}
+        )
+    if stored != journal_all:
+        problems.append(_("账户余额合计 %(s)s 元与账本分录合计 %(j)s 元不一致") % {"s": stored, "j": journal_all})
+    return problems
 
 
 def supervision_report(*, user, street: Region, year: int, half: int) -> SupervisionReport:
     """半年度监管报表 per street: per organization, the applications filed,
-    approved, in 公示 and returned in the half-year, money disbursed and
-    returned, income, and balances at both ends; the totals are checked
-    against the journal."""
+    approved, in 公示, returned and settled in the half-year, and its account
+    from the journal: the balance at both ends and every movement between
+    them, one column per kind. It says it reconciles only after checking
+    that each row adds up, that the totals are the sums of the rows, and
+    that the opening and closing totals equal the journal's own sums."""
     start, end = half_year_bounds(year, half)
     orgs = list(
         PartyOrganization.objects.filter(scope_for(user).organizations_q(), street=street)
@@ -287,27 +367,29 @@ def supervision_report(*, user, street: Region, year: int, half: int) -> Supervi
     # One grouped pass over the journal and one over the applications, each
     # figure a filtered aggregate, instead of a query per figure.
     in_period = Q(transaction__occurred_on__gte=start, transaction__occurred_on__lte=end)
+
+    def of_kind(column: str) -> Q:
+        return in_period & Q(transaction__kind__in=[k for k, c in LEDGER_KIND_COLUMN.items() if c == column])
+
     journal = {
-        r["account_id"]: r
+        r["account_id"]: {k: money(v) for k, v in r.items() if k != "account_id"}
         for r in FundEntry.objects.filter(account_id__in=account_ids)
         .values("account_id")
         .annotate(
             opening=Sum("amount", filter=Q(transaction__occurred_on__lt=start)),
             closing=Sum("amount", filter=Q(transaction__occurred_on__lte=end)),
-            income=Sum("amount", filter=in_period & Q(transaction__kind__in=[k.value for k in INCOME_KINDS])),
-            flows=Sum("amount", filter=in_period),
+            income=Sum("amount", filter=of_kind("income")),
+            reward=Sum("amount", filter=of_kind("reward")),
+            returned_money=Sum("amount", filter=of_kind("returned_money")),
+            reversal_in=Sum("amount", filter=of_kind("reversal") & Q(amount__gt=0)),
+            disbursed=-Sum("amount", filter=of_kind("disbursed")),
+            reversal_out=-Sum("amount", filter=of_kind("reversal") & Q(amount__lt=0)),
         )
         .order_by()
     }
 
-    def entry_sums(name: str) -> dict[int, Decimal]:
-        return {aid: money(r[name]) for aid, r in journal.items()}
-
-    opening, closing, income, flows = (entry_sums(n) for n in ("opening", "closing", "income", "flows"))
-
     apps = Application.objects.filter(organization__in=orgs)
     filed_q = Q(created_at__date__gte=start, created_at__date__lte=end)
-    back_q = Q(return_transaction__occurred_on__gte=start, return_transaction__occurred_on__lte=end)
     per_org = {
         r["organization_id"]: r
         for r in apps.values("organization_id")
@@ -316,87 +398,62 @@ def supervision_report(*, user, street: Region, year: int, half: int) -> Supervi
             requested=Sum("amount", filter=filed_q),
             approved=Count("pk", filter=Q(approved_on__gte=start, approved_on__lte=end)),
             in_publicity=Count("pk", filter=Q(publicity_start__lte=end, publicity_end__gte=start)),
-            disbursed=Sum("amount", filter=Q(disbursement__occurred_on__gte=start, disbursement__occurred_on__lte=end)),
-            money_back=Sum("amount", filter=back_q) - Sum("spent_amount", filter=back_q),
         )
         .order_by()
     }
 
-    def app_figure(name: str, *, as_money: bool) -> dict:
-        return {oid: money(r[name]) if as_money else r[name] for oid, r in per_org.items()}
-
-    filed = app_figure("filed", as_money=False)
-    requested = app_figure("requested", as_money=True)
-    approved = app_figure("approved", as_money=False)
-    in_publicity = app_figure("in_publicity", as_money=False)
-    disbursed = app_figure("disbursed", as_money=True)
-    money_back = app_figure("money_back", as_money=True)
-    returned = dict(
-        apps.filter(steps__action="return", steps__at__date__gte=start, steps__at__date__lte=end)
-        .values_list("organization_id")
-        .annotate(n=Count("steps"))
-        .order_by()
-    )
-    spent = _money_dict(
-        apps.filter(
-            status=Application.Status.SETTLED,
-            steps__action="settle",
-            steps__at__date__gte=start,
-            steps__at__date__lte=end,
+    def step_count(action: str) -> dict[int, int]:
+        return dict(
+            apps.filter(steps__action=action, steps__at__date__gte=start, steps__at__date__lte=end)
+            .values_list("organization_id")
+            .annotate(n=Count("steps"))
+            .order_by()
         )
-        .values_list("organization_id")
-        .annotate(s=Sum("spent_amount"))
-        .order_by()
-    )
+
+    returned, settled = step_count("return"), step_count("settle")
     rows = []
     for org in orgs:
         acc = accounts[org.pk]
-        aid = acc.pk if acc else None
+        figures = journal.get(acc.pk, {}) if acc else {}
+        workflow = per_org.get(org.pk, {})
         rows.append(
             SupervisionRow(
                 organization=org,
                 account=acc,
-                applications=filed.get(org.pk, 0),
-                approved=approved.get(org.pk, 0),
-                publicity=in_publicity.get(org.pk, 0),
+                applications=workflow.get("filed", 0),
+                approved=workflow.get("approved", 0),
+                publicity=workflow.get("in_publicity", 0),
                 returned=returned.get(org.pk, 0),
-                requested=requested.get(org.pk) or ZERO,
-                disbursed=disbursed.get(org.pk) or ZERO,
-                settled_spent=spent.get(org.pk) or ZERO,
-                returned_money=money_back.get(org.pk) or ZERO,
-                income=income.get(aid) or ZERO,
-                opening=opening.get(aid) or ZERO,
-                closing=closing.get(aid) or ZERO,
+                settled=settled.get(org.pk, 0),
+                requested=money(workflow.get("requested")),
+                **{k: figures.get(k, ZERO) for k in ("opening", *LEDGER_INFLOWS, *LEDGER_OUTFLOWS, "closing")},
             )
         )
-    totals = {
-        key: sum(
-            (getattr(r, key) for r in rows),
-            ZERO if key not in ("applications", "approved", "publicity", "returned") else 0,
-        )
-        for key in (
-            "applications",
-            "approved",
-            "publicity",
-            "returned",
-            "requested",
-            "disbursed",
-            "settled_spent",
-            "returned_money",
-            "income",
-            "opening",
-            "closing",
-        )
-    }
-    totals["net_flow"] = sum(flows.values(), ZERO)
-    journal_closing = (
-        FundEntry.objects.filter(account_id__in=account_ids, transaction__occurred_on__lte=end).aggregate(
-            s=Sum("amount")
-        )["s"]
-        or ZERO
-    )
+    totals = {key: sum((getattr(r, key) for r in rows), 0) for key in WORKFLOW_COUNTS}
+    totals.update({key: sum((getattr(r, key) for r in rows), ZERO) for key in MONEY_COLUMNS})
+    totals["inflow"] = sum((r.inflow for r in rows), ZERO)
+    totals["outflow"] = sum((r.outflow for r in rows), ZERO)
+    street_entries = FundEntry.objects.filter(account_id__in=account_ids)
+    journal_opening = money(street_entries.filter(transaction__occurred_on__lt=start).aggregate(s=Sum("amount"))["s"])
+    journal_closing = money(street_entries.filter(transaction__occurred_on__lte=end).aggregate(s=Sum("amount"))["s"])
+    journal_all = money(street_entries.aggregate(s=Sum("amount"))["s"])
+    stored = money(FundAccount.objects.filter(pk__in=account_ids).aggregate(s=Sum("balance"))["s"])
     return SupervisionReport(
-        street=street, start=start, end=end, rows=rows, totals=totals, journal_closing=journal_closing
+        street=street,
+        start=start,
+        end=end,
+        rows=rows,
+        totals=totals,
+        journal_opening=journal_opening,
+        journal_closing=journal_closing,
+        problems=_reconcile(
+            rows,
+            totals,
+            journal_opening=journal_opening,
+            journal_closing=journal_closing,
+            stored=stored,
+            journal_all=journal_all,
+        ),
     )
 
 

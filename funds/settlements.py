@@ -15,9 +15,11 @@ from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from core.errors import ApplicationError
 from core.files import KIND_EXTENSIONS, FileKind, extension_of, sniff
+from core.i18n import said
 from core.money import ZERO, parse_money
 from orgs import policy
 from orgs.models import User
@@ -225,8 +227,12 @@ def application_settle(
     notify(
         street_staff(application),
         application,
-        _("待审核报账：%(org)s「%(activity)s」实际支出 %(spent)s 元")
-        % {"org": application.organization.name, "activity": application.activity, "spent": total},
+        said(
+            gettext_noop("待审核报账：%(org)s「%(activity)s」实际支出 %(spent)s 元"),
+            org=application.organization.name,
+            activity=application.activity,
+            spent=total,
+        ),
     )
     return application
 
@@ -318,7 +324,7 @@ def settlement_approve(
     notify(
         secretaries(application),
         application,
-        _("报账已审核通过：实际支出 %(spent)s 元，结余 %(back)s 元已退回") % {"spent": spent, "back": unspent},
+        said(gettext_noop("报账已审核通过：实际支出 %(spent)s 元，结余 %(back)s 元已退回"), spent=spent, back=unspent),
     )
     return application
 
@@ -342,5 +348,9 @@ def settlement_return(*, application: Application, by: User, reason: str, reques
         request=request,
         fields=[],
     )
-    notify(secretaries(application), application, _("您的报账被退回：%(reason)s") % {"reason": reason[:200]})
+    notify(
+        secretaries(application),
+        application,
+        said(gettext_noop("您的报账被退回：%(reason)s"), reason=reason[:200]),
+    )
     return application

@@ -6,8 +6,10 @@ compared with the sum of its entries.
 """
 
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import Decimal
 
+from django.db.models import F
 from django.utils.translation import gettext as _
 
 from core.money import ZERO
@@ -46,7 +48,10 @@ def _verify_account(account: FundAccount, report: LedgerReport) -> None:
     running = Decimal("0.00")
     expected_seq = 0
     name = f"{account.name}(#{account.pk})"
-    for entry in FundEntry.objects.filter(account=account).order_by("seq").iterator(chunk_size=2000):
+    dated: list[tuple[date, int, Decimal]] = []
+    entries = FundEntry.objects.filter(account=account).annotate(occurred_on=F("transaction__occurred_on"))
+    for entry in entries.order_by("seq").iterator(chunk_size=2000):
+        dated.append((entry.occurred_on, entry.seq, entry.amount))
         report.entries += 1
         expected_seq += 1
         running += entry.amount
@@ -77,12 +82,28 @@ def _verify_account(account: FundAccount, report: LedgerReport) -> None:
         if not account.is_external and running < ZERO:
             report.problems.append(_("账户 %(a)s 第 %(s)s 笔分录后余额为负") % {"a": name, "s": entry.seq})
         prev = entry.hash
+    if not account.is_external:
+        _verify_dated(name, dated, report)
     if account.balance != running:
         report.problems.append(
             _("账户 %(a)s 存储余额 %(b)s 元与分录合计 %(r)s 元不符") % {"a": name, "b": account.balance, "r": running}
         )
     if account.last_seq != expected_seq or (expected_seq and account.last_hash != prev):
         report.problems.append(_("账户 %(a)s 记录的最后分录与分录链不一致") % {"a": name})
+
+
+def _verify_dated(name: str, dated: list[tuple[date, int, Decimal]], report: LedgerReport) -> None:
+    """The statement's order (business date, then posting order) must not go
+    below zero either: the first line that does is named."""
+    running = Decimal("0.00")
+    for day, seq, amount in sorted(dated):
+        running += amount
+        if running < ZERO:
+            report.problems.append(
+                _("账户 %(a)s 按业务日期 %(d)s 第 %(s)s 笔分录后余额为 %(b)s 元，对账单出现负数")
+                % {"a": name, "d": day, "s": seq, "b": running}
+            )
+            return
 
 
 def _verify_transactions(report: LedgerReport) -> None:

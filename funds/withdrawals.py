@@ -9,8 +9,10 @@ from decimal import Decimal
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from core.errors import ApplicationError
+from core.i18n import said
 from core.money import ZERO
 from orgs import policy
 from orgs.audit import audit_event
@@ -164,8 +166,10 @@ def application_create(
     notify(
         street_staff(application),
         application,
-        _("待审批：%(org)s申请提取 %(amount)s 元（%(activity)s）")
-        % {"org": organization.name, "amount": total, "activity": application.activity},
+        said(
+            gettext_noop("待审批：%(org)s申请提取 %(amount)s 元（%(activity)s）"),
+            **{"org": organization.name, "amount": total, "activity": application.activity},
+        ),
     )
     return application
 
@@ -211,8 +215,10 @@ def application_resubmit(
     notify(
         street_staff(application),
         application,
-        _("待审批（重新提交）：%(org)s申请提取 %(amount)s 元")
-        % {"org": application.organization.name, "amount": total},
+        said(
+            gettext_noop("待审批（重新提交）：%(org)s申请提取 %(amount)s 元"),
+            **{"org": application.organization.name, "amount": total},
+        ),
     )
     return application
 

@@ -3,7 +3,6 @@
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from dateutil.relativedelta import relativedelta
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest
@@ -20,6 +19,7 @@ from orgs.models import PartyOrganization, User
 from orgs.policy import require, require_permission
 
 from .models import STAGE_DATE_FIELDS, Member, MemberEvent, Stage, Transfer
+from .rules import member_rule_errors
 from .selectors import member_by_id_number
 
 if TYPE_CHECKING:
@@ -59,14 +59,18 @@ def _check_duplicate(id_number: str, exclude_pk: int | None = None) -> None:
         )
 
 
-def _check_probation(member: Member) -> None:
-    """Probation lasts a full year; it may be extended, never shortened."""
-    if member.probationary_on and member.formal_on:
-        earliest = member.probationary_on + relativedelta(years=1)
-        if member.formal_on < earliest:
-            raise ApplicationError(
-                {"formal_on": _("预备期为一年，转为正式党员日期不能早于%(date)s") % {"date": earliest}}
-            )
+def _validate_member(member: Member) -> None:
+    """The model's own checks and the domain rules (members.rules), all
+    reported together, each under the field it concerns."""
+    errors: dict[str, list[str]] = {}
+    try:
+        member.full_clean(exclude=["id_number_index", "phone_index"])
+    except ValidationError as exc:
+        errors = {field: list(messages) for field, messages in exc.message_dict.items()}
+    for field, message in member_rule_errors(member).items():
+        errors.setdefault(field, [message])
+    if errors:
+        raise ApplicationError(errors)
 
 
 def prepare_member(*, organization: PartyOrganization, id_number: str, **fields: Any) -> Member:
@@ -87,8 +91,7 @@ def prepare_member(*, organization: PartyOrganization, id_number: str, **fields:
     fields.setdefault("birth_date", birth_date_from_id(number))
     member = Member(organization=organization, id_number=number, id_number_index=blind_index(number), **fields)
     member.phone_index = blind_index(member.phone) if member.phone else ""
-    member.full_clean(exclude=["id_number_index", "phone_index"])
-    _check_probation(member)
+    _validate_member(member)
     return member
 
 
@@ -139,6 +142,8 @@ def member_update(*, member: Member, by: User, id_number: str | None = None, **f
         _check_duplicate(number, exclude_pk=member.pk)
         member.id_number = number
         member.id_number_index = blind_index(number)
+        # The birth date follows the number unless the caller states one (then it must agree).
+        fields.setdefault("birth_date", birth_date_from_id(number))
     if fields.get("phone"):
         try:
             fields["phone"] = validate_phone(fields["phone"])
@@ -147,8 +152,7 @@ def member_update(*, member: Member, by: User, id_number: str | None = None, **f
     for name, value in fields.items():
         setattr(member, name, value)
     member.phone_index = blind_index(member.phone) if member.phone else ""
-    member.full_clean(exclude=["id_number_index", "phone_index"])
-    _check_probation(member)
+    _validate_member(member)
     member.save()
     audit_event(actor=by, instance=member, event="member_updated", detail={"fields": sorted(fields)})
     return member
@@ -183,14 +187,16 @@ def member_advance_stage(*, member: Member, by: User, on: date, note: str = "") 
                 % {"stage": Stage(target).label, "previous": Stage(member.stage).label, "date": current_date}
             }
         )
-    if target == Stage.FORMAL and current_date and on < current_date + relativedelta(years=1):
-        raise ApplicationError(
-            {"on": _("预备期为一年，最早可于%(date)s转为正式党员") % {"date": current_date + relativedelta(years=1)}}
-        )
     previous = member.stage
-    setattr(member, dict(STAGE_DATE_FIELDS)[target], on)
+    target_field = dict(STAGE_DATE_FIELDS)[target]
+    setattr(member, target_field, on)
     member.stage = target
-    member.full_clean(exclude=["id_number_index", "phone_index"])
+    # The timetable (a year of activist training, a year of probation) is
+    # about the date chosen here, so its refusal names this form's field.
+    timetable = member_rule_errors(member).get(target_field)
+    if timetable:
+        raise ApplicationError({"on": timetable})
+    _validate_member(member)
     member.save()
     MemberEvent.objects.create(
         member=member,

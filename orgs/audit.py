@@ -22,8 +22,9 @@ from django.dispatch import receiver
 from .models import User
 
 # Models too hot or too derived to diff row by row: the nightly job rewrites
-# them wholesale, and the journal is its own audit trail.
-NOT_AUDITED = {"CoverageSnapshot", "Alert", "FundEntry", "FundTransaction", "Attendance"}
+# them wholesale, and the journal is its own audit trail; an activity record's
+# history steps repeat the domain events audited beside them.
+NOT_AUDITED = {"CoverageSnapshot", "Alert", "FundEntry", "FundTransaction", "Attendance", "ActivityStep"}
 
 
 def register_models(app_config: AppConfig, *, exclude_fields: dict[str, list[str]] | None = None) -> None:
@@ -93,6 +94,9 @@ def _register_own_models() -> None:
         apps.get_app_config("orgs"),
         exclude_fields={
             "User": ["password", "last_login"],
+            # Encrypted personal data stays out of the trail's diffs, as a member's phone does.
+            "Enterprise": ["phone"],
+            "EnterpriseSurvey": ["phone"],
             # A batch's report and rollback data run to megabytes at 100,000
             # rows; its status and counts are diffed, and the import itself
             # is a domain event with its figures (survey_imported).

@@ -115,6 +115,13 @@ def may_edit_enterprise_in(user: AnyUser, street: Region) -> bool:
     return may_edit_enterprises(user) and Region.objects.filter(_writes(user).regions_q(), pk=street.pk).exists()
 
 
+def may_reveal_enterprise_phone(user: AnyUser, enterprise: Any) -> bool:
+    """The whole contact phone of an enterprise: who keeps its ledger entry
+    (district staff, street staff of its street). Readers of the ledger
+    (leaders, instructors, secretaries) see it masked."""
+    return may_edit_enterprise_in(user, enterprise.street)
+
+
 def may_log_visit(user: AnyUser, assignment: Any) -> bool:
     """Only the instructor of an assignment logs visits to its enterprise."""
     return user is not None and assignment.instructor_id == user.pk
@@ -157,7 +164,12 @@ def roster_organizations_q(user: AnyUser) -> Q:
     scope = _writes(user)
     if scope.has_role(Role.DISTRICT):
         return scope.organizations_q()
-    if Role.SECRETARY in scope.roles:
+    return _own_organizations_q(scope)
+
+
+def _own_organizations_q(scope: Scope) -> Q:
+    """A secretary's own organizations and their sub-organizations."""
+    if Role.SECRETARY in scope.roles and scope.organization_ids:
         return Q(pk__in=scope.organization_ids) | Q(parent_id__in=scope.organization_ids)
     return NOTHING
 
@@ -183,9 +195,17 @@ def may_reveal_member(user: AnyUser, member: Any) -> bool:
 # --- activities --------------------------------------------------------------------------------
 
 
+def activity_filing_q(user: AnyUser) -> Q:
+    """The organizations whose records the user files, corrects and
+    submits: the organization's own secretary, or the secretary of its
+    parent organization. Staff review records; they never write them."""
+    scope = _writes(user)
+    return Q() if "superuser" in scope.roles else _own_organizations_q(scope)
+
+
 def may_file_activity(user: AnyUser, organization: PartyOrganization) -> bool:
-    """File and correct an organization's records: anyone whose write scope reaches it."""
-    return _reaches(_writes(user).organizations_q(), organization)
+    """File, correct or submit a record of this organization."""
+    return _reaches(activity_filing_q(user), organization)
 
 
 def may_review_activities(user: AnyUser) -> bool:
@@ -194,6 +214,12 @@ def may_review_activities(user: AnyUser) -> bool:
 
 def may_review_activity(user: AnyUser, organization: PartyOrganization) -> bool:
     return may_review_activities(user) and _reaches(_writes(user).organizations_q(), organization)
+
+
+def may_approve_activity(user: AnyUser, activity: Any) -> bool:
+    """Approve a record: staff whose scope reaches it, unless they filed,
+    edited or submitted it (its history says who did), whatever grants they hold."""
+    return may_review_activity(user, activity.organization) and acts_apart_from(user, activity.filer_ids())
 
 
 # --- the fund ----------------------------------------------------------------------------------

@@ -44,7 +44,7 @@ def _scope_title(q: DashboardQuery) -> str:
     if q.street is not None:
         return q.street.name
     if q.industry is not None:
-        return f"{settings.DISTRICT_NAME} · {q.industry.name}"
+        return f"{settings.DISTRICT_NAME} · {q.industry.label}"
     return settings.DISTRICT_NAME
 
 
@@ -128,7 +128,7 @@ def dashboard_export_view(request: HttpRequest, table: str) -> HttpResponse:
                 a.street.name if a.street else "",
                 a.organization.name if a.organization else "",
                 a.enterprise.name if a.enterprise else "",
-                a.message,
+                a.text,
                 a.opened_on,
             ]
             for a in alerts_open(q=q, on=on)

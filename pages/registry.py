@@ -14,6 +14,7 @@ from dateutil.relativedelta import relativedelta
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
+from core.i18n import say
 from funds.selectors import account_for_organization, entry_list
 from orgs.models import BusinessStatus, Enterprise, OrgSetup, PartyOrganization, Rating, RatingCriterion
 from orgs.selectors import rating_in_force
@@ -35,10 +36,12 @@ def organization_rating(*, organization: PartyOrganization, on: date) -> Rating 
 
 
 def _text(value: object) -> str:
+    if isinstance(value, dict) and ("id" in value or "list" in value):
+        return say(value)
     if isinstance(value, dict):
         for k in ("message", "text", "missing", "reason", "note", "label", "name"):
             if value.get(k):
-                return str(value[k])
+                return _text(value[k])
         return "；".join(f"{k}: {_text(v)}" for k, v in value.items())
     if isinstance(value, list | tuple):
         return "、".join(_text(v) for v in value)
@@ -68,7 +71,7 @@ def rating_evidence(*, rating: Rating) -> list[dict]:
         criterion = criteria.get(code)
         rows.append(
             {
-                "name": item.get("name") or (criterion.name if criterion else code),
+                "name": say(item.get("name") or (criterion.name if criterion else code)),
                 "score": item.get("score", item.get("points")),
                 "weight": item.get("weight", criterion.weight if criterion else None),
                 "details": details,

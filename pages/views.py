@@ -5,10 +5,12 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.views.decorators.http import require_POST
 
 from core.pages import paginate
 from members.models import Stage
 from members.selectors import pipeline_counts
+from orgs import policy
 from orgs.models import BusinessStatus, OrgSetup, PartyOrganization
 from orgs.selectors import (
     enterprise_get,
@@ -17,6 +19,7 @@ from orgs.selectors import (
     organization_list,
     region_streets,
 )
+from orgs.services import enterprise_phone_reveal
 
 from . import registry
 from .dashboards.drilldown import drilldown_context
@@ -62,8 +65,18 @@ def enterprise_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
                 on=timezone.localdate(),
             ),
             "assignments": enterprise.instructor_assignments.select_related("instructor"),
+            "may_reveal_phone": policy.may_reveal_enterprise_phone(request.user, enterprise),
         },
     )
+
+
+@login_required
+@require_POST
+def enterprise_phone_reveal_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """A deliberate, audited action; answers the whole number (htmx swaps it in)."""
+    enterprise = enterprise_get(user=request.user, pk=pk)
+    phone = enterprise_phone_reveal(enterprise=enterprise, by=request.user, request=request)
+    return render(request, "members/_revealed.html", {"value": phone})
 
 
 @login_required

@@ -18,6 +18,7 @@ EVENT_CHOICES = [
     ("login_failed", _("登录失败")),
     ("logout", _("退出登录")),
     ("member_reveal", _("查看完整证件号/手机号")),
+    ("enterprise_phone_reveal", _("查看企业完整联系电话")),
     ("otp_verified", _("双因素验证通过")),
     ("otp_failed", _("双因素验证失败")),
     ("otp_enabled", _("启用双因素认证")),

@@ -22,20 +22,21 @@ from datetime import date
 from django.db import connections
 from django.db.models import Count
 from django.db.models.functions import ExtractMonth, ExtractYear
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext_noop
 from django.utils.translation import gettext as _
 
 from activities.models import Activity, ActivityType, ComplianceExemption, ComplianceRule
+from core.i18n import said
 from orgs.models import PartyOrganization
 
 GREEN, YELLOW, RED, EXEMPT, FUTURE, NONE = "green", "yellow", "red", "exempt", "future", "none"
 COLOUR_LABELS = {
-    GREEN: "已完成",
-    YELLOW: "进行中",
-    RED: "未完成",
-    EXEMPT: "已豁免",
-    FUTURE: "未开始",
-    NONE: "不适用",
+    GREEN: gettext_noop("已完成"),
+    YELLOW: gettext_noop("进行中"),
+    RED: gettext_noop("未完成"),
+    EXEMPT: gettext_noop("已豁免"),
+    FUTURE: gettext_noop("未开始"),
+    NONE: gettext_noop("不适用"),
 }
 
 
@@ -48,6 +49,15 @@ class Period:
     @property
     def label(self) -> str:
         return _period_label(self.kind, self.start)
+
+    @property
+    def said(self) -> dict:
+        """The label as a stored message (core.i18n), for text written now and read later."""
+        if self.kind == ComplianceRule.Period.MONTH:
+            return said(gettext_noop("%(y)d年%(m)d月"), y=self.start.year, m=self.start.month)
+        if self.kind == ComplianceRule.Period.QUARTER:
+            return said(gettext_noop("%(y)d年第%(q)d季度"), y=self.start.year, q=(self.start.month - 1) // 3 + 1)
+        return said(gettext_noop("%(y)d年"), y=self.start.year)
 
     def months(self) -> list[tuple[int, int]]:
         return _months(self.start, self.end)

@@ -18,11 +18,12 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.db import connection, transaction
 from django.db.models import Count, Q
 from django.utils import timezone
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from activities.models import SERVICE_TYPES, THREE_MEETINGS_ONE_LECTURE, ActivityType
 from core.errors import ApplicationError
+from core.i18n import label, said
 from funds.models import INCOME_KINDS, FundEntry, TransactionKind
 from members.models import Member, Stage
 from orgs import policy
@@ -161,18 +162,18 @@ def _organization(org, inputs: Inputs, params: dict) -> tuple[float, dict]:
     if org.secretary_name:
         checks += 1
     else:
-        missing.append(_("未配备书记"))
+        missing.append(label(gettext_noop("未配备书记")))
     formal = inputs.formal.get(org.pk, 0)
     if formal < COMMITTEE_FROM_FORMAL or org.has_committee:
         checks += 1
     else:
-        missing.append(_("正式党员%(n)d人，应设支部委员会") % {"n": formal})
+        missing.append(said(gettext_noop("正式党员%(n)d人，应设支部委员会"), n=formal))
     if org.term_end and org.term_end >= inputs.on:
         checks += 1
     elif org.term_end:
-        missing.append(_("任期已于%(d)s届满") % {"d": org.term_end})
+        missing.append(said(gettext_noop("任期已于%(d)s届满"), d=org.term_end))
     else:
-        missing.append(_("未录入任期"))
+        missing.append(label(gettext_noop("未录入任期")))
     return checks / 3, {"formal_members": formal, "missing": missing}
 
 
@@ -183,8 +184,15 @@ def _meetings(org, inputs: Inputs, types) -> tuple[float, dict]:
     )
     expected = [r for r in results if r.colour in (compliance.GREEN, compliance.RED)]
     met = [r for r in expected if r.colour == compliance.GREEN]
-    labels = _type_labels()
-    missing = [f"{labels[r.rule.activity_type]} {r.period.label}" for r in expected if r.colour == "red"]
+    missing = [
+        said(
+            gettext_noop("%(type)s %(period)s"),
+            type=label(ActivityType(r.rule.activity_type).label),
+            period=r.period.said,
+        )
+        for r in expected
+        if r.colour == "red"
+    ]
     held = defaultdict(int)
     for r in results:
         held[r.rule.activity_type] += r.held
@@ -196,18 +204,15 @@ def _meetings(org, inputs: Inputs, types) -> tuple[float, dict]:
         "missing": missing,
     }
     if not expected:
-        evidence["note"] = _("统计期内无应开会议")
+        evidence["note"] = label(gettext_noop("统计期内无应开会议"))
         return 1.0, evidence
     return len(met) / len(expected), evidence
 
 
-def _type_labels() -> dict[str, str]:
-    return _type_labels_in(get_language())
-
-
-@functools.lru_cache(maxsize=16)
-def _type_labels_in(language: str | None) -> dict[str, str]:
-    return {value: str(label) for value, label in ActivityType.choices}
+@functools.cache
+def _type_labels() -> dict[str, dict]:
+    """Each activity type's label as a stored message (core.i18n)."""
+    return {value: label(text) for value, text in ActivityType.choices}
 
 
 def _three_meetings(org, inputs, params):
@@ -221,9 +226,9 @@ def _theme_day(org, inputs, params):
 def _venue(org, inputs, params):
     checklist = inputs.venue.get(org.pk)
     if checklist is None:
-        return 0.0, {"missing": [_("街道尚未录入六有检查")]}
+        return 0.0, {"missing": [label(gettext_noop("街道尚未录入六有检查"))]}
     missing = [
-        str(VenueChecklist._meta.get_field(i).verbose_name) for i in VenueChecklist.ITEMS if not getattr(checklist, i)
+        label(VenueChecklist._meta.get_field(i).verbose_name) for i in VenueChecklist.ITEMS if not getattr(checklist, i)
     ]
     return checklist.score / 6, {"checklist": checklist.pk, "year": checklist.year, "missing": missing}
 
@@ -236,7 +241,9 @@ def _development(org, inputs, params):
     evidence = {"new_in_year": new, "formal_members": size, "target_ratio": str(target), "missing": []}
     if share < 1:
         need = int((target * size).to_integral_value(rounding="ROUND_CEILING")) - new
-        evidence["missing"].append(_("近一年还需发展%(n)d人（申请人、积极分子或预备党员）") % {"n": max(need, 1)})
+        evidence["missing"].append(
+            said(gettext_noop("近一年还需发展%(n)d人（申请人、积极分子或预备党员）"), n=max(need, 1))
+        )
     return share, evidence
 
 
@@ -245,7 +252,9 @@ def _service(org, inputs, params):
     held = inputs.service.get(org.pk, 0)
     evidence = {"held": held, "target": target, "missing": []}
     if held < target:
-        evidence["missing"].append(_("近12个月还需开展%(n)d次志愿服务或党员先锋岗活动") % {"n": target - held})
+        evidence["missing"].append(
+            said(gettext_noop("近12个月还需开展%(n)d次志愿服务或党员先锋岗活动"), n=target - held)
+        )
     return min(1.0, held / target), evidence
 
 
@@ -253,18 +262,18 @@ def _fund(org, inputs, params):
     n = inputs.fund_entries.get(org.pk, 0)
     if n:
         return 1.0, {"entries": n, "missing": []}
-    return 0.0, {"entries": 0, "missing": [_("近一年公积金账户无预存或报账")]}
+    return 0.0, {"entries": 0, "missing": [label(gettext_noop("近一年公积金账户无预存或报账"))]}
 
 
 def _mass_orgs(org, inputs, params):
     n, union, league = inputs.mass.get(org.pk, (0, 0, 0))
     if not n:
-        return 0.0, {"missing": [_("党组织未关联企业")]}
+        return 0.0, {"missing": [label(gettext_noop("党组织未关联企业"))]}
     missing = []
     if union < n:
-        missing.append(_("%(k)d家企业未建工会") % {"k": n - union})
+        missing.append(said(gettext_noop("%(k)d家企业未建工会"), k=n - union))
     if league < n:
-        missing.append(_("%(k)d家企业未建团组织") % {"k": n - league})
+        missing.append(said(gettext_noop("%(k)d家企业未建团组织"), k=n - league))
     return (union + league) / (2 * n), {"enterprises": n, "union": union, "league": league, "missing": missing}
 
 
@@ -304,7 +313,7 @@ def rate_organization(org, *, inputs: Inputs, criteria, total_weight: int, thres
     for c in criteria:
         fn = CRITERIA.get(c.code)
         if fn is None:
-            share, evidence = 0.0, {"missing": [_("该指标暂无自动计算，未计分")]}
+            share, evidence = 0.0, {"missing": [label(gettext_noop("该指标暂无自动计算，未计分"))]}
         else:
             share, evidence = fn(org, inputs, c.params or {})
         points = _q(Decimal(str(share)) * c.weight)
@@ -317,7 +326,7 @@ def rate_organization(org, *, inputs: Inputs, criteria, total_weight: int, thres
         stars = 1
     gap: list[dict] = []
     if veto is not None:
-        gap.append({"veto": veto, "message": _("一票否决：%(r)s") % {"r": veto}})
+        gap.append({"veto": veto, "message": said(gettext_noop("一票否决：%(r)s"), r=veto)})
     elif stars < 5:
         target = (
             next(m for s, m in sorted(thresholds) if s == stars + 1)

@@ -21,8 +21,10 @@ from django.db.models import Count, Max, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from activities.models import THREE_MEETINGS_ONE_LECTURE, Activity, ActivityType
+from core.i18n import in_chinese, label, listed, said
 from orgs.models import Alert, BusinessStatus, OrgSetup, PartyOrganization
 
 from . import compliance
@@ -38,6 +40,8 @@ class AlertDraft:
     subject_key: str
     level: str
     message: str
+    # What the message means (core.i18n), shown in the reader's language.
+    said: dict | None = None
     street_id: int | None = None
     organization_id: int | None = None
     enterprise_id: int | None = None
@@ -81,12 +85,13 @@ def _enterprise_link(enterprise_id: int) -> str:
     return reverse("orgs:enterprise_detail", args=[enterprise_id])
 
 
-def _org_draft(kind, level, org, message) -> AlertDraft:
+def _org_draft(kind, level, org, meant: dict) -> AlertDraft:
     return AlertDraft(
         kind=kind,
         subject_key=f"org:{org.pk}",
         level=level,
-        message=message[:255],
+        message=in_chinese(meant)[:255],
+        said=meant,
         street_id=org.street_id,
         organization_id=org.pk,
         link=_org_link(org.pk),
@@ -110,10 +115,14 @@ def no_activity_90(ctx: Context) -> Iterable[AlertDraft]:
         held = last.get(org.pk)
         if held is None or held <= since:
             text = (
-                _("%(org)s 自%(d)s以来%(n)d天无已审核的组织生活记录")
-                % {"org": org.name, "d": held, "n": (ctx.on - held).days}
+                said(
+                    gettext_noop("%(org)s 自%(d)s以来%(n)d天无已审核的组织生活记录"),
+                    org=org.name,
+                    d=held,
+                    n=(ctx.on - held).days,
+                )
                 if held
-                else _("%(org)s 尚无已审核的组织生活记录") % {"org": org.name}
+                else said(gettext_noop("%(org)s 尚无已审核的组织生活记录"), org=org.name)
             )
             yield _org_draft(Alert.Kind.NO_ACTIVITY_90, Alert.Level.RED, org, text)
 
@@ -135,12 +144,19 @@ def meetings_behind(ctx: Context) -> Iterable[AlertDraft]:
             if r.colour == compliance.RED or (r.colour == compliance.YELLOW and r.period.kind != "month" and last_month)
         ]
         if behind:
-            items = "、".join(f"{ActivityType(r.rule.activity_type).label}（{r.period.label}）" for r in behind)
+            items = listed(
+                said(
+                    gettext_noop("%(type)s（%(period)s）"),
+                    type=label(ActivityType(r.rule.activity_type).label),
+                    period=r.period.said,
+                )
+                for r in behind
+            )
             yield _org_draft(
                 Alert.Kind.MEETINGS_BEHIND,
                 Alert.Level.YELLOW,
                 org,
-                _("%(org)s 本季度三会一课滞后：%(items)s") % {"org": org.name, "items": items},
+                said(gettext_noop("%(org)s 本季度三会一课滞后：%(items)s"), org=org.name, items=items),
             )
 
 
@@ -154,21 +170,22 @@ def term_expiring(ctx: Context) -> Iterable[AlertDraft]:
                 Alert.Kind.TERM_EXPIRING,
                 Alert.Level.RED,
                 org,
-                _("%(org)s 任期已于%(d)s届满，请及时换届") % {"org": org.name, "d": org.term_end},
+                said(gettext_noop("%(org)s 任期已于%(d)s届满，请及时换届"), org=org.name, d=org.term_end),
             )
         else:
             yield _org_draft(
                 Alert.Kind.TERM_EXPIRING,
                 Alert.Level.YELLOW,
                 org,
-                _("%(org)s 任期将于%(d)s届满，请做好换届准备") % {"org": org.name, "d": org.term_end},
+                said(gettext_noop("%(org)s 任期将于%(d)s届满，请做好换届准备"), org=org.name, d=org.term_end),
             )
 
 
 def no_secretary(ctx: Context) -> Iterable[AlertDraft]:
     for org in ctx.orgs:
         if not org.secretary_name.strip():
-            yield _org_draft(Alert.Kind.NO_SECRETARY, Alert.Level.RED, org, _("%(org)s 未配备书记") % {"org": org.name})
+            meant = said(gettext_noop("%(org)s 未配备书记"), org=org.name)
+            yield _org_draft(Alert.Kind.NO_SECRETARY, Alert.Level.RED, org, meant)
 
 
 def _enterprise_problems(ctx: Context) -> list[tuple]:
@@ -191,11 +208,13 @@ def _enterprise_problems(ctx: Context) -> list[tuple]:
 def should_form(ctx: Context) -> Iterable[AlertDraft]:
     for eid, street_id, formal_n, _setup, covered, eligible, name in ctx.enterprise_problems:
         if eligible and not covered:
+            meant = said(gettext_noop("%(e)s 有正式党员%(n)d人，尚未建立党组织"), e=name, n=formal_n)
             yield AlertDraft(
                 kind=Alert.Kind.SHOULD_FORM,
                 subject_key=f"ent:{eid}",
                 level=Alert.Level.YELLOW,
-                message=(_("%(e)s 有正式党员%(n)d人，尚未建立党组织") % {"e": name, "n": formal_n})[:255],
+                message=in_chinese(meant)[:255],
+                said=meant,
                 street_id=street_id,
                 enterprise_id=eid,
                 link=_enterprise_link(eid),
@@ -207,17 +226,19 @@ def survey_mismatch(ctx: Context) -> Iterable[AlertDraft]:
         if (setup != OrgSetup.NONE) == bool(covered):
             continue
         if covered:
-            text = _("%(e)s 排查表填报“未建”，但台账中有党组织覆盖（以台账为准）") % {"e": name}
+            meant = said(gettext_noop("%(e)s 排查表填报“未建”，但台账中有党组织覆盖（以台账为准）"), e=name)
         else:
-            text = _("%(e)s 排查表填报“%(s)s”，但台账中没有覆盖它的党组织（以台账为准）") % {
-                "e": name,
-                "s": OrgSetup(setup).label,
-            }
+            meant = said(
+                gettext_noop("%(e)s 排查表填报“%(s)s”，但台账中没有覆盖它的党组织（以台账为准）"),
+                e=name,
+                s=label(OrgSetup(setup).label),
+            )
         yield AlertDraft(
             kind=Alert.Kind.SURVEY_MISMATCH,
             subject_key=f"ent:{eid}",
             level=Alert.Level.BLUE,
-            message=text[:255],
+            message=in_chinese(meant)[:255],
+            said=meant,
             street_id=street_id,
             enterprise_id=eid,
             link=_enterprise_link(eid),
@@ -239,7 +260,7 @@ def only_closed(ctx: Context) -> Iterable[AlertDraft]:
                 Alert.Kind.ONLY_CLOSED,
                 Alert.Level.YELLOW,
                 org,
-                _("%(org)s 所覆盖的企业均已停业或注销，请调整组织设置") % {"org": org.name},
+                said(gettext_noop("%(org)s 所覆盖的企业均已停业或注销，请调整组织设置"), org=org.name),
             )
 
 
@@ -253,7 +274,7 @@ def no_enterprise(ctx: Context) -> Iterable[AlertDraft]:
                 Alert.Kind.NO_ENTERPRISE,
                 Alert.Level.YELLOW,
                 org,
-                _("%(org)s 未关联任何企业，不计入覆盖率，请补充覆盖企业") % {"org": org.name},
+                said(gettext_noop("%(org)s 未关联任何企业，不计入覆盖率，请补充覆盖企业"), org=org.name),
             )
 
 
@@ -269,12 +290,18 @@ def fund_waiting(ctx: Context) -> Iterable[AlertDraft]:
 
     for application in applications_waiting(on=ctx.on, days=10):
         days = (ctx.on - timezone.localdate(application.waiting_since)).days
+        meant = said(
+            gettext_noop("公积金申请「%(title)s」%(state)s已%(days)d天"),
+            title=application.activity[:60],
+            state=label(waiting_label(application)),
+            days=days,
+        )
         yield AlertDraft(
             kind=Alert.Kind.FUND_WAITING,
             subject_key=f"fund:{application.pk}",
             level=Alert.Level.RED if days > 20 else Alert.Level.YELLOW,
-            message=_("公积金申请「%(title)s」%(state)s已%(days)d天")
-            % {"title": application.activity[:60], "state": waiting_label(application), "days": days},
+            message=in_chinese(meant)[:255],
+            said=meant,
             street_id=application.organization.street_id,
             organization_id=application.organization_id,
             link=reverse("funds:application_detail", args=[application.pk]),
@@ -343,6 +370,7 @@ def warnings_refresh(*, on: date, data_issues: list[tuple[str, str]] | None = No
                         subject_key=draft.subject_key,
                         level=draft.level,
                         message=draft.message,
+                        said=draft.said or {},
                         street_id=draft.street_id,
                         organization_id=draft.organization_id,
                         enterprise_id=draft.enterprise_id,
@@ -353,13 +381,15 @@ def warnings_refresh(*, on: date, data_issues: list[tuple[str, str]] | None = No
                 )
             else:
                 seen.append(alert.pk)
-                if (alert.level, alert.message, alert.link, alert.street_id) != (
+                if (alert.level, alert.message, alert.said, alert.link, alert.street_id) != (
                     draft.level,
                     draft.message,
+                    draft.said or {},
                     draft.link,
                     draft.street_id,
                 ):
                     alert.level, alert.message, alert.link = draft.level, draft.message, draft.link
+                    alert.said = draft.said or {}
                     alert.street_id = draft.street_id
                     to_update.append(alert)
         for key, alert in open_alerts.items():
@@ -367,7 +397,7 @@ def warnings_refresh(*, on: date, data_issues: list[tuple[str, str]] | None = No
                 alert.closed_on = on
                 to_close.append(alert)
         Alert.objects.bulk_create(to_create, batch_size=2000)
-        Alert.objects.bulk_update(to_update, ["level", "message", "link", "street"], batch_size=500)
+        Alert.objects.bulk_update(to_update, ["level", "message", "said", "link", "street"], batch_size=500)
         # Plain UPDATEs by id list: one statement each, not a CASE per row.
         for chunk in range(0, len(seen), 5000):
             Alert.objects.filter(pk__in=seen[chunk : chunk + 5000]).update(last_seen_on=on)

@@ -9,6 +9,7 @@ from stdnum.cn import ric
 from core.crypto import blind_index
 from core.validators import credit_code_from_number
 from members.models import Member, Stage
+from members.rules import gender_from_id_number
 from orgs.models import (
     Alert,
     CoverageSnapshot,
@@ -26,8 +27,14 @@ def make_credit_code(n: int) -> str:
     return credit_code_from_number(n)
 
 
-def make_id_number(n: int, birth: date = date(1985, 6, 15)) -> str:
-    stem = f"210204{birth:%Y%m%d}{n % 1000:03d}"
+def make_id_number(n: int, birth: date = date(1985, 6, 15), *, gender: str | None = None) -> str:
+    """A valid ID number; its 17th digit (n's last) is odd for a man. With
+    `gender`, the sequence is 2n or 2n+1 so that digit states that gender
+    (distinct n still give distinct numbers)."""
+    sequence = n % 1000
+    if gender is not None:
+        sequence = (2 * n + (gender == Member.Gender.MALE)) % 1000
+    stem = f"210204{birth:%Y%m%d}{sequence:03d}"
     return stem + ric.calc_check_digit(stem + "0")  # stdnum expects a placeholder check digit
 
 
@@ -95,9 +102,12 @@ class MemberFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Member
 
+    # A valid person (members.rules): gender and birth date as the ID number
+    # states them, 18+ when applying, a year as activist, a year of probation.
     name = factory.Sequence(lambda n: f"党员{n}")
-    gender = Member.Gender.FEMALE
     id_number = factory.Sequence(make_id_number)
+    gender = factory.LazyAttribute(lambda m: gender_from_id_number(m.id_number))
+    birth_date = factory.LazyAttribute(lambda m: ric.get_birth_date(m.id_number))
     id_number_index = factory.LazyAttribute(lambda m: blind_index(m.id_number))
     phone = "13812345678"
     phone_index = factory.LazyAttribute(lambda m: blind_index(m.phone))

@@ -1,9 +1,12 @@
-from datetime import date
+from datetime import date, datetime, time, timedelta
 
 import pytest
 from django.core.management import call_command
+from django.db.models import F
+from django.utils import timezone
 
-from activities.models import Activity
+from activities.models import Activity, ActivityStep
+from activities.selectors import review_queue
 from funds.models import FundAccount, FundEntry
 from members.models import Member, Stage
 from orgs.models import Enterprise, FormationMode, PartyOrganization, Role, RoleGrant, User
@@ -44,6 +47,31 @@ def test_seed_builds_a_realistic_district_with_demo_users(capsys):
     assert all(a.balance >= 0 for a in FundAccount.objects.exclude(kind__startswith="external"))
     secretaries = RoleGrant.objects.filter(role=Role.SECRETARY, user__username__in=["secretary", "secretary2"])
     assert secretaries.values("organization__street").distinct().count() == 2
+    _pending_records_wait_from_their_submission()
+
+
+def _pending_records_wait_from_their_submission():
+    """Every record that went through submission says when (the queue sorts
+    on it, 超过7天未审核 counts with it); the demo secretary's records name
+    who filed, submitted and decided them, never one person for both."""
+    assert not Activity.objects.exclude(status=Activity.Status.DRAFT).filter(submitted_at__isnull=True).exists()
+    as_of = timezone.make_aware(datetime.combine(date(2026, 11, 20), time(23, 59)))
+    pending = Activity.objects.filter(status=Activity.Status.SUBMITTED)
+    assert pending.filter(submitted_at__lt=as_of - timedelta(days=7)).exists()
+    assert pending.filter(submitted_at__gte=as_of - timedelta(days=7)).exists()
+    assert all(a.held_on <= timezone.localdate(a.submitted_at) <= as_of.date() for a in pending)
+    street = User.objects.get(username="street")
+    queue = list(review_queue(user=street))
+    assert queue and [a.submitted_at for a in queue] == sorted(a.submitted_at for a in queue)
+    secretary = User.objects.get(username="secretary")
+    own = Activity.objects.filter(organization__role_grants__user=secretary)
+    assert own.exists() and not own.exclude(created_by=secretary).exists()
+    assert not own.exclude(status=Activity.Status.DRAFT).exclude(submitted_by=secretary).exists()
+    decided = Activity.objects.filter(reviewed_by__isnull=False)
+    assert decided.exists() and not decided.filter(reviewed_by=F("submitted_by")).exists()
+    assert not decided.filter(reviewed_by=F("created_by")).exists()
+    steps = ActivityStep.objects.filter(activity__in=own)
+    assert steps.filter(action=ActivityStep.Action.SUBMITTED, by=secretary).exists()
 
 
 @pytest.mark.django_db(transaction=True)
@@ -71,3 +99,19 @@ def test_if_empty_leaves_existing_data_alone(capsys):
     call_command("seed_demo", "--if-empty", "--enterprises", "60", "--as-of", "2026-11-20")
     assert Enterprise.objects.count() == before
     assert "未重新生成" in capsys.readouterr().out
+
+
+@pytest.mark.django_db
+def test_every_seeded_person_keeps_the_member_rules():
+    """Gender and birth date as the ID number states them, 18 or older when
+    applying, a year as activist, a year of probation: the demo shows only
+    people the roster itself would accept."""
+    from members.rules import member_rule_errors
+
+    call_command("seed_demo", "--enterprises", "150", "--seed", "11", "--as-of", "2026-11-20")
+    members = list(Member.objects.all())
+    assert len(members) > 100
+    assert set(Member.objects.values_list("gender", flat=True)) == set(Member.Gender.values)
+    broken = {m.pk: member_rule_errors(m) for m in members if member_rule_errors(m)}
+    assert broken == {}
+    assert all(m.birth_date is not None for m in members)

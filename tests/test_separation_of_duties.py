@@ -1,6 +1,6 @@
-"""Nobody approves their own money or their own record, and nobody approves
-an application twice, whatever grants they hold; leaders, who only read,
-cannot hold money up with an objection."""
+"""Nobody approves their own money or their own record (filed, corrected
+or submitted), and nobody approves an application twice, whatever grants
+they hold; leaders, who only read, cannot hold money up with an objection."""
 
 from datetime import date
 
@@ -106,7 +106,7 @@ def test_who_filed_a_record_does_not_approve_it(world):
     activity = make_activity(
         world.org_a, 1, status=Activity.Status.SUBMITTED, held_on=date(2026, 3, 2), created_by=secretary_and_street
     )
-    with pytest.raises(ValidationError, match="不能审核本人填报的记录"):
+    with pytest.raises(ValidationError, match="不能审核本人填报、修改或提交的记录"):
         activity_services.activity_approve(activity=activity, by=secretary_and_street)
     activity.refresh_from_db()
     assert activity.status == Activity.Status.SUBMITTED
@@ -125,3 +125,74 @@ def test_a_leader_cannot_hold_money_up_with_an_objection(world):
     response = api.post(f"/api/v1/fund-applications/{app.pk}/object/", {"text": "我有意见"}, format="json")
     assert response.status_code in (400, 403)
     assert not Objection.objects.exists()
+
+
+@pytest.fixture
+def filed(world):
+    """A draft the organization's secretary filed."""
+    return activity_services.activity_create(
+        organization=world.org_a, by=world.secretary_a, attendance=[], activity_type="theme_day",
+        held_on=date(2026, 3, 2), topic="学习党章",
+    )  # fmt: skip
+
+
+def _deputy(world):
+    """A second secretary of the organization."""
+    return grant(UserFactory(username="deputy"), Role.SECRETARY, organization=world.org_a)
+
+
+def test_who_edited_a_record_does_not_approve_it(world, filed, client):
+    """The deputy only corrected the record (someone else filed and submitted it)."""
+    deputy = grant(_deputy(world), Role.STREET, region=world.street_a)
+    activity_services.activity_update(activity=filed, by=deputy, attendance=[], topic="学习党章（补）")
+    activity_services.activity_submit(activity=filed, by=world.secretary_a)
+    with pytest.raises(ValidationError, match="不能审核本人填报、修改或提交的记录"):
+        activity_services.activity_approve(activity=filed, by=deputy)
+    api = APIClient()
+    api.force_authenticate(deputy)
+    response = api.post(f"/api/v1/activities/{filed.pk}/approve/")
+    assert response.status_code == 400 and "不能审核本人填报、修改或提交的记录" in str(response.json())
+    client.force_login(deputy)
+    assert (
+        reverse("activities:approve", args=[filed.pk])
+        not in client.get(reverse("activities:detail", args=[filed.pk])).content.decode()
+    )
+    response = client.post(reverse("activities:review_queue"), {"pick": [filed.pk]}, follow=True)
+    assert "已批量审核通过 0 条记录" in response.content.decode()
+    filed.refresh_from_db()
+    assert filed.status == Activity.Status.SUBMITTED
+    client.force_login(world.street_a_staff)
+    assert (
+        reverse("activities:approve", args=[filed.pk])
+        in client.get(reverse("activities:detail", args=[filed.pk])).content.decode()
+    )
+    activity_services.activity_approve(activity=filed, by=world.street_a_staff)
+    filed.refresh_from_db()
+    assert (filed.status, filed.reviewed_by) == (Activity.Status.APPROVED, world.street_a_staff)
+
+
+def test_who_submitted_a_record_approves_it_at_no_level(world, filed, everything):
+    """The district's grant does not lift it: who submitted never approves."""
+    activity_services.activity_submit(activity=filed, by=everything)
+    with pytest.raises(ValidationError, match="不能审核本人填报、修改或提交的记录"):
+        activity_services.activity_approve(activity=filed, by=everything)
+    filed.refresh_from_db()
+    assert (filed.status, filed.submitted_by) == (Activity.Status.SUBMITTED, everything)
+    activity_services.activity_approve(activity=filed, by=world.district)
+    filed.refresh_from_db()
+    assert filed.status == Activity.Status.APPROVED
+
+
+def test_who_corrected_a_returned_record_does_not_approve_its_resubmission(world, filed):
+    """The deputy corrected the returned record and its secretary resubmitted
+    it: the correction counts, not only the last hands on the record."""
+    deputy = grant(_deputy(world), Role.DISTRICT)
+    activity_services.activity_submit(activity=filed, by=world.secretary_a)
+    activity_services.activity_return(activity=filed, by=world.street_a_staff, reason="缺少照片")
+    activity_services.activity_update(activity=filed, by=deputy, attendance=[], topic="学习党章（补）")
+    activity_services.activity_submit(activity=filed, by=world.secretary_a)
+    with pytest.raises(ValidationError, match="不能审核本人填报、修改或提交的记录"):
+        activity_services.activity_approve(activity=filed, by=deputy)
+    activity_services.activity_approve(activity=filed, by=world.street_a_staff)
+    filed.refresh_from_db()
+    assert filed.status == Activity.Status.APPROVED

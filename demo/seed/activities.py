@@ -2,7 +2,9 @@
 with realistic gaps (some organizations keep every meeting, a few go quiet),
 and attendance where an organization keeps it."""
 
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
+
+from django.utils import timezone
 
 from activities.models import Activity, ActivityType, Attendance
 from members.models import Member, Stage
@@ -10,6 +12,16 @@ from members.models import Member, Stage
 from .base import BATCH, SeederBase
 
 RETURN_REASONS = ["会议记录不完整，请补充决议事项", "出席人数与签到照片不符，请核对", "请补充主题党日活动照片"]
+
+
+def submission_time(held: date, k: int, as_of: date) -> datetime:
+    """When a record was submitted: one to ten days after the meeting, in
+    office hours, never after the seed's day (nor now). Worked out from the
+    record alone, so the random stream, and with it the seed, is unchanged."""
+    day = min(held + timedelta(days=1 + (held.toordinal() + k) % 10), as_of)
+    minutes = 8 * 60 + 30 + (k * 37) % (9 * 60)
+    at = timezone.make_aware(datetime.combine(day, time(minutes // 60, minutes % 60)))
+    return min(at, timezone.now())
 
 
 class ActivitySteps(SeederBase):
@@ -74,6 +86,9 @@ class ActivitySteps(SeederBase):
                     status=status,
                     return_reason=rng.choice(RETURN_REASONS) if status == Activity.Status.RETURNED else "",
                 )
+                if status != Activity.Status.DRAFT:
+                    # Pending records wait in the queue from their submission, oldest first.
+                    activity.submitted_at = submission_time(held, len(rows), today)
                 rows.append(activity)
                 if keep_attendance and roster and age < 120:
                     with_attendance.append((activity, roster))

@@ -2,7 +2,7 @@
 with deposits and disbursements, and two withdrawal applications of the demo
 secretary. Everything goes through the fund services, as real postings do."""
 
-from datetime import timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 
 from core.errors import ApplicationError
@@ -47,6 +47,7 @@ class FundSteps(SeederBase):
                 continue
             seen.add(org.pk)
             account = account_open(organization=org, by=district_user, opened_on=start)
+            posted: list[tuple[date, Decimal]] = []
             for _ in range(rng.randint(1, 3)):
                 kind = rng.choices(
                     [
@@ -58,21 +59,28 @@ class FundSteps(SeederBase):
                     [70, 15, 10, 5],
                 )[0]
                 amount = Decimal(rng.randrange(10, 300) * 100)
+                day = self.day_between(start, self.as_of)
+                posted.append((day, amount))
                 ledger_post(
                     kind=kind,
-                    occurred_on=self.day_between(start, self.as_of),
+                    occurred_on=day,
                     memo=f"{TransactionKind(kind).label}",
                     legs=[(source, -amount), (account, amount)],
                     by=district_user,
                 )
                 count += 1
             if rng.random() < 0.3:
-                account.refresh_from_db()
-                spend = (account.balance * Decimal("0.4")).quantize(Decimal("0.01"))
+                # 40% of what the account held on the day of the withdrawal, not
+                # of its final balance: deposits dated later were not there yet,
+                # and the ledger refuses a posting that would take an earlier
+                # statement line below zero.
+                day = self.as_of - timedelta(days=rng.randrange(5, 60))
+                held = sum((amount for posted_on, amount in posted if posted_on <= day), Decimal("0"))
+                spend = (held * Decimal("0.4")).quantize(Decimal("0.01"))
                 if spend > 0:
                     ledger_post(
                         kind=TransactionKind.DISBURSEMENT,
-                        occurred_on=self.as_of - timedelta(days=rng.randrange(5, 60)),
+                        occurred_on=day,
                         memo="主题党日活动经费提取",
                         legs=[(account, -spend), (sink, spend)],
                         by=district_user,

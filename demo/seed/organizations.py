@@ -4,8 +4,11 @@ stage of the development pipeline, and the yearly venue checklists."""
 
 from datetime import date, timedelta
 
+from dateutil.relativedelta import relativedelta
+
 from core.crypto import blind_index
 from members.models import Member, MemberEvent, Stage
+from members.rules import ACTIVIST_TRAINING, ADULT_AGE, PROBATION, gender_from_id_number
 from orgs.models import BusinessStatus, Enterprise, FormationMode, OrgSetup, PartyOrganization, VenueChecklist
 
 from .base import BATCH, SeederBase
@@ -181,11 +184,13 @@ class OrganizationSteps(SeederBase):
         self.result.counts["organizations"] = len(created) + len(children)
 
     def _stage_dates(self, stage: str) -> dict[str, date | None]:
+        """Pipeline dates on the Party's timetable (members.rules): at least a
+        year as activist before 发展对象, a year of probation before 转正."""
         rng = self.rng
         today = self.as_of
         if stage == Stage.FORMAL:
             formal = self.day_between(date(1985, 1, 1), today - timedelta(days=30))
-            probationary = formal - timedelta(days=365)
+            probationary = formal - PROBATION - timedelta(days=rng.randrange(0, 20))
         elif stage == Stage.PROBATIONARY:
             formal = None
             probationary = self.day_between(today - timedelta(days=360), today - timedelta(days=5))
@@ -196,12 +201,21 @@ class OrganizationSteps(SeederBase):
         candidate = anchor - timedelta(days=rng.randrange(60, 200)) if stage != Stage.APPLICANT else None
         if stage == Stage.CANDIDATE:
             candidate = anchor
-        activist = (candidate or anchor) - timedelta(days=rng.randrange(365, 500)) if stage != Stage.APPLICANT else None
+        activist = (
+            (candidate or anchor) - ACTIVIST_TRAINING - timedelta(days=rng.randrange(0, 135))
+            if stage != Stage.APPLICANT
+            else None
+        )
         if stage == Stage.ACTIVIST:
             activist, candidate = anchor, None
         applied = (activist or anchor) - timedelta(days=rng.randrange(60, 300)) if stage != Stage.APPLICANT else anchor
         dates.update({"candidate_on": candidate, "activist_on": activist, "applied_on": applied})
         return dates
+
+    def _birth_date(self, applied_on: date) -> date:
+        """Someone who applied between 18 and 40 years of age."""
+        latest = applied_on - relativedelta(years=ADULT_AGE)
+        return self.day_between(applied_on - relativedelta(years=40), latest)
 
     def members(self) -> None:
         self.progress("党员")
@@ -209,13 +223,17 @@ class OrganizationSteps(SeederBase):
         batch: list[Member] = []
 
         def person(org: PartyOrganization, enterprise: Enterprise | None, stage: str) -> Member:
-            birth = self.day_between(date(1958, 1, 1), date(2003, 12, 31))
+            # Dates first: the birth date follows from the application (18 or
+            # older), and gender and birth date from the ID number, as
+            # members.rules asks of every person on a roster.
+            dates = self._stage_dates(stage)
+            birth = self._birth_date(dates["applied_on"] or self.as_of)
             number = self.id_number(birth)
             phone = self.phone()
             mobility = rng.choices(["", Member.Mobility.INFLOW, Member.Mobility.OUTFLOW], [94, 3, 3])[0]
             return Member(
                 name=self.person_name(),
-                gender=rng.choice(Member.Gender.values),
+                gender=gender_from_id_number(number),
                 birth_date=birth,
                 id_number=number,
                 id_number_index=blind_index(number),
@@ -229,7 +247,7 @@ class OrganizationSteps(SeederBase):
                 mobility=mobility,
                 identity_revealed=stage in (Stage.FORMAL, Stage.PROBATIONARY) and rng.random() < 0.2,
                 joined_org_on=org.founded_on,
-                **self._stage_dates(stage),
+                **dates,
             )
 
         self.org_members: dict[int, list[Member]] = {}

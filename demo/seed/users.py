@@ -1,11 +1,12 @@
 """The demo accounts: one per role, the secretaries in organizations with
 enough members to show, and attendance kept in their organizations."""
 
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 
 from django.contrib.auth.hashers import make_password
+from django.utils import timezone
 
-from activities.models import Activity, Attendance
+from activities.models import Activity, ActivityStep, Attendance
 from members.models import Stage
 from orgs.models import FormationMode, Role, RoleGrant, User
 
@@ -32,13 +33,23 @@ class UserSteps(SeederBase):
             ),
             ("leader", "区委领导演示账号", [(Role.LEADER, self.district, None)]),
         ]
+        made: dict[str, User] = {}
         for username, display, grants in specs:
-            user = User.objects.create(
+            user = made[username] = User.objects.create(
                 username=username, display_name=display, password=hashed, is_staff=username == "district"
             )
             for role, region, org in grants:
                 RoleGrant.objects.create(user=user, role=role, region=region, organization=org)
             self.result.users.append((username, display))
+        # The street's staff decide the first secretary's records; the second
+        # is in a street without a demo account, so the district decides them.
+        self.activity_history(
+            filers={first.pk: made["secretary"], second.pk: made["secretary2"]},
+            reviewers={
+                first.pk: made["street"] if first.street_id == street.pk else made["district"],
+                second.pk: made["district"],
+            },
+        )
         RoleGrant.objects.create(user=self.instructor_user, role=Role.INSTRUCTOR)
         self.result.users.append(("instructor", self.instructor_user.display_name))
         for user in self.instructor_users:
@@ -61,3 +72,44 @@ class UserSteps(SeederBase):
                         for k, m in enumerate(roster)
                     ]
                 )
+
+    def activity_history(self, *, filers: dict[int, User], reviewers: dict[int, User]) -> None:
+        """The demo secretaries' records carry their history: filed and
+        submitted by the secretary, decided by staff (never the same person).
+        Times follow the record's own dates; nothing is drawn from the random stream."""
+        # Nothing is decided after the seed's day.
+        latest = min(timezone.now(), timezone.make_aware(datetime.combine(self.as_of, time(18, 0))))
+        activities = list(Activity.objects.filter(organization_id__in=list(filers)).order_by("held_on", "pk"))
+        steps = []
+        for activity in activities:
+            filer, reviewer = filers[activity.organization_id], reviewers[activity.organization_id]
+            evening = timezone.make_aware(datetime.combine(activity.held_on, time(20, 0)))
+            filed = min(activity.submitted_at - timedelta(hours=2) if activity.submitted_at else evening, latest)
+            activity.created_by, activity.created_at = filer, filed
+            steps.append(ActivityStep(activity=activity, action=ActivityStep.Action.CREATED, by=filer, at=filed))
+            if activity.submitted_at is None:
+                continue
+            activity.submitted_by = filer
+            steps.append(
+                ActivityStep(
+                    activity=activity, action=ActivityStep.Action.SUBMITTED, by=filer, at=activity.submitted_at
+                )
+            )
+            if activity.status in (Activity.Status.APPROVED, Activity.Status.RETURNED):
+                decided = activity.submitted_at + timedelta(days=1 + activity.held_on.toordinal() % 4)
+                decided = max(min(decided, latest), activity.submitted_at)
+                approved = activity.status == Activity.Status.APPROVED
+                activity.reviewed_by, activity.reviewed_at = reviewer, decided
+                steps.append(
+                    ActivityStep(
+                        activity=activity,
+                        action=ActivityStep.Action.APPROVED if approved else ActivityStep.Action.RETURNED,
+                        by=reviewer,
+                        at=decided,
+                        note="" if approved else activity.return_reason,
+                    )
+                )
+        Activity.objects.bulk_update(
+            activities, ["created_by", "created_at", "submitted_by", "reviewed_by", "reviewed_at"], batch_size=500
+        )
+        ActivityStep.objects.bulk_create(steps, batch_size=2000)

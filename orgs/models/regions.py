@@ -5,6 +5,7 @@ classed by."""
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 
@@ -59,4 +60,13 @@ class Industry(models.Model):
         ordering = ["code"]
 
     def __str__(self) -> str:
-        return f"{self.code} {self.name}"
+        return f"{self.code} {self.label}"
+
+    @property
+    def label(self) -> str:
+        """The section's name in the reader's language (GB/T 4754 ships both)."""
+        if (get_language() or "").startswith("en"):
+            from ..reference import industry_names_en
+
+            return industry_names_en().get(self.code, self.name)
+        return self.name

@@ -8,6 +8,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from core.i18n import say
+
 from .enterprises import Enterprise
 from .organizations import PartyOrganization
 from .regions import Region
@@ -219,6 +221,8 @@ class Alert(models.Model):
     )
     subject_key = models.CharField(_("对象标识"), max_length=64, help_text=_("同一问题在多次计算中保持一致的标识"))
     message = models.CharField(_("说明"), max_length=255)
+    # The same message as what it means (core.i18n), shown in the reader's language.
+    said = models.JSONField(_("说明（按语言显示）"), default=dict, blank=True)
     link = models.CharField(_("处理链接"), max_length=255, blank=True)
     opened_on = models.DateField(_("发出日期"))
     last_seen_on = models.DateField(_("最近确认日期"))
@@ -235,4 +239,9 @@ class Alert(models.Model):
         ]
 
     def __str__(self) -> str:
-        return self.message
+        return self.text
+
+    @property
+    def text(self) -> str:
+        """The message in the reader's language."""
+        return say(self.said) if self.said else self.message

@@ -265,5 +265,5 @@ def filter_options(*, q: DashboardQuery) -> dict:
     return {
         "streets": list(streets.values_list("pk", "name")),
         "parks": list(parks.values_list("pk", "name")),
-        "industries": list(Industry.objects.values_list("pk", "name")) if q.street is None else [],
+        "industries": [(i.pk, i.label) for i in Industry.objects.all()] if q.street is None else [],
     }

@@ -114,7 +114,9 @@ def test_bad_member_input_is_400_and_nothing_written(world, api, over, field):
 
 
 def test_duplicate_id_number_is_400_naming_where_it_lives(world, api):
-    response = api(world.district).post(URL, _new(world, id_number=world.member_b.id_number), format="json")
+    response = api(world.district).post(
+        URL, _new(world, id_number=world.member_b.id_number, gender=world.member_b.gender), format="json"
+    )
     assert response.status_code == 400
     assert "中共乙企业支部委员会" in response.json()["id_number"][0]
 

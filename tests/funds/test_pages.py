@@ -202,7 +202,7 @@ def test_supervision_report_and_export(world, setup, login):
     assert report.totals["disbursed"] == 300 and report.totals["closing"] == 700
     xlsx = client.get(reverse("funds:supervision_xlsx") + query)
     rows = list(load_workbook(BytesIO(xlsx.content)).active.iter_rows(values_only=True))
-    assert rows[-1][2] == "一致"
+    assert rows[-1][3] == "一致"
     # Street staff of street A asking for street B's report: 404.
     assert (
         login(world.street_a_staff).get(reverse("funds:supervision") + f"?street={world.street_b.pk}").status_code

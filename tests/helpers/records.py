@@ -4,12 +4,17 @@ activities, instructor assignments, ratings, yearly surveys, warnings."""
 from datetime import date, timedelta
 from decimal import Decimal
 
-from activities.models import Activity
+from django.utils import timezone
+
+from activities.models import Activity, ActivityStep
 from orgs.models import Alert, EnterpriseSurvey, InstructorAssignment, Rating, SurveyFacts
 from tests.factories import make_id_number
 
 
 def make_activity(org, n=0, **over):
+    """A record as the services leave it: one that went through submission
+    carries its submission time (and its submitter, with the history line
+    naming them, when `submitted_by` is given)."""
     fields = {
         "organization": org,
         "activity_type": "theme_day",
@@ -18,7 +23,16 @@ def make_activity(org, n=0, **over):
         "status": "approved",
     }
     fields.update(over)
-    return Activity.objects.create(**fields)
+    if fields["status"] != Activity.Status.DRAFT:
+        fields.setdefault("submitted_at", timezone.now() - timedelta(days=1))
+    activity = Activity.objects.create(**fields)
+    if activity.created_by_id:
+        ActivityStep.objects.create(activity=activity, action="created", by=activity.created_by, at=activity.created_at)
+    if activity.submitted_by_id and activity.submitted_at:
+        ActivityStep.objects.create(
+            activity=activity, action="submitted", by=activity.submitted_by, at=activity.submitted_at
+        )
+    return activity
 
 
 def make_assignment(world, enterprise, n=0):

@@ -74,7 +74,7 @@ def test_member_cannot_be_in_two_organizations_at_once(world):
     # member_b already holds this number in 乙's organization.
     before = Member.objects.count()
     with pytest.raises(ValidationError) as exc:
-        _create(world, id_number=world.member_b.id_number)
+        _create(world, id_number=world.member_b.id_number, gender=world.member_b.gender)
     message = exc.value.message_dict["id_number"][0]
     assert "中共乙企业支部委员会" in message
     assert Member.objects.count() == before

@@ -38,7 +38,9 @@ def test_roster_row_cap(world, login, tmp_path, monkeypatch):
     body = login(world.secretary_a).get(reverse("members:import")).content.decode()
     assert "每次最多导入 5,000 名党员" in body
     monkeypatch.setattr(resources, "ROSTER_MAX_ROWS", 2)
-    rows = [[f"党员{i}", "男", make_id_number(600 + i), "", "入党申请人", "2025-01-02"] for i in range(3)]
+    rows = [
+        [f"党员{i}", "男", make_id_number(600 + i, gender="male"), "", "入党申请人", "2025-01-02"] for i in range(3)
+    ]
     body = post(login(world.secretary_a), world, roster_rows(tmp_path / "r.xlsx", rows)).content.decode()
     assert "每次最多导入 2 名党员" in body
     assert not Member.objects.filter(name__startswith="党员").exists()
@@ -47,6 +49,8 @@ def test_roster_row_cap(world, login, tmp_path, monkeypatch):
 @pytest.mark.parametrize("rows", [2, 1])
 def test_roster_within_the_cap_still_imports(world, login, tmp_path, monkeypatch, rows):
     monkeypatch.setattr(resources, "ROSTER_MAX_ROWS", 2)
-    data = [[f"党员{i}", "男", make_id_number(700 + i), "", "入党申请人", "2025-01-02"] for i in range(rows)]
+    data = [
+        [f"党员{i}", "男", make_id_number(700 + i, gender="male"), "", "入党申请人", "2025-01-02"] for i in range(rows)
+    ]
     body = post(login(world.secretary_a), world, roster_rows(tmp_path / "r.xlsx", data)).content.decode()
     assert f"已导入 {rows} 名党员" in body

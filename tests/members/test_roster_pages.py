@@ -39,7 +39,8 @@ def test_secretary_adds_member(world, login):
 
 def test_duplicate_id_is_refused_with_where_it_lives(world, login):
     response = login(world.secretary_a).post(
-        reverse("members:create"), member_form_data(world, id_number=world.member_b.id_number)
+        reverse("members:create"),
+        member_form_data(world, id_number=world.member_b.id_number, gender=world.member_b.gender),
     )
     body = response.content.decode()
     assert "中共乙企业支部委员会" in body and "同一人不能同时在两个党组织" in body
@@ -220,7 +221,7 @@ def test_import_with_bad_rows_writes_nothing_and_names_rows(world, login):
             ["钱二", "男", "210204198506150011", "", "入党申请人", "2025-01-02", None, None, None, None],
             [
                 "孙三",
-                "女",
+                world.member_b.get_gender_display(),
                 world.member_b.id_number,
                 "",
                 "正式党员",
@@ -228,9 +229,9 @@ def test_import_with_bad_rows_writes_nothing_and_names_rows(world, login):
                 "2010-06-01",
                 "2011-09-01",
                 "2012-09-01",
-                "2011-01-01",
+                "2011-06-01",
             ],
-            ["李四", "男", make_id_number(502), "", "入党积极分子", "2025-05-01", "2025-01-01", None, None, None],
+            ["李四", "男", make_id_number(503), "", "入党积极分子", "2025-05-01", "2025-01-01", None, None, None],
         ]
     )
     body = (
@@ -287,7 +288,7 @@ def test_edit_keeps_id_when_left_empty_and_checks_a_new_one(world, login, client
     assert world.member_a.id_number not in page and world.member_a.phone not in page
     data = {
         "name": "张甲改",
-        "gender": "male",
+        "gender": world.member_a.gender,
         "id_number": "",
         "phone": "",
         "stage": "formal",

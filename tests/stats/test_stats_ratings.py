@@ -4,10 +4,12 @@ from datetime import date
 
 import pytest
 from django.urls import reverse
+from django.utils import translation
 
 from activities.models import Activity, ComplianceExemption
 from activities.reference import ensure_reference_data as ensure_rules
 from core.errors import ApplicationError
+from core.i18n import in_chinese, listed, say
 from orgs.models import Rating, RatingCriterion, RatingVeto, VenueChecklist
 from orgs.reference import ensure_reference_data
 from orgs.selectors import rating_in_force
@@ -66,7 +68,7 @@ def test_rating_points_evidence_and_gap(world):
     lines = {c["code"]: c for c in rating.evidence["criteria"]}
     assert lines["organization"]["points"] == "15.00"
     assert lines["theme_day"]["points"] == "10.00"
-    assert lines["venue"]["points"] == "5.00" and "有党旗" in lines["venue"]["missing"]
+    assert lines["venue"]["points"] == "5.00" and "有党旗" in in_chinese(listed(lines["venue"]["missing"]))
     assert lines["three_meetings"]["missing"]  # quarters without a general meeting are named
     assert lines["fund"]["points"] == "0.00"
     assert rating.published_on == ON
@@ -81,7 +83,11 @@ def test_veto_caps_at_one_star(world):
     ratings_compute(on=ON)
     rating = Rating.objects.get(organization=world.org_a, computed_on=ON)
     assert rating.vetoed and rating.computed_stars == 1
-    assert "一票否决" in rating.next_star_gap[0]["message"]
+    assert in_chinese(rating.next_star_gap[0]["message"]) == "一票否决：严重违纪"
+    with translation.override("en"):
+        assert "严重违纪" in say(rating.next_star_gap[0]["message"]) and "一票否决" not in say(
+            rating.next_star_gap[0]["message"]
+        )
 
 
 def test_weights_not_adding_up_give_message_not_crash(world):

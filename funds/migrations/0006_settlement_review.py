@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('funds', '0004_default_star_rules'),
+        ('funds', '0005_said_in_reader_language'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
