@@ -190,15 +190,7 @@ def application_settle(
     else:
         clean = _clean_lines(lines)
     total = sum((line.amount for line in clean), ZERO)
-    if total > application.amount:
-        raise ApplicationError(
-            {
-                "spent" if lines is None else "lines": [
-                    _("实际支出 %(spent)s 元超过拨付金额 %(amount)s 元")
-                    % {"spent": total, "amount": application.amount}
-                ]
-            }
-        )
+    _check_total(application, total, field="spent" if lines is None else "lines")
     settlement = Settlement.objects.create(
         application=application, settled_on=on, spent=total, note=note or "", submitted_by=by
     )
