@@ -16,6 +16,7 @@ from .models import (
     Notification,
     Objection,
     Receipt,
+    Settlement,
     StarRule,
 )
 
@@ -139,6 +140,18 @@ class StepInline(admin.TabularInline):
         return False
 
 
+class SettlementInline(admin.TabularInline):
+    """The 报账 submissions; their lines and receipts are on the application's page."""
+
+    model = Settlement
+    extra = 0
+    can_delete = False
+    fields = readonly_fields = ["settled_on", "spent", "status", "submitted_by", "decided_by", "decided_at", "opinion"]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(Application)
 class ApplicationAdmin(ReadOnlyAdmin):
     # Read-only: every transition goes through the services (and the pages).
@@ -148,7 +161,7 @@ class ApplicationAdmin(ReadOnlyAdmin):
     list_filter = ["status"]
     search_fields = ["activity", "organization__name"]
     list_select_related = ["organization"]
-    inlines = [BudgetLineInline, StepInline]
+    inlines = [BudgetLineInline, StepInline, SettlementInline]
 
 
 @admin.register(Objection)

@@ -2,6 +2,8 @@
 /api/v1/fund-applications/: withdrawal applications (项目书) and their
 workflow, every write through funds.services, the same as the pages."""
 
+import json
+
 import django_filters as filters
 from django.db.models import Q
 from drf_spectacular.utils import extend_schema, extend_schema_view
@@ -10,6 +12,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from core.api import IdFilter, ScopedViewSet
+from orgs import policy
 
 from .models import Application, FundAccount
 from .selectors import account_get, account_list, application_get, application_list, entry_list
@@ -33,6 +36,8 @@ from .services import (
     application_return,
     application_settle,
     objection_raise,
+    settlement_approve,
+    settlement_return,
 )
 
 
@@ -88,7 +93,13 @@ class ApplicationFilter(filters.FilterSet):
 
 def _answer(application: Application) -> Response:
     application = Application.objects.prefetch_related(
-        "budget_lines", "steps__by", "objections__by", "objections__resolved_by"
+        "budget_lines",
+        "steps__by",
+        "objections__by",
+        "objections__resolved_by",
+        "settlements__submitted_by",
+        "settlements__decided_by",
+        "settlements__lines__receipt",
     ).get(pk=application.pk)
     return Response(ApplicationDetailSerializer(application).data)
 
@@ -135,6 +146,7 @@ class ApplicationViewSet(mixins.CreateModelMixin, ScopedViewSet):
 
     serializer_class = ApplicationSerializer
     filterset_class = ApplicationFilter
+    write_policy = {"object_": policy.may_object_to_withdrawal}
     ordering_fields = ["id", "amount", "activity_date", "waiting_since"]
     ordering = ["-id"]
     list_selector = staticmethod(application_list)
@@ -213,8 +225,10 @@ class ApplicationViewSet(mixins.CreateModelMixin, ScopedViewSet):
     @_action_schema("公示期间提出异议（管辖范围内工作人员）", ObjectionWriteSerializer)
     @_detail_action("object", ObjectionWriteSerializer)
     def object_(self, request, pk=None):
-        # Objecting is not editing: whoever may read the application may try (the page does the same).
+        # Objecting is not editing: whoever may read the application may try
+        # (the page does the same), and the policy answers a leader, who only reads, with a 403.
         application = application_get(user=request.user, pk=pk)
+        self.check_object_permissions(request, application)
         data = self._input(ObjectionWriteSerializer)
         objection_raise(application=application, by=request.user, text=data["text"], request=request)
         return _answer(application)
@@ -225,13 +239,55 @@ class ApplicationViewSet(mixins.CreateModelMixin, ScopedViewSet):
         application = self.get_object()
         return _answer(application_disburse(application=application, by=request.user, request=request))
 
-    @_action_schema("报账（本组织书记；票据请在页面上传）", SettleSerializer)
+    @_action_schema(
+        "提交报账（本组织书记）：逐项填写实际金额并附票据"
+        "（multipart：lines 为 JSON 文本，第n项票据为文件 receipt_<n>），"
+        "进入街道审核；仍接受只填 spent 合计的旧写法",
+        SettleSerializer,
+    )
     @_detail_action("settle", SettleSerializer)
     def settle(self, request, pk=None):
         application = self.get_object()
-        data = self._input(SettleSerializer)
-        return _answer(
-            application_settle(
-                application=application, by=request.user, spent=data["spent"], note=data["note"], request=request
+        # Files are matched to lines by name; the rest is what the serializer reads.
+        data = request.data
+        if isinstance(data, dict):
+            data = {k: v for k, v in data.items() if k not in request.FILES}
+        if isinstance(data, dict) and isinstance(data.get("lines"), str):
+            try:
+                data["lines"] = json.loads(data["lines"])
+            except ValueError:
+                data["lines"] = None
+        serializer = SettleSerializer(data=data)
+        serializer.is_valid(raise_exception=True)
+        values = serializer.validated_data
+        if "lines" in values:
+            lines = [
+                {**line, "receipt": request.FILES.get(f"receipt_{n}")}
+                for n, line in enumerate(values["lines"], start=1)
+            ]
+            settled = application_settle(
+                application=application, by=request.user, lines=lines, note=values["note"], request=request
             )
+        else:
+            settled = application_settle(
+                application=application, by=request.user, spent=values["spent"], note=values["note"], request=request
+            )
+        return _answer(settled)
+
+    @_action_schema("报账审核通过（本街道工作人员，提交人本人除外）：结余退回，报账完成", ApproveSerializer)
+    @_detail_action("settlement-approve", ApproveSerializer)
+    def settlement_approve(self, request, pk=None):
+        application = self.get_object()
+        data = self._input(ApproveSerializer)
+        return _answer(
+            settlement_approve(application=application, by=request.user, opinion=data["opinion"], request=request)
+        )
+
+    @_action_schema("退回报账（本街道工作人员，须填写理由）", ReasonSerializer)
+    @_detail_action("settlement-return", ReasonSerializer)
+    def settlement_return(self, request, pk=None):
+        application = self.get_object()
+        data = self._input(ReasonSerializer)
+        return _answer(
+            settlement_return(application=application, by=request.user, reason=data["reason"], request=request)
         )

@@ -1,23 +1,18 @@
 """The staff's side of a withdrawal: street approval, district approval
-(which opens 公示), returns, objections during 公示, disbursement through
-the journal, and settlement (报账) with receipts; unspent money flows back
-(DESIGN.md §5). Who may act at each step is orgs.policy's to say."""
+(which opens 公示), returns, objections during 公示 and disbursement through
+the journal (DESIGN.md §5); settlement (报账) is funds.settlements. Who may
+act at each step is orgs.policy's to say."""
 
-import os
-from collections.abc import Sequence
 from datetime import date, timedelta
 from decimal import Decimal
 
-from django.core.files.base import ContentFile
-from django.core.files.uploadedfile import UploadedFile
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, gettext_noop
 
 from core.errors import ApplicationError
-from core.files import KIND_EXTENSIONS, FileKind, extension_of, sniff
 from core.i18n import said
-from core.money import ZERO, parse_money
+from core.money import ZERO
 from orgs import policy
 from orgs.models import User
 from orgs.policy import require
@@ -25,14 +20,11 @@ from orgs.scoping import AnyUser
 from orgs.selectors import rating_in_force
 
 from .ledger import external_account, ledger_post, pool_account, retry_on_conflict, today
-from .models import Application, ApplicationStep, FundAccount, Objection, Receipt, TransactionKind
+from .models import Application, ApplicationStep, FundAccount, Objection, TransactionKind
 from .notifications import district_staff, notify, secretaries, street_staff
 from .rules import RuleValues, credit_line, rule_values
 from .withdrawals import lock, move, record_step
 
-RECEIPT_EXTENSIONS = {"pdf", "ofd", "jpg", "jpeg", "png"}
-RECEIPT_KINDS = {FileKind.PDF, FileKind.OFD, FileKind.JPEG, FileKind.PNG}
-RECEIPT_MAX_BYTES = 10 * 1024 * 1024
 NOT_ALLOWED = gettext_lazy("您没有办理此业务的权限")
 
 
@@ -49,9 +41,15 @@ AFTER = {
         Application.Status.DISTRICT_REVIEW,
         Application.Status.PUBLICITY,
         Application.Status.DISBURSED,
+        Application.Status.SETTLEMENT_REVIEW,
         Application.Status.SETTLED,
     ),
-    Level.DISTRICT: (Application.Status.PUBLICITY, Application.Status.DISBURSED, Application.Status.SETTLED),
+    Level.DISTRICT: (
+        Application.Status.PUBLICITY,
+        Application.Status.DISBURSED,
+        Application.Status.SETTLEMENT_REVIEW,
+        Application.Status.SETTLED,
+    ),
 }
 
 
@@ -270,7 +268,11 @@ def application_disburse(*, application: Application, by: User, on: date | None 
     require(policy.may_disburse(by), NOT_ALLOWED)
     application = lock(application)
     on = on or today()
-    if application.status in (Application.Status.DISBURSED, Application.Status.SETTLED):
+    if application.status in (
+        Application.Status.DISBURSED,
+        Application.Status.SETTLEMENT_REVIEW,
+        Application.Status.SETTLED,
+    ):
         raise ApplicationError(_("该申请已拨付，不能重复拨付"))
     if application.status != Application.Status.PUBLICITY:
         raise ApplicationError(_("此申请当前不在拨付环节（当前状态：%(s)s）") % {"s": application.get_status_display()})
@@ -332,123 +334,5 @@ def application_disburse(*, application: Application, by: User, on: date | None 
         secretaries(application),
         application,
         said(gettext_noop("已拨付 %(amount)s 元，活动结束后请上传票据报账"), **{"amount": application.amount}),
-    )
-    return application
-
-
-def _receipt_check(upload: UploadedFile) -> tuple[str, FileKind, bytes]:
-    """A receipt is what its content says, and that must be a PDF without
-    active content, an OFD, a JPEG or a PNG matching its name; checked
-    before anything is written."""
-    name = os.path.basename(upload.name or "") or _("票据")
-    if extension_of(name) not in RECEIPT_EXTENSIONS:
-        raise ApplicationError({"receipts": [_("票据「%(name)s」格式不支持，请上传 PDF、OFD 或图片") % {"name": name}]})
-    too_big = ApplicationError({"receipts": [_("票据「%(name)s」超过 10MB") % {"name": name}]})
-    if (upload.size or 0) > RECEIPT_MAX_BYTES:
-        raise too_big
-    upload.seek(0)
-    content = upload.read(RECEIPT_MAX_BYTES + 1)
-    if len(content) > RECEIPT_MAX_BYTES:
-        raise too_big
-    try:
-        kind = sniff(content, name=name)
-    except ApplicationError as exc:
-        raise ApplicationError({"receipts": exc.messages}) from None
-    if kind is None or kind not in RECEIPT_KINDS:
-        raise ApplicationError(
-            {
-                "receipts": [
-                    _("票据「%(name)s」的内容不是PDF、OFD或图片，与文件名不符，请上传原始票据文件") % {"name": name}
-                ]
-            }
-        )
-    return name, kind, content
-
-
-@retry_on_conflict
-def application_settle(
-    *,
-    application: Application,
-    by: User,
-    spent: object,
-    receipts: Sequence[UploadedFile] = (),
-    note: str = "",
-    on: date | None = None,
-    request=None,
-) -> Application:
-    """报账: the secretary reports what was spent, with receipts; unspent money
-    flows back, to the pool first as far as the pool paid, the rest to the
-    organization's own account."""
-    application = lock(application)
-    require(policy.may_settle(by, application), _("只有本党组织书记或区两新工委工作人员可以报账"))
-    if application.status == Application.Status.SETTLED:
-        raise ApplicationError(_("该申请已报账，不能重复报账"))
-    if application.status != Application.Status.DISBURSED:
-        raise ApplicationError(_("该申请尚未拨付，不能报账"))
-    try:
-        spent_value = parse_money(spent, field_label=_("实际支出"))
-    except ApplicationError as exc:
-        raise ApplicationError({"spent": exc.messages}) from None
-    if spent_value < ZERO:
-        raise ApplicationError({"spent": [_("实际支出不能为负数")]})
-    if spent_value > application.amount:
-        raise ApplicationError(
-            {
-                "spent": [
-                    _("实际支出 %(spent)s 元超过拨付金额 %(amount)s 元")
-                    % {"spent": spent_value, "amount": application.amount}
-                ]
-            }
-        )
-    if spent_value > ZERO and not receipts and not application.receipts.exists():
-        raise ApplicationError({"receipts": [_("请上传报账票据")]})
-    checked = [_receipt_check(upload) for upload in receipts]
-    for name, kind, content in checked:
-        # Stored under a random name with the extension of what it really is.
-        Receipt.objects.create(
-            application=application,
-            file=ContentFile(content, name=f"receipt.{KIND_EXTENSIONS[kind]}"),
-            description=name[:200],
-            uploaded_by=by,
-        )
-    unspent = application.amount - spent_value
-    return_txn = None
-    to_pool = min(unspent, application.pool_amount)
-    if unspent > ZERO:
-        sink = external_account(FundAccount.Kind.EXTERNAL_SINK)
-        legs: list[tuple[FundAccount, Decimal]] = [(sink, -unspent)]
-        if to_pool > ZERO:
-            legs.append((pool_account(), to_pool))
-        if unspent - to_pool > ZERO:
-            legs.append((application.account, unspent - to_pool))
-        return_txn = ledger_post(
-            kind=TransactionKind.RETURN,
-            occurred_on=on or today(),
-            memo=_("结余退回：申请 #%(pk)s") % {"pk": application.pk},
-            legs=legs,
-            by=by,
-        )
-    application.spent_amount = spent_value
-    application.pool_returned = to_pool
-    application.return_transaction = return_txn
-    application.settlement_note = note or ""
-    move(
-        application,
-        to=Application.Status.SETTLED,
-        action=ApplicationStep.Action.SETTLE,
-        by=by,
-        reason=_("实际支出 %(spent)s 元，退回 %(back)s 元") % {"spent": spent_value, "back": unspent},
-        request=request,
-    )
-    notify(
-        street_staff(application),
-        application,
-        said(
-            gettext_noop("已报账：%(org)s 实际支出 %(spent)s 元"),
-            **{
-                "org": application.organization.name,
-                "spent": spent_value,
-            },
-        ),
     )
     return application

@@ -44,8 +44,27 @@ class ApproveForm(forms.Form):
 
 
 class SettleForm(forms.Form):
-    spent = MoneyFormField(label=_("实际支出（元）"), field_label=_("实际支出"))
     note = forms.CharField(label=_("报账说明"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class SettleLineForm(forms.Form):
+    """One line of a 报账: what was bought, what it really cost, and its receipt."""
+
+    item = forms.CharField(label=_("支出项目"), max_length=100, required=False)
+    # A text box, not a number input or a textarea: the parser says what is wrong with an amount.
+    amount = MoneyFormField(label=_("实际金额（元）"), field_label=_("实际金额"), required=False)
+    receipt = forms.FileField(
+        label=_("票据"),
+        required=False,
+        widget=forms.ClearableFileInput(attrs={"accept": ".pdf,.ofd,.jpg,.jpeg,.png"}),
+    )
+
+
+SettleLineFormSet = forms.formset_factory(SettleLineForm, extra=3, max_num=30)
+
+
+class ReviewForm(forms.Form):
+    opinion = forms.CharField(label=_("审核意见"), required=False, max_length=500)
 
 
 class IncomeForm(forms.Form):

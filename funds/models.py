@@ -197,12 +197,13 @@ class Application(models.Model):
         DISTRICT_REVIEW = "district_review", _("待区审批")
         PUBLICITY = "publicity", _("公示中")
         DISBURSED = "disbursed", _("已拨付待报账")
+        SETTLEMENT_REVIEW = "settlement_review", _("报账待街道审核")
         SETTLED = "settled", _("已报账")
         RETURNED = "returned", _("已退回")
         WITHDRAWN = "withdrawn", _("已撤回")
 
     # States in which someone other than the applicant has to act.
-    WAITING = (Status.STREET_REVIEW, Status.DISTRICT_REVIEW, Status.PUBLICITY)
+    WAITING = (Status.STREET_REVIEW, Status.DISTRICT_REVIEW, Status.PUBLICITY, Status.SETTLEMENT_REVIEW)
 
     organization = models.ForeignKey(
         PartyOrganization, verbose_name=_("党组织"), on_delete=models.PROTECT, related_name="fund_applications"
@@ -305,7 +306,10 @@ class ApplicationStep(models.Model):
         OBJECT = "object", _("公示异议")
         RESOLVE = "resolve", _("异议处理")
         DISBURSE = "disburse", _("拨付")
-        SETTLE = "settle", _("报账")
+        SETTLE_SUBMIT = "settle_submit", _("提交报账")
+        SETTLE_RETURN = "settle_return", _("报账退回")
+        # The street's approval: only then is the settlement final and the unspent money back.
+        SETTLE = "settle", _("报账审核通过")
         WITHDRAW = "withdraw", _("撤回")
 
     application = models.ForeignKey(Application, verbose_name=_("申请"), on_delete=models.CASCADE, related_name="steps")
@@ -382,6 +386,72 @@ class Receipt(models.Model):
 
     def __str__(self) -> str:
         return self.description or self.file.name
+
+
+class Settlement(models.Model):
+    """报账: one submission of what an activity really cost, line by line with
+    a receipt each. The street reviews it; only its approval makes the
+    settlement final and moves money in the journal. A returned one stays
+    as a record, and the secretary submits a new one."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("待街道审核")
+        APPROVED = "approved", _("审核通过")
+        RETURNED = "returned", _("已退回")
+
+    application = models.ForeignKey(
+        Application, verbose_name=_("申请"), on_delete=models.CASCADE, related_name="settlements"
+    )
+    settled_on = models.DateField(_("报账日期"))
+    spent = MoneyField(_("实际支出合计"))
+    note = models.TextField(_("报账说明"), blank=True)
+    status = models.CharField(_("审核状态"), max_length=16, choices=Status.choices, default=Status.PENDING)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("提交人"), on_delete=models.PROTECT, related_name="+"
+    )
+    submitted_at = models.DateTimeField(_("提交时间"), auto_now_add=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("审核人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(_("审核时间"), null=True, blank=True)
+    opinion = models.TextField(_("审核意见/退回理由"), blank=True)
+
+    class Meta:
+        verbose_name = _("报账")
+        verbose_name_plural = _("报账")
+        ordering = ["-submitted_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(spent__gte=0), name="fund_settlement_spent_not_negative"),
+            models.UniqueConstraint(
+                fields=["application"], condition=Q(status="pending"), name="fund_settlement_one_pending"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.application_id} {self.settled_on} {self.spent}"
+
+
+class SettlementLine(models.Model):
+    settlement = models.ForeignKey(Settlement, verbose_name=_("报账"), on_delete=models.CASCADE, related_name="lines")
+    item = models.CharField(_("支出项目"), max_length=100)
+    amount = MoneyField(_("实际金额"))
+    receipt = models.ForeignKey(
+        Receipt, verbose_name=_("票据"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("报账明细")
+        verbose_name_plural = _("报账明细")
+        ordering = ["pk"]
+        constraints = [models.CheckConstraint(condition=Q(amount__gt=0), name="fund_settlement_line_positive")]
+
+    def __str__(self) -> str:
+        return f"{self.item} {self.amount}"
 
 
 class Notification(models.Model):

@@ -164,15 +164,26 @@ def objection_get(*, user, pk) -> Objection:
 
 
 def approval_queue(*, user) -> QuerySet[Application]:
-    """What the user's level has to act on: street review for street staff;
-    district review, and 公示 that has run its course, for district staff."""
+    """What the user's level has to act on: street review and settlements
+    (报账) to review for street staff; district review, and 公示 that has
+    run its course, for district staff."""
     levels = policy.approval_levels(user)
     q = Q(pk__in=[])
     if policy.STREET_LEVEL in levels:
-        q |= Q(status=Application.Status.STREET_REVIEW) & scope_for(user, write=True).organizations_q("organization")
+        q |= Q(status__in=[Application.Status.STREET_REVIEW, Application.Status.SETTLEMENT_REVIEW]) & scope_for(
+            user, write=True
+        ).organizations_q("organization")
     if policy.DISTRICT_LEVEL in levels:
         q |= Q(status__in=[Application.Status.DISTRICT_REVIEW, Application.Status.PUBLICITY])
     return application_list(user=user).filter(q).order_by("waiting_since")
+
+
+def settlement_list(*, application: Application) -> QuerySet:
+    """An application's 报账 submissions, newest first, with their lines and
+    receipts; the caller fetched the application through a scoped selector."""
+    return application.settlements.select_related("submitted_by", "decided_by").prefetch_related(
+        "lines", "lines__receipt"
+    )
 
 
 def publicity_list(*, user, on: date | None = None) -> QuerySet[Application]:
@@ -205,6 +216,7 @@ def waiting_label(application: Application) -> str:
         Application.Status.STREET_REVIEW: gettext_noop("待街道审批"),
         Application.Status.DISTRICT_REVIEW: gettext_noop("待区级审批"),
         Application.Status.PUBLICITY: gettext_noop("公示期满待拨付"),
+        Application.Status.SETTLEMENT_REVIEW: gettext_noop("报账待街道审核"),
     }.get(application.status, application.get_status_display())
 
 

@@ -8,7 +8,16 @@ from rest_framework import serializers
 from core.api import MoneySerializerField, StrictSerializer
 from orgs.selectors import organization_list
 
-from .models import Application, ApplicationStep, BudgetLine, FundAccount, FundEntry, Objection
+from .models import (
+    Application,
+    ApplicationStep,
+    BudgetLine,
+    FundAccount,
+    FundEntry,
+    Objection,
+    Settlement,
+    SettlementLine,
+)
 
 
 class FundAccountSerializer(serializers.ModelSerializer):
@@ -116,6 +125,44 @@ class ObjectionSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+class SettlementLineSerializer(serializers.ModelSerializer):
+    receipt_name = serializers.CharField(source="receipt", read_only=True, allow_null=True)
+
+    class Meta:
+        model = SettlementLine
+        fields = ["id", "item", "amount", "receipt", "receipt_name"]
+        read_only_fields = fields
+
+
+class SettlementSerializer(serializers.ModelSerializer):
+    # A plain string with a `_display`, as the steps' states (no second `status` enum in the schema).
+    status = serializers.CharField(read_only=True)
+    status_display = serializers.CharField(source="get_status_display", read_only=True)
+    submitted_by_name = serializers.CharField(source="submitted_by", read_only=True)
+    decided_by_name = serializers.CharField(source="decided_by", read_only=True, allow_null=True)
+    lines = SettlementLineSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Settlement
+        fields = [
+            "id",
+            "settled_on",
+            "spent",
+            "note",
+            "status",
+            "status_display",
+            "submitted_by",
+            "submitted_by_name",
+            "submitted_at",
+            "decided_by",
+            "decided_by_name",
+            "decided_at",
+            "opinion",
+            "lines",
+        ]
+        read_only_fields = fields
+
+
 class ApplicationSerializer(serializers.ModelSerializer):
     organization_name = serializers.CharField(source="organization.name", read_only=True)
     status = serializers.CharField(read_only=True)
@@ -156,14 +203,16 @@ class ApplicationSerializer(serializers.ModelSerializer):
 
 
 class ApplicationDetailSerializer(ApplicationSerializer):
-    """The detail adds the budget, the history of every step and any objections."""
+    """The detail adds the budget, the history of every step, any objections
+    and the 报账 submissions (newest first) with their lines."""
 
     budget_lines = BudgetLineSerializer(many=True, read_only=True)
     steps = ApplicationStepSerializer(many=True, read_only=True)
     objections = ObjectionSerializer(many=True, read_only=True)
+    settlements = SettlementSerializer(many=True, read_only=True)
 
     class Meta(ApplicationSerializer.Meta):
-        fields = [*ApplicationSerializer.Meta.fields, "budget_lines", "steps", "objections"]
+        fields = [*ApplicationSerializer.Meta.fields, "budget_lines", "steps", "objections", "settlements"]
         read_only_fields = fields
 
 
@@ -203,6 +252,22 @@ class ObjectionWriteSerializer(StrictSerializer):
     text = serializers.CharField(required=False, allow_blank=True, default="", label="异议内容")
 
 
+class SettleLineWriteSerializer(StrictSerializer):
+    item = serializers.CharField(max_length=100, label="支出项目")
+    amount = MoneySerializerField(label="实际金额")
+
+
 class SettleSerializer(StrictSerializer):
-    spent = MoneySerializerField(label="实际支出")
+    """报账, line by line (`lines`), or as before one total (`spent`). Each
+    line needs its receipt: send multipart/form-data with `lines` as JSON
+    text and line n's receipt as the file `receipt_<n>` (n from 1). It goes
+    to the street for review; the street's approval makes it final."""
+
+    spent = MoneySerializerField(required=False, label="实际支出")
+    lines = SettleLineWriteSerializer(many=True, required=False, label="报账明细")
     note = serializers.CharField(required=False, allow_blank=True, default="", label="报账说明")
+
+    def validate(self, attrs):
+        if "spent" not in attrs and "lines" not in attrs:
+            raise serializers.ValidationError({"lines": ["请填写报账明细（或实际支出）"]})
+        return attrs

@@ -5,7 +5,9 @@
 - `funds.income`: money coming in, of the five kinds;
 - `funds.withdrawals`: the secretary's project (file, resubmit, withdraw);
 - `funds.approvals`: street and district approval, returns, objections
-  during 公示, disbursement and settlement;
+  during 公示, disbursement;
+- `funds.settlements`: 报账, submitted by the secretary and approved or
+  returned by the street;
 - `funds.star_rules`: new rows of the star table;
 - `funds.notifications`: the notices the workflow sends.
 
@@ -14,13 +16,10 @@ commands and the other apps, which call `funds.services.<service>`.
 """
 
 from .approvals import (
-    RECEIPT_EXTENSIONS,
-    RECEIPT_MAX_BYTES,
     Level,
     application_approve,
     application_disburse,
     application_return,
-    application_settle,
     objection_raise,
     objection_resolve,
 )
@@ -45,6 +44,13 @@ from .ledger import (
     transaction_reverse,
 )
 from .notifications import notifications_mark_read
+from .settlements import (
+    RECEIPT_EXTENSIONS,
+    RECEIPT_MAX_BYTES,
+    application_settle,
+    settlement_approve,
+    settlement_return,
+)
 from .star_rules import star_rule_check, star_rule_set
 from .withdrawals import application_create, application_resubmit, application_withdraw
 
@@ -76,6 +82,8 @@ __all__ = [
     "objection_resolve",
     "pool_account",
     "retry_on_conflict",
+    "settlement_approve",
+    "settlement_return",
     "star_rule_check",
     "star_rule_set",
     "today",

@@ -19,7 +19,17 @@ from orgs.selectors import region_streets
 
 from . import exports, services
 from .approvals import may_approve_now
-from .forms import ApproveForm, BudgetLineFormSet, IncomeForm, PeriodForm, ProjectForm, SettleForm, StarRuleForm
+from .forms import (
+    ApproveForm,
+    BudgetLineFormSet,
+    IncomeForm,
+    PeriodForm,
+    ProjectForm,
+    ReviewForm,
+    SettleForm,
+    SettleLineFormSet,
+    StarRuleForm,
+)
 from .models import Application, FundAccount, StarRule, TransactionKind
 from .rules import star_rules_in_force
 from .selectors import (
@@ -33,9 +43,11 @@ from .selectors import (
     my_accounts,
     objection_get,
     publicity_list,
+    settlement_list,
     supervision_report,
     transaction_get,
 )
+from .settlements import may_review_settlement_now
 
 # --- accounts ---------------------------------------------------------------------------------
 
@@ -269,8 +281,11 @@ def application_detail_view(request, pk: int):
         "steps": application.steps.select_related("by"),
         "objections": application.objections.select_related("by", "resolved_by"),
         "receipts": application.receipts.all(),
+        "settlements": settlement_list(application=application),
         "approve_form": ApproveForm(initial={"publicity_days": application.publicity_days}),
-        "settle_form": SettleForm(),
+        "review_form": ReviewForm(),
+        "can_review_settlement": may_review_settlement_now(user=user, application=application),
+        "can_return_settlement": status == S.SETTLEMENT_REVIEW and policy.may_review_settlement(user, application),
         "can_street": street_turn,
         "can_district": status == S.DISTRICT_REVIEW
         and may_approve_now(user=user, application=application, level=policy.DISTRICT_LEVEL),
@@ -373,18 +388,72 @@ def application_disburse_view(request, pk: int):
 
 
 @login_required
-@require_POST
 def application_settle_view(request, pk: int):
-    spent = request.POST.get("spent", "")
-    note = request.POST.get("note", "")
-    receipts = request.FILES.getlist("receipts")
+    """报账: the line-by-line form; submitted, it goes to the street for review.
+    A post of one `spent` total with `receipts` (the older form) is still read."""
+    application = application_get(user=request.user, pk=pk, write=True)
+    if request.method == "POST" and "lines-TOTAL_FORMS" not in request.POST:
+        return _act(
+            request,
+            pk,
+            lambda app: services.application_settle(
+                application=app,
+                by=request.user,
+                spent=request.POST.get("spent", ""),
+                receipts=request.FILES.getlist("receipts"),
+                note=request.POST.get("note", ""),
+                request=request,
+            ),
+            _("报账已提交，等待街道审核"),
+        )
+    form = SettleForm(request.POST or None)
+    formset = SettleLineFormSet(request.POST or None, request.FILES or None, prefix="lines")
+    if request.method == "POST" and form.is_valid() and formset.is_valid():
+        # A row left wholly empty is no line; any other reaches the service, which names what is missing.
+        lines = [
+            f.cleaned_data
+            for f in formset.forms
+            if f.cleaned_data.get("item") or f.cleaned_data.get("amount") is not None or f.cleaned_data.get("receipt")
+        ]
+        try:
+            services.application_settle(
+                application=application, by=request.user, lines=lines, note=form.cleaned_data["note"], request=request
+            )
+        except ApplicationError as exc:
+            form_errors_from(form, exc)
+        else:
+            messages.success(request, _("报账已提交，等待街道审核"))
+            return redirect("funds:application_detail", application.pk)
+    return render(
+        request,
+        "funds/settlement_form.html",
+        {"application": application, "form": form, "formset": formset, "today": timezone.localdate()},
+    )
+
+
+@login_required
+@require_POST
+def settlement_approve_view(request, pk: int):
+    form = ReviewForm(request.POST)
+    form.is_valid()
+    opinion = form.cleaned_data.get("opinion") or ""
     return _act(
         request,
         pk,
-        lambda app: services.application_settle(
-            application=app, by=request.user, spent=spent, receipts=receipts, note=note, request=request
-        ),
-        _("已报账"),
+        lambda app: services.settlement_approve(application=app, by=request.user, opinion=opinion, request=request),
+        _("报账已审核通过"),
+    )
+
+
+@login_required
+@require_POST
+def settlement_return_view(request, pk: int):
+    reason = request.POST.get("reason", "")
+    return _act(
+        request,
+        pk,
+        lambda app: services.settlement_return(application=app, by=request.user, reason=reason, request=request),
+        _("报账已退回"),
     )
 
 

@@ -318,6 +318,13 @@ def may_settle(user: AnyUser, application: Any) -> bool:
     return _writes(user).has_role(Role.DISTRICT) or may_apply_for_withdrawal(user, application.organization)
 
 
+def may_review_settlement(user: AnyUser, application: Any) -> bool:
+    """Approve or return a 报账: street staff of the organization's street, as
+    for the street's approval of the application (whoever submitted the
+    settlement does not approve it: see `acts_apart_from`)."""
+    return may_approve_withdrawal(user, application, STREET_LEVEL)
+
+
 def may_set_star_rules(user: AnyUser) -> bool:
     return _writes(user).has_role(Role.DISTRICT)
 

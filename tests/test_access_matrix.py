@@ -21,9 +21,10 @@ from auditlog.models import LogEntry
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.urls.resolvers import RegexPattern, RoutePattern
+from django.utils import timezone
 
 from activities.models import Activity
-from funds.models import Application, FundAccount
+from funds.models import Application, FundAccount, Settlement
 from funds.services import account_open
 from members.models import Member
 from orgs.models import (
@@ -48,8 +49,8 @@ SIDE_A_ROLES = {"street_a_staff", "secretary_a", "instructor"}
 # URL-name words → model, for function views (DRF views name their model).
 MODEL_HINTS = [
     ("batch", ImportBatch),
-    # Applications have their own outsider tests (tests/funds/); here only a missing id.
     ("application", Application),
+    ("settlement", Application),
     ("survey", EnterpriseSurvey),
     ("enterprise", Enterprise),
     ("organization", PartyOrganization),
@@ -153,7 +154,25 @@ def url_for(route: Route, pk) -> str | None:
 def side_b(world):
     """One object of each scoped model on side B (street B, org B)."""
     account = account_open(organization=world.org_b, by=None)
+    # An application whose 报账 waits for street B's review: every workflow
+    # write (approve, return, settle, settlement review) would act on it if
+    # a scope let an outsider through.
+    application = Application.objects.create(
+        organization=world.org_b,
+        account=account,
+        activity="乙主题党日",
+        activity_date=date(2026, 3, 1),
+        participants=5,
+        amount=Decimal("100.00"),
+        status=Application.Status.SETTLEMENT_REVIEW,
+        waiting_since=timezone.now(),
+        created_by=world.secretary_b,
+    )
+    Settlement.objects.create(
+        application=application, settled_on=date(2026, 3, 2), spent=Decimal("80.00"), submitted_by=world.secretary_b
+    )
     return {
+        Application: application.pk,
         Enterprise: world.enterprise_b.pk,
         PartyOrganization: world.org_b.pk,
         Member: world.member_b.pk,

@@ -15,16 +15,19 @@ from typing import Any
 
 import pytest
 from auditlog.models import LogEntry
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.test import Client
 from django.urls import reverse
 from rest_framework.test import APIClient
 
 from activities.models import Activity
+from funds import services
 from funds.models import Application
 from members.models import Member
 from tests.factories import make_id_number
-from tests.helpers.funds import file_project, open_accounts
+from tests.helpers import hostile_uploads as hostile
+from tests.helpers.funds import file_project, open_accounts, through_publicity
 from tests.helpers.records import make_activity, member_form_data
 
 ROLES = ["district", "street_a_staff", "secretary_a", "secretary_b", "leader", "instructor"]
@@ -49,6 +52,32 @@ def _status(model) -> Callable[[Any, Any], str]:
 def _application(world) -> Application:
     open_accounts(world, deposit="1000.00")
     return file_project(world, "300.00")
+
+
+def _receipt() -> SimpleUploadedFile:
+    return SimpleUploadedFile("发票.pdf", hostile.clean_pdf(), content_type="application/pdf")
+
+
+def _disbursed(world) -> Application:
+    app = _application(world)
+    through_publicity(world, app, on=date(2026, 5, 1))
+    return services.application_disburse(application=app, by=world.district, on=date(2026, 5, 6))
+
+
+def _settlement_under_review(world) -> Application:
+    app = _disbursed(world)
+    lines = [{"item": "场地费", "amount": "250.00", "receipt": _receipt()}]
+    return services.application_settle(application=app, by=world.secretary_a, lines=lines)
+
+
+SETTLE_PAGE = {"lines-TOTAL_FORMS": "1", "lines-INITIAL_FORMS": "0", "lines-0-item": "场地费", "lines-0-amount": "250"}
+SETTLE_API = {"lines": '[{"item": "场地费", "amount": "250"}]'}
+
+
+@pytest.fixture(autouse=True)
+def _media_in_tmp(settings, tmp_path):
+    # Receipts are real uploads; keep them out of the working tree.
+    settings.MEDIA_ROOT = tmp_path / "media"
 
 
 API_MEMBER = {
@@ -121,6 +150,32 @@ WRITES: dict[str, Write] = {
         ),
         effect=_status(Application),
     ),
+    "settlement_submit": Write(
+        setup=_disbursed,
+        page=lambda c, world, app: c.post(
+            reverse("funds:application_settle", args=[app.pk]), {**SETTLE_PAGE, "lines-0-receipt": _receipt()}
+        ),
+        api=lambda c, world, app: c.post(
+            f"/api/v1/fund-applications/{app.pk}/settle/", {**SETTLE_API, "receipt_1": _receipt()}, format="multipart"
+        ),
+        effect=_status(Application),
+    ),
+    "settlement_approve": Write(
+        setup=_settlement_under_review,
+        page=lambda c, world, app: c.post(reverse("funds:settlement_approve", args=[app.pk]), {"opinion": "同意"}),
+        api=lambda c, world, app: c.post(
+            f"/api/v1/fund-applications/{app.pk}/settlement-approve/", {"opinion": "同意"}, format="json"
+        ),
+        effect=_status(Application),
+    ),
+    "settlement_return": Write(
+        setup=_settlement_under_review,
+        page=lambda c, world, app: c.post(reverse("funds:settlement_return", args=[app.pk]), {"reason": "缺票据"}),
+        api=lambda c, world, app: c.post(
+            f"/api/v1/fund-applications/{app.pk}/settlement-return/", {"reason": "缺票据"}, format="json"
+        ),
+        effect=_status(Application),
+    ),
 }
 
 
@@ -167,6 +222,9 @@ ALLOWED = {
     "activity_return": "street_a_staff",
     "withdrawal_street_approval": "street_a_staff",
     "withdrawal_street_return": "street_a_staff",
+    "settlement_submit": "secretary_a",
+    "settlement_approve": "street_a_staff",
+    "settlement_return": "street_a_staff",
 }
 
 

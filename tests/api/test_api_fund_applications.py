@@ -161,6 +161,12 @@ def test_disburse_after_publicity_then_settle(world, api, account):
     assert api(world.secretary_b).post(f"{URL}{app.pk}/settle/", {"spent": "0"}).status_code == 404
     response = client.post(f"{URL}{app.pk}/settle/", {"spent": "0.00", "note": "活动取消"}, format="json")
     assert response.status_code == 200
+    body = response.json()
+    assert body["status"] == "settlement_review" and body["spent_amount"] is None
+    assert [(s["status"], s["spent"], s["note"]) for s in body["settlements"]] == [("pending", "0.00", "活动取消")]
+    assert not ApplicationStep.objects.filter(application=app, action="settle").exists()
+    response = api(world.street_a_staff).post(f"{URL}{app.pk}/settlement-approve/", {}, format="json")
+    assert response.status_code == 200, response.json()
     assert response.json()["status"] == "settled" and response.json()["spent_amount"] == "0.00"
     assert ApplicationStep.objects.filter(application=app, action="settle").exists()
 

@@ -109,7 +109,17 @@ def _objects(world) -> dict[str, int]:
         "/api/v1/surveys/{id}/": make_survey(world.enterprise_a).pk,
         **{
             f"/api/v1/fund-applications/{{id}}/{suffix}": application.pk
-            for suffix in ("", "street-approve/", "district-approve/", "return/", "object/", "disburse/", "settle/")
+            for suffix in (
+                "",
+                "street-approve/",
+                "district-approve/",
+                "return/",
+                "object/",
+                "disburse/",
+                "settle/",
+                "settlement-approve/",
+                "settlement-return/",
+            )
         },
     }
 

@@ -45,6 +45,9 @@ def test_full_cycle_reward_from_pool_and_unspent_flows_back(world):
     receipt = SimpleUploadedFile("发票.pdf", b"%PDF-1.4 test", content_type="application/pdf")
     services.application_settle(application=app, by=world.secretary_a, spent="1300.00", receipts=[receipt])
     app.refresh_from_db()
+    assert (app.status, app.spent_amount, pool().balance) == (Application.Status.SETTLEMENT_REVIEW, None, D("9600.00"))
+    services.settlement_approve(application=app, by=world.street_a_staff)
+    app.refresh_from_db()
     account.refresh_from_db()
     # 100 unspent goes back to the pool, which paid 400 of it.
     assert (app.status, app.pool_returned, account.balance) == (Application.Status.SETTLED, D("100.00"), D("0.00"))
@@ -56,6 +59,7 @@ def test_full_cycle_reward_from_pool_and_unspent_flows_back(world):
         "street_approve",
         "district_approve",
         "disburse",
+        "settle_submit",
         "settle",
     ]
     assert LogEntry.objects.filter(additional_data__event="fund.application.disburse").exists()
@@ -188,6 +192,7 @@ def test_settlement_checks_amount_and_receipts(world):
     app.refresh_from_db()
     assert app.status == Application.Status.DISBURSED
     services.application_settle(application=app, by=world.secretary_a, spent="0")
+    services.settlement_approve(application=app, by=world.street_a_staff)
     app.account.refresh_from_db()
     assert app.account.balance == D("1000.00")
 

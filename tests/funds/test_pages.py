@@ -184,7 +184,7 @@ def test_settlement_with_receipt_upload(world, setup, login):
     good = SimpleUploadedFile("发票.pdf", b"%PDF-1.4", content_type="application/pdf")
     client.post(reverse("funds:application_settle", args=[app.pk]), {"spent": "250", "receipts": good})
     app.refresh_from_db()
-    assert app.status == Application.Status.SETTLED
+    assert app.status == Application.Status.SETTLEMENT_REVIEW
     receipt = app.receipts.get()
     assert client.get(reverse("funds:receipt_download", args=[app.pk, receipt.pk])).status_code == 200
 

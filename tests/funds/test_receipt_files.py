@@ -123,7 +123,7 @@ def test_each_receipt_is_stored_as_what_its_content_is(world, login, disbursed):
         ("发票.pdf", hostile.pdf_opening_at_page_one()),
     )
     disbursed.refresh_from_db()
-    assert disbursed.status == Application.Status.SETTLED
+    assert disbursed.status == Application.Status.SETTLEMENT_REVIEW
     stored = {r.description: Path(r.file.name).suffix for r in disbursed.receipts.all()}
     assert stored == {
         "电子发票.ofd": ".ofd",

@@ -47,6 +47,7 @@ def half_year(world):
     services.application_settle(
         application=app, by=world.secretary_a, spent="7000.00", receipts=[receipt], on=date(2026, 6, 1)
     )
+    services.settlement_approve(application=app, by=world.street_a_staff, on=date(2026, 6, 1))
     return account, app
 
 
