@@ -17,6 +17,12 @@ FACTS: list[str] = SurveyFacts.fact_field_names()
 IDX = {name: i for i, name in enumerate(FACTS)}
 CHUNK = 5000
 REPORT_LIST_CAP = 2000
+# Rows of each list the batch keeps in its jsonb summary and the page shows;
+# the full report (.xlsx in storage) has them all.
+SUMMARY_ROWS = 200
+# The lists whose length grows with the file's rows.
+ROW_LISTS = ("rejected", "duplicates", "skipped", "changes", "not_in_survey_list", "warnings",
+             "streets_created", "parks_created")  # fmt: skip
 ADVISORY_LOCK_KEY = 727_003  # one survey import writes at a time
 
 DEFAULT_FACTS: dict[str, Any] = {
@@ -143,6 +149,17 @@ class SurveyReport:
             "surveys_written",
         ):
             data[name] = getattr(self, name)
+        return data
+
+    def summary(self) -> dict:
+        """What the batch keeps in its jsonb `report`: every count, the first
+        SUMMARY_ROWS of each list and each list's full length (`totals`);
+        the rejected rows' cells not at all. Bounded whatever the file's size."""
+        data = self.as_json()
+        del data["rejected_rows"]
+        data["totals"] = {name: len(data[name]) for name in ROW_LISTS}
+        for name in ROW_LISTS:
+            data[name] = data[name][:SUMMARY_ROWS]
         return data
 
     @property
