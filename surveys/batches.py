@@ -21,7 +21,7 @@ from orgs.models import Enterprise, EnterpriseSurvey, ImportBatch, InstructorAss
 
 from .finish import undo_chunks
 from .reader import check_size, open_survey
-from .report import FACTS, file_sha256
+from .report import SURVEY_UNDO_FIELDS, file_sha256
 from .services import importer_check, survey_import
 
 logger = logging.getLogger(__name__)
@@ -149,6 +149,10 @@ def survey_batch_confirm(*, batch: ImportBatch, by: User, park_decisions: dict[s
     return batch
 
 
+def _survey_values(values: list | dict) -> dict:
+    return dict(zip(SURVEY_UNDO_FIELDS, values, strict=True)) if isinstance(values, list) else values
+
+
 @transaction.atomic
 def survey_batch_rollback(*, batch: ImportBatch, by: User | None) -> ImportBatch:
     """Undo a committed batch as a whole: what it created goes, what it
@@ -174,8 +178,9 @@ def survey_batch_rollback(*, batch: ImportBatch, by: User | None) -> ImportBatch
         # Snapshots this batch wrote: the ones it overwrote get their values
         # (and their batch) back, the rest go.
         for chunk in undo_chunks(batch, "surveys_updated"):
-            objs = [EnterpriseSurvey(pk=int(pk), **values) for pk, values in chunk]
-            EnterpriseSurvey.objects.bulk_update(objs, ["batch_id", "survey_date", *FACTS], batch_size=500)
+            # A list in SURVEY_UNDO_FIELDS order (a dict in batches before it).
+            objs = [EnterpriseSurvey(pk=int(pk), **_survey_values(values)) for pk, values in chunk]
+            EnterpriseSurvey.objects.bulk_update(objs, SURVEY_UNDO_FIELDS, batch_size=500)
         EnterpriseSurvey.objects.filter(batch=batch).delete()
         PartyOrganization.objects.filter(batch=batch).delete()
         for chunk in undo_chunks(batch, "enterprises_updated"):

@@ -255,7 +255,7 @@ def plan_links(rows: list[Row], *, year: int, ctx: Context) -> LinkPlan:
 
 def plan_surveys(
     rows: list[Row], *, year: int, new_written: bool = True
-) -> tuple[list[Row], dict[int, tuple], dict[str, dict]]:
+) -> tuple[list[Row], dict[int, tuple], dict[str, list]]:
     """That year's snapshot is written where it is absent or different;
     the previous values of what it overwrites are kept for a rollback. New
     enterprises get theirs with the enterprise (`insert_new`) unless
@@ -284,9 +284,7 @@ def plan_surveys(
         survey_id, batch_id, survey_day, *facts = before
         if facts != row.facts or survey_day != on:
             survey_rows.append(row)
-            overwritten[str(survey_id)] = {
-                "batch_id": batch_id,
-                "survey_date": survey_day.isoformat(),
-                **{f: json_value(v) for f, v in zip(FACTS, facts, strict=True)},
-            }
+            # A list in SURVEY_UNDO_FIELDS order, not a dict: at 300,000
+            # rows the keys repeated in every dict would cost about 300 MB.
+            overwritten[str(survey_id)] = [batch_id, survey_day.isoformat(), *map(json_value, facts)]
     return survey_rows, existing_surveys, overwritten

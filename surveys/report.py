@@ -15,6 +15,8 @@ from .columns import COLUMN_BY_FIELD
 
 FACTS: list[str] = SurveyFacts.fact_field_names()
 IDX = {name: i for i, name in enumerate(FACTS)}
+# The previous values of a snapshot a batch overwrote, as its rollback data keeps them.
+SURVEY_UNDO_FIELDS = ["batch_id", "survey_date", *FACTS]
 CHUNK = 5000
 REPORT_LIST_CAP = 2000
 # Rows of each list the batch keeps in its jsonb summary and the page shows;
