@@ -75,7 +75,9 @@ def save_details(batch: ImportBatch, report: SurveyReport) -> None:
     replaces the preview's when the batch is imported."""
     old = batch.details.name if batch.details else ""
     with tempfile.TemporaryFile() as fh:
-        report_xlsx(report.as_json(), fh)
+        data = report.as_json()
+        data.update({name: source() for name, source in report.full_lists.items()})
+        report_xlsx(data, fh)
         fh.seek(0)
         batch.details.save("report.xlsx", File(fh), save=False)
     if old:

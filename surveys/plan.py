@@ -5,8 +5,10 @@ change. The writers carry the plan out."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
+from itertools import islice
 from operator import itemgetter
 from typing import Any
 
@@ -43,16 +45,20 @@ def survey_plan(parsed: Parsed, *, year: int, ctx: Context, report: SurveyReport
     report.created = sum(1 for r in rows if r.status == "new")
     report.updated = sum(1 for r in rows if r.status == "changed")
     report.unchanged = sum(1 for r in rows if r.status == "unchanged")
-    report.changes = [
-        {
-            "row": r.row,
-            "credit_code": r.code,
-            "name": r.facts[IDX["name"]],
-            "diff": [[header_for(f), ctx.display(f, old), ctx.display(f, new)] for f, (old, new) in r.diff.items()],
-        }
-        for r in rows
-        if r.status == "changed"
-    ][:REPORT_LIST_CAP]
+
+    def changes() -> Iterator[dict]:
+        for r in rows:
+            if r.status == "changed":
+                yield {
+                    "row": r.row,
+                    "credit_code": r.code,
+                    "name": r.facts[IDX["name"]],
+                    "diff": [[header_for(f), ctx.display(f, o), ctx.display(f, n)] for f, (o, n) in r.diff.items()],
+                }
+
+    # The first ones for the page; all of them, one by one, for the full report.
+    report.changes = list(islice(changes(), REPORT_LIST_CAP))
+    report.full_lists["changes"] = changes
     plan_absent(rows, ctx=ctx, report=report)
     plan = plan_links(rows, year=year, ctx=ctx)
     report.organizations_created = len(plan.new_orgs)
@@ -175,12 +181,14 @@ def plan_absent(rows: list[Row], *, ctx: Context, report: SurveyReport) -> None:
             .order_by("street_id", "name")
             if values[1] not in codes
         ]
-    absent = [
-        {"id": pk, "credit_code": code, "name": name, "street": ctx.street_name.get(street_id, "")}
-        for pk, code, name, street_id in found
-    ]
-    report.not_in_survey = len(absent)
-    report.not_in_survey_list = absent[:REPORT_LIST_CAP]
+
+    def absent() -> Iterator[dict]:
+        for pk, code, name, street_id in found:
+            yield {"id": pk, "credit_code": code, "name": name, "street": ctx.street_name.get(street_id, "")}
+
+    report.not_in_survey = len(found)
+    report.not_in_survey_list = list(islice(absent(), REPORT_LIST_CAP))
+    report.full_lists["not_in_survey_list"] = absent
 
 
 @dataclass

@@ -3,7 +3,7 @@ and report types every step passes along, and the constants they share.
 Every other module of the import stands on this one."""
 
 import hashlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -113,6 +113,9 @@ class SurveyReport:
     links_added: int = 0
     assignments_created: int = 0
     surveys_written: int = 0
+    # Lists kept short above (REPORT_LIST_CAP) that the full report writes
+    # whole, produced one item at a time from what the import holds anyway.
+    full_lists: dict[str, Callable[[], Iterable[dict]]] = field(default_factory=dict)
 
     def contract(self) -> dict:
         """The object `import_survey --json` prints (CONTRACT.md)."""
@@ -160,6 +163,7 @@ class SurveyReport:
         data = self.as_json()
         del data["rejected_rows"]
         data["totals"] = {name: len(data[name]) for name in ROW_LISTS}
+        data["totals"].update(changes=self.updated, not_in_survey_list=self.not_in_survey)
         for name in ROW_LISTS:
             data[name] = data[name][:SUMMARY_ROWS]
         return data

@@ -12,7 +12,7 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from orgs.models import Enterprise, ImportBatch
-from surveys import reader
+from surveys import plan, reader
 from surveys.batches import survey_batch_rollback
 from surveys.reader import SurveyFileError
 from surveys.report import SUMMARY_ROWS
@@ -91,7 +91,8 @@ def test_a_large_batch_keeps_a_bounded_summary_and_the_full_report_in_storage(
     assert not Enterprise.objects.filter(name__startswith="测试排查企业").exists()
 
 
-def test_a_rollback_from_the_stored_undo_restores_previous_values(world, tmp_path):
+def test_a_rollback_from_the_stored_undo_restores_previous_values(world, tmp_path, monkeypatch):
+    monkeypatch.setattr(plan, "REPORT_LIST_CAP", 1)  # what the import keeps in memory for the page
     rows = [survey_row(i, "甲街道") for i in range(3)]
     survey_import(path=write_csv(tmp_path / "a.csv", rows), year=2026, by=world.district)
     changed = [survey_row(i, "甲街道", 从业人员数=99, 企业名称=f"改名企业{i}有限公司") for i in range(3)]
@@ -99,6 +100,13 @@ def test_a_rollback_from_the_stored_undo_restores_previous_values(world, tmp_pat
     second = ImportBatch.objects.order_by("-pk").first()
     assert second.undo["counts"]["enterprises_updated"] == 3 and second.undo["counts"]["surveys_updated"] == 3
     assert Enterprise.objects.filter(employees=99).count() == 3
+    # The full report has every change, field by field, past the page's few.
+    assert len(second.report["changes"]) == 1 and second.report["totals"]["changes"] == 3
+    book = load_workbook(second.details.path, read_only=True)
+    changes = [list(r) for r in book["变更明细"].iter_rows(min_row=2, values_only=True)]
+    assert sorted((r[1], r[3], r[4], r[5]) for r in changes if r[3] == "从业人员数") == sorted(
+        (rows[i]["统一社会信用代码"], "从业人员数", "30", "99") for i in range(3)
+    )
 
     survey_batch_rollback(batch=second, by=world.district)
     restored = Enterprise.objects.filter(name__startswith="测试排查企业").order_by("name")
