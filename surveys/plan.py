@@ -31,7 +31,7 @@ from .report import (
     json_value,
     survey_date_for,
 )
-from .sql import convert_facts, fact_columns, fact_converters, key_array, select_by_keys
+from .sql import convert_facts, fact_columns, fact_converters, iter_by_keys, key_array, select_by_keys
 from .validate import Context, Parsed, member_errors, reject
 
 
@@ -263,36 +263,37 @@ def plan_links(rows: list[Row], *, year: int, ctx: Context) -> LinkPlan:
 
 def plan_surveys(
     rows: list[Row], *, year: int, new_written: bool = True
-) -> tuple[list[Row], dict[int, tuple], dict[str, list]]:
+) -> tuple[list[Row], dict[int, int], dict[str, list]]:
     """That year's snapshot is written where it is absent or different;
     the previous values of what it overwrites are kept for a rollback. New
     enterprises get theirs with the enterprise (`insert_new`) unless
-    `new_written` is False (a preview counting what would be written)."""
+    `new_written` is False (a preview counting what would be written).
+    Returns the rows to write, the existing snapshot's id per enterprise,
+    and the rollback data. The recorded snapshots are compared as they
+    are read, not all held at once."""
     on = survey_date_for(year)
-    existing_surveys: dict[int, tuple] = {}
     converters = fact_converters(EnterpriseSurvey)
-    for values in select_by_keys(
+    recorded = {r.enterprise_id: r for r in rows if r.enterprise_id is not None and r.status != "new"}
+    existing: dict[int, int] = {}
+    same: set[int] = set()
+    overwritten: dict[str, list] = {}
+    for values in iter_by_keys(
         f"enterprise_id, id, batch_id, survey_date, {fact_columns(EnterpriseSurvey)}",
         EnterpriseSurvey._meta.db_table,
         "enterprise_id",
-        [r.enterprise_id for r in rows if r.enterprise_id is not None and r.status != "new"],
+        list(recorded),
         extra=f" AND year = {int(year)}",
     ):
-        survey_day = values[3] if isinstance(values[3], date) else date.fromisoformat(values[3])
-        existing_surveys[values[0]] = (values[1], values[2], survey_day, *convert_facts(values[4:], converters))
-    survey_rows = []
-    overwritten: dict[str, dict] = {}
-    for row in rows:
-        if row.status == "new" and new_written:
-            continue
-        before = existing_surveys.get(row.enterprise_id) if row.enterprise_id is not None else None
-        if before is None:
-            survey_rows.append(row)
-            continue
-        survey_id, batch_id, survey_day, *facts = before
-        if facts != row.facts or survey_day != on:
-            survey_rows.append(row)
+        enterprise_id, survey_id, batch_id, survey_day = values[:4]
+        if not isinstance(survey_day, date):
+            survey_day = date.fromisoformat(survey_day)
+        facts = list(convert_facts(values[4:], converters))
+        existing[enterprise_id] = survey_id
+        if facts == recorded[enterprise_id].facts and survey_day == on:
+            same.add(enterprise_id)
+        else:
             # A list in SURVEY_UNDO_FIELDS order, not a dict: at 300,000
             # rows the keys repeated in every dict would cost about 300 MB.
             overwritten[str(survey_id)] = [batch_id, survey_day.isoformat(), *map(json_value, facts)]
-    return survey_rows, existing_surveys, overwritten
+    survey_rows = [r for r in rows if not (r.status == "new" and new_written) and r.enterprise_id not in same]
+    return survey_rows, existing, overwritten

@@ -134,7 +134,7 @@ def _write_all(
         year=year,
         on=on,
         batch_id=batch.pk,
-        existing={enterprise_id: values[0] for enterprise_id, values in existing_surveys.items()},
+        existing=existing_surveys,
     )
     report.surveys_written = len(survey_rows) + len(new)
 
