@@ -31,7 +31,7 @@ from .report import (
     json_value,
     survey_date_for,
 )
-from .sql import convert_facts, fact_columns, fact_converters, iter_by_keys, key_array, select_by_keys
+from .sql import convert_facts, fact_columns, fact_converters, iter_by_keys, key_array
 from .validate import Context, Parsed, member_errors, reject
 
 
@@ -76,7 +76,7 @@ def survey_plan(parsed: Parsed, *, year: int, ctx: Context, report: SurveyReport
 
 def _load_existing(codes: list[str]) -> dict[str, tuple]:
     """credit code → (id, latest year, *facts), typed as the ORM would give them."""
-    rows = select_by_keys(
+    rows = iter_by_keys(
         f"credit_code, id, latest_survey_year, {fact_columns(Enterprise)}",
         Enterprise._meta.db_table,
         "credit_code",
