@@ -103,8 +103,9 @@ class VenueChecklistAdmin(ScopedAdmin):
 @admin.register(ImportBatch)
 class ImportBatchAdmin(ReadOnlyAdmin):
     # The rollback data can hold 100,000 ids; it is for the service, not for
-    # reading. The uploaded file is served nowhere (no MEDIA_URL route).
-    exclude = ["undo", "source"]
+    # reading. The uploaded file and the stored report are served nowhere
+    # (no MEDIA_URL route); the batch page offers the report.
+    exclude = ["undo", "undo_file", "source", "details"]
     list_display = ["created_at", "kind", "year", "file_name", "status", "rows", "created", "updated", "rejected"]
     list_filter = ["kind", "status", "year"]
     scope_q_name = "streets_q"

@@ -19,8 +19,9 @@ from core.validators import validate_year
 from orgs.audit import audit_event
 from orgs.models import Enterprise, EnterpriseSurvey, ImportBatch, InstructorAssignment, PartyOrganization, Region, User
 
+from .finish import undo_chunks
 from .reader import check_size, open_survey
-from .report import FACTS, chunks, file_sha256
+from .report import SURVEY_UNDO_FIELDS, file_sha256
 from .services import importer_check, survey_import
 from .sql import undo_restored
 
@@ -149,6 +150,10 @@ def survey_batch_confirm(*, batch: ImportBatch, by: User, park_decisions: dict[s
     return batch
 
 
+def _survey_values(values: list | dict) -> dict:
+    return dict(zip(SURVEY_UNDO_FIELDS, values, strict=True)) if isinstance(values, list) else values
+
+
 @transaction.atomic
 def survey_batch_rollback(*, batch: ImportBatch, by: User | None) -> ImportBatch:
     """Undo a committed batch as a whole: what it created goes, what it
@@ -163,36 +168,33 @@ def survey_batch_rollback(*, batch: ImportBatch, by: User | None) -> ImportBatch
     )
     if later.exists():
         raise ApplicationError(_("之后还有已导入的排查批次，请先撤销较晚的批次"))
-    undo = batch.undo or {}
     try:
         InstructorAssignment.objects.filter(batch=batch).delete()
         through = PartyOrganization.enterprises.through
-        for chunk in chunks(undo.get("links_added", [])):
+        for chunk in undo_chunks(batch, "links_added"):
             q = Q(pk__in=[])
             for org_id, enterprise_id in chunk:
                 q |= Q(partyorganization_id=org_id, enterprise_id=enterprise_id)
             through.objects.filter(q).delete()
-        # Snapshots this batch wrote: restore the ones it overwrote, drop the rest.
-        restored = {int(k): v for k, v in undo.get("surveys_updated", {}).items()}
-        EnterpriseSurvey.objects.filter(batch=batch).exclude(pk__in=list(restored)).delete()
-        if restored:
-            objs = []
-            for pk, values in restored.items():
-                obj = EnterpriseSurvey(pk=pk, **undo_restored(values))
-                objs.append(obj)
-            EnterpriseSurvey.objects.bulk_update(objs, ["batch_id", "survey_date", *FACTS], batch_size=500)
+        # Snapshots this batch wrote: the ones it overwrote get their values
+        # (and their batch) back, the rest go.
+        for chunk in undo_chunks(batch, "surveys_updated"):
+            # A list in SURVEY_UNDO_FIELDS order (a dict in batches before it).
+            objs = [EnterpriseSurvey(pk=int(pk), **undo_restored(_survey_values(values))) for pk, values in chunk]
+            EnterpriseSurvey.objects.bulk_update(objs, SURVEY_UNDO_FIELDS, batch_size=500)
+        EnterpriseSurvey.objects.filter(batch=batch).delete()
         PartyOrganization.objects.filter(batch=batch).delete()
-        updated = {int(k): v for k, v in undo.get("enterprises_updated", {}).items()}
-        if updated:
+        for chunk in undo_chunks(batch, "enterprises_updated"):
             by_fields: dict[tuple, list[Enterprise]] = {}
-            for pk, values in updated.items():
-                by_fields.setdefault(tuple(sorted(values)), []).append(Enterprise(pk=pk, **undo_restored(values)))
+            for pk, values in chunk:
+                by_fields.setdefault(tuple(sorted(values)), []).append(Enterprise(pk=int(pk), **undo_restored(values)))
             for fields, objs in by_fields.items():
                 Enterprise.objects.bulk_update(objs, list(fields), batch_size=500)
-        for chunk in chunks(undo.get("enterprises_created", [])):
+        for chunk in undo_chunks(batch, "enterprises_created"):
             Enterprise.objects.filter(pk__in=chunk).delete()
-        for pk in undo.get("regions", []):
-            Region.objects.filter(pk=pk).delete()
+        for chunk in undo_chunks(batch, "regions"):
+            for pk in chunk:
+                Region.objects.filter(pk=pk).delete()
     except ProtectedError:
         raise ApplicationError(
             _("该批次导入的企业或党组织已被其他记录（党员、组织生活等）引用，不能整体撤销；请逐条处理")

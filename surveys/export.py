@@ -14,7 +14,7 @@ user typed can run as a formula when the file is opened.
 
 import io
 from collections.abc import Iterable
-from typing import Any
+from typing import IO, Any
 
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
@@ -159,13 +159,46 @@ def template_xlsx() -> bytes:
 
 
 def rejected_rows_xlsx(report: dict) -> bytes:
-    """The rejected rows as the user sent them, plus 错误说明: fix and upload again."""
+    """The rejected rows alone (the full report's first sheet), in memory."""
+    buffer = io.BytesIO()
+    report_xlsx({"headers": report.get("headers"), "rejected_rows": report.get("rejected_rows", [])}, buffer)
+    return buffer.getvalue()
+
+
+def report_xlsx(report: dict, target: IO[bytes]) -> None:
+    """A batch's full report, every row of it, written into `target`
+    (write-only: rows stream to disk, memory stays flat however long).
+
+    The first sheet is the rejected rows as the user sent them plus
+    错误说明, so the file can be fixed and uploaded again; then each
+    rejection by column, the changes field by field, the firms the survey
+    left out, duplicated codes, warnings and the skipped non-data lines.
+    `report` is `SurveyReport.as_json()` (or an older batch's jsonb report)."""
     workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(SHEET_NAME)
     headers = list(report.get("headers") or [c.header for c in COLUMNS])
+    sheet = workbook.create_sheet(SHEET_NAME)
     sheet.append(_header_cells(sheet, [_("原行号"), *headers, _("错误说明")]))
     for item in report.get("rejected_rows", []):
         cells = list(item.get("cells") or [])[: len(headers)]
         cells += [None] * (len(headers) - len(cells))
         sheet.append(_text_cells(sheet, [item["row"], *[neutralise(c) for c in cells], neutralise(item["errors"])]))
-    return _save(workbook)
+    tables = [
+        (_("不合格原因"), [_("行号"), _("统一社会信用代码"), _("列"), _("原因")],
+         ([r["row"], r["credit_code"], r["column"], r["message"]] for r in report.get("rejected", []))),
+        (_("变更明细"), [_("行号"), _("统一社会信用代码"), _("企业"), _("字段"), _("原值"), _("新值")],
+         ([c["row"], c["credit_code"], c["name"], *change] for c in report.get("changes", []) for change in c["diff"])),
+        (_("本次未出现"), [_("统一社会信用代码"), _("企业"), _("街道")],
+         ([a["credit_code"], a["name"], a["street"]] for a in report.get("not_in_survey_list", []))),
+        (_("重复代码"), [_("统一社会信用代码"), _("行号")],
+         ([d["credit_code"], "、".join(str(n) for n in d["rows"])] for d in report.get("duplicates", []))),
+        (_("提示"), [_("行号"), _("统一社会信用代码"), _("提示")],
+         ([w["row"], w["credit_code"], w["message"]] for w in report.get("warnings", []))),
+        (_("跳过的行"), [_("行号"), _("类别"), _("内容")],
+         ([s["row"], s["kind"], s["text"]] for s in report.get("skipped", []))),
+    ]  # fmt: skip
+    for title, columns, rows in tables:
+        sheet = workbook.create_sheet(title)
+        sheet.append(_header_cells(sheet, columns))
+        for values in rows:
+            sheet.append(_text_cells(sheet, [neutralise(v) for v in values]))
+    workbook.save(target)

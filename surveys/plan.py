@@ -5,8 +5,10 @@ change. The writers carry the plan out."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
+from itertools import islice
 from operator import itemgetter
 from typing import Any
 
@@ -29,7 +31,7 @@ from .report import (
     header_for,
     survey_date_for,
 )
-from .sql import convert_facts, fact_columns, fact_converters, key_array, select_by_keys, undo_value
+from .sql import convert_facts, fact_columns, fact_converters, iter_by_keys, key_array, undo_value
 from .validate import Context, Parsed, member_errors, reject
 
 
@@ -43,16 +45,20 @@ def survey_plan(parsed: Parsed, *, year: int, ctx: Context, report: SurveyReport
     report.created = sum(1 for r in rows if r.status == "new")
     report.updated = sum(1 for r in rows if r.status == "changed")
     report.unchanged = sum(1 for r in rows if r.status == "unchanged")
-    report.changes = [
-        {
-            "row": r.row,
-            "credit_code": r.code,
-            "name": r.facts[IDX["name"]],
-            "diff": [[header_for(f), ctx.display(f, old), ctx.display(f, new)] for f, (old, new) in r.diff.items()],
-        }
-        for r in rows
-        if r.status == "changed"
-    ][:REPORT_LIST_CAP]
+
+    def changes() -> Iterator[dict]:
+        for r in rows:
+            if r.status == "changed":
+                yield {
+                    "row": r.row,
+                    "credit_code": r.code,
+                    "name": r.facts[IDX["name"]],
+                    "diff": [[header_for(f), ctx.display(f, o), ctx.display(f, n)] for f, (o, n) in r.diff.items()],
+                }
+
+    # The first ones for the page; all of them, one by one, for the full report.
+    report.changes = list(islice(changes(), REPORT_LIST_CAP))
+    report.full_lists["changes"] = changes
     plan_absent(rows, ctx=ctx, report=report)
     plan = plan_links(rows, year=year, ctx=ctx)
     report.organizations_created = len(plan.new_orgs)
@@ -70,7 +76,7 @@ def survey_plan(parsed: Parsed, *, year: int, ctx: Context, report: SurveyReport
 
 def _load_existing(codes: list[str]) -> dict[str, tuple]:
     """credit code → (id, latest year, *facts), typed as the ORM would give them."""
-    rows = select_by_keys(
+    rows = iter_by_keys(
         f"credit_code, id, latest_survey_year, {fact_columns(Enterprise)}",
         Enterprise._meta.db_table,
         "credit_code",
@@ -179,12 +185,14 @@ def plan_absent(rows: list[Row], *, ctx: Context, report: SurveyReport) -> None:
             .order_by("street_id", "name")
             if values[1] not in codes
         ]
-    absent = [
-        {"id": pk, "credit_code": code, "name": name, "street": ctx.street_name.get(street_id, "")}
-        for pk, code, name, street_id in found
-    ]
-    report.not_in_survey = len(absent)
-    report.not_in_survey_list = absent[:REPORT_LIST_CAP]
+
+    def absent() -> Iterator[dict]:
+        for pk, code, name, street_id in found:
+            yield {"id": pk, "credit_code": code, "name": name, "street": ctx.street_name.get(street_id, "")}
+
+    report.not_in_survey = len(found)
+    report.not_in_survey_list = list(islice(absent(), REPORT_LIST_CAP))
+    report.full_lists["not_in_survey_list"] = absent
 
 
 @dataclass
@@ -259,38 +267,42 @@ def plan_links(rows: list[Row], *, year: int, ctx: Context) -> LinkPlan:
 
 def plan_surveys(
     rows: list[Row], *, year: int, new_written: bool = True
-) -> tuple[list[Row], dict[int, tuple], dict[str, dict]]:
+) -> tuple[list[Row], dict[int, int], dict[str, list]]:
     """That year's snapshot is written where it is absent or different;
     the previous values of what it overwrites are kept for a rollback. New
     enterprises get theirs with the enterprise (`insert_new`) unless
-    `new_written` is False (a preview counting what would be written)."""
+    `new_written` is False (a preview counting what would be written).
+    Returns the rows to write, the existing snapshot's id per enterprise,
+    and the rollback data. The recorded snapshots are compared as they
+    are read, not all held at once."""
     on = survey_date_for(year)
-    existing_surveys: dict[int, tuple] = {}
     converters = fact_converters(EnterpriseSurvey)
-    for values in select_by_keys(
+    recorded = {r.enterprise_id: r for r in rows if r.enterprise_id is not None and r.status != "new"}
+    existing: dict[int, int] = {}
+    same: set[int] = set()
+    overwritten: dict[str, list] = {}
+    for values in iter_by_keys(
         f"enterprise_id, id, batch_id, survey_date, {fact_columns(EnterpriseSurvey)}",
         EnterpriseSurvey._meta.db_table,
         "enterprise_id",
-        [r.enterprise_id for r in rows if r.enterprise_id is not None and r.status != "new"],
+        list(recorded),
         extra=f" AND year = {int(year)}",
     ):
-        survey_day = values[3] if isinstance(values[3], date) else date.fromisoformat(values[3])
-        existing_surveys[values[0]] = (values[1], values[2], survey_day, *convert_facts(values[4:], converters))
-    survey_rows = []
-    overwritten: dict[str, dict] = {}
-    for row in rows:
-        if row.status == "new" and new_written:
-            continue
-        before = existing_surveys.get(row.enterprise_id) if row.enterprise_id is not None else None
-        if before is None:
-            survey_rows.append(row)
-            continue
-        survey_id, batch_id, survey_day, *facts = before
-        if facts != row.facts or survey_day != on:
-            survey_rows.append(row)
-            overwritten[str(survey_id)] = {
-                "batch_id": batch_id,
-                "survey_date": survey_day.isoformat(),
-                **{f: undo_value(f, v) for f, v in zip(FACTS, facts, strict=True)},
-            }
-    return survey_rows, existing_surveys, overwritten
+        enterprise_id, survey_id, batch_id, survey_day = values[:4]
+        if not isinstance(survey_day, date):
+            survey_day = date.fromisoformat(survey_day)
+        facts = list(convert_facts(values[4:], converters))
+        existing[enterprise_id] = survey_id
+        if facts == recorded[enterprise_id].facts and survey_day == on:
+            same.add(enterprise_id)
+        else:
+            # A list in SURVEY_UNDO_FIELDS order, not a dict: at 300,000
+            # rows the keys repeated in every dict would cost about 300 MB.
+            # An encrypted fact (the phone) stays ciphertext there.
+            overwritten[str(survey_id)] = [
+                batch_id,
+                survey_day.isoformat(),
+                *(undo_value(f, v) for f, v in zip(FACTS, facts, strict=True)),
+            ]
+    survey_rows = [r for r in rows if not (r.status == "new" and new_written) and r.enterprise_id not in same]
+    return survey_rows, existing, overwritten

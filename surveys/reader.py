@@ -13,9 +13,8 @@ a reader that failed.
 
 import codecs
 import csv
-import io
 import os
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from itertools import chain, islice
 from typing import Any
@@ -128,41 +127,84 @@ def sniff(path: str, file_name: str) -> str:
     return "csv"
 
 
-def decode_text(data: bytes) -> str:
-    """UTF-8 (with or without BOM) first, then GB18030 (a superset of GBK and
-    GB2312, what Excel on a Chinese Windows saves), then charset-normalizer's guess."""
-    for bom, encoding in (
-        (codecs.BOM_UTF8, "utf-8-sig"),
-        (codecs.BOM_UTF16_LE, "utf-16"),
-        (codecs.BOM_UTF16_BE, "utf-16"),
-    ):
-        if data.startswith(bom):
-            return data.decode(encoding)
-    for encoding in ("utf-8", "gb18030"):
+CSV_BLOCK = 1024 * 1024
+GUESS_SAMPLE = 1024 * 1024
+ENCODINGS = ("utf-8", "gb18030")
+
+
+def csv_encoding(blocks: Iterable[bytes]) -> str:
+    """The text encoding of a CSV read block by block, never held whole:
+    UTF-8 (with or without BOM) first, then GB18030 (a superset of GBK and
+    GB2312, what Excel on a Chinese Windows saves), then charset-normalizer's
+    guess on the first megabyte. The lines are counted on the way, and the
+    reading stops (the file refused) at the first line past the row cap: a
+    line is at most a row (a cell may hold line breaks)."""
+    limit = HEADER_SEARCH_ROWS + max_rows()
+    lines = 0
+    decoders: dict[str, codecs.IncrementalDecoder] | None = None
+    sample = b""
+    for block in blocks:
+        if decoders is None:
+            decoders = {name: codecs.getincrementaldecoder(name)() for name in _candidates(block)}
+        if len(sample) < GUESS_SAMPLE:
+            sample += block[: GUESS_SAMPLE - len(sample)]
+        counted = False
+        for name, decoder in list(decoders.items()):
+            try:
+                text = decoder.decode(block)
+            except UnicodeDecodeError:
+                del decoders[name]
+                continue
+            if name == "utf-16" and not counted:
+                # Two bytes a character: only the decoded text tells line breaks.
+                lines += text.count("\n")
+                counted = True
+        if not counted:
+            lines += block.count(b"\n")
+        if lines > limit:
+            raise too_many_rows()
+    remaining = decoders or {}
+    for name, decoder in list(remaining.items()):
         try:
-            return data.decode(encoding)
+            decoder.decode(b"", final=True)  # a character cut off at the end
         except UnicodeDecodeError:
-            continue
+            del remaining[name]
+    if remaining:
+        return next(iter(remaining))
     from charset_normalizer import from_bytes
 
-    best = from_bytes(data).best()
+    best = from_bytes(sample).best()
     if best is None:
         raise SurveyFileError(_("无法识别文件的文字编码：请另存为 UTF-8 或 GB18030 编码的 CSV，或 .xlsx"))
-    return str(best)
+    return best.encoding
+
+
+def _candidates(first: bytes) -> tuple[str, ...]:
+    if first.startswith(codecs.BOM_UTF8):
+        return ("utf-8-sig",)
+    if first.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return ("utf-16",)
+    return ENCODINGS
 
 
 def _csv_rows(path: str) -> tuple[str, Iterator[list[Any]]]:
+    """The rows of a CSV, read from the file as they are parsed (after one
+    pass that finds the encoding and refuses a file past the row cap)."""
     with open(path, "rb") as fh:
-        text = decode_text(fh.read())
-    # Counted before parsing: a line is at most a row (a cell may hold line breaks).
-    if text.count("\n") > HEADER_SEARCH_ROWS + max_rows():
-        raise too_many_rows()
-    sample = text[:8192]
-    try:
-        dialect = csv.Sniffer().sniff(sample, delimiters=",\t;")
-    except csv.Error:
-        dialect = csv.excel
-    return "CSV", csv.reader(io.StringIO(text), dialect)
+        encoding = csv_encoding(iter(lambda: fh.read(CSV_BLOCK), b""))
+    return "CSV", _csv_reader(path, encoding)
+
+
+def _csv_reader(path: str, encoding: str) -> Iterator[list[Any]]:
+    # "replace": only a guessed encoding can meet bytes it does not decode.
+    with open(path, encoding=encoding, errors="replace", newline="") as fh:
+        sample = fh.read(8192)
+        fh.seek(0)
+        try:
+            dialect: Any = csv.Sniffer().sniff(sample, delimiters=",\t;")
+        except csv.Error:
+            dialect = csv.excel
+        yield from csv.reader(fh, dialect)
 
 
 def _find_header(rows: Iterator[list[Any]]) -> tuple[int, list[Any], dict[int, Column], list[list[Any]]] | None:

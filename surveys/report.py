@@ -3,7 +3,7 @@ and report types every step passes along, and the constants they share.
 Every other module of the import stands on this one."""
 
 import hashlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -15,8 +15,16 @@ from .columns import COLUMN_BY_FIELD
 
 FACTS: list[str] = SurveyFacts.fact_field_names()
 IDX = {name: i for i, name in enumerate(FACTS)}
+# The previous values of a snapshot a batch overwrote, as its rollback data keeps them.
+SURVEY_UNDO_FIELDS = ["batch_id", "survey_date", *FACTS]
 CHUNK = 5000
 REPORT_LIST_CAP = 2000
+# Rows of each list the batch keeps in its jsonb summary and the page shows;
+# the full report (.xlsx in storage) has them all.
+SUMMARY_ROWS = 200
+# The lists whose length grows with the file's rows.
+ROW_LISTS = ("rejected", "duplicates", "skipped", "changes", "not_in_survey_list", "warnings",
+             "streets_created", "parks_created")  # fmt: skip
 ADVISORY_LOCK_KEY = 727_003  # one survey import writes at a time
 
 DEFAULT_FACTS: dict[str, Any] = {
@@ -105,6 +113,9 @@ class SurveyReport:
     links_added: int = 0
     assignments_created: int = 0
     surveys_written: int = 0
+    # Lists kept short above (REPORT_LIST_CAP) that the full report writes
+    # whole, produced one item at a time from what the import holds anyway.
+    full_lists: dict[str, Callable[[], Iterable[dict]]] = field(default_factory=dict)
 
     def contract(self) -> dict:
         """The object `import_survey --json` prints (CONTRACT.md)."""
@@ -143,6 +154,18 @@ class SurveyReport:
             "surveys_written",
         ):
             data[name] = getattr(self, name)
+        return data
+
+    def summary(self) -> dict:
+        """What the batch keeps in its jsonb `report`: every count, the first
+        SUMMARY_ROWS of each list and each list's full length (`totals`);
+        the rejected rows' cells not at all. Bounded whatever the file's size."""
+        data = self.as_json()
+        del data["rejected_rows"]
+        data["totals"] = {name: len(data[name]) for name in ROW_LISTS}
+        data["totals"].update(changes=self.updated, not_in_survey_list=self.not_in_survey)
+        for name in ROW_LISTS:
+            data[name] = data[name][:SUMMARY_ROWS]
         return data
 
     @property

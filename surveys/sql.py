@@ -41,8 +41,14 @@ def select_by_keys(sql_columns: str, table: str, key: str, keys: Sequence[Any], 
     unnested array: the planner can hash it, where an IN list of 100,000
     parameters costs more to build than to run and `= ANY(array)` may be
     searched linearly row by row."""
+    return list(iter_by_keys(sql_columns, table, key, keys, extra))
+
+
+def iter_by_keys(sql_columns: str, table: str, key: str, keys: Sequence[Any], extra: str = "") -> Iterator[tuple]:
+    """`select_by_keys` a few thousand rows at a time, for a caller that
+    keeps only part of each row."""
     if not keys:
-        return []
+        return
     if connection.vendor == "postgresql":
         array, param = key_array(keys)
         columns = ", ".join(f"t.{c.strip()}" for c in sql_columns.split(","))
@@ -52,14 +58,14 @@ def select_by_keys(sql_columns: str, table: str, key: str, keys: Sequence[Any], 
                 f"{extra.replace(' AND ', ' AND t.', 1) if extra else ''}",
                 [param],
             )
-            return cursor.fetchall()
-    result = []
+            while batch := cursor.fetchmany(5000):
+                yield from batch
+        return
     with connection.cursor() as cursor:
         for chunk in chunks(list(keys), 900):
             marks = ", ".join(["%s"] * len(chunk))
             cursor.execute(f"SELECT {sql_columns} FROM {table} WHERE {key} IN ({marks}){extra}", chunk)
-            result.extend(cursor.fetchall())
-    return result
+            yield from cursor.fetchall()
 
 
 def fact_columns(model: type[Model]) -> str:

@@ -10,5 +10,5 @@ urlpatterns = [
     path("survey/batches/<int:pk>/progress/", views.survey_batch_progress_view, name="survey_batch_progress"),
     path("survey/batches/<int:pk>/confirm/", views.survey_batch_confirm_view, name="survey_batch_confirm"),
     path("survey/batches/<int:pk>/rollback/", views.survey_batch_rollback_view, name="survey_batch_rollback"),
-    path("survey/batches/<int:pk>/rejected.xlsx", views.survey_batch_rejected_view, name="survey_batch_rejected"),
+    path("survey/batches/<int:pk>/report.xlsx", views.survey_batch_report_view, name="survey_batch_report"),
 ]

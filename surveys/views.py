@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from core.errors import ApplicationError
+from core.files import file_response
 from core.pages import paginate
 from core.validators import YEAR_MAX, YEAR_MIN
 from core.xlsx import xlsx_file_response
@@ -20,6 +21,7 @@ from orgs.models import ImportBatch
 from .batches import survey_batch_confirm, survey_batch_open, survey_batch_rollback
 from .export import ledger_xlsx, rejected_rows_xlsx, template_xlsx
 from .reader import MAX_COLUMNS, max_rows, max_upload_bytes
+from .report import SUMMARY_ROWS
 from .selectors import (
     import_batch_get,
     import_batch_list,
@@ -99,9 +101,11 @@ def survey_batch_view(request, pk: int):
         {
             "batch": batch,
             "report": report,
-            "rejected": report.get("rejected", [])[:500],
-            "changes": report.get("changes", [])[:500],
-            "absent": report.get("not_in_survey_list", [])[:500],
+            "rejected": report.get("rejected", [])[:SUMMARY_ROWS],
+            "changes": report.get("changes", [])[:SUMMARY_ROWS],
+            "absent": report.get("not_in_survey_list", [])[:SUMMARY_ROWS],
+            "totals": report.get("totals", {}),
+            "has_details": bool(batch.details) or "rejected_rows" in report,
             "running": batch.status in (ImportBatch.Status.CHECKING, ImportBatch.Status.RUNNING),
         },
     )
@@ -148,9 +152,14 @@ def survey_batch_rollback_view(request, pk: int):
 
 
 @login_required
-def survey_batch_rejected_view(request, pk: int):
+def survey_batch_report_view(request, pk: int):
+    """The batch's full report (.xlsx): the rejected rows first, to fix and upload again."""
     batch = import_batch_get(user=request.user, pk=pk)
-    return xlsx_file_response(rejected_rows_xlsx(batch.report or {}), filename=f"不合格行_{batch.year}_{batch.pk}.xlsx")
+    filename = f"导入报告_{batch.year}_{batch.pk}.xlsx"
+    if batch.details:
+        return file_response(batch.details, filename=filename)
+    # A batch from before the report was kept in storage: its jsonb has the rows.
+    return xlsx_file_response(rejected_rows_xlsx(batch.report or {}), filename=filename)
 
 
 @login_required

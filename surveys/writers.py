@@ -13,6 +13,7 @@ import csv
 import io
 from collections.abc import Iterable
 from datetime import date
+from itertools import islice
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
@@ -133,7 +134,7 @@ def _write_all(
         year=year,
         on=on,
         batch_id=batch.pk,
-        existing={enterprise_id: values[0] for enterprise_id, values in existing_surveys.items()},
+        existing=existing_surveys,
     )
     report.surveys_written = len(survey_rows) + len(new)
 
@@ -174,6 +175,7 @@ def _write_links(
     writer.insert_assignments([ids[code] for code in plan.assignments], on=on, batch_id=batch.pk)
 
 
+COPY_ROWS = 20_000
 ORG_COLUMNS = ["name", "org_type", "formation_mode", "street_id", "park_id", "secretary_name", "needs_completion"]
 
 
@@ -272,8 +274,6 @@ class CopyWriter:
         *,
         model: type[Model],
     ) -> None:
-        rows = list(rows)
-        self.checks.note(model, columns, rows)
         # CSV through the C csv writer: None is written as an empty unquoted
         # field (NULL), and FORCE_NOT_NULL reads an empty field of a NOT NULL
         # text column as "" instead, so the two never mix up.
@@ -283,11 +283,18 @@ class CopyWriter:
             if not f.null and f.get_internal_type() in ("CharField", "TextField")
         }
         not_null = [c for c in columns if c in text]
-        buffer = io.StringIO()
-        csv.writer(buffer, lineterminator="\n").writerows(rows)
-        buffer.seek(0)
         options = "FORMAT csv" + (f", FORCE_NOT_NULL ({', '.join(not_null)})" if not_null else "")
-        cursor.copy_expert(f"COPY {table} ({', '.join(columns)}) FROM STDIN WITH ({options})", buffer)
+        sql = f"COPY {table} ({', '.join(columns)}) FROM STDIN WITH ({options})"
+        # A COPY per COPY_ROWS rows: the CSV text of 300,000 rows at once
+        # (a StringIO holds four bytes a character) would be about 250 MB.
+        rows = iter(rows)
+        while chunk := list(islice(rows, COPY_ROWS)):
+            self.checks.note(model, columns, chunk)
+            buffer = io.StringIO()
+            csv.writer(buffer, lineterminator="\n").writerows(chunk)
+            buffer.seek(0)
+            cursor.copy_expert(sql, buffer)
+            del buffer, chunk
         self.checks.verify()
 
     def insert_organizations(self, specs: list[tuple], *, batch_id: int) -> None:

@@ -42,7 +42,7 @@ EXPORTS = {
     "members:import_template",
     "orgs:survey_template",
     "orgs:survey_ledger_export",
-    "orgs:survey_batch_rejected",
+    "orgs:survey_batch_report",
     "orgs:dashboard_export",
     "funds:account_statement_xlsx",
     "funds:supervision_xlsx",
@@ -104,7 +104,7 @@ def _urls(world, hostile_world) -> list[str]:
         reverse("members:import_template"),
         reverse("orgs:survey_template"),
         reverse("orgs:survey_ledger_export"),
-        reverse("orgs:survey_batch_rejected", args=[hostile_world["batch"].pk]),
+        reverse("orgs:survey_batch_report", args=[hostile_world["batch"].pk]),
         *dashboard,
         reverse("funds:account_statement_xlsx", args=[hostile_world["account"].pk]) + "?start=2026-01-01",
         reverse("funds:supervision_xlsx")

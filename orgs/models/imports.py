@@ -19,6 +19,16 @@ def import_source_path(instance: "ImportBatch", filename: str) -> str:
     return f"imports/{timezone.localdate():%Y/%m}/{name}"
 
 
+def import_details_path(instance: "ImportBatch", filename: str) -> str:
+    # The full report names firms, people and phone numbers: a random name
+    # too, sent only by the batch's own (scoped) download view.
+    return f"imports/reports/{timezone.localdate():%Y/%m}/{random_file_name(filename, extensions={'xlsx'})}"
+
+
+def import_undo_path(instance: "ImportBatch", filename: str) -> str:
+    return f"imports/undo/{timezone.localdate():%Y/%m}/{random_file_name(filename, extensions={'gz'})}"
+
+
 class ImportBatch(models.Model):
     """One survey or roster import: who, when, which file, what it did."""
 
@@ -54,15 +64,22 @@ class ImportBatch(models.Model):
     unchanged = models.PositiveIntegerField(_("未变"), default=0)
     rejected = models.PositiveIntegerField(_("拒绝"), default=0)
     not_in_survey = models.PositiveIntegerField(_("本次未出现"), default=0)
+    # A bounded summary (counts, the first rows of each list) for the page;
+    # the row-by-row report is the .xlsx in `details`.
     report = models.JSONField(_("报告"), default=dict, blank=True)
+    details = models.FileField(_("完整报告"), upload_to=import_details_path, blank=True)
     # The uploaded file is kept so the confirm step imports exactly what was previewed.
     source = models.FileField(_("上传文件"), upload_to=import_source_path, blank=True)
     strict = models.BooleanField(_("严格模式"), default=False)
     create_streets = models.BooleanField(_("允许新建街道"), default=False)
     progress = models.PositiveSmallIntegerField(_("进度(%)"), default=0)
     progress_note = models.CharField(_("进度说明"), max_length=100, blank=True)
-    # What a rollback needs: ids this batch created and the previous values of what it changed.
+    # What a rollback needs: ids this batch created and the previous values
+    # of what it changed. It grows with the rows (about 100 MB for 300,000
+    # changed firms), so it is kept in `undo_file` (gzip, one chunk a line);
+    # `undo` holds only its counts (older batches: the data itself).
     undo = models.JSONField(_("撤销信息"), default=dict, blank=True)
+    undo_file = models.FileField(_("撤销数据文件"), upload_to=import_undo_path, blank=True)
     # What the importer decided on the preview (which existing park a close
     # name means), read again when the confirmed import runs.
     decisions = models.JSONField(_("预览中的决定"), default=dict, blank=True)

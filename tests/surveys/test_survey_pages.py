@@ -55,8 +55,8 @@ def test_upload_preview_confirm_rollback(world, login, tmp_path):
     page = client.get(response["Location"]).content.decode()
     assert "确认导入" in page and "不能大于党员总数" in page
 
-    rejected = client.get(reverse("orgs:survey_batch_rejected", args=[batch.pk]))
-    sheet = load_workbook(io.BytesIO(rejected.content)).active
+    rejected = client.get(reverse("orgs:survey_batch_report", args=[batch.pk]))
+    sheet = load_workbook(io.BytesIO(b"".join(rejected))).active
     header, row = [[c.value for c in r] for r in sheet.iter_rows()]
     assert header[-1] == "错误说明" and row[0] == 3 and "正式党员数" in row[-1]
 
