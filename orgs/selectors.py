@@ -9,9 +9,11 @@ from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils.translation import gettext as _
 
+from .audit import change_history
 from .filters import EnterpriseFilter, OrganizationFilter, apply_filters
 from .models import (
     Alert,
+    Election,
     Enterprise,
     EnterpriseSurvey,
     InstructorAssignment,
@@ -47,6 +49,8 @@ __all__ = [
     "alert_get",
     "survey_list",
     "survey_get",
+    "record_history",
+    "election_list",
 ]
 
 
@@ -230,3 +234,13 @@ def survey_get(*, user: AnyUser, pk: int | str | None, write: bool = False) -> E
         pk=pk,
         write=write,
     )
+
+
+def record_history(*, instance: Model, limit: int = 50) -> list[dict]:
+    """The change history of an enterprise or organization the caller already reached (see orgs.audit)."""
+    return change_history(instance=instance, limit=limit)
+
+
+def election_list(*, organization: PartyOrganization) -> QuerySet[Election]:
+    """The organization's elections, newest first (the caller already reached the organization)."""
+    return organization.elections.select_related("recorded_by").order_by("-held_on", "-id")
