@@ -135,6 +135,8 @@ def change_history(*, instance: Any, limit: int = 50) -> list[dict[str, Any]]:
                 field = model._meta.get_field(name)
             except FieldDoesNotExist:
                 continue
+            if not hasattr(field, "verbose_name"):  # a reverse relation's name: not a field of the record
+                continue
             label = str(field.verbose_name)
             if isinstance(values, dict):  # a many-to-many change: {"type": "m2m", "operation", "objects"}
                 verb = _("新增") if values.get("operation") == "add" else _("移除")

@@ -24,7 +24,7 @@ from django.db.models import Q, QuerySet
 
 from core.errors import ApplicationError
 
-from .models import PartyOrganization, Region, Role, User
+from .models import Enterprise, PartyOrganization, Region, Role, User
 from .scoping import NOTHING, AnyUser, Scope, scope_for
 
 if TYPE_CHECKING:
@@ -113,6 +113,14 @@ def may_edit_enterprises(user: AnyUser) -> bool:
 def may_edit_enterprise_in(user: AnyUser, street: Region) -> bool:
     """May register an enterprise in (or move one to) this street."""
     return may_edit_enterprises(user) and Region.objects.filter(_writes(user).regions_q(), pk=street.pk).exists()
+
+
+def may_edit_enterprise(user: AnyUser, enterprise: Any) -> bool:
+    """Correct this enterprise's facts, mark it closed, move it (within may_move_enterprise)."""
+    return (
+        may_edit_enterprises(user)
+        and Enterprise.objects.filter(_writes(user).enterprises_q(), pk=enterprise.pk).exists()
+    )
 
 
 def may_move_enterprise(user: AnyUser, enterprise: Any, street: Region) -> bool:

@@ -51,6 +51,8 @@ __all__ = [
     "survey_get",
     "record_history",
     "election_list",
+    "enterprises_by_credit_codes",
+    "organization_write_list",
 ]
 
 
@@ -78,12 +80,13 @@ def scoped_get(
     return obj
 
 
-def region_streets(*, user: AnyUser) -> QuerySet[Region]:
-    return Region.objects.filter(scope_for(user).regions_q(), kind=Region.Kind.STREET).order_by("name")
+def region_streets(*, user: AnyUser, write: bool = False) -> QuerySet[Region]:
+    """The streets the user reaches (`write`: those they keep)."""
+    return Region.objects.filter(scope_for(user, write=write).regions_q(), kind=Region.Kind.STREET).order_by("name")
 
 
-def region_list(*, user: AnyUser, kind: str | None = None) -> QuerySet[Region]:
-    qs = Region.objects.filter(scope_for(user).regions_q())
+def region_list(*, user: AnyUser, kind: str | None = None, write: bool = False) -> QuerySet[Region]:
+    qs = Region.objects.filter(scope_for(user, write=write).regions_q())
     if kind:
         qs = qs.filter(kind=kind)
     return qs.select_related("parent")
@@ -244,3 +247,16 @@ def record_history(*, instance: Model, limit: int = 50) -> list[dict]:
 def election_list(*, organization: PartyOrganization) -> QuerySet[Election]:
     """The organization's elections, newest first (the caller already reached the organization)."""
     return organization.elections.select_related("recorded_by").order_by("-held_on", "-id")
+
+
+def enterprises_by_credit_codes(*, user: AnyUser, codes: list[str]) -> tuple[list[Enterprise], list[str]]:
+    """The enterprises the user reaches among these codes, and the codes not found."""
+    found = list(enterprise_list(user=user).filter(credit_code__in=codes))
+    known = {e.credit_code for e in found}
+    return found, [c for c in codes if c not in known]
+
+
+def organization_write_list(*, user: AnyUser) -> QuerySet[PartyOrganization]:
+    """The organizations the user keeps and that are not dissolved (a merge's targets, a parent)."""
+    qs = PartyOrganization.objects.filter(scope_for(user, write=True).organizations_q(), dissolved_on__isnull=True)
+    return qs.distinct().order_by("street__name", "name")
