@@ -130,7 +130,9 @@ def change_history(*, instance: Any, limit: int = 50) -> list[dict[str, Any]]:
     entries = LogEntry.objects.get_for_object(instance).select_related("actor").order_by("-timestamp", "-pk")
     for entry in entries.exclude(action=LogEntry.Action.ACCESS)[:limit]:
         changes = []
-        for name, values in (entry.changes_dict or {}).items():
+        # A creation lists every field; the history shows that it was created, and changes after.
+        diff = {} if entry.action == LogEntry.Action.CREATE else (entry.changes_dict or {})
+        for name, values in diff.items():
             try:
                 field = model._meta.get_field(name)
             except FieldDoesNotExist:

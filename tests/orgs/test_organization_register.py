@@ -121,9 +121,9 @@ def test_buttons_shown_only_to_those_the_policy_allows(world, login):
     election = reverse("orgs:organization_election", args=[world.org_a.pk])
     assert election in login(world.street_a_staff).get(detail).content.decode()
     for role in ("secretary_a", "leader"):
-        body = login(getattr(world, role)).get(detail).content.decode()
-        assert election not in body
-        assert "organizations/new/" not in login(getattr(world, role)).get(reverse("orgs:organization_list")).content.decode()
+        client = login(getattr(world, role))
+        assert election not in client.get(detail).content.decode()
+        assert "organizations/new/" not in client.get(reverse("orgs:organization_list")).content.decode()
 
 
 # --- dissolve -----------------------------------------------------------------------------------
