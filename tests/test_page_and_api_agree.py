@@ -10,7 +10,7 @@ codes (a page redirects where the API answers 200).
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
@@ -18,11 +18,13 @@ from auditlog.models import LogEntry
 from django.db import transaction
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 from rest_framework.test import APIClient
 
 from activities.models import Activity
 from funds.models import Application
 from members.models import Member
+from orgs.models import Election, PartyOrganization
 from tests.factories import make_id_number
 from tests.helpers.funds import file_project, open_accounts
 from tests.helpers.records import make_activity, member_form_data
@@ -49,6 +51,22 @@ def _status(model) -> Callable[[Any, Any], str]:
 def _application(world) -> Application:
     open_accounts(world, deposit="1000.00")
     return file_project(world, "300.00")
+
+
+def _organization_page_edit(c: Client, world: Any, org: Any) -> Any:
+    data = {
+        "name": org.name,
+        "org_type": org.org_type,
+        "formation_mode": org.formation_mode,
+        "street": org.street_id,
+        "secretary_name": "钱书记",
+        "enterprise_codes": world.enterprise_a.credit_code,
+    }
+    return c.post(reverse("orgs:organization_edit", args=[org.pk]), data)
+
+
+def _held_on() -> str:
+    return (timezone.localdate() - timedelta(days=3)).isoformat()
 
 
 API_MEMBER = {
@@ -115,6 +133,27 @@ WRITES: dict[str, Write] = {
         ),
         effect=_status(Application),
     ),
+    "organization_edit": Write(
+        setup=lambda world: world.org_a,
+        page=_organization_page_edit,
+        api=lambda c, world, org: c.patch(
+            f"/api/v1/organizations/{org.pk}/", {"secretary_name": "钱书记"}, format="json"
+        ),
+        effect=lambda world, org: PartyOrganization.objects.get(pk=org.pk).secretary_name,
+    ),
+    "organization_election": Write(
+        setup=lambda world: world.org_a,
+        page=lambda c, world, org: c.post(
+            reverse("orgs:organization_election", args=[org.pk]),
+            {"held_on": _held_on(), "term_years": 3, "secretary": "张甲", "committee": "吴委员"},
+        ),
+        api=lambda c, world, org: c.post(
+            f"/api/v1/organizations/{org.pk}/elections/",
+            {"held_on": _held_on(), "secretary": "张甲", "committee": ["吴委员"]},
+            format="json",
+        ),
+        effect=lambda world, org: Election.objects.filter(organization=org).count(),
+    ),
 }
 
 
@@ -160,6 +199,8 @@ ALLOWED = {
     "activity_return": "street_a_staff",
     "withdrawal_street_approval": "street_a_staff",
     "withdrawal_street_return": "street_a_staff",
+    "organization_edit": "street_a_staff",
+    "organization_election": "street_a_staff",
 }
 
 
