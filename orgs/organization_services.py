@@ -279,7 +279,7 @@ def election_record(
     if term_end is None:
         years = organization.default_term_years if term_years in (None, "") else term_years
         try:
-            years = int(years)  # type: ignore[arg-type]
+            years = int(years)
         except (TypeError, ValueError):
             years = 0
         if not 1 <= years <= MAX_TERM_YEARS:
