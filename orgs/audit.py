@@ -20,6 +20,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import FieldDoesNotExist
 from django.dispatch import receiver
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from .models import User
 
@@ -120,6 +121,13 @@ def _shown(field: Any, value: Any) -> str:
     return str(value)
 
 
+_ACTION_LABELS = {
+    LogEntry.Action.CREATE: gettext_lazy("新建"),
+    LogEntry.Action.UPDATE: gettext_lazy("修改"),
+    LogEntry.Action.DELETE: gettext_lazy("删除"),
+}
+
+
 def change_history(*, instance: Any, limit: int = 50) -> list[dict[str, Any]]:
     """The audited changes of one record, newest first: when, who, and per
     field its label, old and new value, with the reason the editor gave.
@@ -150,7 +158,7 @@ def change_history(*, instance: Any, limit: int = 50) -> list[dict[str, Any]]:
             {
                 "when": entry.timestamp,
                 "who": entry.actor,
-                "action": entry.get_action_display(),
+                "action": _ACTION_LABELS.get(entry.action, entry.get_action_display()),
                 "changes": changes,
                 "reason": (entry.additional_data or {}).get("reason", "")
                 if isinstance(entry.additional_data, dict)
