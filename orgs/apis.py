@@ -79,6 +79,7 @@ class EnterpriseViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, Scoped
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
+        data.pop("reason", None)
         enterprise = enterprise_create(by=request.user, **data)
         return Response(self.get_serializer(enterprise).data, status=status.HTTP_201_CREATED)
 
@@ -89,6 +90,7 @@ class EnterpriseViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, Scoped
         serializer = self.get_serializer(enterprise, data=request.data, partial=partial)
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
+        enterprise.audit_reason = data.pop("reason", "").strip()
         enterprise = enterprise_update(enterprise=enterprise, by=request.user, **data)
         return Response(self.get_serializer(enterprise).data)
 

@@ -57,6 +57,9 @@ class EnterpriseSerializer(StrictModelSerializer):
     community_name = fk_name("community")
     industry = serializers.PrimaryKeyRelatedField(queryset=Industry.objects.all(), required=False, allow_null=True)
     industry_name = fk_name("industry")
+    reason = serializers.CharField(
+        label="修改原因", required=False, allow_blank=True, max_length=500, write_only=True, help_text="记入修改历史"
+    )
 
     class Meta:
         model = Enterprise
@@ -76,6 +79,7 @@ class EnterpriseSerializer(StrictModelSerializer):
             "latest_survey_year",
             "created_at",
             "updated_at",
+            "reason",
         ]
         read_only_fields = ["id", "latest_survey_year", "created_at", "updated_at"]
         extra_kwargs = {"credit_code": {"validators": []}}

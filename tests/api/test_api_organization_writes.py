@@ -148,3 +148,11 @@ def test_an_election_closes_the_expired_term_warning_at_the_next_run(world, api)
     compute_stats(on=today + timedelta(days=1))
     alert.refresh_from_db()
     assert alert.closed_on == today + timedelta(days=1)
+
+
+def test_enterprise_patch_keeps_its_reason_in_the_history(world, api):
+    url = f"/api/v1/enterprises/{world.enterprise_a.pk}/"
+    response = api(world.street_a_staff).patch(url, {"employees": 35, "reason": "年中核实"}, format="json")
+    assert response.status_code == 200 and "reason" not in response.json()
+    entry = LogEntry.objects.get_for_object(world.enterprise_a).filter(action=LogEntry.Action.UPDATE).get()
+    assert entry.additional_data == {"reason": "年中核实"} and entry.changes_dict["employees"] == ["20", "35"]
