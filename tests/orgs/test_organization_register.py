@@ -251,3 +251,26 @@ def test_secretary_may_not_record_an_election(world, login):
     assert client.get(reverse("orgs:organization_election", args=[world.org_a.pk])).status_code == 403
     assert _elect(client, world.org_a).status_code == 403
     assert not Election.objects.exists()
+
+
+def test_dissolve_is_refused_while_sub_organizations_remain(world, login):
+    parent = OrganizationFactory(street=world.street_a, name="中共甲街道联合总支")
+    OrganizationFactory(street=world.street_a, name="中共甲街道联合第一支部", parent=parent)
+    response = login(world.district).post(
+        reverse("orgs:organization_dissolve", args=[parent.pk]),
+        {"dissolved_on": TODAY().isoformat(), "reason": "调整"},
+    )
+    assert "下级党组织" in response.context["form"].errors["dissolved_on"][0]
+    parent.refresh_from_db()
+    assert parent.dissolved_on is None
+
+
+def test_merge_into_a_dissolved_organization_is_refused(world):
+    from core.errors import ApplicationError
+    from orgs.organization_services import organization_merge
+
+    gone = OrganizationFactory(street=world.street_a, name="中共甲街道旧支部", dissolved_on=date(2025, 1, 1))
+    with pytest.raises(ApplicationError) as refused:
+        organization_merge(source=world.org_a, target=gone, by=world.district)
+    assert "target" in refused.value.error_dict
+    assert Member.objects.get(pk=world.member_a.pk).organization == world.org_a
