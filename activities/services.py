@@ -342,3 +342,10 @@ def activity_bulk_approve(*, activities: list[Activity], by: User) -> int:
         except ApplicationError:
             continue
     return approved
+
+
+def activities_merge_into(*, source: PartyOrganization, target: PartyOrganization) -> int:
+    """A merge of organizations: the records of `source` (in any state)
+    become `target`'s, so its history and compliance go on in one place.
+    The merge itself is audited as one event with the count."""
+    return Activity.objects.filter(organization=source).update(organization=target)

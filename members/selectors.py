@@ -117,3 +117,14 @@ def transfer_get(*, user: AnyUser, pk: int | str) -> Transfer:
         return transfer_list(user=user).get(pk=pk)
     except (Transfer.DoesNotExist, ValueError, TypeError):
         raise Http404(_("记录不存在或不在您的管辖范围内")) from None
+
+
+def live_member_count(*, organization: PartyOrganization) -> int:
+    """Members and applicants whose organizational relationship is still in the organization."""
+    return Member.objects.filter(organization=organization).exclude(status=Member.Status.LEFT).count()
+
+
+def roster_names(*, organization: PartyOrganization) -> dict[int, str]:
+    """The roster as id → name, for choosing a committee (not scoped: the caller has the organization)."""
+    rows = Member.objects.filter(organization=organization).exclude(status=Member.Status.LEFT)
+    return dict(rows.order_by("name").values_list("pk", "name"))

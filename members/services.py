@@ -365,3 +365,18 @@ def transfer_cancel(*, transfer: Transfer, by: User) -> Transfer:
     transfer.save()
     audit_event(actor=by, instance=transfer, event="transfer_cancelled")
     return transfer
+
+
+def members_merge_into(*, source: PartyOrganization, target: PartyOrganization) -> int:
+    """A merge of organizations: everyone still on `source`'s roster moves to
+    `target` (each change audited), and transfers waiting to be received by
+    `source` now wait on `target`. Those who left stay in `source`'s history."""
+    moved = 0
+    for member in Member.objects.filter(organization=source).exclude(status=Member.Status.LEFT):
+        member.organization = target
+        member.save(update_fields=["organization", "updated_at"])
+        moved += 1
+    for transfer in Transfer.objects.filter(to_organization=source, status=Transfer.Status.REQUESTED):
+        transfer.to_organization = target
+        transfer.save(update_fields=["to_organization"])
+    return moved

@@ -22,6 +22,7 @@ from .models import (
     PartyOrganization,
     Rating,
 )
+from .organization_services import election_record, organization_update
 from .selectors import (
     alert_get,
     alert_list,
@@ -38,12 +39,15 @@ from .selectors import (
 )
 from .serializers import (
     AlertSerializer,
+    ElectionCreateSerializer,
+    ElectionSerializer,
     EnterprisePhoneSerializer,
     EnterpriseSerializer,
     EnterpriseSurveySerializer,
     EnterpriseUpdateSerializer,
     InstructorAssignmentSerializer,
     OrganizationSerializer,
+    OrganizationUpdateSerializer,
     RatingSerializer,
 )
 from .services import enterprise_create, enterprise_phone_reveal, enterprise_update
@@ -107,6 +111,7 @@ class EnterpriseViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, Scoped
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
+        data.pop("reason", None)
         enterprise = enterprise_create(by=request.user, **data)
         return Response(self.get_serializer(enterprise).data, status=status.HTTP_201_CREATED)
 
@@ -119,6 +124,7 @@ class EnterpriseViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, Scoped
         )
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
+        enterprise.audit_reason = data.pop("reason", "").strip()
         enterprise = enterprise_update(enterprise=enterprise, by=request.user, **data)
         return Response(self.get_serializer(enterprise).data)
 
@@ -144,6 +150,50 @@ class OrganizationViewSet(ScopedViewSet):
     filterset_class = OrganizationApiFilter
     ordering_fields = ["name", "founded_on", "term_end", "created_at"]
     ordering = ["street_id", "name"]  # the (street, name) unique index
+    http_method_names = ["get", "post", "patch", "head", "options"]
+    write_policy = {"*": policy.may_edit_organizations}
+
+    @extend_schema(
+        summary="修改党组织（区、街道工作人员，本辖区）",
+        description="可改：名称、类别、组建方式、上级党组织、街道、园区、书记、任期等；reason 记入修改历史。"
+        "任期届满早于开始、上级为自身或下级、同街道重名等均以 400 拒绝，并指明字段。",
+        tags=["党组织"],
+        request=OrganizationUpdateSerializer,
+        responses={200: OrganizationSerializer},
+    )
+    @atomic_write
+    def partial_update(self, request, *args, **kwargs):
+        organization = self.get_object()
+        serializer = OrganizationUpdateSerializer(data=request.data, partial=True, context={"request": request})
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        reason = data.pop("reason", "")
+        organization = organization_update(organization=organization, by=request.user, reason=reason, **data)
+        return Response(OrganizationSerializer(organization).data)
+
+    @extend_schema(
+        summary="登记换届选举（区、街道工作人员，本辖区）",
+        description="记录选举日期和新一届委员会，新任期自选举日期起算（缺省党委5年，党总支、党支部3年），"
+        "并更新党组织的书记和任期，次日预警计算后任期届满预警解除。"
+        "选举日期晚于今天、不晚于上一次换届、任期届满不晚于开始等均以 400 拒绝，并指明字段。",
+        tags=["党组织"],
+        request=ElectionCreateSerializer,
+        responses={201: ElectionSerializer},
+    )
+    @action(
+        detail=True,
+        methods=["post"],
+        filterset_class=None,
+        ordering_fields=[],
+        serializer_class=ElectionCreateSerializer,
+    )
+    @atomic_write
+    def elections(self, request, pk=None):
+        organization = self.get_object()
+        serializer = ElectionCreateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        election = election_record(organization=organization, by=request.user, **serializer.validated_data)
+        return Response(ElectionSerializer(election).data, status=status.HTTP_201_CREATED)
 
     @staticmethod
     def list_selector(*, user):

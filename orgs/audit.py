@@ -17,7 +17,10 @@ from auditlog.registry import auditlog
 from django.apps import AppConfig
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import FieldDoesNotExist
 from django.dispatch import receiver
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from .models import User
 
@@ -106,3 +109,63 @@ def _register_own_models() -> None:
 
 
 _register_own_models()
+
+
+def _shown(field: Any, value: Any) -> str:
+    if value in (None, "None", ""):
+        return "—"
+    if getattr(field, "choices", None):
+        return str(dict(field.choices).get(value, value))
+    if getattr(field, "many_to_one", False) or getattr(field, "one_to_one", False):
+        related = field.related_model._default_manager.filter(pk=value).first()
+        return str(related) if related is not None else str(value)
+    if getattr(field, "get_internal_type", lambda: "")() == "BooleanField":
+        return str(_("是") if value in (True, "True") else _("否"))
+    return str(value)
+
+
+_ACTION_LABELS = {
+    LogEntry.Action.CREATE: gettext_lazy("新建"),
+    LogEntry.Action.UPDATE: gettext_lazy("修改"),
+    LogEntry.Action.DELETE: gettext_lazy("删除"),
+}
+
+
+def change_history(*, instance: Any, limit: int = 50) -> list[dict[str, Any]]:
+    """The audited changes of one record, newest first: when, who, and per
+    field its label, old and new value, with the reason the editor gave.
+    Field values are shown as a reader knows them (choice labels, the
+    related record's name)."""
+    model = type(instance)
+    rows = []
+    entries = LogEntry.objects.get_for_object(instance).select_related("actor").order_by("-timestamp", "-pk")
+    for entry in entries.exclude(action=LogEntry.Action.ACCESS)[:limit]:
+        changes = []
+        # A creation lists every field; the history shows that it was created, and changes after.
+        diff = {} if entry.action == LogEntry.Action.CREATE else (entry.changes_dict or {})
+        for name, values in diff.items():
+            try:
+                field = model._meta.get_field(name)
+            except FieldDoesNotExist:
+                continue
+            if not hasattr(field, "verbose_name"):  # a reverse relation's name: not a field of the record
+                continue
+            label = str(field.verbose_name)
+            if isinstance(values, dict):  # a many-to-many change: {"type": "m2m", "operation", "objects"}
+                verb = _("新增") if values.get("operation") == "add" else _("移除")
+                changes.append({"field": label, "old": "", "new": f"{verb}：{'、'.join(values.get('objects', []))}"})
+                continue
+            old, new = (list(values) + [None, None])[:2]
+            changes.append({"field": label, "old": _shown(field, old), "new": _shown(field, new)})
+        rows.append(
+            {
+                "when": entry.timestamp,
+                "who": entry.actor,
+                "action": _ACTION_LABELS.get(entry.action, entry.get_action_display()),
+                "changes": changes,
+                "reason": (entry.additional_data or {}).get("reason", "")
+                if isinstance(entry.additional_data, dict)
+                else "",
+            }
+        )
+    return rows

@@ -1,8 +1,14 @@
 """Forms for orgs pages; they list the writable fields, the services apply the rules."""
 
+import re
+
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from .models import Enterprise, PartyOrganization
+from .organization_services import ORGANIZATION_WRITABLE
+from .services import ENTERPRISE_WRITABLE
 
 
 class VisitForm(forms.Form):
@@ -17,3 +23,97 @@ class VisitForm(forms.Form):
     def __init__(self, *args, assignments=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["assignment"].queryset = assignments
+
+
+DATE_WIDGET = {"widget": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
+# Names in a committee box may be split by line, comma or 顿号.
+NAME_SPLIT = re.compile(r"[\n,，、;；]+")
+
+ENTERPRISE_EDITABLE = [f for f in ENTERPRISE_WRITABLE if f != "community"]
+
+
+def _date_fields(form: forms.BaseForm) -> None:
+    for field in form.fields.values():
+        if isinstance(field, forms.DateField):
+            field.widget = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class EnterpriseEditForm(forms.Form):
+    """An enterprise's facts between surveys; the reason goes into its history."""
+
+    def __init__(self, *args, streets, parks, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields.update(forms.fields_for_model(Enterprise, fields=ENTERPRISE_EDITABLE))
+        self.fields["street"].queryset = streets
+        self.fields["park"].queryset = parks
+        _date_fields(self)
+        self.fields["closed_on"].help_text = _("经营状态为停业或注销时必填")
+        self.fields["reason"] = forms.CharField(
+            label=_("修改原因"), max_length=500, widget=forms.Textarea(attrs={"rows": 2})
+        )
+
+
+def names(text: str) -> list[str]:
+    return [n.strip() for n in NAME_SPLIT.split(text or "") if n.strip()]
+
+
+class OrganizationForm(forms.Form):
+    """An organization's facts; the enterprises it covers are given by credit code."""
+
+    def __init__(self, *args, streets, parks, parents, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields.update(forms.fields_for_model(PartyOrganization, fields=ORGANIZATION_WRITABLE))
+        self.fields["street"].queryset = streets
+        self.fields["park"].queryset = parks
+        self.fields["parent"].queryset = parents
+        _date_fields(self)
+        self.fields["term_end"].help_text = _("只填任期开始时，按组织类别的默认年限（党委5年，其他3年）计算")
+        self.fields["enterprise_codes"] = forms.CharField(
+            label=_("覆盖企业"),
+            required=False,
+            widget=forms.Textarea(attrs={"rows": 3}),
+            help_text=_("统一社会信用代码，每行一个"),
+        )
+        self.fields["reason"] = forms.CharField(label=_("修改原因"), required=False, max_length=500)
+
+    def clean_enterprise_codes(self) -> list[str]:
+        return [c.upper() for c in names(self.cleaned_data.get("enterprise_codes", ""))]
+
+
+class DissolveForm(forms.Form):
+    dissolved_on = forms.DateField(label=_("撤销日期"), initial=timezone.localdate, **DATE_WIDGET)
+    reason = forms.CharField(label=_("撤销原因"), max_length=500, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class MergeForm(forms.Form):
+    target = forms.ModelChoiceField(
+        queryset=None, label=_("并入的党组织"), help_text=_("本组织的党员、组织生活记录、覆盖企业和下级组织转入该组织")
+    )
+    merged_on = forms.DateField(label=_("合并日期"), initial=timezone.localdate, **DATE_WIDGET)
+
+    def __init__(self, *args, targets, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["target"].queryset = targets
+
+
+class ElectionForm(forms.Form):
+    held_on = forms.DateField(label=_("选举日期"), initial=timezone.localdate, **DATE_WIDGET)
+    term_years = forms.IntegerField(label=_("任期年限"), min_value=1, max_value=10)
+    secretary = forms.CharField(
+        label=_("书记"),
+        max_length=50,
+        widget=forms.TextInput(attrs={"list": "roster"}),
+        help_text=_("可从党员名册中选择"),
+    )
+    deputies = forms.CharField(label=_("副书记"), required=False, max_length=200)
+    committee = forms.CharField(
+        label=_("委员"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("多人以逗号、顿号或换行分隔；名册中的党员自动关联，名册外人员可直接填写姓名"),
+    )
+
+    def __init__(self, *args, default_years: int, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["term_years"].initial = default_years
+        self.fields["term_years"].help_text = _("默认%(n)d年") % {"n": default_years}

@@ -24,7 +24,7 @@ from django.db.models import Q, QuerySet
 
 from core.errors import ApplicationError
 
-from .models import PartyOrganization, Region, Role, User
+from .models import Enterprise, PartyOrganization, Region, Role, User
 from .scoping import NOTHING, AnyUser, Scope, scope_for
 
 if TYPE_CHECKING:
@@ -120,6 +120,45 @@ def may_reveal_enterprise_phone(user: AnyUser, enterprise: Any) -> bool:
     (district staff, street staff of its street). Readers of the ledger
     (leaders, instructors, secretaries) see it masked."""
     return may_edit_enterprise_in(user, enterprise.street)
+
+
+def may_edit_enterprise(user: AnyUser, enterprise: Any) -> bool:
+    """Correct this enterprise's facts, mark it closed, move it (within may_move_enterprise)."""
+    return (
+        may_edit_enterprises(user)
+        and Enterprise.objects.filter(_writes(user).enterprises_q(), pk=enterprise.pk).exists()
+    )
+
+
+def may_move_enterprise(user: AnyUser, enterprise: Any, street: Region) -> bool:
+    """Move an enterprise to another street: district staff, or a street
+    staff member who keeps both the street it leaves and the one it joins."""
+    scope = _writes(user)
+    if scope.has_role(Role.DISTRICT):
+        return True
+    return (
+        may_edit_enterprises(user) and enterprise.street_id in scope.street_ids and may_edit_enterprise_in(user, street)
+    )
+
+
+def may_read_record_history(user: AnyUser) -> bool:
+    """The change history (field, old → new, who, why) of an enterprise or an organization: staff."""
+    return _reads(user).has_role(*STAFF)
+
+
+def may_edit_organizations(user: AnyUser) -> bool:
+    """District staff, and street staff for their street, keep the organization register
+    (create, edit, dissolve, merge, record an election)."""
+    return _writes(user).has_role(Role.DISTRICT, Role.STREET)
+
+
+def may_edit_organization(user: AnyUser, organization: PartyOrganization) -> bool:
+    return may_edit_organizations(user) and _reaches(_writes(user).organizations_q(), organization)
+
+
+def may_edit_organization_in(user: AnyUser, street: Region) -> bool:
+    """May create an organization in (or move one to) this street."""
+    return may_edit_organizations(user) and may_edit_enterprise_in(user, street)
 
 
 def may_log_visit(user: AnyUser, assignment: Any) -> bool:

@@ -9,9 +9,11 @@ from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils.translation import gettext as _
 
+from .audit import change_history
 from .filters import EnterpriseFilter, OrganizationFilter, apply_filters
 from .models import (
     Alert,
+    Election,
     Enterprise,
     EnterpriseSurvey,
     InstructorAssignment,
@@ -47,6 +49,10 @@ __all__ = [
     "alert_get",
     "survey_list",
     "survey_get",
+    "record_history",
+    "election_list",
+    "enterprises_by_credit_codes",
+    "organization_write_list",
 ]
 
 
@@ -74,12 +80,13 @@ def scoped_get(
     return obj
 
 
-def region_streets(*, user: AnyUser) -> QuerySet[Region]:
-    return Region.objects.filter(scope_for(user).regions_q(), kind=Region.Kind.STREET).order_by("name")
+def region_streets(*, user: AnyUser, write: bool = False) -> QuerySet[Region]:
+    """The streets the user reaches (`write`: those they keep)."""
+    return Region.objects.filter(scope_for(user, write=write).regions_q(), kind=Region.Kind.STREET).order_by("name")
 
 
-def region_list(*, user: AnyUser, kind: str | None = None) -> QuerySet[Region]:
-    qs = Region.objects.filter(scope_for(user).regions_q())
+def region_list(*, user: AnyUser, kind: str | None = None, write: bool = False) -> QuerySet[Region]:
+    qs = Region.objects.filter(scope_for(user, write=write).regions_q())
     if kind:
         qs = qs.filter(kind=kind)
     return qs.select_related("parent")
@@ -230,3 +237,26 @@ def survey_get(*, user: AnyUser, pk: int | str | None, write: bool = False) -> E
         pk=pk,
         write=write,
     )
+
+
+def record_history(*, instance: Model, limit: int = 50) -> list[dict]:
+    """The change history of an enterprise or organization the caller already reached (see orgs.audit)."""
+    return change_history(instance=instance, limit=limit)
+
+
+def election_list(*, organization: PartyOrganization) -> QuerySet[Election]:
+    """The organization's elections, newest first (the caller already reached the organization)."""
+    return organization.elections.select_related("recorded_by").order_by("-held_on", "-id")
+
+
+def enterprises_by_credit_codes(*, user: AnyUser, codes: list[str]) -> tuple[list[Enterprise], list[str]]:
+    """The enterprises the user reaches among these codes, and the codes not found."""
+    found = list(enterprise_list(user=user).filter(credit_code__in=codes))
+    known = {e.credit_code for e in found}
+    return found, [c for c in codes if c not in known]
+
+
+def organization_write_list(*, user: AnyUser) -> QuerySet[PartyOrganization]:
+    """The organizations the user keeps and that are not dissolved (a merge's targets, a parent)."""
+    qs = PartyOrganization.objects.filter(scope_for(user, write=True).organizations_q(), dissolved_on__isnull=True)
+    return qs.distinct().order_by("street__name", "name")

@@ -5,12 +5,13 @@ comes from the audited reveal endpoint."""
 
 from rest_framework import serializers
 
-from core.api import StrictModelSerializer
+from core.api import StrictModelSerializer, StrictSerializer
 from core.masking import keep_if_masked, mask_phone
 from core.validators import validate_credit_code
 
 from .models import (
     Alert,
+    Election,
     Enterprise,
     EnterpriseSurvey,
     Industry,
@@ -20,7 +21,8 @@ from .models import (
     Region,
 )
 from .models.enterprises import PHONE_MAX_LENGTH
-from .selectors import region_list, region_streets
+from .organization_services import ORGANIZATION_WRITABLE
+from .selectors import organization_list, region_list, region_streets
 from .services import ENTERPRISE_WRITABLE
 
 
@@ -72,6 +74,9 @@ class EnterpriseSerializer(StrictModelSerializer):
     industry = serializers.PrimaryKeyRelatedField(queryset=Industry.objects.all(), required=False, allow_null=True)
     industry_name = fk_name("industry")
     phone = MaskedPhoneField(required=False, allow_blank=True)
+    reason = serializers.CharField(
+        label="修改原因", required=False, allow_blank=True, max_length=500, write_only=True, help_text="记入修改历史"
+    )
 
     class Meta:
         model = Enterprise
@@ -91,6 +96,7 @@ class EnterpriseSerializer(StrictModelSerializer):
             "latest_survey_year",
             "created_at",
             "updated_at",
+            "reason",
         ]
         read_only_fields = ["id", "latest_survey_year", "created_at", "updated_at"]
         extra_kwargs = {"credit_code": {"validators": []}}
@@ -293,3 +299,70 @@ class EnterpriseSurveySerializer(serializers.ModelSerializer):
             "revenue",
         ]
         read_only_fields = fields
+
+
+class ScopedOrganizationField(serializers.PrimaryKeyRelatedField):
+    """An organization id the caller reaches; any other id reads as "does not exist"."""
+
+    def get_queryset(self):
+        request = self.context.get("request")
+        return organization_list(user=getattr(request, "user", None))
+
+
+class OrganizationUpdateSerializer(StrictModelSerializer):
+    """PATCH /organizations/{id}/: the register's facts, written by
+    orgs.organization_services.organization_update (staff in scope)."""
+
+    parent = ScopedOrganizationField(required=False, allow_null=True)
+    street = ScopedRegionField(kind=Region.Kind.STREET, required=False)
+    park = ScopedRegionField(kind=Region.Kind.PARK, required=False, allow_null=True)
+    reason = serializers.CharField(label="修改原因", required=False, allow_blank=True, max_length=500, write_only=True)
+
+    class Meta:
+        model = PartyOrganization
+        fields = [*ORGANIZATION_WRITABLE, "reason"]
+        # The service checks the name is unique in its street, with a message naming the field.
+        validators: list = []
+
+
+class ElectionSerializer(serializers.ModelSerializer):
+    recorded_by_name = fk_name("recorded_by", "username")
+
+    class Meta:
+        model = Election
+        fields = [
+            "id",
+            "organization",
+            "held_on",
+            "term_start",
+            "term_end",
+            "secretary_name",
+            "committee",
+            "recorded_by",
+            "recorded_by_name",
+            "created_at",
+        ]
+        read_only_fields = fields
+
+
+class ElectionCreateSerializer(StrictSerializer):
+    """POST /organizations/{id}/elections/: a 换届选举. A person is a roster
+    member's id or a name (a name found once on the roster is linked to it)."""
+
+    held_on = serializers.DateField(label="选举日期")
+    term_years = serializers.IntegerField(
+        label="任期年限", required=False, allow_null=True, help_text="缺省：党委5年，党总支、党支部3年"
+    )
+    term_end = serializers.DateField(
+        label="任期届满日期", required=False, allow_null=True, help_text="缺省按任期年限计算"
+    )
+    secretary = serializers.JSONField(label="书记", help_text="党员ID或姓名")
+    deputies = serializers.ListField(
+        child=serializers.JSONField(), label="副书记", required=False, help_text="党员ID或姓名的列表"
+    )
+    committee = serializers.ListField(
+        child=serializers.JSONField(),
+        label="委员",
+        required=False,
+        help_text='党员ID、姓名，或 {"member": ID, "name": 姓名, "role": "deputy"|"member"} 的列表',
+    )

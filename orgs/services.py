@@ -12,7 +12,7 @@ from core.validators import validate_credit_code
 
 from . import policy
 from .audit import audit_event
-from .models import Enterprise, InstructorAssignment, InstructorVisit, Region, User
+from .models import BusinessStatus, Enterprise, InstructorAssignment, InstructorVisit, Region, User
 from .policy import require, require_permission
 
 if TYPE_CHECKING:
@@ -43,6 +43,7 @@ ENTERPRISE_WRITABLE = [
     "phone",
     "revenue",
     "community",
+    "closed_on",
 ]
 
 
@@ -73,6 +74,12 @@ def enterprise_create(*, credit_code: str, by: User | None, **fields: Any) -> En
 @transaction.atomic
 def enterprise_update(*, enterprise: Enterprise, by: User | None, **fields: Any) -> Enterprise:
     _require_enterprise_writer(by, fields.get("street"))
+    street = fields.get("street")
+    if by is not None and street is not None and street.pk != enterprise.street_id:
+        require_permission(
+            policy.may_move_enterprise(by, enterprise, street),
+            _("迁往其他街道须由区两新工委办理，或由同时管辖两个街道的工作人员办理"),
+        )
     unknown = set(fields) - set(ENTERPRISE_WRITABLE)
     if unknown:
         raise ApplicationError(_("不可写入的字段：%(f)s") % {"f": "、".join(sorted(unknown))})
@@ -91,6 +98,29 @@ def enterprise_phone_reveal(*, enterprise: Enterprise, by: User, request: "HttpR
         actor=by, instance=enterprise, event="enterprise_phone_reveal", detail={"field": "phone"}, request=request
     )
     return enterprise.phone
+
+
+@transaction.atomic
+def enterprise_edit(*, enterprise: Enterprise, by: User, reason: str, **fields: Any) -> Enterprise:
+    """Staff correct an enterprise's facts between surveys, mark it closed
+    (停业/注销 with the date) or move it to another street. The reason is
+    kept with the audit entry of the change, which the enterprise's history lists."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ApplicationError({"reason": _("请填写修改原因")})
+    status = fields.get("status", enterprise.status)
+    closed_on = fields.get("closed_on", enterprise.closed_on)
+    if status == BusinessStatus.OPERATING:
+        fields["closed_on"] = None
+    elif closed_on is None:
+        raise ApplicationError({"closed_on": _("停业或注销须填写停业/注销日期")})
+    elif closed_on > timezone.localdate():
+        raise ApplicationError({"closed_on": _("停业/注销日期不能晚于今天")})
+    changed = {k: v for k, v in fields.items() if getattr(enterprise, k) != v}
+    if not changed:
+        raise ApplicationError(_("没有需要保存的修改"))
+    enterprise.audit_reason = reason  # type: ignore[attr-defined]
+    return enterprise_update(enterprise=enterprise, by=by, **changed)
 
 
 @transaction.atomic

@@ -13,10 +13,12 @@ from members.selectors import pipeline_counts
 from orgs import policy
 from orgs.models import BusinessStatus, OrgSetup, PartyOrganization
 from orgs.selectors import (
+    election_list,
     enterprise_get,
     enterprise_list,
     organization_get,
     organization_list,
+    record_history,
     region_streets,
 )
 from orgs.services import enterprise_phone_reveal
@@ -43,6 +45,7 @@ def enterprise_list_view(request: HttpRequest) -> HttpResponse:
             "streets": region_streets(user=request.user),
             "statuses": BusinessStatus.choices,
             "setups": OrgSetup.choices,
+            "may_edit": policy.may_edit_enterprises(request.user),
         },
     )
 
@@ -66,6 +69,8 @@ def enterprise_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
             ),
             "assignments": enterprise.instructor_assignments.select_related("instructor"),
             "may_reveal_phone": policy.may_reveal_enterprise_phone(request.user, enterprise),
+            "may_edit": policy.may_edit_enterprise(request.user, enterprise),
+            "history": record_history(instance=enterprise) if policy.may_read_record_history(request.user) else None,
         },
     )
 
@@ -91,6 +96,7 @@ def organization_list_view(request: HttpRequest) -> HttpResponse:
             "filters": filters,
             "streets": region_streets(user=request.user),
             "types": PartyOrganization.Type.choices,
+            "may_create": policy.may_edit_organizations(request.user),
         },
     )
 
@@ -113,5 +119,8 @@ def organization_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
             "enterprises": organization.enterprises.select_related("street").order_by("name"),
             "pipeline": [(Stage(k).label, n) for k, n in pipeline_counts(organization=organization).items()],
             "compliance": compliance_panels([organization])[0],
+            "elections": election_list(organization=organization),
+            "may_edit": organization.dissolved_on is None and policy.may_edit_organization(request.user, organization),
+            "history": record_history(instance=organization) if policy.may_read_record_history(request.user) else None,
         },
     )

@@ -46,6 +46,16 @@ ROLES = ["district", "street_a_staff", "secretary_a", "secretary_b", "leader", "
 # Roles whose scope leaves side B of the world (street B, org B) outside.
 SIDE_A_ROLES = {"street_a_staff", "secretary_a", "instructor"}
 
+# The register's forms only staff open: the record's own secretary reaches
+# the record and is refused (403); see test_register_forms_answer_as_the_policy_says.
+STAFF_FORMS = {
+    "orgs:enterprise_edit",
+    "orgs:organization_edit",
+    "orgs:organization_dissolve",
+    "orgs:organization_merge",
+    "orgs:organization_election",
+}
+
 # URL-name words → model, for function views (DRF views name their model).
 MODEL_HINTS = [
     ("batch", ImportBatch),
@@ -305,4 +315,37 @@ def test_reads_inside_scope_succeed(world, side_b):
         url = url_for(route, side_b[model])
         status = _request(client, world.secretary_b, "get", url).status_code
         # 405: a POST-only action answers a GET that way, inside scope as outside.
-        assert status in (200, 405), f"secretary_b GET {url} → {status}"
+        allowed = (200, 403) if route.name in STAFF_FORMS else (200, 405)
+        assert status in allowed, f"secretary_b GET {url} → {status}"
+
+
+# Side B's record: who opens each register form, who is refused (403), who never reaches it (404).
+REGISTER_FORM_ANSWERS = {"district": 200, "street_a_staff": 404, "secretary_b": 403, "leader": 403, "instructor": 404}
+
+
+@pytest.mark.parametrize("role", sorted(REGISTER_FORM_ANSWERS))
+def test_register_forms_answer_as_the_policy_says(world, side_b, role):
+    client = Client()
+    user = getattr(world, role)
+    answers = {}
+    for name in sorted(STAFF_FORMS):
+        model = Enterprise if "enterprise" in name else PartyOrganization
+        for method in ("get", "post"):
+            before = _writes()
+            answers[f"{method} {name}"] = _request(
+                client, user, method, reverse(name, args=[side_b[model]])
+            ).status_code
+            assert _writes() == before, f"{role} {method} {name} wrote something"
+    assert set(answers.values()) == {REGISTER_FORM_ANSWERS[role]}, answers
+    created = _request(client, user, "get", reverse("orgs:organization_create")).status_code
+    assert created == (200 if role in ("district", "street_a_staff") else 403)
+    # Street staff open the forms of their own street's records.
+    if role == "street_a_staff":
+        assert (
+            _request(client, user, "get", reverse("orgs:organization_election", args=[world.org_a.pk])).status_code
+            == 200
+        )
+        assert (
+            _request(client, user, "get", reverse("orgs:enterprise_edit", args=[world.enterprise_a.pk])).status_code
+            == 200
+        )

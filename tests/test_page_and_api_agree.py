@@ -10,7 +10,7 @@ codes (a page redirects where the API answers 200).
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
@@ -19,12 +19,14 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 from rest_framework.test import APIClient
 
 from activities.models import Activity
 from funds import services
 from funds.models import Application
 from members.models import Member
+from orgs.models import Election, PartyOrganization
 from tests.factories import make_id_number
 from tests.helpers import hostile_uploads as hostile
 from tests.helpers.funds import file_project, open_accounts, through_publicity
@@ -78,6 +80,22 @@ SETTLE_API = {"lines": '[{"item": "场地费", "amount": "250"}]'}
 def _media_in_tmp(settings, tmp_path):
     # Receipts are real uploads; keep them out of the working tree.
     settings.MEDIA_ROOT = tmp_path / "media"
+
+
+def _organization_page_edit(c: Client, world: Any, org: Any) -> Any:
+    data = {
+        "name": org.name,
+        "org_type": org.org_type,
+        "formation_mode": org.formation_mode,
+        "street": org.street_id,
+        "secretary_name": "钱书记",
+        "enterprise_codes": world.enterprise_a.credit_code,
+    }
+    return c.post(reverse("orgs:organization_edit", args=[org.pk]), data)
+
+
+def _held_on() -> str:
+    return (timezone.localdate() - timedelta(days=3)).isoformat()
 
 
 API_MEMBER = {
@@ -176,6 +194,27 @@ WRITES: dict[str, Write] = {
         ),
         effect=_status(Application),
     ),
+    "organization_edit": Write(
+        setup=lambda world: world.org_a,
+        page=_organization_page_edit,
+        api=lambda c, world, org: c.patch(
+            f"/api/v1/organizations/{org.pk}/", {"secretary_name": "钱书记"}, format="json"
+        ),
+        effect=lambda world, org: PartyOrganization.objects.get(pk=org.pk).secretary_name,
+    ),
+    "organization_election": Write(
+        setup=lambda world: world.org_a,
+        page=lambda c, world, org: c.post(
+            reverse("orgs:organization_election", args=[org.pk]),
+            {"held_on": _held_on(), "term_years": 3, "secretary": "张甲", "committee": "吴委员"},
+        ),
+        api=lambda c, world, org: c.post(
+            f"/api/v1/organizations/{org.pk}/elections/",
+            {"held_on": _held_on(), "secretary": "张甲", "committee": ["吴委员"]},
+            format="json",
+        ),
+        effect=lambda world, org: Election.objects.filter(organization=org).count(),
+    ),
 }
 
 
@@ -225,6 +264,8 @@ ALLOWED = {
     "settlement_submit": "secretary_a",
     "settlement_approve": "street_a_staff",
     "settlement_return": "street_a_staff",
+    "organization_edit": "street_a_staff",
+    "organization_election": "street_a_staff",
 }
 
 

@@ -31,7 +31,7 @@ from .enterprises import (
     OrgSetup,
     SurveyFacts,
 )
-from .organizations import InstructorAssignment, InstructorVisit, PartyOrganization, VenueChecklist
+from .organizations import Election, InstructorAssignment, InstructorVisit, PartyOrganization, VenueChecklist
 from .statistics import Alert, CoverageSnapshot, Rating, RatingCriterion, RatingVeto, StarThreshold
 
 # isort: on
@@ -40,6 +40,7 @@ __all__ = [
     "Alert",
     "BusinessStatus",
     "CoverageSnapshot",
+    "Election",
     "Enterprise",
     "EnterpriseSurvey",
     "FormationMode",

@@ -155,6 +155,9 @@ class Enterprise(SurveyFacts):
         db_index=False,  # a partial index below
     )
     latest_survey_year = models.PositiveSmallIntegerField(_("最近排查年度"), null=True, blank=True)
+    # When it stopped trading (停业) or was deregistered (注销), as staff
+    # recorded it between surveys; empty while it trades.
+    closed_on = models.DateField(_("停业/注销日期"), null=True, blank=True)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
@@ -179,6 +182,11 @@ class Enterprise(SurveyFacts):
 
     def __str__(self) -> str:
         return self.name
+
+    def get_additional_data(self) -> dict | None:
+        """The reason an editor gave, stored with the audit entry of the save (django-auditlog asks)."""
+        reason = getattr(self, "audit_reason", "")
+        return {"reason": reason} if reason else None
 
 
 class EnterpriseSurvey(SurveyFacts):

@@ -83,6 +83,42 @@ class PartyOrganization(models.Model):
         if self.parent_id and self.parent_id == self.pk:
             raise ValidationError({"parent": _("上级党组织不能是自身")})
 
+    def get_additional_data(self) -> dict | None:
+        """The reason an editor gave, stored with the audit entry of the save (django-auditlog asks)."""
+        reason = getattr(self, "audit_reason", "")
+        return {"reason": reason} if reason else None
+
+
+class Election(models.Model):
+    """A 换届选举: the committee elected and the term it starts. The
+    organization's secretary and term are set from the latest one."""
+
+    organization = models.ForeignKey(
+        PartyOrganization, verbose_name=_("党组织"), on_delete=models.PROTECT, related_name="elections"
+    )
+    held_on = models.DateField(_("选举日期"))
+    term_start = models.DateField(_("任期开始"))
+    term_end = models.DateField(_("任期届满"))
+    secretary_name = models.CharField(_("书记"), max_length=50)
+    # [{"role": "secretary" | "deputy" | "member", "name": ..., "member_id": id or null}]:
+    # people come from the roster where they are on it, by name otherwise.
+    committee = models.JSONField(_("委员会组成"), default=list, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("登记人"), null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("换届选举")
+        verbose_name_plural = _("换届选举")
+        ordering = ["-held_on", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(term_end__gt=F("term_start")), name="election_term_ends_after_start"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organization} {self.held_on}"
+
 
 class InstructorAssignment(models.Model):
     """A party-building instructor assigned to one enterprise for a period."""

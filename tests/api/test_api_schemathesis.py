@@ -95,6 +95,7 @@ def _objects(world) -> dict[str, int]:
         "/api/v1/enterprises/{id}/": world.enterprise_a.pk,
         "/api/v1/enterprises/{id}/reveal/": world.enterprise_a.pk,
         "/api/v1/organizations/{id}/": world.org_a.pk,
+        "/api/v1/organizations/{id}/elections/": world.org_a.pk,
         "/api/v1/members/{id}/": world.member_a.pk,
         "/api/v1/members/{id}/reveal/": world.member_a.pk,
         "/api/v1/activities/{id}/": activity,
