@@ -4,7 +4,7 @@ reach is a 403 and nothing is written. Passwords are write-only."""
 
 from typing import Any
 
-from drf_spectacular.utils import extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import serializers, status
 from rest_framework.response import Response
 
@@ -67,7 +67,15 @@ def _specs(grants: list[dict[str, Any]]) -> list[GrantSpec]:
 
 
 @extend_schema_view(
-    list=extend_schema(summary="用户列表（区工作人员与区领导）", tags=["用户"]),
+    list=extend_schema(
+        summary="用户列表（区工作人员与区领导）",
+        tags=["用户"],
+        parameters=[
+            OpenApiParameter("q", str, description="用户名或姓名（包含）"),
+            OpenApiParameter("role", str, enum=list(Role.values), description="持有该角色的账号"),
+            OpenApiParameter("active", str, enum=["1", "0"], description="1 启用，0 停用"),
+        ],
+    ),
     retrieve=extend_schema(summary="用户详情", tags=["用户"]),
     create=extend_schema(summary="新建用户并授予角色（区工作人员）", tags=["用户"]),
     partial_update=extend_schema(

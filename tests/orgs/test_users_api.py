@@ -191,3 +191,28 @@ def test_list_filters(world, api):
     world.secretary_b.save()
     names = {u["username"] for u in client.get(URL, {"role": "secretary", "active": "0"}).json()["results"]}
     assert names == {"secretary_b"}
+
+
+def test_no_token_for_an_account_that_must_change_its_password(world, client):
+    account = world.secretary_a
+    account.must_change_password = True
+    account.save()
+    response = client.post(
+        "/api/v1/auth/token/",
+        {"username": "secretary_a", "password": "Correct-Horse-9"},
+        content_type="application/json",
+    )
+    assert response.status_code == 403
+    assert "修改密码" in response.json()["detail"]
+
+
+def test_a_reset_revokes_the_accounts_tokens(world, api, client):
+    response = client.post(
+        "/api/v1/auth/token/",
+        {"username": "secretary_a", "password": "Correct-Horse-9"},
+        content_type="application/json",
+    )
+    key = response.json()["token"]
+    assert client.get("/api/v1/members/", HTTP_AUTHORIZATION=f"Token {key}").status_code == 200
+    api(world.district).patch(f"{URL}{world.secretary_a.pk}/", {"password": GOOD_PASSWORD}, format="json")
+    assert client.get("/api/v1/members/", HTTP_AUTHORIZATION=f"Token {key}").status_code in (401, 403)
