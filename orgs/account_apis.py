@@ -46,7 +46,7 @@ class UserSerializer(StrictSerializer):
     password = serializers.CharField(write_only=True, trim_whitespace=False, style={"input_type": "password"})
     is_active = serializers.BooleanField(required=False, default=True)
     must_change_password = serializers.BooleanField(read_only=True)
-    last_login = serializers.DateTimeField(read_only=True)
+    last_login = serializers.DateTimeField(read_only=True, allow_null=True)
     grants = GrantSerializer(many=True, source="role_grants")
 
     class Meta:

@@ -12,7 +12,8 @@ from .models import PartyOrganization, Role
 
 
 class GrantForm(forms.Form):
-    role = forms.ChoiceField(label=_("角色"), choices=Role.choices)
+    # No role preselected: a district-wide role is never granted by a slip.
+    role = forms.ChoiceField(label=_("角色"), choices=[("", "---------"), *Role.choices])
     region = forms.ModelChoiceField(
         queryset=None,
         label=_("所辖区域"),
