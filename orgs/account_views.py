@@ -309,6 +309,7 @@ def assignment_list_view(request):
             "form": form,
             "page": paginate(request, assignments.order_by("-start_on", "-pk")),
             "filters": {"current": current, "q": text},
+            "can_browse_users": policy.may_browse_users(request.user),
         },
     )
 

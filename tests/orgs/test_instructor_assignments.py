@@ -132,3 +132,13 @@ def test_instructor_may_not_end_their_own_assignment(world, login):
     assert response.status_code in (302, 403)
     assignment.refresh_from_db()
     assert assignment.end_on is None
+
+
+def test_district_follows_an_assignment_to_the_instructors_work(world, login):
+    InstructorAssignment.objects.create(
+        enterprise=world.enterprise_a, instructor=world.instructor, start_on=date(2026, 1, 1)
+    )
+    detail = reverse("orgs:user_detail", args=[world.instructor.pk])
+    assert detail in login(world.district).get(reverse(URL)).content.decode()
+    # Street staff see the assignment, not the account page.
+    assert detail not in login(world.street_a_staff).get(reverse(URL)).content.decode()
