@@ -5,7 +5,7 @@ accounts whose roles all lie in that district."""
 
 from typing import Any
 
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
 
@@ -16,27 +16,8 @@ from .scoping import AnyUser
 USER_FILTERS = ("q", "role", "active")
 
 
-def _grants_in(districts: frozenset[int]) -> Q:
-    """Grants naming a place inside these districts (or none, for an instructor)."""
-    ids = list(districts)
-    return (
-        Q(region_id__in=ids)
-        | Q(region__parent_id__in=ids)
-        | Q(region__parent__parent_id__in=ids)
-        | Q(organization__street__parent_id__in=ids)
-        | Q(role=Role.INSTRUCTOR, region__isnull=True, organization__isnull=True)
-    )
-
-
 def _reachable_users(user: AnyUser) -> QuerySet[User]:
-    if not policy.may_browse_users(user):
-        return User.objects.none()
-    qs = User.objects.all()
-    districts = policy.account_districts(user) if policy.may_manage_users(user) else None
-    if districts is not None:
-        outside = RoleGrant.objects.filter(user=OuterRef("pk")).exclude(_grants_in(districts))
-        qs = qs.filter(is_superuser=False).exclude(Exists(outside))
-    return qs
+    return User.objects.filter(policy.reachable_accounts_q(user))
 
 
 def user_list(*, user: AnyUser, filters: dict[str, Any] | None = None) -> QuerySet[User]:
@@ -84,8 +65,8 @@ def grantable_regions(*, user: AnyUser) -> QuerySet[Region]:
 
 
 def instructor_candidates() -> QuerySet[User]:
-    """Active accounts holding the instructor role: who may be assigned."""
-    return User.objects.filter(is_active=True, role_grants__role=Role.INSTRUCTOR).distinct().order_by("display_name")
+    """Who may be assigned, by name."""
+    return policy.instructors().order_by("display_name", "username")
 
 
 def instructor_assignments(*, account: User) -> QuerySet[InstructorAssignment]:

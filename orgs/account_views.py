@@ -144,7 +144,7 @@ def user_create_view(request):
 
 def _detail_context(request, account, **forms) -> dict:
     can_manage = policy.may_manage_account(request.user, account)
-    is_instructor = account.role_grants.filter(role=Role.INSTRUCTOR).exists()
+    is_instructor = policy.is_instructor(account)
     context = {
         "account": account,
         "grants": account.role_grants.select_related("region", "organization").order_by("role", "pk"),

@@ -13,7 +13,7 @@ from core.errors import ApplicationError
 
 from . import policy
 from .audit import audit_event
-from .models import Enterprise, InstructorAssignment, Role, User
+from .models import Enterprise, InstructorAssignment, User
 from .policy import require_permission
 
 
@@ -22,7 +22,7 @@ def assignment_create(
     *, by: User, enterprise: Enterprise, instructor: User, start_on: date, end_on: date | None = None
 ) -> InstructorAssignment:
     require_permission(policy.may_assign_instructor_to(by, enterprise), _("您不能为该企业选派党建指导员"))
-    if not (instructor.is_active and instructor.role_grants.filter(role=Role.INSTRUCTOR).exists()):
+    if not policy.instructors().filter(pk=instructor.pk).exists():
         raise ApplicationError({"instructor": _("指导员：%(u)s 不是在用的党建指导员账号") % {"u": instructor}})
     if end_on is not None and end_on < start_on:
         raise ApplicationError({"end_on": _("结束日期：不能早于开始日期")})

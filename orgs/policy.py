@@ -20,11 +20,11 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from core.errors import ApplicationError
 
-from .models import Enterprise, PartyOrganization, Region, Role, User
+from .models import Enterprise, PartyOrganization, Region, Role, RoleGrant, User
 from .scoping import NOTHING, AnyUser, Scope, scope_for
 
 if TYPE_CHECKING:
@@ -380,6 +380,37 @@ def may_manage_account(user: AnyUser, account: User) -> bool:
         may_grant(user, role=g.role, region=g.region, organization=g.organization)
         for g in account.role_grants.select_related("region__parent__parent", "organization__street__parent")
     )
+
+
+def reachable_accounts_q(user: AnyUser) -> Q:
+    """The accounts a user reads on the users pages: every one for district
+    staff and district leaders; for a district grant bound to districts,
+    those whose every role lies in them (never a superuser)."""
+    if not may_browse_users(user):
+        return NOTHING
+    bound = account_districts(user) if may_manage_users(user) else None
+    if bound is None:
+        return Q()
+    ids = list(bound)
+    inside = (
+        Q(region_id__in=ids)
+        | Q(region__parent_id__in=ids)
+        | Q(region__parent__parent_id__in=ids)
+        | Q(organization__street__parent_id__in=ids)
+        | Q(role=Role.INSTRUCTOR, region__isnull=True, organization__isnull=True)
+    )
+    outside = RoleGrant.objects.filter(user=OuterRef("pk")).exclude(inside)
+    return Q(is_superuser=False) & ~Q(Exists(outside))
+
+
+def instructors() -> QuerySet[User]:
+    """Who may be assigned to enterprises: active holders of the instructor role."""
+    return _holders(Role.INSTRUCTOR)
+
+
+def is_instructor(account: User) -> bool:
+    """Whether an account holds the instructor role (active or not: its work stays listed)."""
+    return account.role_grants.filter(role=Role.INSTRUCTOR).exists()
 
 
 def may_assign_instructors(user: AnyUser) -> bool:
