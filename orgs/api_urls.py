@@ -1,6 +1,6 @@
 from rest_framework.routers import SimpleRouter
 
-from . import apis
+from . import account_apis, apis
 
 router = SimpleRouter()
 router.register("enterprises", apis.EnterpriseViewSet, basename="api-enterprise")
@@ -8,6 +8,7 @@ router.register("organizations", apis.OrganizationViewSet, basename="api-organiz
 router.register("instructor-assignments", apis.InstructorAssignmentViewSet, basename="api-assignment")
 router.register("ratings", apis.RatingViewSet, basename="api-rating")
 router.register("alerts", apis.AlertViewSet, basename="api-alert")
+router.register("users", account_apis.UserViewSet, basename="api-user")
 router.register("surveys", apis.SurveyViewSet, basename="api-survey")
 
 urlpatterns = router.urls

@@ -20,11 +20,11 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from core.errors import ApplicationError
 
-from .models import Enterprise, PartyOrganization, Region, Role, User
+from .models import Enterprise, PartyOrganization, Region, Role, RoleGrant, User
 from .scoping import NOTHING, AnyUser, Scope, scope_for
 
 if TYPE_CHECKING:
@@ -99,7 +99,10 @@ def may_browse_visits(user: AnyUser) -> bool:
 
 
 def may_use_admin(user: AnyUser) -> bool:
-    return bool(user is not None and user.is_authenticated and user.is_staff)
+    """Django's admin is the operator's: staff do their work in the pages,
+    and an account with the staff flag but no model permission would only
+    find an empty admin there."""
+    return bool(user is not None and user.is_authenticated and user.is_superuser)
 
 
 # --- the registry ------------------------------------------------------------------------------
@@ -370,6 +373,110 @@ def may_set_star_rules(user: AnyUser) -> bool:
 
 def may_read_star_rules(user: AnyUser) -> bool:
     return _reads(user).has_role(*STAFF, Role.SECRETARY)
+
+
+# --- users and roles --------------------------------------------------------------------------
+
+
+def may_browse_users(user: AnyUser) -> bool:
+    """The users list: district staff, who manage it, and district leaders, who read it."""
+    scope = _reads(user)
+    return scope.everything and scope.has_role(Role.DISTRICT, Role.LEADER)
+
+
+def may_manage_users(user: AnyUser) -> bool:
+    """Create accounts, grant and revoke roles, reset passwords, deactivate: district staff."""
+    return _writes(user).has_role(Role.DISTRICT)
+
+
+def account_districts(user: AnyUser) -> frozenset[int] | None:
+    """The districts whose accounts a user manages; None for every district
+    (a superuser, or a district grant that names no district)."""
+    scope = _writes(user)
+    return None if "superuser" in scope.roles else scope.district_ids
+
+
+def district_of(region: Region | None) -> int | None:
+    """The district a region lies in (itself, for a district)."""
+    while region is not None and region.kind != Region.Kind.DISTRICT:
+        region = region.parent
+    return region.pk if region is not None else None
+
+
+def may_grant(
+    user: AnyUser, *, role: str, region: Region | None = None, organization: PartyOrganization | None = None
+) -> bool:
+    """Grant (or revoke) this role for this place. Only district staff
+    grant, and never beyond their own reach: a district grant bound to one
+    district gives roles inside that district only, and never a role that
+    names no place (which would reach every district, above their level).
+    An instructor's grant names no place: it reaches only the enterprises
+    the instructor is assigned to."""
+    if not may_manage_users(user):
+        return False
+    bound = account_districts(user)
+    if bound is None:
+        return True
+    place = organization.street if organization is not None else region
+    if place is None:
+        return role == Role.INSTRUCTOR
+    return district_of(place) in bound
+
+
+def may_manage_account(user: AnyUser, account: User) -> bool:
+    """Edit, reset the password of, deactivate or reactivate an account:
+    district staff, for accounts whose every role is one they could grant.
+    Only a superuser manages a superuser."""
+    if not may_manage_users(user) or (account.is_superuser and not getattr(user, "is_superuser", False)):
+        return False
+    return all(
+        may_grant(user, role=g.role, region=g.region, organization=g.organization)
+        for g in account.role_grants.select_related("region__parent__parent", "organization__street__parent")
+    )
+
+
+def reachable_accounts_q(user: AnyUser) -> Q:
+    """The accounts a user reads on the users pages: every one for district
+    staff and district leaders; for a district grant bound to districts,
+    those whose every role lies in them (never a superuser)."""
+    if not may_browse_users(user):
+        return NOTHING
+    bound = account_districts(user) if may_manage_users(user) else None
+    if bound is None:
+        return Q()
+    ids = list(bound)
+    inside = (
+        Q(region_id__in=ids)
+        | Q(region__parent_id__in=ids)
+        | Q(region__parent__parent_id__in=ids)
+        | Q(organization__street__parent_id__in=ids)
+        | Q(role=Role.INSTRUCTOR, region__isnull=True, organization__isnull=True)
+    )
+    outside = RoleGrant.objects.filter(user=OuterRef("pk")).exclude(inside)
+    return Q(is_superuser=False) & ~Q(Exists(outside))
+
+
+def instructors() -> QuerySet[User]:
+    """Who may be assigned to enterprises: active holders of the instructor role."""
+    return _holders(Role.INSTRUCTOR)
+
+
+def is_instructor(account: User) -> bool:
+    """Whether an account holds the instructor role (active or not: its work stays listed)."""
+    return account.role_grants.filter(role=Role.INSTRUCTOR).exists()
+
+
+def may_assign_instructors(user: AnyUser) -> bool:
+    """Assign party-building instructors to enterprises and end assignments:
+    district staff, and street staff for their street's enterprises."""
+    return _writes(user).has_role(Role.DISTRICT, Role.STREET)
+
+
+def may_assign_instructor_to(user: AnyUser, enterprise: Enterprise) -> bool:
+    return (
+        may_assign_instructors(user)
+        and Enterprise.objects.filter(_writes(user).enterprises_q(), pk=enterprise.pk).exists()
+    )
 
 
 # --- security ----------------------------------------------------------------------------------

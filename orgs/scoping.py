@@ -30,6 +30,9 @@ class Scope:
     organization_ids: frozenset[int] = field(default_factory=frozenset)
     instructor_user_id: int | None = None
     roles: frozenset[str] = field(default_factory=frozenset)
+    # The districts a district grant is bound to; None when one of the
+    # user's district grants names no district (the whole installation).
+    district_ids: frozenset[int] | None = field(default_factory=frozenset)
 
     @property
     def is_empty(self) -> bool:
@@ -129,19 +132,25 @@ def scope_for(user: AnyUser, *, write: bool = False) -> Scope:
     if cached is not None:
         return cached
     if user.is_superuser:
-        scope = Scope(everything=True, roles=frozenset({"superuser", *Role.values}))
+        scope = Scope(everything=True, roles=frozenset({"superuser", *Role.values}), district_ids=None)
     else:
         everything = False
         streets: set[int] = set()
         orgs: set[int] = set()
         roles: set[str] = set()
         instructor = None
+        districts: set[int] = set()
+        unbounded = False
         for grant in RoleGrant.objects.filter(user=user).select_related("region"):
             if write and grant.role not in WRITER_ROLES:
                 continue
             roles.add(grant.role)
             if grant.role == Role.DISTRICT:
                 everything = True
+                if grant.region is not None and grant.region.kind == grant.region.Kind.DISTRICT:
+                    districts.add(grant.region.pk)
+                else:
+                    unbounded = True
             elif grant.role == Role.LEADER:
                 if grant.region is None or grant.region.kind == grant.region.Kind.DISTRICT:
                     everything = True
@@ -159,6 +168,7 @@ def scope_for(user: AnyUser, *, write: bool = False) -> Scope:
             organization_ids=frozenset(orgs),
             instructor_user_id=instructor,
             roles=frozenset(roles),
+            district_ids=None if unbounded else frozenset(districts),
         )
     setattr(user, cache_attr, scope)
     return scope

@@ -4,8 +4,19 @@ together, so the ground never names a page above it."""
 
 from django.urls import path
 
-from . import views
+from . import account_views, views
 
 urlpatterns = [
     path("visits/", views.visit_list_view, name="visit_list"),
+    path("users/", account_views.user_list_view, name="user_list"),
+    path("users/export.xlsx", account_views.user_export_view, name="user_export"),
+    path("users/new/", account_views.user_create_view, name="user_create"),
+    path("users/<int:pk>/", account_views.user_detail_view, name="user_detail"),
+    path("users/<int:pk>/grant/", account_views.user_grant_view, name="user_grant"),
+    path("users/<int:pk>/grants/<int:grant_id>/revoke/", account_views.user_revoke_view, name="user_revoke"),
+    path("users/<int:pk>/password/", account_views.user_password_view, name="user_password"),
+    path("users/<int:pk>/name/", account_views.user_name_view, name="user_name"),
+    path("users/<int:pk>/active/", account_views.user_active_view, name="user_active"),
+    path("assignments/", account_views.assignment_list_view, name="assignment_list"),
+    path("assignments/<int:pk>/end/", account_views.assignment_end_view, name="assignment_end"),
 ]

@@ -36,6 +36,8 @@ MENU: list[MenuItem] = [
     MenuItem(_("提取申请"), "funds:application_list", policy.may_browse_organizations),
     MenuItem(_("公积金审批"), "funds:approval_queue", lambda user: bool(policy.approval_levels(user))),
     MenuItem(_("奖补标准"), "funds:star_rules", policy.may_set_star_rules),
+    MenuItem(_("指导员选派"), "orgs:assignment_list", policy.may_assign_instructors),
+    MenuItem(_("用户"), "orgs:user_list", policy.may_browse_users),
     MenuItem(_("审计日志"), "security:audit_log", policy.may_read_audit),
     MenuItem(_("双因素认证"), "security:otp_setup", policy.may_enrol_two_factor),
     MenuItem(_("后台管理"), "admin:index", policy.may_use_admin),

@@ -81,6 +81,10 @@ class TokenObtainView(APIView):
         if otp_confirmed_device(user) is not None:
             if otp_check(user=user, token=data.get("otp_token", ""), request=request._request) is None:
                 raise exceptions.AuthenticationFailed(_("请填写正确的6位双因素验证码（otp_token）"))
+        if user.must_change_password:
+            # A password staff set is not the owner's yet: no token until it is changed
+            # (a reset also revokes the tokens already issued).
+            raise exceptions.PermissionDenied(_("请先修改密码：您的密码由工作人员设置，须在网页上修改后才能继续"))
         token, key = token_issue(user=user, request=request._request)
         return _token_response(token, key)
 

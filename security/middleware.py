@@ -42,3 +42,30 @@ class OTPVerificationMiddleware:
         if request.path.startswith("/api/"):
             return JsonResponse({"detail": _("请先完成双因素验证")}, status=403)
         return redirect(f"{reverse('security:otp_verify')}?next={request.get_full_path()}")
+
+
+PASSWORD_EXEMPT_PREFIXES = (*EXEMPT_PREFIXES, "/security/password/")
+
+
+class PasswordChangeRequiredMiddleware:
+    """An account whose password was set by staff (created or reset) goes
+    to the password change page, whatever it asks for, until its owner has
+    chosen their own; the API refuses it meanwhile."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        if (
+            user is not None
+            and user.is_authenticated
+            and getattr(user, "must_change_password", False)
+            and not request.path.startswith(PASSWORD_EXEMPT_PREFIXES)
+        ):
+            if request.path.startswith("/api/"):
+                return JsonResponse(
+                    {"detail": _("请先修改密码：您的密码由工作人员设置，须在网页上修改后才能继续")}, status=403
+                )
+            return redirect(f"{reverse('security:password_change')}?next={request.get_full_path()}")
+        return self.get_response(request)

@@ -6,7 +6,9 @@ import re
 import django_otp
 from django import forms
 from django.contrib import messages
+from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import PasswordChangeForm
 from django.core.exceptions import FieldDoesNotExist, PermissionDenied
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -20,6 +22,7 @@ from core.errors import ApplicationError
 from core.pages import paginate
 from core.xlsx import safe_cell, workbook_response
 from orgs import policy
+from orgs.accounts import user_change_own_password
 from orgs.audit import audit_event
 
 from .filters import AuditFilter, event_label
@@ -128,6 +131,34 @@ def otp_verify_view(request):
             return redirect(next_url or "home")
         form.add_error("token", _("验证码不正确或已过期；多次错误后需等待片刻再试"))
     return render(request, "security/otp_verify.html", {"form": form, "next": next_url})
+
+
+# --- the password -----------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def password_change_view(request):
+    """The owner changes their password; an account whose password staff
+    set is held here until it does (security.middleware)."""
+    next_url = request.POST.get("next") or request.GET.get("next") or ""
+    if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
+        next_url = ""
+    form = PasswordChangeForm(request.user, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = user_change_own_password(user=request.user, password=form.cleaned_data["new_password1"])
+        except ApplicationError as exc:
+            _form_error(form, exc)
+        else:
+            update_session_auth_hash(request, user)
+            messages.success(request, _("密码已修改"))
+            return redirect(next_url or "home")
+    return render(
+        request,
+        "security/password_change.html",
+        {"form": form, "next": next_url, "required": request.user.must_change_password},
+    )
 
 
 # --- the audit log -----------------------------------------------------------

@@ -36,6 +36,7 @@ from orgs.models import (
     PartyOrganization,
     Rating,
     Region,
+    User,
 )
 from tests.helpers.records import make_survey
 
@@ -75,6 +76,7 @@ MODEL_HINTS = [
     ("account", FundAccount),
     ("street", Region),
     ("region", Region),
+    ("user", User),
 ]
 
 
@@ -207,6 +209,8 @@ def side_b(world):
         ).pk,
         FundAccount: account.pk,
         Region: world.street_b.pk,
+        # An account on side B: only district staff manage it (leaders read it).
+        User: world.secretary_b.pk,
         EnterpriseSurvey: make_survey(world.enterprise_b).pk,
         ImportBatch: ImportBatch.objects.create(
             kind=ImportBatch.Kind.SURVEY, year=2026, street=world.street_b, file_name="乙.xlsx", file_hash="0" * 64
@@ -309,8 +313,9 @@ def test_reads_inside_scope_succeed(world, side_b):
         if route.is_admin or not route.has_id or route.name.endswith("reveal") or len(route.id_keys) > 1:
             continue
         model = model_of(route)
-        # Import batches belong to district and street staff, never to a secretary.
-        if model not in side_b or model in (Region, ImportBatch):
+        # Import batches belong to district and street staff, never to a secretary;
+        # accounts to district staff, not to their owners.
+        if model not in side_b or model in (Region, ImportBatch, User):
             continue
         url = url_for(route, side_b[model])
         status = _request(client, world.secretary_b, "get", url).status_code

@@ -26,7 +26,7 @@ from activities.models import Activity
 from funds import services
 from funds.models import Application
 from members.models import Member
-from orgs.models import Election, PartyOrganization
+from orgs.models import Election, PartyOrganization, User
 from tests.factories import make_id_number
 from tests.helpers import hostile_uploads as hostile
 from tests.helpers.funds import file_project, open_accounts, through_publicity
@@ -215,6 +215,51 @@ WRITES: dict[str, Write] = {
         ),
         effect=lambda world, org: Election.objects.filter(organization=org).count(),
     ),
+    "user_create": Write(
+        setup=lambda world: None,
+        page=lambda c, world, _: c.post(
+            reverse("orgs:user_create"),
+            {
+                "username": "wangwu",
+                "password": "Qiang-Mima-2026",
+                "role": "secretary",
+                "organization": world.org_a.pk,
+            },
+        ),
+        api=lambda c, world, _: c.post(
+            "/api/v1/users/",
+            {
+                "username": "wangwu",
+                "password": "Qiang-Mima-2026",
+                "grants": [{"role": "secretary", "organization": world.org_a.pk}],
+            },
+            format="json",
+        ),
+        effect=lambda world, _: User.objects.filter(username="wangwu").exists(),
+    ),
+    "user_grant": Write(
+        setup=lambda world: world.secretary_a,
+        page=lambda c, world, u: c.post(
+            reverse("orgs:user_grant", args=[u.pk]), {"role": "secretary", "organization": world.org_b.pk}
+        ),
+        api=lambda c, world, u: c.patch(
+            f"/api/v1/users/{u.pk}/",
+            {
+                "grants": [
+                    {"role": "secretary", "organization": world.org_a.pk},
+                    {"role": "secretary", "organization": world.org_b.pk},
+                ]
+            },
+            format="json",
+        ),
+        effect=lambda world, u: sorted(u.role_grants.values_list("organization_id", flat=True)),
+    ),
+    "user_reset_password": Write(
+        setup=lambda world: world.secretary_a,
+        page=lambda c, world, u: c.post(reverse("orgs:user_password", args=[u.pk]), {"password": "Qiang-Mima-2026"}),
+        api=lambda c, world, u: c.patch(f"/api/v1/users/{u.pk}/", {"password": "Qiang-Mima-2026"}, format="json"),
+        effect=lambda world, u: User.objects.get(pk=u.pk).password,
+    ),
 }
 
 
@@ -266,6 +311,9 @@ ALLOWED = {
     "settlement_return": "street_a_staff",
     "organization_edit": "street_a_staff",
     "organization_election": "street_a_staff",
+    "user_create": "district",
+    "user_grant": "district",
+    "user_reset_password": "district",
 }
 
 

@@ -28,6 +28,8 @@ def test_seed_builds_a_realistic_district_with_demo_users(capsys):
     for username in ("district", "street", "secretary", "secretary2", "instructor", "leader"):
         assert username in out
         assert User.objects.filter(username=username).exists()
+    # The demo's staff work in the pages: none of them lands in an empty admin.
+    assert not User.objects.filter(is_staff=True).exists()
     assert Enterprise.objects.count() == 300
     # Most small firms have no member; some have many.
     no_member = Enterprise.objects.filter(members_total=0).count()

@@ -35,9 +35,7 @@ class UserSteps(SeederBase):
         ]
         made: dict[str, User] = {}
         for username, display, grants in specs:
-            user = made[username] = User.objects.create(
-                username=username, display_name=display, password=hashed, is_staff=username == "district"
-            )
+            user = made[username] = User.objects.create(username=username, display_name=display, password=hashed)
             for role, region, org in grants:
                 RoleGrant.objects.create(user=user, role=role, region=region, organization=org)
             self.result.users.append((username, display))

@@ -21,6 +21,9 @@ class Role(models.TextChoices):
 
 class User(AbstractUser):
     display_name = models.CharField(_("姓名"), max_length=50, blank=True)
+    # Set when staff create the account or reset its password: the password
+    # was chosen by someone else, so its owner replaces it before anything else.
+    must_change_password = models.BooleanField(_("须修改密码"), default=False)
 
     class Meta:
         verbose_name = _("用户")

@@ -108,6 +108,7 @@ def _objects(world) -> dict[str, int]:
         "/api/v1/fund-accounts/{id}/": account.pk,
         "/api/v1/fund-accounts/{id}/journal/": None,
         "/api/v1/surveys/{id}/": make_survey(world.enterprise_a).pk,
+        "/api/v1/users/{id}/": world.secretary_a.pk,
         **{
             f"/api/v1/fund-applications/{{id}}/{suffix}": application.pk
             for suffix in (
