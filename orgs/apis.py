@@ -6,6 +6,7 @@ from django.db.models import Count, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, status
+from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from core.api import IdFilter, ScopedViewSet, SmallNumberFilter, StrictBooleanFilter, atomic_write
@@ -21,6 +22,7 @@ from .models import (
     PartyOrganization,
     Rating,
 )
+from .rating_inputs import venue_check_record
 from .selectors import (
     alert_get,
     alert_list,
@@ -43,6 +45,8 @@ from .serializers import (
     InstructorAssignmentSerializer,
     OrganizationSerializer,
     RatingSerializer,
+    VenueChecklistSerializer,
+    VenueCheckSerializer,
 )
 from .services import enterprise_create, enterprise_update
 
@@ -140,6 +144,29 @@ class OrganizationViewSet(ScopedViewSet):
         return organization_list(user=user).annotate(enterprise_count=Coalesce(Subquery(counted), 0))
 
     get_selector = staticmethod(organization_get)
+    write_policy = {"venue_checks": policy.may_enter_venue_checks}
+
+    @extend_schema(
+        summary="录入阵地六有检查（本街道的街道工作人员）",
+        description="每项为 true 或 false；同一年度再次录入则更正该年度的检查。范围外的党组织答 404，"
+        "可见但无权录入答 403，均不写入。",
+        tags=["党组织"],
+        request=VenueCheckSerializer,
+        responses={201: VenueChecklistSerializer},
+    )
+    @action(detail=True, methods=["post"], url_path="venue-checks")
+    @atomic_write
+    def venue_checks(self, request, pk=None):
+        organization = self.get_object()
+        serializer = VenueCheckSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        checklist = venue_check_record(
+            organization=organization,
+            by=request.user,
+            items=serializer.checklist_items(),
+            checked_on=serializer.validated_data.get("checked_on"),
+        )
+        return Response(VenueChecklistSerializer(checklist).data, status=status.HTTP_201_CREATED)
 
 
 class AssignmentFilter(filters.FilterSet):

@@ -18,7 +18,12 @@ from .models import (
     InstructorVisit,
     PartyOrganization,
     Rating,
+    RatingCriterion,
+    RatingVeto,
     Region,
+    StarThreshold,
+    VenueChecklist,
+    VenuePhoto,
 )
 from .scoping import AnyUser, Scope, scope_for
 
@@ -47,6 +52,12 @@ __all__ = [
     "alert_get",
     "survey_list",
     "survey_get",
+    "criteria_in_force",
+    "thresholds_in_force",
+    "venue_checklist_for",
+    "venue_photo_get",
+    "vetoes_of",
+    "veto_get",
 ]
 
 
@@ -230,3 +241,47 @@ def survey_get(*, user: AnyUser, pk: int | str | None, write: bool = False) -> E
         pk=pk,
         write=write,
     )
+
+
+def criteria_in_force(*, on: date, active_only: bool = False) -> list[RatingCriterion]:
+    """The rating scheme's criteria on a date: per code, the row with the
+    latest `effective_from` on or before it (DESIGN.md §4, rules from a date on)."""
+    latest: dict[str, RatingCriterion] = {}
+    for row in RatingCriterion.objects.filter(effective_from__lte=on).order_by("effective_from"):
+        latest[row.code] = row
+    rows = sorted(latest.values(), key=lambda c: (c.order, c.code))
+    return [c for c in rows if c.active] if active_only else rows
+
+
+def thresholds_in_force(*, on: date) -> list[StarThreshold]:
+    """The star thresholds on a date, highest star first (per star, the latest row on or before it)."""
+    latest: dict[int, StarThreshold] = {}
+    for row in StarThreshold.objects.filter(effective_from__lte=on).order_by("effective_from"):
+        latest[row.stars] = row
+    return sorted(latest.values(), key=lambda t: -t.stars)
+
+
+def venue_checklist_for(*, organization: PartyOrganization, year: int) -> VenueChecklist | None:
+    """The organization's 六有 checklist of a year (the caller fetched the organization in scope)."""
+    return VenueChecklist.objects.filter(organization=organization, year=year).prefetch_related("photos").first()
+
+
+def venue_photo_get(*, user: AnyUser, organization_pk: int | str, pk: int | str) -> VenuePhoto:
+    """A checklist photo, through its organization's scope: 404 outside it."""
+    organization = organization_get(user=user, pk=organization_pk)
+    try:
+        return VenuePhoto.objects.select_related("checklist").get(pk=pk, checklist__organization=organization)
+    except (VenuePhoto.DoesNotExist, ValueError, TypeError):
+        raise Http404(_("记录不存在或不在您的管辖范围内")) from None
+
+
+def vetoes_of(*, organization: PartyOrganization) -> QuerySet[RatingVeto]:
+    """An organization's vetoes, lifted ones included (the caller fetched it in scope)."""
+    return organization.vetoes.select_related("entered_by", "revoked_by").order_by("-year", "-entered_at")
+
+
+def veto_get(*, organization: PartyOrganization, pk: int | str) -> RatingVeto:
+    try:
+        return RatingVeto.objects.get(pk=pk, organization=organization)
+    except (RatingVeto.DoesNotExist, ValueError, TypeError):
+        raise Http404(_("记录不存在或不在您的管辖范围内")) from None

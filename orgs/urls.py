@@ -8,4 +8,12 @@ from . import views
 
 urlpatterns = [
     path("visits/", views.visit_list_view, name="visit_list"),
+    path("organizations/<int:pk>/venue-check/", views.venue_check_view, name="organization_venue_check"),
+    path(
+        "organizations/<int:pk>/venue-check/photos/<int:photo_pk>/",
+        views.venue_photo_view,
+        name="organization_venue_photo",
+    ),
+    path("organizations/<int:pk>/veto/", views.veto_enter_view, name="organization_veto"),
+    path("organizations/<int:pk>/veto/<int:veto_pk>/lift/", views.veto_lift_view, name="organization_veto_lift"),
 ]

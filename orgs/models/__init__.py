@@ -31,7 +31,7 @@ from .enterprises import (
     OrgSetup,
     SurveyFacts,
 )
-from .organizations import InstructorAssignment, InstructorVisit, PartyOrganization, VenueChecklist
+from .organizations import InstructorAssignment, InstructorVisit, PartyOrganization, VenueChecklist, VenuePhoto
 from .statistics import Alert, CoverageSnapshot, Rating, RatingCriterion, RatingVeto, StarThreshold
 
 # isort: on
@@ -60,4 +60,5 @@ __all__ = [
     "SurveyFacts",
     "User",
     "VenueChecklist",
+    "VenuePhoto",
 ]
