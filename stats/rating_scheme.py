@@ -114,6 +114,16 @@ def scheme_check(
     return Proposal(effective_from=starts, weights=parsed, active=flags, thresholds=scores)
 
 
+def proposal_key(proposal: Proposal) -> str:
+    """What a preview showed, so that saving takes exactly the values previewed."""
+    parts = [proposal.effective_from.isoformat()]
+    parts += [
+        f"{code}={proposal.weights[code]}{'+' if proposal.active[code] else '-'}" for code in sorted(proposal.weights)
+    ]
+    parts += [f"{stars}={proposal.thresholds[stars]}" for stars in sorted(proposal.thresholds)]
+    return ";".join(parts)
+
+
 def _proposed_criteria(proposal: Proposal, on: date) -> list[RatingCriterion]:
     rows = []
     for criterion in criteria_in_force(on=on):

@@ -16,7 +16,7 @@ from orgs.models import Rating
 from orgs.selectors import criteria_in_force, organization_get, thresholds_in_force, vetoes_of
 
 from .coverage import ENTERPRISE_SETS, coverage_by_street, coverage_date, coverage_drilldown
-from .rating_scheme import EDITABLE_STARS, scheme_check, scheme_preview, scheme_set, upcoming_scheme_dates
+from .rating_scheme import EDITABLE_STARS, proposal_key, scheme_check, scheme_preview, scheme_set, upcoming_scheme_dates
 from .ratings import rating_override
 
 
@@ -125,12 +125,14 @@ def rating_scheme_view(request):
     may_edit = policy.may_set_rating_scheme(request.user)
     errors: dict[str, list[str]] = {}
     preview = None
+    previewed_key = ""
     submitted = None
     if request.method == "POST":
         submitted = _scheme_input(request)
         try:
             proposal = scheme_check(by=request.user, **submitted)
-            if request.POST.get("confirm") == "1":
+            previewed_key = proposal_key(proposal)
+            if request.POST.get("confirm") == "1" and request.POST.get("previewed") == previewed_key:
                 scheme_set(proposal=proposal, by=request.user)
                 messages.success(
                     request, _("星级评定标准已保存，自%(d)s起生效") % {"d": proposal.effective_from.isoformat()}
@@ -168,6 +170,7 @@ def rating_scheme_view(request):
             "may_edit": may_edit,
             "errors": errors,
             "preview": preview,
+            "previewed": previewed_key,
             "submitted": submitted,
             "upcoming": upcoming_scheme_dates(after=today),
         },
