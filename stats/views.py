@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.errors import ApplicationError
+from core.xlsx import xlsx_response
 from orgs import policy
 from orgs.models import Rating
 from orgs.selectors import criteria_in_force, organization_get, thresholds_in_force, vetoes_of
@@ -37,22 +38,44 @@ def coverage_view(request):
     return render(request, "stats/coverage.html", {"date": answer, "rows": rows, "above_scale": above})
 
 
+# An export lists the whole set; a district has far fewer enterprises than this.
+DRILLDOWN_EXPORT_LIMIT = 200_000
+
+
+def _drilldown(request, figure, *, offset: int, limit: int):
+    return coverage_drilldown(
+        user=request.user,
+        figure=figure,
+        on=_date_param(request) or coverage_date() or timezone.localdate(),
+        street_id=request.GET.get("street"),
+        above_scale=request.GET.get("above_scale") == "1",
+        offset=offset,
+        limit=limit,
+    )
+
+
+@login_required
+def coverage_drilldown_export_view(request, figure):
+    """The enterprises behind a figure with why each counts, as the drill-down lists them."""
+    result = _drilldown(request, figure, offset=0, limit=DRILLDOWN_EXPORT_LIMIT)
+    return xlsx_response(
+        filename=f"{result.label}_{result.on:%Y%m%d}.xlsx",
+        title=result.label,
+        headers=[_("企业名称"), _("统一社会信用代码"), _("街道"), _("计入原因")],
+        rows=(
+            [row.enterprise.name, row.enterprise.credit_code, row.enterprise.street.name, row.reason]
+            for row in result.rows
+        ),
+    )
+
+
 @login_required
 def coverage_drilldown_view(request, figure):
-    on = _date_param(request) or coverage_date() or timezone.localdate()
     try:
         page = max(int(request.GET.get("page", 1)), 1)
     except ValueError:
         page = 1
-    result = coverage_drilldown(
-        user=request.user,
-        figure=figure,
-        on=on,
-        street_id=request.GET.get("street"),
-        above_scale=request.GET.get("above_scale") == "1",
-        offset=(page - 1) * 50,
-        limit=50,
-    )
+    result = _drilldown(request, figure, offset=(page - 1) * 50, limit=50)
     return render(
         request,
         "stats/drilldown.html",
