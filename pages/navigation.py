@@ -36,6 +36,7 @@ MENU: list[MenuItem] = [
     MenuItem(_("提取申请"), "funds:application_list", policy.may_browse_organizations),
     MenuItem(_("公积金审批"), "funds:approval_queue", lambda user: bool(policy.approval_levels(user))),
     MenuItem(_("奖补标准"), "funds:star_rules", policy.may_set_star_rules),
+    MenuItem(_("星级评定标准"), "orgs:rating_scheme", policy.may_set_rating_scheme),
     MenuItem(_("审计日志"), "security:audit_log", policy.may_read_audit),
     MenuItem(_("双因素认证"), "security:otp_setup", policy.may_enrol_two_factor),
     MenuItem(_("后台管理"), "admin:index", policy.may_use_admin),

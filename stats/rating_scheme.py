@@ -81,7 +81,7 @@ def scheme_check(
         except ValueError:
             value = -1
         if not 0 <= value <= 100:
-            errors[f"weight_{code}"] = _("“%(name)s”的分值应为0至100的整数") % {"name": criterion.name}
+            errors[f"weight_{code}"] = _("“%(name)s”的分值应为0至100的整数") % {"name": _(criterion.name)}
         parsed[code] = value
     flags = {code: bool(active.get(code, c.active)) for code, c in current.items()}
     if not any(k.startswith("weight_") for k in errors):

@@ -383,12 +383,11 @@ def ratings_compute(*, on: date) -> RatingRun:
     criteria = criteria_in_force(on=on, active_only=True)
     total_weight = sum(c.weight for c in criteria)
     if total_weight <= 0:
-        run.messages.append(_("星级评定指标分值合计为0，未计算星级；请在后台设置评定指标。"))
+        run.messages.append(_("星级评定指标分值合计为0，未计算星级；请在“星级评定标准”页面设置评定指标。"))
         return run
     if total_weight != 100:
-        run.messages.append(
-            _("星级评定指标分值合计为%(n)d而非100，得分已按百分制折算；请在后台核对评定指标。") % {"n": total_weight}
-        )
+        text = _("星级评定指标分值合计为%(n)d而非100，得分已按百分制折算；请在“星级评定标准”页面核对评定指标。")
+        run.messages.append(text % {"n": total_weight})
     thresholds = _thresholds(run)
     results = rate_all(on=on, criteria=criteria, thresholds=thresholds)
     with transaction.atomic():

@@ -18,11 +18,13 @@ from auditlog.models import LogEntry
 from django.db import transaction
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 from rest_framework.test import APIClient
 
 from activities.models import Activity
 from funds.models import Application
 from members.models import Member
+from orgs.models import VenueChecklist
 from tests.factories import make_id_number
 from tests.helpers.funds import file_project, open_accounts
 from tests.helpers.records import make_activity, member_form_data
@@ -115,6 +117,21 @@ WRITES: dict[str, Write] = {
         ),
         effect=_status(Application),
     ),
+    "venue_check": Write(
+        setup=lambda world: world.org_a,
+        page=lambda c, world, org: c.post(
+            reverse("orgs:organization_venue_check", args=[org.pk]),
+            {"has_place": "on", "has_flag": "on", "checked_on": timezone.localdate().isoformat()},
+        ),
+        api=lambda c, world, org: c.post(
+            f"/api/v1/organizations/{org.pk}/venue-checks/",
+            {"place": True, "facilities": False, "sign": False, "flag": True, "books": False, "rules": False},
+            format="json",
+        ),
+        effect=lambda world, org: list(
+            VenueChecklist.objects.filter(organization=org).values_list(*VenueChecklist.ITEMS)
+        ),
+    ),
 }
 
 
@@ -160,6 +177,7 @@ ALLOWED = {
     "activity_return": "street_a_staff",
     "withdrawal_street_approval": "street_a_staff",
     "withdrawal_street_return": "street_a_staff",
+    "venue_check": "street_a_staff",
 }
 
 
