@@ -4,7 +4,7 @@ from datetime import date
 from typing import TypeVar
 
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
-from django.db.models import Count, IntegerField, Model, OuterRef, QuerySet, Subquery
+from django.db.models import Count, Exists, IntegerField, Model, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils.translation import gettext as _
@@ -56,6 +56,8 @@ __all__ = [
     "thresholds_in_force",
     "venue_checklist_for",
     "venue_photo_get",
+    "venue_check_overview",
+    "venue_checklists_of",
     "vetoes_of",
     "veto_get",
 ]
@@ -285,3 +287,26 @@ def veto_get(*, organization: PartyOrganization, pk: int | str) -> RatingVeto:
         return RatingVeto.objects.get(pk=pk, organization=organization)
     except (RatingVeto.DoesNotExist, ValueError, TypeError):
         raise Http404(_("记录不存在或不在您的管辖范围内")) from None
+
+
+def venue_check_overview(*, user: AnyUser, year: int, filters: dict | None = None) -> QuerySet[PartyOrganization]:
+    """The organizations the user reaches with whether the year's 六有
+    checklist is in (`venue_checked`); `entered` = "1" / "0" narrows to one side."""
+    filters = dict(filters or {})
+    entered = filters.pop("entered", "")
+    checked = VenueChecklist.objects.filter(organization=OuterRef("pk"), year=year)
+    qs = (
+        organization_list(user=user, filters=filters)
+        .filter(dissolved_on__isnull=True)
+        .annotate(venue_checked=Exists(checked))
+    )
+    if entered in ("1", "0"):
+        qs = qs.filter(venue_checked=entered == "1")
+    return qs.order_by("street__name", "name")
+
+
+def venue_checklists_of(*, organization_ids: list[int], year: int) -> dict[int, VenueChecklist]:
+    """The year's checklists of organizations the caller already listed through a scoped selector."""
+    return {
+        v.organization_id: v for v in VenueChecklist.objects.filter(organization_id__in=organization_ids, year=year)
+    }

@@ -8,6 +8,8 @@ from . import views
 
 urlpatterns = [
     path("visits/", views.visit_list_view, name="visit_list"),
+    path("venue-checks/", views.venue_check_list_view, name="venue_check_list"),
+    path("venue-checks/export.xlsx", views.venue_check_export_view, name="venue_check_export"),
     path("organizations/<int:pk>/venue-check/", views.venue_check_view, name="organization_venue_check"),
     path(
         "organizations/<int:pk>/venue-check/photos/<int:photo_pk>/",

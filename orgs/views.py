@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 from core.errors import ApplicationError
 from core.files import file_response
 from core.pages import error_text, form_errors_from, paginate
+from core.xlsx import xlsx_response
 
 from . import policy
 from .forms import VenueCheckForm, VisitForm
@@ -22,7 +23,10 @@ from .selectors import (
     assignment_get,
     assignment_list,
     organization_get,
+    region_streets,
+    venue_check_overview,
     venue_checklist_for,
+    venue_checklists_of,
     venue_photo_get,
     veto_get,
     visit_list,
@@ -98,6 +102,55 @@ def venue_check_view(request, pk):
         "orgs/venue_check.html",
         {"organization": organization, "checklist": checklist, "form": form, "may_enter": may_enter, "year": year},
         status=status,
+    )
+
+
+VENUE_FILTERS = ("q", "street", "entered")
+
+
+def _venue_overview(request):
+    year = timezone.localdate().year
+    filters = {k: request.GET.get(k, "") for k in VENUE_FILTERS}
+    return year, filters, venue_check_overview(user=request.user, year=year, filters=filters)
+
+
+@login_required
+def venue_check_list_view(request):
+    """The year's 六有 checks of the organizations the user reaches: which are in, which are missing."""
+    year, filters, organizations = _venue_overview(request)
+    page = paginate(request, organizations)
+    checklists = venue_checklists_of(organization_ids=[o.pk for o in page], year=year)
+    return render(
+        request,
+        "orgs/venue_check_list.html",
+        {
+            "page": page,
+            "rows": [(o, checklists.get(o.pk)) for o in page],
+            "filters": filters,
+            "year": year,
+            "streets": region_streets(user=request.user),
+        },
+    )
+
+
+@login_required
+def venue_check_export_view(request):
+    year, _filters, organizations = _venue_overview(request)
+    organizations = list(organizations)
+    checklists = venue_checklists_of(organization_ids=[o.pk for o in organizations], year=year)
+    yes, no = _("是"), _("否")
+    items = [str(getattr(VenueChecklist._meta.get_field(i), "verbose_name", i)) for i in VenueChecklist.ITEMS]
+
+    def row(o):
+        c = checklists.get(o.pk)
+        marks = [yes if getattr(c, i) else no for i in VenueChecklist.ITEMS] if c else [""] * len(items)
+        return [o.name, o.street.name if o.street_id else "", c.checked_on if c else "", c.score if c else "", *marks]
+
+    return xlsx_response(
+        filename=f"六有检查_{year}.xlsx",
+        title=_("阵地六有检查"),
+        headers=[_("党组织"), _("街道"), _("检查日期"), _("符合项数"), *items],
+        rows=(row(o) for o in organizations),
     )
 
 

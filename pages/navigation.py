@@ -32,6 +32,7 @@ MENU: list[MenuItem] = [
     MenuItem(_("审核"), "activities:review_queue", policy.may_review_activities),
     MenuItem(_("党员名册"), "members:list", policy.may_browse_organizations),
     MenuItem(_("走访"), "orgs:visit_list", policy.may_browse_visits),
+    MenuItem(_("六有检查"), "orgs:venue_check_list", policy.may_enter_venue_checks),
     MenuItem(_("公积金"), "funds:account_list", policy.may_browse_organizations),
     MenuItem(_("提取申请"), "funds:application_list", policy.may_browse_organizations),
     MenuItem(_("公积金审批"), "funds:approval_queue", lambda user: bool(policy.approval_levels(user))),

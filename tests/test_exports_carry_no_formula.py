@@ -52,6 +52,7 @@ EXPORTS = {
     "orgs:organization_export",
     "orgs:stats_drilldown_export",
     "activities:export",
+    "orgs:venue_check_export",
 }
 
 
@@ -120,6 +121,7 @@ def _urls(world, hostile_world) -> list[str]:
         reverse("orgs:organization_export"),
         reverse("orgs:stats_drilldown_export", args=["enterprises"]) + f"?date={today.isoformat()}",
         reverse("activities:export"),
+        reverse("orgs:venue_check_export"),
     ]
 
 

@@ -211,3 +211,28 @@ def test_veto_caps_the_next_run_and_lifting_it_restores(world, login):
     client.post(reverse("orgs:organization_veto_lift", args=[world.org_a.pk, veto.pk]), {"revoke_reason": "复核撤销"})
     call_command("compute_stats")
     assert not Rating.objects.filter(organization=world.org_a).latest("computed_on").vetoed
+
+
+# --- the street's overview of the year's checks --------------------------------------------------
+
+
+def test_overview_lists_the_streets_organizations_and_export_matches(world, login):
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    from tests.factories import OrganizationFactory
+
+    for n in range(3):
+        OrganizationFactory(street=world.street_a, name=f"中共甲{n}支部")
+    client = login(world.street_a_staff)
+    client.post(venue_url(world.org_a), {**PAGE_ITEMS, "checked_on": timezone.localdate()})
+    for query, expected in (({}, 4), ({"entered": "1"}, 1), ({"entered": "0"}, 3)):
+        listed = client.get(reverse("orgs:venue_check_list"), query)
+        assert listed.context["page"].paginator.count == expected
+        assert world.org_b.name not in listed.content.decode()
+        export = client.get(reverse("orgs:venue_check_export"), query)
+        rows = list(load_workbook(BytesIO(export.content)).active.iter_rows(values_only=True))[1:]
+        assert len(rows) == expected
+    page = client.get(reverse("orgs:venue_check_list"), {"entered": "1"}).content.decode()
+    assert "5/6" in page
