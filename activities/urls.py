@@ -6,6 +6,7 @@ app_name = "activities"
 
 urlpatterns = [
     path("", views.activity_list_view, name="list"),
+    path("export.xlsx", views.activity_export_view, name="export"),
     path("new/", views.activity_create_view, name="create"),
     path("attendance-picker/", views.attendance_picker_view, name="attendance_picker"),
     path("review/", views.review_queue_view, name="review_queue"),

@@ -7,11 +7,13 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core.files import file_response
 from core.pages import error_text, paginate
+from core.xlsx import xlsx_response
 from orgs import policy
 from orgs.selectors import organization_get, region_streets
 
@@ -44,6 +46,29 @@ FILTER_KEYS = ("q", "organization", "street", "type", "status", "date_from", "da
 
 def _filters(request) -> dict:
     return {k: request.GET.get(k, "") for k in FILTER_KEYS}
+
+
+@login_required
+def activity_export_view(request):
+    """The records the list shows under the same filters, every page of them."""
+    activities = activity_list(user=request.user, filters=_filters(request))
+    headers = [_("活动日期"), _("类型"), _("主题"), _("党组织"), _("街道"), _("审核状态"), _("应到"), _("实到")]
+    rows = (
+        [
+            a.held_on,
+            a.get_activity_type_display(),
+            a.topic,
+            a.organization.name,
+            a.organization.street.name if a.organization.street_id else "",
+            a.get_status_display(),
+            a.due_count,
+            a.attended_count,
+        ]
+        for a in activities.iterator(chunk_size=2000)
+    )
+    return xlsx_response(
+        filename=f"组织生活_{timezone.localdate():%Y%m%d}.xlsx", title=_("组织生活"), headers=headers, rows=rows
+    )
 
 
 @login_required

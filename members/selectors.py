@@ -90,6 +90,19 @@ def transfer_targets(*, user: AnyUser, exclude_pk: int | None = None) -> QuerySe
     return qs.exclude(pk=exclude_pk) if exclude_pk else qs
 
 
+TRANSFER_SEARCH_LIMIT = 20
+
+
+def transfer_target_search(*, user: AnyUser, query: str, exclude_pk: int | None = None) -> list[PartyOrganization]:
+    """The receiving organizations whose name holds what was typed (the transfer form's search field)."""
+    query = (query or "").strip()
+    if not query:
+        return []
+    return list(
+        transfer_targets(user=user, exclude_pk=exclude_pk).filter(name__icontains=query)[:TRANSFER_SEARCH_LIMIT]
+    )
+
+
 def _transfer_q(user: AnyUser) -> Q:
     scope = scope_for(user)
     return scope.organizations_q("from_organization") | scope.organizations_q("to_organization")

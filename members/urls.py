@@ -20,4 +20,5 @@ urlpatterns = [
     path("<int:pk>/advance/", views.member_advance_view, name="advance"),
     path("<int:pk>/event/", views.member_event_view, name="event"),
     path("<int:pk>/transfer/", views.member_transfer_view, name="transfer"),
+    path("<int:pk>/transfer/targets/", views.transfer_targets_view, name="transfer_targets"),
 ]

@@ -26,6 +26,7 @@ from .selectors import (
     organizations_for_roster,
     transfer_get,
     transfer_list,
+    transfer_target_search,
     transfer_targets,
     transfers_incoming,
 )
@@ -44,11 +45,18 @@ from .services import (
 FILTER_KEYS = ("q", "organization", "stage", "status", "mobility")
 
 
-@login_required
-def member_list_view(request):
+def _filters(request) -> dict:
+    """The roster's filters, read the same way by the list and its export:
+    with no status asked for, the members in good standing."""
     filters = {k: request.GET.get(k, "") for k in FILTER_KEYS}
     if not filters["status"] and "status" not in request.GET:
         filters["status"] = Member.Status.ACTIVE
+    return filters
+
+
+@login_required
+def member_list_view(request):
+    filters = _filters(request)
     page = paginate(request, member_list(user=request.user, filters=filters))
     return render(
         request,
@@ -212,6 +220,15 @@ def member_transfer_view(request, pk: int):
 
 
 @login_required
+def transfer_targets_view(request, pk: int):
+    """htmx: the organizations matching what was typed in the transfer form's search field."""
+    member = member_get(user=request.user, pk=pk, write=True)
+    query = request.GET.get("q", "")
+    found = transfer_target_search(user=request.user, query=query, exclude_pk=member.organization_id)
+    return render(request, "members/_transfer_targets.html", {"found": found, "query": query.strip()})
+
+
+@login_required
 def transfer_list_view(request):
     return render(
         request,
@@ -259,7 +276,7 @@ def transfer_cancel_view(request, pk: int):
 
 @login_required
 def member_export_view(request):
-    filters = {k: request.GET.get(k, "") for k in FILTER_KEYS}
+    filters = _filters(request)
     members = member_list(user=request.user, filters=filters).order_by("organization__name", "name")
     dataset = MemberResource(user=request.user).export(queryset=members)
     audit_event(actor=request.user, instance=request.user, event="member_export", detail={"rows": len(dataset)})

@@ -118,15 +118,18 @@ class CoverageSnapshotAdmin(ReadOnlyAdmin):
     list_filter = ["scope_kind", "above_scale_only", "date"]
 
 
+# The scheme changes on its page (stats: 星级评定标准), validated and from a
+# date on with a preview; here its rows, history included, are only read.
 @admin.register(RatingCriterion)
-class RatingCriterionAdmin(admin.ModelAdmin):
-    list_display = ["order", "name", "code", "weight", "manual", "active"]
-    list_editable = ["weight", "active"]
+class RatingCriterionAdmin(ReadOnlyAdmin):
+    list_display = ["order", "name", "code", "weight", "manual", "active", "effective_from"]
+    list_filter = ["effective_from"]
 
 
 @admin.register(StarThreshold)
-class StarThresholdAdmin(admin.ModelAdmin):
-    list_display = ["stars", "min_score"]
+class StarThresholdAdmin(ReadOnlyAdmin):
+    list_display = ["stars", "min_score", "effective_from"]
+    list_filter = ["effective_from"]
 
 
 @admin.register(RatingVeto)

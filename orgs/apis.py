@@ -23,6 +23,7 @@ from .models import (
     Rating,
 )
 from .organization_services import election_record, organization_update
+from .rating_inputs import venue_check_record
 from .selectors import (
     alert_get,
     alert_list,
@@ -49,6 +50,8 @@ from .serializers import (
     OrganizationSerializer,
     OrganizationUpdateSerializer,
     RatingSerializer,
+    VenueChecklistSerializer,
+    VenueCheckSerializer,
 )
 from .services import enterprise_create, enterprise_phone_reveal, enterprise_update
 
@@ -204,6 +207,29 @@ class OrganizationViewSet(ScopedViewSet):
         return organization_list(user=user).annotate(enterprise_count=Coalesce(Subquery(counted), 0))
 
     get_selector = staticmethod(organization_get)
+    write_policy = {"venue_checks": policy.may_enter_venue_checks}
+
+    @extend_schema(
+        summary="录入阵地六有检查（本街道的街道工作人员）",
+        description="每项为 true 或 false；同一年度再次录入则更正该年度的检查。范围外的党组织答 404，"
+        "可见但无权录入答 403，均不写入。",
+        tags=["党组织"],
+        request=VenueCheckSerializer,
+        responses={201: VenueChecklistSerializer},
+    )
+    @action(detail=True, methods=["post"], url_path="venue-checks")
+    @atomic_write
+    def venue_checks(self, request, pk=None):
+        organization = self.get_object()
+        serializer = VenueCheckSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        checklist = venue_check_record(
+            organization=organization,
+            by=request.user,
+            items=serializer.checklist_items(),
+            checked_on=serializer.validated_data.get("checked_on"),
+        )
+        return Response(VenueChecklistSerializer(checklist).data, status=status.HTTP_201_CREATED)
 
 
 class AssignmentFilter(filters.FilterSet):

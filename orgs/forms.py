@@ -117,3 +117,19 @@ class ElectionForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["term_years"].initial = default_years
         self.fields["term_years"].help_text = _("默认%(n)d年") % {"n": default_years}
+
+
+class VenueCheckForm(forms.Form):
+    """The 六有 items as checkboxes: an unticked box is a “no”."""
+
+    has_place = forms.BooleanField(label=_("有场所"), required=False)
+    has_facilities = forms.BooleanField(label=_("有设施"), required=False)
+    has_sign = forms.BooleanField(label=_("有标志"), required=False)
+    has_flag = forms.BooleanField(label=_("有党旗"), required=False)
+    has_reading = forms.BooleanField(label=_("有书报"), required=False)
+    has_rules = forms.BooleanField(label=_("有制度"), required=False)
+    checked_on = forms.DateField(
+        label=_("检查日期"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        initial=timezone.localdate,
+    )

@@ -173,6 +173,30 @@ def may_override_rating(user: AnyUser) -> bool:
     return _writes(user).has_role(Role.DISTRICT)
 
 
+# --- rating inputs -----------------------------------------------------------------------------
+
+
+def may_enter_venue_checks(user: AnyUser) -> bool:
+    """Whether the user enters 六有 checklists at all: street staff (the API's first question)."""
+    return "superuser" in _writes(user).roles or Role.STREET in _writes(user).roles
+
+
+def may_enter_venue_check(user: AnyUser, organization: PartyOrganization) -> bool:
+    """The 六有 checklist of an organization: street staff of its street."""
+    scope = _writes(user)
+    return "superuser" in scope.roles or (Role.STREET in scope.roles and organization.street_id in scope.street_ids)
+
+
+def may_enter_veto(user: AnyUser) -> bool:
+    """一票否决, entered and lifted with a reason: district staff."""
+    return _writes(user).has_role(Role.DISTRICT)
+
+
+def may_set_rating_scheme(user: AnyUser) -> bool:
+    """Criteria weights and star thresholds from a date on: district staff."""
+    return _writes(user).has_role(Role.DISTRICT)
+
+
 # --- the survey import -------------------------------------------------------------------------
 
 

@@ -4,7 +4,7 @@ from datetime import date
 from typing import TypeVar
 
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
-from django.db.models import Count, IntegerField, Model, OuterRef, QuerySet, Subquery
+from django.db.models import Count, Exists, IntegerField, Model, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils.translation import gettext as _
@@ -20,7 +20,12 @@ from .models import (
     InstructorVisit,
     PartyOrganization,
     Rating,
+    RatingCriterion,
+    RatingVeto,
     Region,
+    StarThreshold,
+    VenueChecklist,
+    VenuePhoto,
 )
 from .scoping import AnyUser, Scope, scope_for
 
@@ -53,6 +58,14 @@ __all__ = [
     "election_list",
     "enterprises_by_credit_codes",
     "organization_write_list",
+    "criteria_in_force",
+    "thresholds_in_force",
+    "venue_checklist_for",
+    "venue_photo_get",
+    "venue_check_overview",
+    "venue_checklists_of",
+    "vetoes_of",
+    "veto_get",
 ]
 
 
@@ -260,3 +273,70 @@ def organization_write_list(*, user: AnyUser) -> QuerySet[PartyOrganization]:
     """The organizations the user keeps and that are not dissolved (a merge's targets, a parent)."""
     qs = PartyOrganization.objects.filter(scope_for(user, write=True).organizations_q(), dissolved_on__isnull=True)
     return qs.distinct().order_by("street__name", "name")
+
+
+def criteria_in_force(*, on: date, active_only: bool = False) -> list[RatingCriterion]:
+    """The rating scheme's criteria on a date: per code, the row with the
+    latest `effective_from` on or before it (DESIGN.md §4, rules from a date on)."""
+    latest: dict[str, RatingCriterion] = {}
+    for row in RatingCriterion.objects.filter(effective_from__lte=on).order_by("effective_from"):
+        latest[row.code] = row
+    rows = sorted(latest.values(), key=lambda c: (c.order, c.code))
+    return [c for c in rows if c.active] if active_only else rows
+
+
+def thresholds_in_force(*, on: date) -> list[StarThreshold]:
+    """The star thresholds on a date, highest star first (per star, the latest row on or before it)."""
+    latest: dict[int, StarThreshold] = {}
+    for row in StarThreshold.objects.filter(effective_from__lte=on).order_by("effective_from"):
+        latest[row.stars] = row
+    return sorted(latest.values(), key=lambda t: -t.stars)
+
+
+def venue_checklist_for(*, organization: PartyOrganization, year: int) -> VenueChecklist | None:
+    """The organization's 六有 checklist of a year (the caller fetched the organization in scope)."""
+    return VenueChecklist.objects.filter(organization=organization, year=year).prefetch_related("photos").first()
+
+
+def venue_photo_get(*, user: AnyUser, organization_pk: int | str, pk: int | str) -> VenuePhoto:
+    """A checklist photo, through its organization's scope: 404 outside it."""
+    organization = organization_get(user=user, pk=organization_pk)
+    try:
+        return VenuePhoto.objects.select_related("checklist").get(pk=pk, checklist__organization=organization)
+    except (VenuePhoto.DoesNotExist, ValueError, TypeError):
+        raise Http404(_("记录不存在或不在您的管辖范围内")) from None
+
+
+def vetoes_of(*, organization: PartyOrganization) -> QuerySet[RatingVeto]:
+    """An organization's vetoes, lifted ones included (the caller fetched it in scope)."""
+    return organization.vetoes.select_related("entered_by", "revoked_by").order_by("-year", "-entered_at")
+
+
+def veto_get(*, organization: PartyOrganization, pk: int | str) -> RatingVeto:
+    try:
+        return RatingVeto.objects.get(pk=pk, organization=organization)
+    except (RatingVeto.DoesNotExist, ValueError, TypeError):
+        raise Http404(_("记录不存在或不在您的管辖范围内")) from None
+
+
+def venue_check_overview(*, user: AnyUser, year: int, filters: dict | None = None) -> QuerySet[PartyOrganization]:
+    """The organizations the user reaches with whether the year's 六有
+    checklist is in (`venue_checked`); `entered` = "1" / "0" narrows to one side."""
+    filters = dict(filters or {})
+    entered = filters.pop("entered", "")
+    checked = VenueChecklist.objects.filter(organization=OuterRef("pk"), year=year)
+    qs = (
+        organization_list(user=user, filters=filters)
+        .filter(dissolved_on__isnull=True)
+        .annotate(venue_checked=Exists(checked))
+    )
+    if entered in ("1", "0"):
+        qs = qs.filter(venue_checked=entered == "1")
+    return qs.order_by("street__name", "name")
+
+
+def venue_checklists_of(*, organization_ids: list[int], year: int) -> dict[int, VenueChecklist]:
+    """The year's checklists of organizations the caller already listed through a scoped selector."""
+    return {
+        v.organization_id: v for v in VenueChecklist.objects.filter(organization_id__in=organization_ids, year=year)
+    }

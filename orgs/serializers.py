@@ -19,6 +19,7 @@ from .models import (
     PartyOrganization,
     Rating,
     Region,
+    VenueChecklist,
 )
 from .models.enterprises import PHONE_MAX_LENGTH
 from .organization_services import ORGANIZATION_WRITABLE
@@ -366,3 +367,58 @@ class ElectionCreateSerializer(StrictSerializer):
         required=False,
         help_text='党员ID、姓名，或 {"member": ID, "name": 姓名, "role": "deputy"|"member"} 的列表',
     )
+
+
+# The API's names of the 六有 items (CONTRACT.md) and the checklist's fields.
+VENUE_ITEMS = {
+    "place": "has_place",
+    "facilities": "has_facilities",
+    "sign": "has_sign",
+    "flag": "has_flag",
+    "books": "has_reading",
+    "rules": "has_rules",
+}
+
+
+class VenueCheckSerializer(StrictSerializer):
+    """POST …/organizations/{id}/venue-checks/: each 六有 item true or false."""
+
+    place = serializers.BooleanField(label="有场所")
+    facilities = serializers.BooleanField(label="有设施")
+    sign = serializers.BooleanField(label="有标志")
+    flag = serializers.BooleanField(label="有党旗")
+    books = serializers.BooleanField(label="有书报")
+    rules = serializers.BooleanField(label="有制度")
+    checked_on = serializers.DateField(label="检查日期", required=False, help_text="默认今天；不能晚于今天")
+
+    def checklist_items(self) -> dict[str, bool]:
+        return {field: self.validated_data[name] for name, field in VENUE_ITEMS.items()}
+
+
+class VenueChecklistSerializer(serializers.ModelSerializer):
+    organization_name = fk_name("organization")
+    place = serializers.BooleanField(source="has_place", read_only=True)
+    facilities = serializers.BooleanField(source="has_facilities", read_only=True)
+    sign = serializers.BooleanField(source="has_sign", read_only=True)
+    flag = serializers.BooleanField(source="has_flag", read_only=True)
+    books = serializers.BooleanField(source="has_reading", read_only=True)
+    rules = serializers.BooleanField(source="has_rules", read_only=True)
+    score = serializers.IntegerField(read_only=True)
+
+    class Meta:
+        model = VenueChecklist
+        fields = [
+            "id",
+            "organization",
+            "organization_name",
+            "year",
+            "checked_on",
+            "place",
+            "facilities",
+            "sign",
+            "flag",
+            "books",
+            "rules",
+            "score",
+        ]
+        read_only_fields = fields

@@ -19,4 +19,14 @@ urlpatterns = [
     path("users/<int:pk>/active/", account_views.user_active_view, name="user_active"),
     path("assignments/", account_views.assignment_list_view, name="assignment_list"),
     path("assignments/<int:pk>/end/", account_views.assignment_end_view, name="assignment_end"),
+    path("venue-checks/", views.venue_check_list_view, name="venue_check_list"),
+    path("venue-checks/export.xlsx", views.venue_check_export_view, name="venue_check_export"),
+    path("organizations/<int:pk>/venue-check/", views.venue_check_view, name="organization_venue_check"),
+    path(
+        "organizations/<int:pk>/venue-check/photos/<int:photo_pk>/",
+        views.venue_photo_view,
+        name="organization_venue_photo",
+    ),
+    path("organizations/<int:pk>/veto/", views.veto_enter_view, name="organization_veto"),
+    path("organizations/<int:pk>/veto/<int:veto_pk>/lift/", views.veto_lift_view, name="organization_veto_lift"),
 ]

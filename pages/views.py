@@ -5,9 +5,12 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from core.masking import mask_phone
 from core.pages import paginate
+from core.xlsx import xlsx_response
 from members.models import Stage
 from members.selectors import pipeline_counts
 from orgs import policy
@@ -23,18 +26,33 @@ from orgs.selectors import (
 )
 from orgs.services import enterprise_phone_reveal
 
-from . import registry
+from . import list_exports, registry
 from .dashboards.drilldown import drilldown_context
 from .home import compliance_panels
+
+ENTERPRISE_FILTERS = ("q", "street", "status", "org_setup", "park", "industry", "above_scale", "min_formal", "covered")
+ORGANIZATION_FILTERS = ("q", "street", "org_type", "formation_mode")
+
+
+def _filters(request: HttpRequest, keys: tuple[str, ...]) -> dict[str, str]:
+    """The list's filters, read the same way by the list and by its export."""
+    return {k: request.GET.get(k, "") for k in keys}
+
+
+def _enterprises(request: HttpRequest):
+    filters = _filters(request, ENTERPRISE_FILTERS)
+    return filters, enterprise_list(user=request.user, filters=filters).order_by("street__name", "name")
+
+
+def _organizations(request: HttpRequest):
+    filters = _filters(request, ORGANIZATION_FILTERS)
+    return filters, organization_list(user=request.user, filters=filters).order_by("street__name", "name")
 
 
 @login_required
 def enterprise_list_view(request: HttpRequest) -> HttpResponse:
-    filters = {
-        k: request.GET.get(k, "")
-        for k in ("q", "street", "status", "org_setup", "park", "industry", "above_scale", "min_formal", "covered")
-    }
-    page = paginate(request, enterprise_list(user=request.user, filters=filters).order_by("street__name", "name"))
+    filters, enterprises = _enterprises(request)
+    page = paginate(request, enterprises)
     return render(
         request,
         "orgs/enterprise_list.html",
@@ -51,6 +69,18 @@ def enterprise_list_view(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+def enterprise_export_view(request: HttpRequest) -> HttpResponse:
+    """What the enterprise list shows under the same filters, every page of it."""
+    _f, enterprises = _enterprises(request)
+    return xlsx_response(
+        filename=f"企业_{timezone.localdate():%Y%m%d}.xlsx",
+        title=_("非公企业"),
+        headers=list_exports.enterprise_headers(),
+        rows=list_exports.enterprise_rows(enterprises),
+    )
+
+
+@login_required
 def enterprise_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
     enterprise = enterprise_get(user=request.user, pk=pk)
     organizations = list(organization_list(user=request.user).filter(enterprises=enterprise))
@@ -59,6 +89,8 @@ def enterprise_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
         "orgs/enterprise_detail.html",
         {
             "enterprise": enterprise,
+            # The contact phone is shown masked to everyone; the whole number is in the survey file.
+            "masked_phone": mask_phone(enterprise.phone),
             "surveys": enterprise.surveys.order_by("-year"),
             "organizations": organizations,
             "coverage": registry.enterprise_coverage(
@@ -86,8 +118,8 @@ def enterprise_phone_reveal_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def organization_list_view(request: HttpRequest) -> HttpResponse:
-    filters = {k: request.GET.get(k, "") for k in ("q", "street", "org_type", "formation_mode")}
-    page = paginate(request, organization_list(user=request.user, filters=filters).order_by("street__name", "name"))
+    filters, organizations = _organizations(request)
+    page = paginate(request, organizations)
     return render(
         request,
         "orgs/organization_list.html",
@@ -98,6 +130,18 @@ def organization_list_view(request: HttpRequest) -> HttpResponse:
             "types": PartyOrganization.Type.choices,
             "may_create": policy.may_edit_organizations(request.user),
         },
+    )
+
+
+@login_required
+def organization_export_view(request: HttpRequest) -> HttpResponse:
+    """What the organization list shows under the same filters, every page of it."""
+    _f, organizations = _organizations(request)
+    return xlsx_response(
+        filename=f"党组织_{timezone.localdate():%Y%m%d}.xlsx",
+        title=_("党组织"),
+        headers=list_exports.organization_headers(),
+        rows=list_exports.organization_rows(organizations),
     )
 
 

@@ -33,11 +33,11 @@ from orgs.models import (
     Rating,
     RatingCriterion,
     RatingVeto,
-    StarThreshold,
     VenueChecklist,
 )
 from orgs.policy import require
 from orgs.reference import THRESHOLDS
+from orgs.selectors import criteria_in_force, thresholds_in_force
 
 from . import compliance
 
@@ -301,7 +301,7 @@ def stars_for(score: Decimal, thresholds: list[tuple[int, Decimal]]) -> int:
 
 
 def _thresholds(run: RatingRun) -> list[tuple[int, Decimal]]:
-    rows = [(t.stars, t.min_score) for t in StarThreshold.objects.order_by("-stars")]
+    rows = [(t.stars, t.min_score) for t in thresholds_in_force(on=run.on)]
     if not rows:
         run.messages.append(_("星级分数线未设置，已按默认分数线（90/80/70/60）计算。"))
         rows = [(s, Decimal(m)) for s, m in THRESHOLDS]
@@ -355,25 +355,41 @@ def rate_organization(org, *, inputs: Inputs, criteria, total_weight: int, thres
     }
 
 
-def ratings_compute(*, on: date) -> RatingRun:
-    """Rate every organization existing on `on`; a re-run replaces that date."""
-    run = RatingRun(on=on)
-    criteria = list(RatingCriterion.objects.filter(active=True).order_by("order", "code"))
+def rate_all(
+    *, on: date, criteria: list[RatingCriterion], thresholds: list[tuple[int, Decimal]], inputs: Inputs | None = None
+) -> list[tuple[PartyOrganization, dict]]:
+    """Every organization existing on `on` with its result under this scheme,
+    in memory: the nightly run writes it, the scheme's preview compares it."""
     total_weight = sum(c.weight for c in criteria)
-    if total_weight <= 0:
-        run.messages.append(_("星级评定指标分值合计为0，未计算星级；请在后台设置评定指标。"))
-        return run
-    if total_weight != 100:
-        run.messages.append(
-            _("星级评定指标分值合计为%(n)d而非100，得分已按百分制折算；请在后台核对评定指标。") % {"n": total_weight}
-        )
-    thresholds = _thresholds(run)
-    inputs = load_inputs(on=on)
+    inputs = inputs if inputs is not None else load_inputs(on=on)
     orgs = list(
         active_organizations(on).only(
-            "id", "secretary_name", "has_committee", "has_groups", "term_end", "founded_on", "dissolved_on"
+            "id", "name", "secretary_name", "has_committee", "has_groups", "term_end", "founded_on", "dissolved_on"
         )
     )
+    return [
+        (
+            org,
+            rate_organization(org, inputs=inputs, criteria=criteria, total_weight=total_weight, thresholds=thresholds),
+        )
+        for org in orgs
+    ]
+
+
+def ratings_compute(*, on: date) -> RatingRun:
+    """Rate every organization existing on `on` under the scheme in force
+    on that date; a re-run replaces that date."""
+    run = RatingRun(on=on)
+    criteria = criteria_in_force(on=on, active_only=True)
+    total_weight = sum(c.weight for c in criteria)
+    if total_weight <= 0:
+        run.messages.append(_("星级评定指标分值合计为0，未计算星级；请在“星级评定标准”页面设置评定指标。"))
+        return run
+    if total_weight != 100:
+        text = _("星级评定指标分值合计为%(n)d而非100，得分已按百分制折算；请在“星级评定标准”页面核对评定指标。")
+        run.messages.append(text % {"n": total_weight})
+    thresholds = _thresholds(run)
+    results = rate_all(on=on, criteria=criteria, thresholds=thresholds)
     with transaction.atomic():
         carried = {}
         for r in Rating.objects.filter(year=on.year, computed_on__lte=on, override_stars__isnull=False).order_by(
@@ -384,10 +400,7 @@ def ratings_compute(*, on: date) -> RatingRun:
         with connection.cursor() as cursor:
             cursor.execute(f"DELETE FROM {Rating._meta.db_table} WHERE computed_on = %s", [on])
         rows = []
-        for org in orgs:
-            result = rate_organization(
-                org, inputs=inputs, criteria=criteria, total_weight=total_weight, thresholds=thresholds
-            )
+        for org, result in results:
             if total_weight != 100:
                 result["evidence"]["note"] = run.messages[0]
             rating = Rating(
@@ -442,9 +455,9 @@ def rating_override(*, rating: Rating, stars: int, reason: str, by) -> Rating:
     return rating
 
 
-def _star_floor(stars: int) -> Decimal | None:
-    """The minimum score of `stars` stars: the table's, or the default line."""
-    row = StarThreshold.objects.filter(stars=stars).values_list("min_score", flat=True).first()
+def _star_floor(stars: int, on: date) -> Decimal | None:
+    """The minimum score of `stars` stars on a date: the table in force's, or the default line."""
+    row = next((t.min_score for t in thresholds_in_force(on=on) if t.stars == stars), None)
     if row is not None:
         return Decimal(row)
     default = dict(THRESHOLDS).get(stars)
@@ -482,7 +495,7 @@ def next_star_lines(rating: Rating) -> list[str]:
         return []
     lines = []
     target = stars + 1
-    floor = _star_floor(target)
+    floor = _star_floor(target, rating.computed_on)
     if floor is not None:
         needed = _q(floor - Decimal(rating.score))
         if needed > 0:

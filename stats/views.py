@@ -4,17 +4,20 @@ from datetime import date
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.errors import ApplicationError
+from core.xlsx import xlsx_response
 from orgs import policy
 from orgs.models import Rating
-from orgs.selectors import organization_get
+from orgs.selectors import criteria_in_force, organization_get, thresholds_in_force, vetoes_of
 
 from .coverage import coverage_date, coverage_drilldown, coverage_table
+from .rating_scheme import EDITABLE_STARS, proposal_key, scheme_check, scheme_preview, scheme_set, upcoming_scheme_dates
 from .ratings import next_star_lines, rating_override
 
 
@@ -35,24 +38,46 @@ def coverage_view(request):
     return render(request, "stats/coverage.html", {"date": answer, "rows": rows, "above_scale": above})
 
 
-@login_required
-def coverage_drilldown_view(request, figure):
-    on = _date_param(request) or coverage_date() or timezone.localdate()
-    try:
-        page = max(int(request.GET.get("page", 1)), 1)
-    except ValueError:
-        page = 1
-    result = coverage_drilldown(
+# An export lists the whole set; a district has far fewer enterprises than this.
+DRILLDOWN_EXPORT_LIMIT = 200_000
+
+
+def _drilldown(request, figure, *, offset: int, limit: int):
+    return coverage_drilldown(
         user=request.user,
         figure=figure,
-        on=on,
+        on=_date_param(request) or coverage_date() or timezone.localdate(),
         street_id=request.GET.get("street"),
         park_id=request.GET.get("park"),
         industry=request.GET.get("industry"),
         above_scale=request.GET.get("above_scale") == "1",
-        offset=(page - 1) * 50,
-        limit=50,
+        offset=offset,
+        limit=limit,
     )
+
+
+@login_required
+def coverage_drilldown_export_view(request, figure):
+    """The enterprises behind a figure with why each counts, as the drill-down lists them."""
+    result = _drilldown(request, figure, offset=0, limit=DRILLDOWN_EXPORT_LIMIT)
+    return xlsx_response(
+        filename=f"{result.label}_{result.on:%Y%m%d}.xlsx",
+        title=result.label,
+        headers=[_("名称"), _("统一社会信用代码"), _("街道"), _("计入原因")],
+        rows=(
+            [row.name, row.enterprise.credit_code if row.enterprise else "", row.street, row.reason]
+            for row in result.rows
+        ),
+    )
+
+
+@login_required
+def coverage_drilldown_view(request, figure):
+    try:
+        page = max(int(request.GET.get("page", 1)), 1)
+    except ValueError:
+        page = 1
+    result = _drilldown(request, figure, offset=(page - 1) * 50, limit=50)
     return render(
         request,
         "stats/drilldown.html",
@@ -94,6 +119,85 @@ def rating_view(request, pk):
             "gap": next_star_lines(rating) if rating else [],
             "may_override": may_override,
             "error": error,
+            "vetoes": vetoes_of(organization=organization),
+            "may_veto": policy.may_enter_veto(request.user),
         },
         status=400 if error else 200,
+    )
+
+
+def _scheme_input(request) -> dict:
+    post = request.POST
+    return {
+        "effective_from": post.get("effective_from", ""),
+        "weights": {k.removeprefix("weight_"): v for k, v in post.items() if k.startswith("weight_")},
+        "active": {k.removeprefix("active_"): True for k in post if k.startswith("active_")},
+        "thresholds": {int(k.removeprefix("threshold_")): v for k, v in post.items() if k in _THRESHOLD_KEYS},
+    }
+
+
+_THRESHOLD_KEYS = {f"threshold_{s}" for s in EDITABLE_STARS}
+
+
+@login_required
+def rating_scheme_view(request):
+    """The star-rating scheme in force, and for district staff a form to change
+    it from a date on: a first submit previews which organizations would move,
+    a second one (with `confirm`) saves."""
+    if not policy.may_read_star_rules(request.user):
+        raise PermissionDenied(_("您没有查看星级评定标准的权限"))
+    today = timezone.localdate()
+    may_edit = policy.may_set_rating_scheme(request.user)
+    errors: dict[str, list[str]] = {}
+    preview = None
+    previewed_key = ""
+    submitted = None
+    if request.method == "POST":
+        submitted = _scheme_input(request)
+        try:
+            proposal = scheme_check(by=request.user, **submitted)
+            previewed_key = proposal_key(proposal)
+            if request.POST.get("confirm") == "1" and request.POST.get("previewed") == previewed_key:
+                scheme_set(proposal=proposal, by=request.user)
+                messages.success(
+                    request, _("星级评定标准已保存，自%(d)s起生效") % {"d": proposal.effective_from.isoformat()}
+                )
+                return redirect("orgs:rating_scheme")
+            preview = scheme_preview(proposal=proposal, user=request.user)
+        except ApplicationError as exc:
+            errors = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
+    given = submitted or {"weights": {}, "active": None, "thresholds": {}, "effective_from": ""}
+    criteria = [
+        {
+            "criterion": c,
+            "weight": given["weights"].get(c.code, c.weight),
+            "active": c.active if given["active"] is None else given["active"].get(c.code, False),
+            "errors": errors.get(f"weight_{c.code}", []),
+        }
+        for c in criteria_in_force(on=today)
+    ]
+    in_force = {t.stars: t.min_score for t in thresholds_in_force(on=today)}
+    thresholds = [
+        {
+            "stars": s,
+            "min_score": given["thresholds"].get(s, in_force.get(s, "")),
+            "errors": errors.get(f"threshold_{s}", []),
+        }
+        for s in EDITABLE_STARS
+    ]
+    return render(
+        request,
+        "stats/rating_scheme.html",
+        {
+            "criteria": criteria,
+            "thresholds": thresholds,
+            "effective_from": given["effective_from"] or today.isoformat(),
+            "may_edit": may_edit,
+            "errors": errors,
+            "preview": preview,
+            "previewed": previewed_key,
+            "submitted": submitted,
+            "upcoming": upcoming_scheme_dates(after=today),
+        },
+        status=400 if errors else 200,
     )

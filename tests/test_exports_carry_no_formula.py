@@ -23,6 +23,7 @@ from funds.services import account_open, external_account, ledger_post
 from stats.run import compute_stats
 from surveys.batches import survey_batch_open, survey_batch_process
 from tests.helpers.funds import file_project, open_accounts
+from tests.helpers.records import make_activity
 from tests.helpers.survey_files import survey_row, write_xlsx
 from tests.test_access_matrix import all_routes
 
@@ -47,6 +48,11 @@ EXPORTS = {
     "funds:account_statement_xlsx",
     "funds:supervision_xlsx",
     "security:audit_export",
+    "orgs:enterprise_export",
+    "orgs:organization_export",
+    "orgs:stats_drilldown_export",
+    "activities:export",
+    "orgs:venue_check_export",
 }
 
 
@@ -70,6 +76,7 @@ def hostile_world(world, tmp_path):
     enterprise.save()
     world.org_a.name, world.org_a.secretary_name = HOSTILE[1], HOSTILE[6]
     world.org_a.save()
+    make_activity(world.org_a, 1, topic=HOSTILE[2])
     account = open_accounts(world)
     ledger_post(
         kind=TransactionKind.ENTERPRISE_DEPOSIT,
@@ -110,6 +117,11 @@ def _urls(world, hostile_world) -> list[str]:
         reverse("funds:supervision_xlsx")
         + f"?street={world.street_a.pk}&year={today.year}&half={1 if today.month <= 6 else 2}",
         reverse("security:audit_export"),
+        reverse("orgs:enterprise_export"),
+        reverse("orgs:organization_export"),
+        reverse("orgs:stats_drilldown_export", args=["enterprises"]) + f"?date={today.isoformat()}",
+        reverse("activities:export"),
+        reverse("orgs:venue_check_export"),
     ]
 
 

@@ -26,7 +26,7 @@ from activities.models import Activity
 from funds import services
 from funds.models import Application
 from members.models import Member
-from orgs.models import Election, PartyOrganization, User
+from orgs.models import Election, PartyOrganization, User, VenueChecklist
 from tests.factories import make_id_number
 from tests.helpers import hostile_uploads as hostile
 from tests.helpers.funds import file_project, open_accounts, through_publicity
@@ -260,6 +260,21 @@ WRITES: dict[str, Write] = {
         api=lambda c, world, u: c.patch(f"/api/v1/users/{u.pk}/", {"password": "Qiang-Mima-2026"}, format="json"),
         effect=lambda world, u: User.objects.get(pk=u.pk).password,
     ),
+    "venue_check": Write(
+        setup=lambda world: world.org_a,
+        page=lambda c, world, org: c.post(
+            reverse("orgs:organization_venue_check", args=[org.pk]),
+            {"has_place": "on", "has_flag": "on", "checked_on": timezone.localdate().isoformat()},
+        ),
+        api=lambda c, world, org: c.post(
+            f"/api/v1/organizations/{org.pk}/venue-checks/",
+            {"place": True, "facilities": False, "sign": False, "flag": True, "books": False, "rules": False},
+            format="json",
+        ),
+        effect=lambda world, org: list(
+            VenueChecklist.objects.filter(organization=org).values_list(*VenueChecklist.ITEMS)
+        ),
+    ),
 }
 
 
@@ -314,6 +329,7 @@ ALLOWED = {
     "user_create": "district",
     "user_grant": "district",
     "user_reset_password": "district",
+    "venue_check": "street_a_staff",
 }
 
 

@@ -31,7 +31,14 @@ from .enterprises import (
     OrgSetup,
     SurveyFacts,
 )
-from .organizations import Election, InstructorAssignment, InstructorVisit, PartyOrganization, VenueChecklist
+from .organizations import (
+    Election,
+    InstructorAssignment,
+    InstructorVisit,
+    PartyOrganization,
+    VenueChecklist,
+    VenuePhoto,
+)
 from .statistics import Alert, CoverageSnapshot, Rating, RatingCriterion, RatingVeto, StarThreshold
 
 # isort: on
@@ -61,4 +68,5 @@ __all__ = [
     "SurveyFacts",
     "User",
     "VenueChecklist",
+    "VenuePhoto",
 ]

@@ -9,6 +9,8 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from core.files import random_file_name
+
 from .enterprises import Enterprise, FormationMode
 from .imports import ImportBatch
 from .regions import Region
@@ -207,3 +209,30 @@ class VenueChecklist(models.Model):
     @property
     def score(self) -> int:
         return sum(1 for item in self.ITEMS if getattr(self, item))
+
+
+def venue_photo_path(instance: "VenuePhoto", filename: str) -> str:
+    name = random_file_name(filename, extensions={"jpg", "png", "gif", "webp", "bmp"})
+    return f"venues/{instance.checklist.organization_id}/{instance.checklist_id}/{name}"
+
+
+class VenuePhoto(models.Model):
+    """A photo street staff took as evidence of a 六有 check; sent only by a scoped view."""
+
+    checklist = models.ForeignKey(
+        VenueChecklist, verbose_name=_("六有检查"), on_delete=models.CASCADE, related_name="photos"
+    )
+    file = models.FileField(_("照片"), upload_to=venue_photo_path)
+    original_name = models.CharField(_("原文件名"), max_length=255)
+    size = models.PositiveIntegerField(_("大小(字节)"))
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("上传人"), null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("六有检查照片")
+        verbose_name_plural = _("六有检查照片")
+
+    def __str__(self) -> str:
+        return self.original_name

@@ -3,6 +3,8 @@ snapshots, the star-rating scheme (criteria, thresholds, vetoes) with its
 results, and warnings. They are declared in orgs, where their migrations
 live; the stats app computes and shows them."""
 
+from datetime import date
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -71,10 +73,16 @@ class CoverageSnapshot(models.Model):
         return self._rate(self.own_org, self.own_org_eligible)
 
 
-class RatingCriterion(models.Model):
-    """One line of the star-rating scheme; editable by district staff."""
+# Rule rows loaded with the defaults are in force since this date; a change
+# by district staff adds rows from a later date on and keeps the earlier ones.
+SCHEME_START = date(2000, 1, 1)
 
-    code = models.SlugField(_("代码"), max_length=40, unique=True)
+
+class RatingCriterion(models.Model):
+    """One line of the star-rating scheme, in force from `effective_from`
+    until the next row of the same code; district staff add rows from a date on."""
+
+    code = models.SlugField(_("代码"), max_length=40)
     name = models.CharField(_("名称"), max_length=60)
     weight = models.PositiveSmallIntegerField(_("分值"))
     description = models.TextField(_("评分说明"), blank=True)
@@ -82,26 +90,32 @@ class RatingCriterion(models.Model):
     manual = models.BooleanField(_("人工录入"), default=False)
     active = models.BooleanField(_("启用"), default=True)
     order = models.PositiveSmallIntegerField(_("排序"), default=0)
+    effective_from = models.DateField(_("生效日期"), default=SCHEME_START)
 
     class Meta:
         verbose_name = _("星级评定指标")
         verbose_name_plural = _("星级评定指标")
-        ordering = ["order", "code"]
+        ordering = ["order", "code", "effective_from"]
+        constraints = [models.UniqueConstraint(fields=["code", "effective_from"], name="criterion_one_per_code_date")]
 
     def __str__(self) -> str:
         return f"{self.name} ({self.weight})"
 
 
 class StarThreshold(models.Model):
-    stars = models.PositiveSmallIntegerField(_("星级"), unique=True)
+    """The lowest score of a star, in force from `effective_from` on."""
+
+    stars = models.PositiveSmallIntegerField(_("星级"))
     min_score = models.DecimalField(_("最低分"), max_digits=5, decimal_places=2)
+    effective_from = models.DateField(_("生效日期"), default=SCHEME_START)
 
     class Meta:
         verbose_name = _("星级分数线")
         verbose_name_plural = _("星级分数线")
-        ordering = ["-stars"]
+        ordering = ["-stars", "effective_from"]
         constraints = [
             models.CheckConstraint(condition=Q(stars__gte=1) & Q(stars__lte=5), name="threshold_stars_1_to_5"),
+            models.UniqueConstraint(fields=["stars", "effective_from"], name="threshold_one_per_stars_date"),
         ]
 
     def __str__(self) -> str:
@@ -121,6 +135,15 @@ class RatingVeto(models.Model):
     )
     entered_at = models.DateTimeField(_("录入时间"), auto_now_add=True)
     revoked_at = models.DateTimeField(_("撤销时间"), null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("撤销人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    revoke_reason = models.TextField(_("撤销理由"), blank=True)
 
     class Meta:
         verbose_name = _("一票否决")

@@ -83,7 +83,9 @@ def test_transfer_request_and_confirm(world, phone_as, live_server):
     page = phone_as(world.secretary_a)
     page.goto(f"{live_server.url}/members/{world.member_a.pk}/")
     page.get_by_text("组织关系转接").first.click()
-    page.select_option("#id_to_organization", str(world.org_b.pk))
+    # The receiving organization is found by typing part of its name.
+    page.fill("#transfer-search", "乙企业")
+    page.locator(f"input[name=to_organization][value='{world.org_b.pk}']").check()
     page.fill("#id_reason", "工作调动")
     shot(page, "05-transfer-request")
     page.get_by_role("button", name="发起转接").click()
