@@ -328,6 +328,11 @@ def _reaches_alert(scope: Scope, alert: Any) -> bool:
     return Alert.objects.filter(scope.alerts_q(), pk=alert.pk).exists()
 
 
+def may_browse_warnings(user: AnyUser) -> bool:
+    """The warnings page (each list scoped): staff, secretaries and instructors."""
+    return _reads(user).has_role(*STAFF, Role.SECRETARY, Role.INSTRUCTOR)
+
+
 def may_work_alerts(user: AnyUser) -> bool:
     """Assign (督办), close and send back warnings: district and street staff."""
     return _writes(user).has_role(Role.DISTRICT, Role.STREET)

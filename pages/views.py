@@ -9,12 +9,14 @@ from django.utils import timezone
 from core.pages import paginate
 from members.models import Stage
 from members.selectors import pipeline_counts
+from orgs import policy
 from orgs.models import BusinessStatus, OrgSetup, PartyOrganization
 from orgs.selectors import (
     enterprise_get,
     enterprise_list,
     organization_get,
     organization_list,
+    rectification_plans,
     region_streets,
 )
 
@@ -100,5 +102,7 @@ def organization_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
             "enterprises": organization.enterprises.select_related("street").order_by("name"),
             "pipeline": [(Stage(k).label, n) for k, n in pipeline_counts(organization=organization).items()],
             "compliance": compliance_panels([organization])[0],
+            "plans": rectification_plans(user=request.user, organization=organization),
+            "may_plan": policy.may_plan_rectification(request.user, organization),
         },
     )

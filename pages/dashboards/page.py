@@ -11,7 +11,7 @@ from orgs.models import CoverageSnapshot, Region
 
 from .drilldown import DASHBOARD_FIGURES
 from .figures import breakdown, overview
-from .panels import alert_counts, alerts_top, fund_panel, star_distribution
+from .panels import alert_counts, alert_work_counts, alerts_top, fund_panel, star_distribution
 from .query import DashboardQuery
 
 
@@ -44,6 +44,7 @@ def dashboard_data(*, q: DashboardQuery) -> dict:
     data["stars"] = star_distribution(q=q, on=on)
     data["alerts"] = alerts_top(q=q, on=on)
     data["alert_counts"] = alert_counts(q=q, on=on)
+    data["alert_work"] = alert_work_counts(q=q, on=on)
     data["fund"] = fund_panel(q=q)
     data["kpi_links"] = {figure: q.drill(figure, on=on) for figure in DASHBOARD_FIGURES}
     return data
