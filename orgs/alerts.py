@@ -39,7 +39,7 @@ def raised_level(level: str) -> str:
 
 
 def _locked(alert: Alert) -> Alert:
-    return Alert.objects.select_for_update().select_related("organization", "enterprise").get(pk=alert.pk)
+    return Alert.objects.select_for_update(of=("self",)).select_related("organization", "enterprise").get(pk=alert.pk)
 
 
 def _refuse_closed(alert: Alert) -> None:
@@ -173,12 +173,13 @@ def alerts_refresh_undo(*, kinds: Sequence[str], on: date) -> None:
     it closed are open again, in the state they were in, without its step."""
     steps = AlertStep.objects.filter(
         action=AlertStep.Action.AUTO_CLOSE, on=on, alert__kind__in=kinds, alert__closed_on=on
-    ).select_related("alert")
-    for step in steps:
+    )
+    undone = list(steps)
+    for step in undone:
         Alert.objects.filter(pk=step.alert_id).update(
             closed_on=None, closed_by_refresh=False, state=step.from_state or Alert.State.OPEN
         )
-    steps.delete()
+    AlertStep.objects.filter(pk__in=[s.pk for s in undone]).delete()
     # Alerts closed by a run before steps were kept.
     Alert.objects.filter(kind__in=kinds, closed_on=on, closed_by_refresh=True).update(
         closed_on=None, closed_by_refresh=False, state=Alert.State.OPEN

@@ -20,6 +20,8 @@ def dashboard_data(*, q: DashboardQuery) -> dict:
     kind, key = q.snapshot_key()
     ov = overview(kind=kind, key=key, above_scale=q.above_scale, on=q.date)
     data: dict = {"q": q, "overview": ov, "rows": [], "row_kind": None, "statistics_ran": True}
+    # Where the work on warnings stands is today's, whatever the snapshots.
+    data["alert_work"] = alert_work_counts(q=q, on=q.date)
     if ov.current is None:
         # Tell "the nightly run never ran" from "it ran, but not for this scope".
         data["statistics_ran"] = CoverageSnapshot.objects.filter(date__lte=q.date).exists()
@@ -44,7 +46,6 @@ def dashboard_data(*, q: DashboardQuery) -> dict:
     data["stars"] = star_distribution(q=q, on=on)
     data["alerts"] = alerts_top(q=q, on=on)
     data["alert_counts"] = alert_counts(q=q, on=on)
-    data["alert_work"] = alert_work_counts(q=q, on=on)
     data["fund"] = fund_panel(q=q)
     data["kpi_links"] = {figure: q.drill(figure, on=on) for figure in DASHBOARD_FIGURES}
     return data
