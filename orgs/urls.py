@@ -16,10 +16,6 @@ urlpatterns = [
     path("warnings/<int:pk>/close/", views.warning_close_view, name="warning_close"),
     path("warnings/<int:pk>/reopen/", views.warning_reopen_view, name="warning_reopen"),
     path("warnings/<int:pk>/evidence/<int:step_pk>/", views.warning_evidence_view, name="warning_evidence"),
-    path(
-        "organizations/<int:organization_pk>/rectification/new/",
-        views.rectification_create_view,
-        name="rectification_create",
-    ),
+    path("rectification/new/", views.rectification_create_view, name="rectification_create"),
     path("rectification-steps/<int:pk>/done/", views.rectification_step_done_view, name="rectification_step_done"),
 ]

@@ -242,9 +242,9 @@ def warning_evidence_view(request, pk: int, step_pk: int):
 
 
 @login_required
-def rectification_create_view(request, organization_pk: int):
-    """整顿: staff set a plan with dated steps for an organization in trouble."""
-    organization = organization_get(user=request.user, pk=organization_pk)
+def rectification_create_view(request):
+    """整顿: staff set a plan with dated steps for an organization in trouble (`?organization=`)."""
+    organization = organization_get(user=request.user, pk=request.GET.get("organization"))
     if not policy.may_plan_rectification(request.user, organization):
         raise PermissionDenied(_("仅区、街道工作人员可为其管辖范围内的党组织制定整顿计划"))
     form = RectificationPlanForm(request.POST or None, reasons=RectificationPlan.Reason.choices)

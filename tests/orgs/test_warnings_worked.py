@@ -341,7 +341,7 @@ def test_overdue_raises_yellow_to_red_once(world):
 
 def test_staff_plan_a_rectification_and_the_secretary_marks_steps_done(world, client):
     client.force_login(world.street_a_staff)
-    url = reverse("orgs:rectification_create", args=[world.org_a.pk])
+    url = reverse("orgs:rectification_create") + f"?organization={world.org_a.pk}"
     due = (timezone.localdate() + timedelta(days=30)).isoformat()
     response = client.post(
         url,
@@ -371,7 +371,7 @@ def test_staff_plan_a_rectification_and_the_secretary_marks_steps_done(world, cl
 
 def test_a_plan_without_dated_steps_is_refused_and_a_secretary_may_not_plan(world, client):
     client.force_login(world.street_a_staff)
-    url = reverse("orgs:rectification_create", args=[world.org_a.pk])
+    url = reverse("orgs:rectification_create") + f"?organization={world.org_a.pk}"
     response = client.post(url, {"reason": "weak", "title": "整顿", "step_1": "调整班子"})
     assert "整顿步骤" in response.content.decode()
     client.force_login(world.secretary_a)
