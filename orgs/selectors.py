@@ -22,6 +22,7 @@ from .models import (
     RectificationPlan,
     RectificationStep,
     Region,
+    User,
 )
 from .scoping import AnyUser, Scope, scope_for
 
@@ -50,6 +51,7 @@ __all__ = [
     "alert_get",
     "alert_counts",
     "alerts_for_me",
+    "alert_assignees",
     "alert_step_get",
     "rectification_plans",
     "rectification_step_get",
@@ -223,6 +225,15 @@ def alert_counts(*, alerts: QuerySet[Alert], on: date) -> dict[str, int]:
         responded=Count("pk", filter=Q(state=Alert.State.RESPONDED)),
         closed_this_month=Count("pk", filter=Q(state=Alert.State.CLOSED, closed_on__gte=month_start)),
         overdue=Count("pk", filter=Q(deadline__lt=on) & ~Q(state=Alert.State.CLOSED)),
+    )
+
+
+def alert_assignees(*, user: AnyUser) -> QuerySet[User]:
+    """The people the user's warnings are assigned to (the list's assignee filter)."""
+    return (
+        User.objects.filter(assigned_alerts__in=alert_list(user=user).values("pk"))
+        .distinct()
+        .order_by("display_name", "username")
     )
 
 

@@ -273,7 +273,9 @@ class AlertSerializer(serializers.ModelSerializer):
 
 class AlertAssignSerializer(StrictSerializer):
     # Unknown, inactive or out-of-scope people all reach the service, which names the field.
-    assignee = serializers.IntegerField(required=False, allow_null=True, default=None, label="责任人用户ID")
+    assignee = serializers.IntegerField(
+        required=False, allow_null=True, default=None, min_value=1, max_value=2**63 - 1, label="责任人用户ID"
+    )
     deadline = serializers.DateField(required=False, allow_null=True, default=None, label="办理期限")
     note = serializers.CharField(required=False, allow_blank=True, default="", label="督办说明")
 

@@ -29,6 +29,7 @@ from .alerts import (
 from .forms import AlertAssignForm, AlertNoteForm, AlertRespondForm, RectificationPlanForm, VisitForm
 from .models import Alert, RectificationPlan, User
 from .selectors import (
+    alert_assignees,
     alert_counts,
     alert_get,
     alert_list,
@@ -102,6 +103,7 @@ def warning_list_view(request):
             "levels": Alert.Level.choices,
             "states": Alert.State.choices,
             "streets": region_streets(user=request.user),
+            "assignees": alert_assignees(user=request.user),
             "counts": alert_counts(alerts=alert_list(user=request.user), on=today),
             "plans": rectification_plans(user=request.user)[:20],
             "today": today,

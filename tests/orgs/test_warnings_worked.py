@@ -240,6 +240,11 @@ def test_the_list_is_scoped_filtered_and_exported_as_shown(world, client):
     page = client.get(reverse("orgs:warning_list")).content.decode()
     assert reverse("orgs:warning_detail", args=[mine.pk]) in page
     assert reverse("orgs:warning_detail", args=[other.pk]) not in page
+    unassigned = _alert(world, key="nobody")
+    page = client.get(reverse("orgs:warning_list"), {"assignee": world.secretary_a.pk, "state": "assigned"})
+    page = page.content.decode()
+    assert reverse("orgs:warning_detail", args=[mine.pk]) in page
+    assert reverse("orgs:warning_detail", args=[unassigned.pk]) not in page
     page = client.get(reverse("orgs:warning_list"), {"overdue": "true"}).content.decode()
     assert reverse("orgs:warning_detail", args=[overdue.pk]) in page
     assert reverse("orgs:warning_detail", args=[mine.pk]) + '"' not in page
