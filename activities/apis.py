@@ -11,7 +11,7 @@ from core.api import IdFilter, ScopedViewSet, atomic_write
 
 from .models import Activity, ActivityType
 from .selectors import activity_get, activity_list
-from .serializers import ActivitySerializer, ActivityWriteSerializer, ReturnReasonSerializer
+from .serializers import ActivitySerializer, ActivityUpdateSerializer, ActivityWriteSerializer, ReturnReasonSerializer
 from .services import (
     AttendancePick,
     activity_approve,
@@ -46,13 +46,13 @@ class ActivityFilter(filters.FilterSet):
     update=extend_schema(
         summary="修改草稿或被退回的记录",
         tags=["组织生活"],
-        request=ActivityWriteSerializer,
+        request=ActivityUpdateSerializer,
         responses={200: ActivitySerializer},
     ),
     partial_update=extend_schema(
         summary="部分修改草稿或被退回的记录（未给出席登记则保留原登记）",
         tags=["组织生活"],
-        request=ActivityWriteSerializer,
+        request=ActivityUpdateSerializer,
         responses={200: ActivitySerializer},
     ),
 )
@@ -67,8 +67,10 @@ class ActivityViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, ScopedVi
     http_method_names = ["get", "post", "put", "patch", "head", "options"]
 
     def get_serializer_class(self):
-        if self.action in ("create", "update", "partial_update"):
+        if self.action == "create":
             return ActivityWriteSerializer
+        if self.action in ("update", "partial_update"):
+            return ActivityUpdateSerializer
         return super().get_serializer_class()
 
     @atomic_write

@@ -83,11 +83,16 @@ class ActivityWriteSerializer(StrictSerializer):
     decisions = serializers.CharField(required=False, allow_blank=True)
     attendance = AttendancePickSerializer(many=True, required=False, label="出席登记")
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        if self.instance is not None:
-            # A record stays with the organization it was filed for.
-            self.fields.pop("organization")
+
+class ActivityUpdateSerializer(ActivityWriteSerializer):
+    """A correction (PUT/PATCH): the same facts, but a record stays with the
+    organization it was filed for, so `organization` is not among the fields
+    a client may send (StrictSerializer refuses it by name)."""
+
+    def get_fields(self):
+        fields = super().get_fields()
+        fields.pop("organization")
+        return fields
 
 
 class ReturnReasonSerializer(StrictSerializer):

@@ -131,20 +131,29 @@ def atomic_write(func: Callable[P, R]) -> Callable[P, R]:
     return wrapper
 
 
+ID_MAX = 2**63 - 1
+# What the schema says of every record id a client sends (path, query or body).
+ID_SCHEMA = {"type": "integer", "minimum": 1, "maximum": ID_MAX}
+
+
 class _IdField(forms.IntegerField):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("min_value", 1)
-        kwargs.setdefault("max_value", 2**63 - 1)
+        kwargs.setdefault("max_value", ID_MAX)
         super().__init__(*args, **kwargs)
 
 
+@extend_schema_field(ID_SCHEMA)
 class IdFilter(django_filters.NumberFilter):
     """A record id in a query string: a whole number a database key can hold,
-    so `?organization=1e99` is a 400, not an overflow deep in the driver."""
+    so `?organization=1e99` is a 400, not an overflow deep in the driver. An
+    id that names no record (or none in the caller's scope) filters to an
+    empty list; it is not refused as an unknown choice."""
 
     field_class = _IdField
 
 
+@extend_schema_field({"type": "integer", "minimum": 0, "maximum": 32767})
 class SmallNumberFilter(django_filters.NumberFilter):
     """Years and the like: a whole number in the range of a small integer column."""
 
@@ -154,6 +163,43 @@ class SmallNumberFilter(django_filters.NumberFilter):
         kwargs.setdefault("min_value", 0)
         kwargs.setdefault("max_value", 32767)
         super().__init__(*args, **kwargs)
+
+
+BOOLEAN_WORDS = {"true": True, "false": False}
+
+
+def parse_boolean(raw: str, *, field: str) -> bool:
+    """A yes/no in a query string, spelt as JSON spells it: `true` or `false`.
+    Anything else (`null`, `1`, `yes`, an empty value) is a 400 naming the
+    field, not a filter silently left off."""
+    try:
+        return BOOLEAN_WORDS[raw]
+    except KeyError:
+        raise serializers.ValidationError({field: [_("应为 true 或 false")]}) from None
+
+
+def parse_id(raw: str, *, field: str) -> int:
+    """A record id in a query string (see IdFilter): a whole number from 1
+    that a database key can hold, else a 400 naming the field."""
+    if raw.isascii() and raw.isdigit() and 1 <= int(raw) <= ID_MAX:
+        return int(raw)
+    raise serializers.ValidationError({field: [_("应为记录ID（不小于 1 的整数）")]})
+
+
+class _StrictBooleanField(forms.Field):
+    def to_python(self, value: Any) -> bool | None:
+        if value in (None, ""):
+            return None
+        if value not in BOOLEAN_WORDS:
+            raise DjangoValidationError(_("应为 true 或 false"), code="invalid")
+        return BOOLEAN_WORDS[value]
+
+
+@extend_schema_field({"type": "boolean"})
+class StrictBooleanFilter(django_filters.BooleanFilter):
+    """A yes/no filter that takes only `true` or `false` (see parse_boolean)."""
+
+    field_class = _StrictBooleanField
 
 
 def api_aware_not_found(request: HttpRequest, exception: Exception) -> HttpResponseBase:

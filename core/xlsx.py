@@ -16,6 +16,16 @@ FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 T = TypeVar("T")
+PERCENT_FORMAT = "0.0%"
+
+
+class Percent(float):
+    """A share (0–1) that the sheet stores as a number shown with a percent
+    format, so the reader can sort and sum it: 0.279 shows as 27.9%."""
+
+
+def percent(value: float | None) -> Percent | None:
+    return None if value is None else Percent(value)
 
 
 def safe_cell(value: T) -> T | str:
@@ -35,6 +45,9 @@ def xlsx_response(*, filename: str, title: str, headers: Sequence[str], rows: It
     for row in rows:
         values = [safe_cell(v) for v in row]
         ws.append(values)
+        for cell, v in zip(ws[ws.max_row], values, strict=False):
+            if isinstance(v, Percent):
+                cell.number_format = PERCENT_FORMAT
         for i, v in enumerate(values):
             widths[i] = min(max(widths[i], len(str(v if v is not None else "")) + 2), 60)
     for i, width in enumerate(widths, start=1):

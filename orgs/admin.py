@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 
-from .admin_base import ReadOnlyAdmin, ScopedAdmin
+from .admin_base import MaskedPhoneAdmin, ReadOnlyAdmin, ScopedAdmin
 from .models import (
     Alert,
     CoverageSnapshot,
@@ -54,7 +54,7 @@ class IndustryAdmin(admin.ModelAdmin):
 
 
 @admin.register(EnterpriseSurvey)
-class EnterpriseSurveyAdmin(ReadOnlyAdmin):
+class EnterpriseSurveyAdmin(MaskedPhoneAdmin, ReadOnlyAdmin):
     scope_q_name = "enterprises_q"
     scope_path = "enterprise"
     list_display = ["year", "name", "street", "status", "members_total", "org_setup", "batch"]

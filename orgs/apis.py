@@ -10,7 +10,7 @@ from rest_framework import mixins, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from core.api import IdFilter, ScopedViewSet, SmallNumberFilter, atomic_write
+from core.api import IdFilter, ScopedViewSet, SmallNumberFilter, StrictBooleanFilter, atomic_write
 from core.errors import ApplicationError
 
 from . import policy
@@ -45,25 +45,57 @@ from .serializers import (
     AlertNoteSerializer,
     AlertRespondSerializer,
     AlertSerializer,
+    EnterprisePhoneSerializer,
     EnterpriseSerializer,
     EnterpriseSurveySerializer,
+    EnterpriseUpdateSerializer,
     InstructorAssignmentSerializer,
     OrganizationSerializer,
     RatingSerializer,
 )
-from .services import enterprise_create, enterprise_update
+from .services import enterprise_create, enterprise_phone_reveal, enterprise_update
+
+
+class EnterpriseApiFilter(EnterpriseFilter):
+    """The pages' parameters, read as strictly as the rest of the API: a
+    region is an id (one that names no street or park gives an empty list,
+    not a 400), a yes/no is `true` or `false`, a count a whole number."""
+
+    street = IdFilter(field_name="street_id", label="街道ID")
+    park = IdFilter(field_name="park_id", label="园区ID")
+    above_scale = StrictBooleanFilter(label="规上企业")
+    covered = StrictBooleanFilter(method="filter_covered", label="有党组织覆盖")
+    min_formal = SmallNumberFilter(field_name="members_formal", lookup_expr="gte", label="正式党员不少于")
+
+
+class OrganizationApiFilter(OrganizationFilter):
+    """As EnterpriseApiFilter: regions by id, yes/no as `true` or `false`."""
+
+    street = IdFilter(field_name="street_id", label="街道ID")
+    park = IdFilter(field_name="park_id", label="园区ID")
+    needs_completion = StrictBooleanFilter(label="待完善")
 
 
 @extend_schema_view(
-    list=extend_schema(summary="企业列表", tags=["企业"]),
-    retrieve=extend_schema(summary="企业详情", tags=["企业"]),
+    list=extend_schema(summary="企业列表（联系电话已脱敏）", tags=["企业"]),
+    retrieve=extend_schema(summary="企业详情（联系电话已脱敏）", tags=["企业"]),
     create=extend_schema(summary="登记企业（区、街道工作人员）", tags=["企业"]),
-    update=extend_schema(summary="修改企业（区、街道工作人员）", tags=["企业"]),
-    partial_update=extend_schema(summary="部分修改企业（区、街道工作人员）", tags=["企业"]),
+    update=extend_schema(
+        summary="修改企业（区、街道工作人员）",
+        tags=["企业"],
+        request=EnterpriseUpdateSerializer,
+        responses={200: EnterpriseSerializer},
+    ),
+    partial_update=extend_schema(
+        summary="部分修改企业（区、街道工作人员）",
+        tags=["企业"],
+        request=EnterpriseUpdateSerializer,
+        responses={200: EnterpriseSerializer},
+    ),
 )
 class EnterpriseViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, ScopedViewSet):
     serializer_class = EnterpriseSerializer
-    filterset_class = EnterpriseFilter
+    filterset_class = EnterpriseApiFilter
     ordering_fields = ["credit_code", "name", "employees", "members_total", "updated_at"]
     ordering = ["credit_code"]
     http_method_names = ["get", "post", "put", "patch", "head", "options"]
@@ -89,11 +121,25 @@ class EnterpriseViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, Scoped
     def update(self, request, *args, **kwargs):
         partial = kwargs.pop("partial", False)
         enterprise = self.get_object()
-        serializer = self.get_serializer(enterprise, data=request.data, partial=partial)
+        serializer = EnterpriseUpdateSerializer(
+            enterprise, data=request.data, partial=partial, context=self.get_serializer_context()
+        )
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
         enterprise = enterprise_update(enterprise=enterprise, by=request.user, **data)
         return Response(self.get_serializer(enterprise).data)
+
+    @extend_schema(
+        summary="查看企业完整联系电话（区工作人员、本街道工作人员；记入审计日志）",
+        tags=["企业"],
+        request=None,
+        responses={200: EnterprisePhoneSerializer},
+    )
+    @action(detail=True, methods=["post"])
+    def reveal(self, request, pk=None):
+        enterprise = enterprise_get(user=request.user, pk=pk)
+        phone = enterprise_phone_reveal(enterprise=enterprise, by=request.user, request=request)
+        return Response({"id": enterprise.pk, "phone": phone})
 
 
 @extend_schema_view(
@@ -102,7 +148,7 @@ class EnterpriseViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, Scoped
 )
 class OrganizationViewSet(ScopedViewSet):
     serializer_class = OrganizationSerializer
-    filterset_class = OrganizationFilter
+    filterset_class = OrganizationApiFilter
     ordering_fields = ["name", "founded_on", "term_end", "created_at"]
     ordering = ["street_id", "name"]  # the (street, name) unique index
 
@@ -146,7 +192,7 @@ class InstructorAssignmentViewSet(ScopedViewSet):
 class RatingFilter(filters.FilterSet):
     organization = IdFilter(field_name="organization_id", label="党组织ID")
     year = SmallNumberFilter(label="评定年度")
-    published = filters.BooleanFilter(field_name="published_on", lookup_expr="isnull", exclude=True, label="已发布")
+    published = StrictBooleanFilter(field_name="published_on", lookup_expr="isnull", exclude=True, label="已发布")
 
     class Meta:
         model = Rating
@@ -264,7 +310,7 @@ class SurveyFilter(filters.FilterSet):
     street = IdFilter(field_name="street_id", label="街道ID")
     status = filters.ChoiceFilter(choices=BusinessStatus.choices, label="经营状态")
     org_setup = filters.ChoiceFilter(choices=OrgSetup.choices, label="党组织设置情况")
-    above_scale = filters.BooleanFilter(label="规上企业")
+    above_scale = StrictBooleanFilter(label="规上企业")
 
     class Meta:
         model = EnterpriseSurvey
@@ -272,8 +318,8 @@ class SurveyFilter(filters.FilterSet):
 
 
 @extend_schema_view(
-    list=extend_schema(summary="年度排查记录列表", tags=["年度排查"]),
-    retrieve=extend_schema(summary="年度排查记录详情", tags=["年度排查"]),
+    list=extend_schema(summary="年度排查记录列表（联系电话已脱敏）", tags=["年度排查"]),
+    retrieve=extend_schema(summary="年度排查记录详情（联系电话已脱敏）", tags=["年度排查"]),
 )
 class SurveyViewSet(ScopedViewSet):
     """Read only: surveys are written by the import (orgs survey import service)."""

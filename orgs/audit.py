@@ -94,6 +94,9 @@ def _register_own_models() -> None:
         apps.get_app_config("orgs"),
         exclude_fields={
             "User": ["password", "last_login"],
+            # Encrypted personal data stays out of the trail's diffs, as a member's phone does.
+            "Enterprise": ["phone"],
+            "EnterpriseSurvey": ["phone"],
             # A batch's report and rollback data run to megabytes at 100,000
             # rows; its status and counts are diffed, and the import itself
             # is a domain event with its figures (survey_imported).

@@ -5,7 +5,7 @@ import django_filters as filters
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
-from core.api import IdFilter
+from core.api import IdFilter, StrictBooleanFilter
 
 from .models import Alert, BusinessStatus, Enterprise, FormationMode, OrgSetup, PartyOrganization, Region
 
@@ -68,10 +68,10 @@ class AlertFilter(filters.FilterSet):
     level = filters.ChoiceFilter(choices=Alert.Level.choices, label="级别")
     street = IdFilter(field_name="street_id", label="街道ID")
     organization = IdFilter(field_name="organization_id", label="党组织ID")
-    open = filters.BooleanFilter(field_name="closed_on", lookup_expr="isnull", label="未解除")
+    open = StrictBooleanFilter(field_name="closed_on", lookup_expr="isnull", label="未解除")
     state = filters.ChoiceFilter(choices=Alert.State.choices, label="办理状态")
     assignee = IdFilter(field_name="assignee_id", label="责任人用户ID")
-    overdue = filters.BooleanFilter(method="filter_overdue", label="已逾期")
+    overdue = StrictBooleanFilter(method="filter_overdue", label="已逾期")
 
     class Meta:
         model = Alert

@@ -115,6 +115,13 @@ def may_edit_enterprise_in(user: AnyUser, street: Region) -> bool:
     return may_edit_enterprises(user) and Region.objects.filter(_writes(user).regions_q(), pk=street.pk).exists()
 
 
+def may_reveal_enterprise_phone(user: AnyUser, enterprise: Any) -> bool:
+    """The whole contact phone of an enterprise: who keeps its ledger entry
+    (district staff, street staff of its street). Readers of the ledger
+    (leaders, instructors, secretaries) see it masked."""
+    return may_edit_enterprise_in(user, enterprise.street)
+
+
 def may_log_visit(user: AnyUser, assignment: Any) -> bool:
     """Only the instructor of an assignment logs visits to its enterprise."""
     return user is not None and assignment.instructor_id == user.pk

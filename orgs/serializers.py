@@ -1,10 +1,13 @@
 """API shapes of the ground floor (CONTRACT.md): a choice carries its code and
-`<field>_display`; a foreign key carries its id and `<field>_name`."""
+`<field>_display`; a foreign key carries its id and `<field>_name`. An
+enterprise's contact phone leaves the server masked; the whole number only
+comes from the audited reveal endpoint."""
 
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from core.api import StrictModelSerializer, StrictSerializer
+from core.masking import keep_if_masked, mask_phone
 from core.validators import validate_credit_code
 
 from .models import (
@@ -18,6 +21,7 @@ from .models import (
     Rating,
     Region,
 )
+from .models.enterprises import PHONE_MAX_LENGTH
 from .selectors import region_list, region_streets
 from .services import ENTERPRISE_WRITABLE
 
@@ -28,6 +32,18 @@ def display(field: str) -> serializers.CharField:
 
 def fk_name(field: str, attr: str = "name") -> serializers.CharField:
     return serializers.CharField(source=f"{field}.{attr}", read_only=True, allow_null=True)
+
+
+class MaskedPhoneField(serializers.CharField):
+    """Read masked (138****5678); written whole."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("max_length", PHONE_MAX_LENGTH)
+        kwargs.setdefault("help_text", "联系电话（读取时已脱敏；完整号码见 reveal 接口，查看记入审计日志）")
+        super().__init__(**kwargs)
+
+    def to_representation(self, value) -> str:
+        return mask_phone(value)
 
 
 class ScopedRegionField(serializers.PrimaryKeyRelatedField):
@@ -57,6 +73,7 @@ class EnterpriseSerializer(StrictModelSerializer):
     community_name = fk_name("community")
     industry = serializers.PrimaryKeyRelatedField(queryset=Industry.objects.all(), required=False, allow_null=True)
     industry_name = fk_name("industry")
+    phone = MaskedPhoneField(required=False, allow_blank=True)
 
     class Meta:
         model = Enterprise
@@ -80,14 +97,26 @@ class EnterpriseSerializer(StrictModelSerializer):
         read_only_fields = ["id", "latest_survey_year", "created_at", "updated_at"]
         extra_kwargs = {"credit_code": {"validators": []}}
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        if self.instance is not None and not isinstance(self.instance, list | tuple) and "credit_code" in self.fields:
-            # The code is the enterprise's identity: fixed once registered.
-            self.fields["credit_code"].read_only = True
-
     def validate_credit_code(self, value: str) -> str:
         return validate_credit_code(value)
+
+    def validate_phone(self, value: str) -> str:
+        # A record read, edited elsewhere and written back carries the mask.
+        recorded = self.instance.phone if isinstance(self.instance, Enterprise) else ""
+        return keep_if_masked(value, recorded)
+
+
+class EnterprisePhoneSerializer(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True)
+    phone = serializers.CharField(read_only=True)
+
+
+class EnterpriseUpdateSerializer(EnterpriseSerializer):
+    """A change (PUT/PATCH): the credit code is the enterprise's identity,
+    fixed once registered, so it is read-only here (sent, it is refused by name)."""
+
+    class Meta(EnterpriseSerializer.Meta):
+        read_only_fields = [*EnterpriseSerializer.Meta.read_only_fields, "credit_code"]
 
 
 class OrganizationSerializer(serializers.ModelSerializer):
@@ -299,6 +328,7 @@ class EnterpriseSurveySerializer(serializers.ModelSerializer):
     street_name = fk_name("street")
     park_name = fk_name("park")
     industry_name = fk_name("industry")
+    phone = MaskedPhoneField(read_only=True)
 
     class Meta:
         model = EnterpriseSurvey

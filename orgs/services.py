@@ -1,7 +1,7 @@
 """Writes of the ground floor. Each validates fully and writes in one transaction."""
 
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -14,6 +14,10 @@ from . import policy
 from .audit import audit_event
 from .models import Enterprise, InstructorAssignment, InstructorVisit, Region, User
 from .policy import require, require_permission
+
+if TYPE_CHECKING:
+    from django.http import HttpRequest
+    from rest_framework.request import Request
 
 ENTERPRISE_WRITABLE = [
     "name",
@@ -77,6 +81,16 @@ def enterprise_update(*, enterprise: Enterprise, by: User | None, **fields: Any)
     enterprise.full_clean()
     enterprise.save()
     return enterprise
+
+
+def enterprise_phone_reveal(*, enterprise: Enterprise, by: User, request: "HttpRequest | Request | None" = None) -> str:
+    """The whole contact phone, for a user allowed to see it; every reveal
+    is written to the audit trail (as a member's numbers are)."""
+    require_permission(policy.may_reveal_enterprise_phone(by, enterprise), _("您无权查看企业完整的联系电话"))
+    audit_event(
+        actor=by, instance=enterprise, event="enterprise_phone_reveal", detail={"field": "phone"}, request=request
+    )
+    return enterprise.phone
 
 
 @transaction.atomic

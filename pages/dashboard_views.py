@@ -15,22 +15,23 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from core.xlsx import xlsx_response
+from core.xlsx import Percent, percent, xlsx_response
 from orgs import policy
-from orgs.models import Role
+from orgs.models import Alert, Role
 
 from .dashboards.drilldown import DASHBOARD_FIGURES
-from .dashboards.figures import TABLE_SORTS, month_end
+from .dashboards.figures import TABLE_SORTS, month_end, snapshot_latest
 from .dashboards.page import dashboard_data
-from .dashboards.panels import alerts_open, should_form_list, street_organizations
+from .dashboards.panels import alert_list, alerts_open, should_form_list, star_list, street_organizations
 from .dashboards.query import DashboardQuery, dashboard_query, filter_options
 
 if TYPE_CHECKING:
     from orgs.policy import AnyUser
 
 
-def _pct(value: float | None) -> str:
-    return "" if value is None else f"{value * 100:.1f}%"
+def _pct(value: float | None) -> Percent | None:
+    """A rate (or a change of one) as a number the sheet shows in percent."""
+    return percent(value)
 
 
 def _role_label(user: AnyUser) -> str:
@@ -64,6 +65,47 @@ def dashboard_view(request: HttpRequest) -> HttpResponse:
     }
     template = "orgs/dashboard/_dash.html" if request.htmx else "orgs/dashboard/index.html"
     return render(request, template, context)
+
+
+PANEL_LIST_LIMIT = 500
+
+
+@login_required
+def dashboard_panel_list_view(request: HttpRequest, panel: str) -> HttpResponse:
+    """The records behind a number of the star chart or the warnings panel,
+    under the dashboard's filters and on the date of its figures."""
+    q = dashboard_query(user=request.user, params=request.GET)
+    kind, key = q.snapshot_key()
+    latest = snapshot_latest(kind=kind, key=key, above_scale=q.above_scale, on=q.date)
+    on = latest.date if latest else q.date
+    if panel == "stars":
+        stars = request.GET.get("stars", "")
+        if stars not in ("1", "2", "3", "4", "5", "none"):
+            raise Http404(_("星级参数无效"))
+        qs = star_list(q=q, on=on, stars=stars)
+        label = _("未评定") if stars == "none" else "★" * int(stars)
+    elif panel == "alerts":
+        level = request.GET.get("level", "")
+        if level and level not in Alert.Level.values:
+            raise Http404(_("预警级别参数无效"))
+        qs = alert_list(q=q, on=on, level=level)
+        label = str(Alert.Level(level).label) if level else _("全部级别")
+    else:
+        raise Http404(_("没有这张表"))
+    return render(
+        request,
+        "orgs/dashboard/panel_list.html",
+        {
+            "q": q,
+            "on": on,
+            "panel": panel,
+            "label": label,
+            "title": _scope_title(q),
+            "total": qs.count(),
+            "items": qs[:PANEL_LIST_LIMIT],
+            "limit": PANEL_LIST_LIMIT,
+        },
+    )
 
 
 EXPORTS = {

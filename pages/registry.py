@@ -18,6 +18,7 @@ from core.i18n import say
 from funds.selectors import account_for_organization, entry_list
 from orgs.models import BusinessStatus, Enterprise, OrgSetup, PartyOrganization, Rating, RatingCriterion
 from orgs.selectors import rating_in_force
+from stats.ratings import next_star_lines
 
 if TYPE_CHECKING:
     from orgs.policy import AnyUser
@@ -42,7 +43,7 @@ def _text(value: object) -> str:
         for k in ("message", "text", "missing", "reason", "note", "label", "name"):
             if value.get(k):
                 return _text(value[k])
-        return "；".join(f"{k}: {_text(v)}" for k, v in value.items())
+        return ""
     if isinstance(value, list | tuple):
         return "、".join(_text(v) for v in value)
     return str(value)
@@ -83,10 +84,8 @@ def rating_evidence(*, rating: Rating) -> list[dict]:
 
 
 def rating_gap(*, rating: Rating) -> list[str]:
-    gap = rating.next_star_gap or []
-    if isinstance(gap, dict):
-        gap = gap.get("items", [gap])
-    return [_text(item) for item in gap if item]
+    """The gap to the next star as the rating page words it (stats.ratings.next_star_lines)."""
+    return next_star_lines(rating)
 
 
 def term_status(*, organization: PartyOrganization, on: date) -> str:

@@ -5,6 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.views.decorators.http import require_POST
 
 from core.pages import paginate
 from members.models import Stage
@@ -19,6 +20,7 @@ from orgs.selectors import (
     rectification_plans,
     region_streets,
 )
+from orgs.services import enterprise_phone_reveal
 
 from . import registry
 from .dashboards.drilldown import drilldown_context
@@ -64,8 +66,18 @@ def enterprise_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
                 on=timezone.localdate(),
             ),
             "assignments": enterprise.instructor_assignments.select_related("instructor"),
+            "may_reveal_phone": policy.may_reveal_enterprise_phone(request.user, enterprise),
         },
     )
+
+
+@login_required
+@require_POST
+def enterprise_phone_reveal_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """A deliberate, audited action; answers the whole number (htmx swaps it in)."""
+    enterprise = enterprise_get(user=request.user, pk=pk)
+    phone = enterprise_phone_reveal(enterprise=enterprise, by=request.user, request=request)
+    return render(request, "members/_revealed.html", {"value": phone})
 
 
 @login_required

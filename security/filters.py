@@ -18,6 +18,7 @@ EVENT_CHOICES = [
     ("login_failed", _("登录失败")),
     ("logout", _("退出登录")),
     ("member_reveal", _("查看完整证件号/手机号")),
+    ("enterprise_phone_reveal", _("查看企业完整联系电话")),
     ("otp_verified", _("双因素验证通过")),
     ("otp_failed", _("双因素验证失败")),
     ("otp_enabled", _("启用双因素认证")),
@@ -28,7 +29,47 @@ EVENT_CHOICES = [
     ("audit_export", _("导出审计日志")),
     ("audit_purged", _("清理过期审计日志")),
     ("role_granted", _("授予角色")),
+    ("rating_override", _("调整星级")),
+    ("instructor_visit", _("党建指导员走访")),
+    ("member_updated", _("修改党员信息")),
+    ("member_stage", _("党员发展阶段变更")),
+    ("member_import", _("导入党员")),
+    ("member_export", _("导出党员")),
+    ("transfer_requested", _("发起组织关系转接")),
+    ("transfer_confirmed", _("确认组织关系转接")),
+    ("transfer_rejected", _("退回组织关系转接")),
+    ("transfer_cancelled", _("撤销组织关系转接")),
+    ("survey_imported", _("导入年度排查")),
+    ("survey_rolled_back", _("撤销排查导入")),
+    ("attachment_deleted", _("删除附件")),
+    ("activity_created", _("登记组织生活")),
+    ("activity_updated", _("修改组织生活")),
+    ("activity_submitted", _("提交组织生活审核")),
+    ("activity_returned", _("退回组织生活")),
+    ("activity_approved", _("审核通过组织生活")),
 ]
+EVENT_LABELS = dict(EVENT_CHOICES)
+# Events named with a variable tail (the step or kind), labelled by their head.
+EVENT_PREFIX_LABELS = {
+    "fund.application.": _("公积金申请流转"),
+    "fund.income.": _("公积金收入入账"),
+}
+
+
+def event_label(event: str) -> str:
+    """The audit event's name for people; an event without one shows as 其他操作, never as its code."""
+    if event in EVENT_LABELS:
+        return str(EVENT_LABELS[event])
+    for prefix, label in EVENT_PREFIX_LABELS.items():
+        if event.startswith(prefix):
+            return str(label)
+    if event.startswith("member_"):
+        from members.models import MemberEvent
+
+        kind = event.removeprefix("member_")
+        if kind in MemberEvent.Kind.values:
+            return str(_("党员%(kind)s") % {"kind": MemberEvent.Kind(kind).label})
+    return str(_("其他操作"))
 
 
 def _local_midnight(day) -> datetime:

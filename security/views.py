@@ -1,11 +1,13 @@
 """Pages of the security layer: two-factor enrolment and verification, and
 the read-only audit log with its .xlsx export."""
 
+import re
+
 import django_otp
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import FieldDoesNotExist, PermissionDenied
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -20,7 +22,7 @@ from core.xlsx import safe_cell, workbook_response
 from orgs import policy
 from orgs.audit import audit_event
 
-from .filters import EVENT_CHOICES, AuditFilter
+from .filters import AuditFilter, event_label
 from .selectors import audit_entry_list
 from .services import (
     otp_check,
@@ -130,7 +132,23 @@ def otp_verify_view(request):
 
 # --- the audit log -----------------------------------------------------------
 
-EVENT_LABELS = dict(EVENT_CHOICES)
+
+def _field_label(model, name: str) -> str:
+    try:
+        return str(model._meta.get_field(name).verbose_name) if model else name
+    except FieldDoesNotExist:
+        return name
+
+
+def _value(value) -> str:
+    text = "" if value is None else str(value)
+    if text in ("", "None"):
+        return "—"
+    return {"True": str(_("是")), "False": str(_("否"))}.get(text, text)
+
+
+# A to-many relation has no value of its own; the log writes it as "app.Model.None".
+_RELATION_PLACEHOLDER = re.compile(r"^\w+\.\w+\.None$")
 
 
 def _describe(entry) -> dict:
@@ -138,15 +156,18 @@ def _describe(entry) -> dict:
     if not event:
         event = {0: "create", 1: "update", 2: "delete"}.get(entry.action, "access")
     changes = entry.changes_dict if entry.action != entry.Action.ACCESS else {}
+    model = entry.content_type.model_class()
     return {
         "entry": entry,
         "event": event,
-        "event_label": EVENT_LABELS.get(event, event),
-        "model": entry.content_type.model_class()._meta.verbose_name if entry.content_type.model_class() else "",
+        "event_label": event_label(event),
+        "model": model._meta.verbose_name if model else "",
         "changes": [
-            (field, values[0] if isinstance(values, list | tuple) else values, values[1] if len(values) > 1 else "")
+            (_field_label(model, field), _value(values[0]), _value(values[1] if len(values) > 1 else None))
             for field, values in changes.items()
             if isinstance(values, list | tuple)
+            and values
+            and not any(_RELATION_PLACEHOLDER.match(str(v)) for v in values)
         ],
         "actor": str(entry.actor) if entry.actor else "",
     }

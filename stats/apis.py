@@ -1,15 +1,18 @@
 """/api/v1/stats/: the coverage figures the nightly run stored (CONTRACT.md)."""
 
+import re
 from datetime import date
 
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers
 from rest_framework.exceptions import ValidationError
-from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.views import APIView
+
+from core.api import ID_SCHEMA, parse_boolean, parse_id
+from core.drf import Pagination
 
 from .coverage import coverage_by_street, coverage_snapshot
 
@@ -39,20 +42,25 @@ class StreetCoverageSerializer(CoverageSerializer):
 
 
 def _query(request) -> tuple[date | None, bool]:
+    """`date` (YYYY-MM-DD) and `above_scale` (`true`/`false`), each optional;
+    given empty or otherwise, a 400 naming it rather than the default."""
     raw = request.query_params.get("date")
     on = None
-    if raw:
+    if raw is not None:
         try:
-            on = date.fromisoformat(raw)
+            on = date.fromisoformat(raw) if re.fullmatch(r"\d{4}-\d{2}-\d{2}", raw) else None
         except ValueError:
-            raise ValidationError({"date": [_("日期格式应为YYYY-MM-DD")]}) from None
-    above = request.query_params.get("above_scale", "").lower() in ("1", "true", "yes")
+            on = None
+        if on is None:
+            raise ValidationError({"date": [_("日期格式应为YYYY-MM-DD")]})
+    raw = request.query_params.get("above_scale")
+    above = False if raw is None else parse_boolean(raw, field="above_scale")
     return on, above
 
 
 DATE_PARAMS = [
     OpenApiParameter("date", OpenApiTypes.DATE, description="统计日期，默认最新；取该日或之前最近一次统计"),
-    OpenApiParameter("above_scale", OpenApiTypes.BOOL, description="仅规上企业"),
+    OpenApiParameter("above_scale", OpenApiTypes.BOOL, description="仅规上企业（true 或 false）"),
 ]
 
 
@@ -60,14 +68,17 @@ class CoverageView(APIView):
     """Coverage figures of the district or one street, from the nightly snapshots."""
 
     @extend_schema(
-        parameters=[*DATE_PARAMS, OpenApiParameter("street", OpenApiTypes.INT, description="街道ID")],
-        responses=CoverageSerializer,
+        parameters=[*DATE_PARAMS, OpenApiParameter("street", ID_SCHEMA, description="街道ID")],
+        responses={
+            200: CoverageSerializer,
+            404: OpenApiResponse(description="该日期尚无统计结果，或街道不在您的管辖范围内（多街道用户须指定街道）"),
+        },
     )
     def get(self, request):
         on, above = _query(request)
-        snapshot = coverage_snapshot(
-            user=request.user, street_id=request.query_params.get("street"), on=on, above_scale=above
-        )
+        street = request.query_params.get("street")
+        street_id = None if street is None else parse_id(street, field="street")
+        snapshot = coverage_snapshot(user=request.user, street_id=street_id, on=on, above_scale=above)
         return Response(CoverageSerializer(snapshot).data)
 
 
@@ -83,7 +94,14 @@ class StreetCoveragePageSerializer(serializers.Serializer):
 class StreetCoverageView(APIView):
     """The same figures per street the caller may read (paginated)."""
 
-    @extend_schema(parameters=DATE_PARAMS, responses=StreetCoveragePageSerializer)
+    @extend_schema(
+        parameters=[
+            *DATE_PARAMS,
+            OpenApiParameter("page", {"type": "integer", "minimum": 1}, description="页码，从 1 起；超出末页为 404"),
+            OpenApiParameter("page_size", {"type": "integer", "minimum": 1}, description="每页条数，默认 50，最多 200"),
+        ],
+        responses=StreetCoveragePageSerializer,
+    )
     def get(self, request):
         on, above = _query(request)
         answer, rows = coverage_by_street(user=request.user, on=on, above_scale=above)
@@ -93,6 +111,6 @@ class StreetCoverageView(APIView):
                 continue
             snapshot.street_id, snapshot.street_name = street.pk, street.name
             items.append(snapshot)
-        paginator = PageNumberPagination()
+        paginator = Pagination()
         page = paginator.paginate_queryset(items, request, view=self)
         return paginator.get_paginated_response(StreetCoverageSerializer(page, many=True).data)

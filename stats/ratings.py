@@ -23,7 +23,7 @@ from django.utils.translation import gettext_noop
 
 from activities.models import SERVICE_TYPES, THREE_MEETINGS_ONE_LECTURE, ActivityType
 from core.errors import ApplicationError
-from core.i18n import label, said
+from core.i18n import label, said, say
 from funds.models import INCOME_KINDS, FundEntry, TransactionKind
 from members.models import Member, Stage
 from orgs import policy
@@ -440,3 +440,65 @@ def rating_override(*, rating: Rating, stars: int, reason: str, by) -> Rating:
         detail={"computed_stars": rating.computed_stars, "before": before, "after": stars, "reason": reason},
     )
     return rating
+
+
+def _star_floor(stars: int) -> Decimal | None:
+    """The minimum score of `stars` stars: the table's, or the default line."""
+    row = StarThreshold.objects.filter(stars=stars).values_list("min_score", flat=True).first()
+    if row is not None:
+        return Decimal(row)
+    default = dict(THRESHOLDS).get(stars)
+    return Decimal(default) if default is not None else None
+
+
+def _gap_item_text(item: object) -> str:
+    """One stored gap item as a sentence in the reader's language; shapes the
+    page does not know are left out rather than printed as data."""
+    if isinstance(item, str):
+        return say(item)
+    if not isinstance(item, dict):
+        return ""
+    if "id" in item or "list" in item:
+        return say(item)
+    if item.get("message"):
+        return say(item["message"])
+    if item.get("name") and item.get("lost") is not None:
+        values = {"name": say(item["name"]), "n": item["lost"]}
+        missing = [say(m) for m in item.get("missing") or [] if m]
+        if not missing:
+            return _("%(name)s：失分 %(n)s") % values
+        return _("%(name)s：失分 %(n)s（%(missing)s）") % {**values, "missing": _("；").join(missing)}
+    return ""
+
+
+def next_star_lines(rating: Rating) -> list[str]:
+    """What stands between the rating in force (an override included) and the
+    next star, as sentences: the points still needed, then the criteria that
+    lost points, biggest loss first. Empty at five stars."""
+    if rating.vetoed and not rating.override_stars:
+        return [t for t in (_gap_item_text(i) for i in rating.next_star_gap or []) if t]
+    stars = rating.stars
+    if stars >= 5:
+        return []
+    lines = []
+    target = stars + 1
+    floor = _star_floor(target)
+    if floor is not None:
+        needed = _q(floor - Decimal(rating.score))
+        if needed > 0:
+            lines.append(_("达到★%(s)d还需 %(n)s 分") % {"s": target, "n": needed})
+        else:
+            lines.append(
+                _("得分 %(score)s 已达★%(s)d分数线（%(floor)s 分），现行星级为区两新工委调整结果")
+                % {"score": rating.score, "s": target, "floor": floor}
+            )
+    items = rating.next_star_gap or []
+    if isinstance(items, dict):
+        items = items.get("items", [items])
+    for item in items:
+        if isinstance(item, dict) and ("target_stars" in item or "veto" in item):
+            continue  # the computed target; replaced above by the one of the rating in force
+        text = _gap_item_text(item)
+        if text:
+            lines.append(text)
+    return lines

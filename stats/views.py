@@ -14,8 +14,8 @@ from orgs import policy
 from orgs.models import Rating
 from orgs.selectors import organization_get
 
-from .coverage import ENTERPRISE_SETS, coverage_by_street, coverage_date, coverage_drilldown
-from .ratings import rating_override
+from .coverage import coverage_date, coverage_drilldown, coverage_table
+from .ratings import next_star_lines, rating_override
 
 
 def _date_param(request) -> date | None:
@@ -31,7 +31,7 @@ def _date_param(request) -> date | None:
 @login_required
 def coverage_view(request):
     above = request.GET.get("above_scale") == "1"
-    answer, rows = coverage_by_street(user=request.user, on=_date_param(request), above_scale=above)
+    answer, rows = coverage_table(user=request.user, on=_date_param(request), above_scale=above)
     return render(request, "stats/coverage.html", {"date": answer, "rows": rows, "above_scale": above})
 
 
@@ -47,6 +47,8 @@ def coverage_drilldown_view(request, figure):
         figure=figure,
         on=on,
         street_id=request.GET.get("street"),
+        park_id=request.GET.get("park"),
+        industry=request.GET.get("industry"),
         above_scale=request.GET.get("above_scale") == "1",
         offset=(page - 1) * 50,
         limit=50,
@@ -59,7 +61,6 @@ def coverage_drilldown_view(request, figure):
             "page": page,
             "has_next": page * 50 < result.total,
             "query": request.GET.copy(),
-            "figures": ENTERPRISE_SETS,
         },
     )
 
@@ -87,6 +88,12 @@ def rating_view(request, pk):
     return render(
         request,
         "stats/rating.html",
-        {"organization": organization, "rating": rating, "may_override": may_override, "error": error},
+        {
+            "organization": organization,
+            "rating": rating,
+            "gap": next_star_lines(rating) if rating else [],
+            "may_override": may_override,
+            "error": error,
+        },
         status=400 if error else 200,
     )

@@ -5,14 +5,14 @@ from django.contrib import admin
 from import_export.admin import ImportExportMixin
 
 from orgs import policy
-from orgs.admin_base import ScopedAdmin
+from orgs.admin_base import MaskedPhoneAdmin, ScopedAdmin
 from orgs.models import Enterprise
 
 from .resources import SurveyResource
 
 
 @admin.register(Enterprise)
-class EnterpriseAdmin(ImportExportMixin, ScopedAdmin):
+class EnterpriseAdmin(ImportExportMixin, MaskedPhoneAdmin, ScopedAdmin):
     """The ledger in the admin: read, exported, and imported through the survey
     resource, whose rows are written by orgs.services like the API's. A
     record is not edited here by hand (the registry pages do that)."""

@@ -22,6 +22,7 @@ from orgs.models import Enterprise, EnterpriseSurvey, ImportBatch, InstructorAss
 from .reader import check_size, open_survey
 from .report import FACTS, chunks, file_sha256
 from .services import importer_check, survey_import
+from .sql import undo_restored
 
 logger = logging.getLogger(__name__)
 
@@ -177,7 +178,7 @@ def survey_batch_rollback(*, batch: ImportBatch, by: User | None) -> ImportBatch
         if restored:
             objs = []
             for pk, values in restored.items():
-                obj = EnterpriseSurvey(pk=pk, **{k: v for k, v in values.items()})
+                obj = EnterpriseSurvey(pk=pk, **undo_restored(values))
                 objs.append(obj)
             EnterpriseSurvey.objects.bulk_update(objs, ["batch_id", "survey_date", *FACTS], batch_size=500)
         PartyOrganization.objects.filter(batch=batch).delete()
@@ -185,7 +186,7 @@ def survey_batch_rollback(*, batch: ImportBatch, by: User | None) -> ImportBatch
         if updated:
             by_fields: dict[tuple, list[Enterprise]] = {}
             for pk, values in updated.items():
-                by_fields.setdefault(tuple(sorted(values)), []).append(Enterprise(pk=pk, **values))
+                by_fields.setdefault(tuple(sorted(values)), []).append(Enterprise(pk=pk, **undo_restored(values)))
             for fields, objs in by_fields.items():
                 Enterprise.objects.bulk_update(objs, list(fields), batch_size=500)
         for chunk in chunks(undo.get("enterprises_created", [])):

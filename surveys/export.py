@@ -2,6 +2,11 @@
 (export → import gives "unchanged" for every row), an empty template with an
 instructions sheet, and the rejected rows of a batch with an error column.
 
+The ledger's contact phones go out masked, for everyone: the whole number is
+seen one enterprise at a time through the audited reveal. A masked phone
+imported back keeps the recorded number (surveys.plan.classify), so the
+round trip still gives "unchanged".
+
 openpyxl in write-only mode streams rows to disk instead of building the
 sheet in memory. Every text cell passes through `neutralise` so nothing a
 user typed can run as a formula when the file is opened.
@@ -18,6 +23,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font, PatternFill
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from core.masking import mask_phone
 from orgs.models import BusinessStatus, Enterprise, LegalType, OrgSetup
 
 from .columns import COLUMNS, neutralise
@@ -54,7 +60,7 @@ def enterprise_cells(e: Enterprise) -> list[Any]:
         "instructor_assigned": YES if e.instructor_assigned else NO,
         "union_established": YES if e.union_established else NO,
         "league_established": YES if e.league_established else NO,
-        "phone": e.phone,
+        "phone": mask_phone(e.phone),
         "revenue": float(e.revenue) if e.revenue is not None else None,
     }
     return [neutralise(values[c.field]) for c in COLUMNS]

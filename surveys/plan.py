@@ -14,6 +14,7 @@ from django.db import connection
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
+from core.masking import keep_if_masked
 from orgs.models import BusinessStatus, Enterprise, EnterpriseSurvey, InstructorAssignment, OrgSetup, PartyOrganization
 
 from .columns import COLUMN_BY_FIELD
@@ -26,10 +27,9 @@ from .report import (
     Row,
     SurveyReport,
     header_for,
-    json_value,
     survey_date_for,
 )
-from .sql import convert_facts, fact_columns, fact_converters, key_array, select_by_keys
+from .sql import convert_facts, fact_columns, fact_converters, key_array, select_by_keys, undo_value
 from .validate import Context, Parsed, member_errors, reject
 
 
@@ -99,6 +99,7 @@ def classify(parsed: Parsed, *, year: int, ctx: Context, report: SurveyReport) -
         IDX["employees"],
     )
     only_street = ctx.only_street.pk if ctx.only_street is not None else None
+    phone_i = IDX["phone"] if "phone" in parsed.fields else None
     more_members = _("党员总数多于从业人员数，请核实")
     rows: list[Row] = []
     # Popping as we go lets each parsed tuple and recorded row go once merged:
@@ -109,6 +110,9 @@ def classify(parsed: Parsed, *, year: int, ctx: Context, report: SurveyReport) -
         if record is not None:
             enterprise_id, latest_year, *old = record
             facts = list(merge(values + tuple(old)))
+            if phone_i is not None:
+                # The ledger export masks phones: its masks coming back keep the recorded numbers.
+                facts[phone_i] = keep_if_masked(facts[phone_i], old[phone_i])
         else:
             enterprise_id, latest_year, old = None, None, None
             facts = list(merge(values + defaults))
@@ -287,6 +291,6 @@ def plan_surveys(
             overwritten[str(survey_id)] = {
                 "batch_id": batch_id,
                 "survey_date": survey_day.isoformat(),
-                **{f: json_value(v) for f, v in zip(FACTS, facts, strict=True)},
+                **{f: undo_value(f, v) for f, v in zip(FACTS, facts, strict=True)},
             }
     return survey_rows, existing_surveys, overwritten

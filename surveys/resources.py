@@ -16,6 +16,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from import_export import fields, resources, widgets
 
+from core.masking import keep_if_masked, mask_phone
 from orgs.models import BusinessStatus, Enterprise, Industry, LegalType, OrgSetup, Region
 from orgs.services import ENTERPRISE_WRITABLE, enterprise_create, enterprise_update
 
@@ -49,6 +50,9 @@ class SurveyCellWidget(widgets.Widget):
     def render(self, value: Any, obj=None, **kwargs) -> Any:
         if value is None:
             return ""
+        if self.column.field == "phone":
+            # Masked for everyone, as in the ledger export; whole only through the audited reveal.
+            return neutralise(mask_phone(value))
         if isinstance(value, bool):
             return "是" if value else "否"
         if isinstance(value, Industry):
@@ -89,6 +93,13 @@ class SurveyResource(resources.ModelResource):
             instance.pk = enterprise_create(credit_code=instance.credit_code, by=self.user, **values).pk
         else:
             enterprise_update(enterprise=instance, by=self.user, **values)
+
+    def import_field(self, field, instance, row, is_m2m=False, **kwargs):
+        recorded = instance.phone if field.attribute == "phone" and instance.pk else ""
+        super().import_field(field, instance, row, is_m2m, **kwargs)
+        if field.attribute == "phone":
+            # An exported (masked) phone coming back keeps the recorded number.
+            instance.phone = keep_if_masked(instance.phone, recorded)
 
     def get_import_id_fields(self):
         return ["credit_code"]

@@ -38,6 +38,7 @@ from .finish import survey_finish_commit, survey_finish_preview
 from .plan import plan_surveys, survey_plan
 from .reader import check_size
 from .report import ADVISORY_LOCK_KEY, SurveyReport, file_sha256
+from .sql import decrypting_once
 from .validate import Context, Notify, survey_read, survey_validate
 from .writers import survey_write
 
@@ -70,7 +71,17 @@ def _cyclic_gc_paused(func: Callable[..., SurveyReport]) -> Callable[..., Survey
     return paused
 
 
+def _decrypting_once(func: Callable[..., SurveyReport]) -> Callable[..., SurveyReport]:
+    @functools.wraps(func)
+    def wrapped(*args: Any, **kwargs: Any) -> SurveyReport:
+        with decrypting_once():
+            return func(*args, **kwargs)
+
+    return wrapped
+
+
 @_cyclic_gc_paused
+@_decrypting_once
 def survey_import(
     *,
     path: str | os.PathLike | None = None,

@@ -1,15 +1,22 @@
 """The raw SQL the import's steps share: rows looked up by a long list of
-keys, the fact columns of the ledger and its snapshots, and the values
-SQLite hands back made the same as PostgreSQL's."""
+keys, the fact columns of the ledger and its snapshots, the values SQLite
+hands back made the same as PostgreSQL's, and encrypted facts (the phone)
+decrypted on the way in and encrypted on the way out, as the ORM's field
+would: raw SQL bypasses it."""
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from decimal import Decimal
 from typing import Any
 
 from django.db import connection
 from django.db.models import Model
 
-from .report import FACTS, chunks
+from core.crypto import EncryptedTextField, decrypt_text, encrypt_text
+from orgs.models import SurveyFacts
+
+from .report import FACTS, chunks, json_value
 
 Converter = Callable[[Any], Any]
 
@@ -59,25 +66,92 @@ def fact_columns(model: type[Model]) -> str:
     return ", ".join(model._meta.get_field(f if not f.endswith("_id") else f[:-3]).column for f in FACTS)
 
 
-def fact_converters(model: type[Model]) -> list[Converter | None] | None:
-    """SQLite hands back 0/1 for booleans and text for decimals; PostgreSQL
-    gives typed values already (None: nothing to convert)."""
-    if connection.vendor == "postgresql":
-        return None
-    out: list[Converter | None] = []
-    for name in FACTS:
-        field = model._meta.get_field(name[:-3] if name.endswith("_id") else name)
+# Ciphertext → plain text for the import running in this context, if any.
+_decrypted: ContextVar[dict[str, str] | None] = ContextVar("survey_decrypted", default=None)
+
+
+@contextmanager
+def decrypting_once() -> Iterator[None]:
+    """Within one import each ciphertext is decrypted once. A year's
+    snapshots are copied from the ledger row server-side and carry its very
+    ciphertext, so a re-import reading both pays for one decryption per
+    phone, not two (a decryption costs as much as a row's whole comparison)."""
+    token = _decrypted.set({})
+    try:
+        yield
+    finally:
+        _decrypted.reset(token)
+
+
+def _decrypt(value: Any) -> Any:
+    if not value:
+        return value
+    memo = _decrypted.get()
+    if memo is None:
+        return decrypt_text(value)
+    plain = memo.get(value)
+    if plain is None:
+        plain = memo[value] = decrypt_text(value)
+    return plain
+
+
+def _encrypt(value: Any) -> Any:
+    return encrypt_text(value) if value else value
+
+
+def _field(model: type[Model], fact: str):
+    return model._meta.get_field(fact[:-3] if fact.endswith("_id") else fact)
+
+
+# Positions in FACTS of the encrypted facts (the phone), and their names.
+ENCRYPTED = [i for i, name in enumerate(FACTS) if isinstance(_field(SurveyFacts, name), EncryptedTextField)]
+ENCRYPTED_NAMES = frozenset(FACTS[i] for i in ENCRYPTED)
+
+
+def fact_converters(model: type[Model]) -> list[tuple[int, Converter]]:
+    """(position, converter) for the facts a raw SELECT hands back in another
+    form than the ORM would: encrypted facts come back as ciphertext. SQLite
+    also hands back 0/1 for booleans and text for decimals; PostgreSQL gives
+    those typed already."""
+    postgres = connection.vendor == "postgresql"
+    out: list[tuple[int, Converter]] = []
+    for i, name in enumerate(FACTS):
+        field = _field(model, name)
         kind = field.get_internal_type()
-        if kind == "BooleanField":
-            out.append(lambda v: None if v is None else bool(v))
+        if isinstance(field, EncryptedTextField):
+            out.append((i, _decrypt))
+        elif postgres:
+            continue
+        elif kind == "BooleanField":
+            out.append((i, lambda v: None if v is None else bool(v)))
         elif kind == "DecimalField":
-            out.append(lambda v: None if v is None else Decimal(str(v)).quantize(Decimal("0.01")))
-        else:
-            out.append(None)
+            out.append((i, lambda v: None if v is None else Decimal(str(v)).quantize(Decimal("0.01"))))
     return out
 
 
-def convert_facts(values: Sequence[Any], converters: list[Converter | None] | None) -> Sequence[Any]:
-    if converters is None:
-        return values
-    return [v if conv is None else conv(v) for v, conv in zip(values, converters, strict=True)]
+def convert_facts(values: Sequence[Any], converters: list[tuple[int, Converter]]) -> list[Any]:
+    out = list(values)
+    for i, convert in converters:
+        out[i] = convert(out[i])
+    return out
+
+
+def undo_value(fact: str, value: Any) -> Any:
+    """A previous value as a batch's undo data keeps it (JSON): an encrypted
+    fact stays ciphertext there, so the undo data holds no phone in clear."""
+    if value and fact in ENCRYPTED_NAMES:
+        return encrypt_text(value)
+    return json_value(value)
+
+
+def undo_restored(values: dict[str, Any]) -> dict[str, Any]:
+    """Undo data back to the values a model is built with."""
+    return {k: decrypt_text(v) if v and k in ENCRYPTED_NAMES else v for k, v in values.items()}
+
+
+def stored_facts(facts: Sequence[Any]) -> tuple[Any, ...]:
+    """A row's facts as a raw statement must store them: the phone encrypted."""
+    out = list(facts)
+    for i in ENCRYPTED:
+        out[i] = _encrypt(out[i])
+    return tuple(out)

@@ -14,6 +14,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from core.masking import mask_phone
 from orgs.models import BusinessStatus, Industry, LegalType, OrgSetup, Region
 
 from .columns import COLUMN_BY_FIELD, CellError, Column, check_text, clean_text, shown, stored_text
@@ -153,6 +154,9 @@ class Context:
             return ""
         if isinstance(value, NewRegion):
             return value.name
+        if name == "phone":
+            # The preview is kept with the batch and shown to whoever opens it.
+            return mask_phone(value)
         if name == "street_id":
             return self.street_name.get(value, str(value))
         if name == "park_id":

@@ -32,8 +32,8 @@ from orgs.models import (
 
 from .bulkload import ReferenceChecks, bulk_load
 from .plan import LinkPlan, plan_surveys
-from .report import FACTS, IDX, NewRegion, Row, SurveyReport, chunks, json_value, survey_date_for
-from .sql import fact_columns, key_array, select_by_keys
+from .report import FACTS, IDX, NewRegion, Row, SurveyReport, chunks, survey_date_for
+from .sql import fact_columns, key_array, select_by_keys, stored_facts, undo_value
 from .validate import Context
 
 if TYPE_CHECKING:
@@ -52,7 +52,7 @@ def survey_write(
     undo["enterprises_updated"] = {
         str(r.enterprise_id): {
             "latest_survey_year": None,
-            **{f: json_value(old) for f, (old, _new) in r.diff.items()},
+            **{f: undo_value(f, old) for f, (old, _new) in r.diff.items()},
         }
         for r in ledger
         if r.enterprise_id is not None
@@ -370,7 +370,11 @@ class CopyWriter:
                 f"SELECT credit_code, {facts} FROM {enterprise} WITH NO DATA"
             )
             self._copy(
-                cursor, "tmp_survey_new", ["credit_code", *FACTS], ((r.code, *r.facts) for r in rows), model=Enterprise
+                cursor,
+                "tmp_survey_new",
+                ["credit_code", *FACTS],
+                ((r.code, *stored_facts(r.facts)) for r in rows),
+                model=Enterprise,
             )
             self.checks.note(EnterpriseSurvey, ["batch_id"], [(batch_id,)])
             self.checks.verify()
@@ -399,7 +403,7 @@ class CopyWriter:
                 Enterprise._meta.db_table,
                 "id",
                 ["latest_survey_year", *FACTS],
-                ((r.enterprise_id, year, *r.facts) for r in rows),
+                ((r.enterprise_id, year, *stored_facts(r.facts)) for r in rows),
                 model=Enterprise,
                 extra=", updated_at = now()",
             )
@@ -439,7 +443,7 @@ class CopyWriter:
                     cursor,
                     table,
                     ["enterprise_id", "year", *columns],
-                    ((r.enterprise_id, year, day, batch_id, *r.facts) for r in other),
+                    ((r.enterprise_id, year, day, batch_id, *stored_facts(r.facts)) for r in other),
                     model=EnterpriseSurvey,
                 )
             changed = [r for r in rows if r.enterprise_id in existing]
@@ -449,7 +453,7 @@ class CopyWriter:
                     table,
                     "id",
                     columns,
-                    ((existing[r.enterprise_id], day, batch_id, *r.facts) for r in changed),
+                    ((existing[r.enterprise_id], day, batch_id, *stored_facts(r.facts)) for r in changed),
                     model=EnterpriseSurvey,
                 )
 

@@ -109,6 +109,12 @@ WRITES: dict[str, Write] = {
         # One audited reveal per field: the page reveals one, the API both.
         effect=lambda world, _: LogEntry.objects.filter(additional_data__event="member_reveal").exists(),
     ),
+    "enterprise_phone_reveal": Write(
+        setup=lambda world: world.enterprise_a,
+        page=lambda c, world, e: c.post(reverse("orgs:enterprise_phone_reveal", args=[e.pk])),
+        api=lambda c, world, e: c.post(f"/api/v1/enterprises/{e.pk}/reveal/"),
+        effect=lambda world, _: LogEntry.objects.filter(additional_data__event="enterprise_phone_reveal").exists(),
+    ),
     "activity_submit": Write(
         setup=_activity(Activity.Status.DRAFT),
         page=lambda c, world, a: c.post(reverse("activities:submit", args=[a.pk])),
@@ -215,6 +221,7 @@ def test_page_and_api_answer_a_role_the_same(world, name, role):
 ALLOWED = {
     "member_create": "secretary_a",
     "member_reveal": "district",
+    "enterprise_phone_reveal": "street_a_staff",
     "activity_submit": "secretary_a",
     "activity_approve": "street_a_staff",
     "activity_return": "street_a_staff",

@@ -54,6 +54,21 @@ def test_logins_failures_logouts_writes_and_reveals_are_listed(world, client, ap
     assert "登录失败" in body
 
 
+def test_audit_log_names_events_and_fields_for_people(world, login):
+    from orgs.audit import audit_event
+
+    audit_event(actor=world.instructor, instance=world.enterprise_a, event="instructor_visit", detail={})
+    audit_event(actor=world.district, instance=world.enterprise_a, event="fund.application.street_approve", detail={})
+    api_client = APIClient()
+    api_client.force_authenticate(world.district)
+    api_client.patch(f"/api/v1/enterprises/{world.enterprise_a.pk}/", {"employees": 77}, format="json")
+    page = _rows(login(world.district).get(reverse("security:audit_log")))
+    assert "党建指导员走访" in page and "公积金申请流转" in page
+    for code in ("instructor_visit", "fund.application", ">employees<", "None"):
+        assert code not in page, code
+    assert "从业人员数" in page  # the field's verbose name
+
+
 def test_bad_audit_filters_are_ignored_not_500(world, login):
     response = login(world.district).get(reverse("security:audit_log"), {"date_from": "x", "model": "999999"})
     assert response.status_code == 200

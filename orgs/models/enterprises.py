@@ -6,10 +6,13 @@ FormationMode (how an organization was formed) sits beside OrgSetup, its
 survey-side twin that also knows "not formed"."""
 
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from core.crypto import EncryptedTextField
+from core.masking import mask_phone
 from core.validators import validate_credit_code
 
 from .imports import ImportBatch
@@ -47,6 +50,10 @@ class OrgSetup(models.TextChoices):
     ATTACHED = "attached", _("挂靠组建")
     DISPATCHED = "dispatched", _("派员组建")
     NONE = "none", _("未建")
+
+
+# The longest contact phone kept (the survey's free-form cell is cut to it).
+PHONE_MAX_LENGTH = 30
 
 
 class SurveyFacts(models.Model):
@@ -95,7 +102,12 @@ class SurveyFacts(models.Model):
     instructor_assigned = models.BooleanField(_("是否选派党建指导员"), default=False)
     union_established = models.BooleanField(_("是否建立工会"), default=False)
     league_established = models.BooleanField(_("是否建立团组织"), default=False)
-    phone = models.CharField(_("联系电话"), max_length=30, blank=True)
+    # Often a person's mobile number (PIPL personal data): encrypted at rest
+    # like a member's, shown masked, whole only through the audited reveal.
+    # Encrypted values cannot be searched or compared in SQL: nothing filters on it.
+    phone = EncryptedTextField(
+        _("联系电话"), max_length=PHONE_MAX_LENGTH, blank=True, validators=[MaxLengthValidator(PHONE_MAX_LENGTH)]
+    )
     revenue = models.DecimalField(_("年营业收入(万元)"), max_digits=14, decimal_places=2, null=True, blank=True)
 
     class Meta:
@@ -107,6 +119,10 @@ class SurveyFacts(models.Model):
             errors["members_total"] = _("正式党员数与预备党员数之和应等于党员总数")
         if errors:
             raise ValidationError(errors)
+
+    @property
+    def phone_masked(self) -> str:
+        return mask_phone(self.phone)
 
     @classmethod
     def fact_field_names(cls) -> list[str]:

@@ -45,10 +45,13 @@ _DRILLDOWN_FILTERS: dict[str, dict[str, str]] = {
 }
 
 
-# Figures the statistics drill-down lists (street and 规上 scopes); parks and
-# industries fall back to the filtered enterprise list.
+# The statistics drill-down's set behind each figure: it lists the records the
+# snapshot counted (a rate: its numerator, with the base beside it), under
+# every filter of the dashboard, so its count is the figure.
 _ENTERPRISE_SET_OF = {
     "enterprises": "enterprises",
+    "organizations": "organizations",
+    "members": "members",
     "org_coverage": "org_covered",
     "work_coverage": "work_covered",
     "own_org_rate": "own_org",
@@ -71,12 +74,16 @@ def drilldown_url(
 ) -> str:
     """The list of records behind one number on a dashboard."""
     stats_figure = _ENTERPRISE_SET_OF.get(figure)
-    if stats_figure and park is None and industry is None:
-        # The nightly statistics list the exact enterprises behind the figure,
+    if stats_figure:
+        # The nightly statistics list the exact records behind the figure,
         # each with the reason it is counted, as of the snapshot's date.
         params = {"date": date.isoformat()}
         if street is not None:
             params["street"] = str(_key(street))
+        if park is not None:
+            params["park"] = str(_key(park))
+        if industry is not None:
+            params["industry"] = str(_key(industry))
         if above_scale:
             params["above_scale"] = "1"
         return f"{reverse('orgs:stats_drilldown', args=[stats_figure])}?{urlencode(params)}"

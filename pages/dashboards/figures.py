@@ -207,7 +207,9 @@ def breakdown(
                     "value": now.get(figure) if now else None,
                     "delta": delta(now, before, figure),
                     "is_rate": figure in RATE_FIGURES,
-                    "url": q.drill(figure, on=current.date, street=street, park=park),
+                    # Snapshots have no street × industry cells: a street's row is all its
+                    # industries, and so is the list behind it (the table says so).
+                    "url": q.drill(figure, on=current.date, street=street, park=park, industry=False),
                 }
             )
             row[figure] = now.get(figure) if now else None

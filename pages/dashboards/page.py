@@ -34,7 +34,7 @@ def dashboard_data(*, q: DashboardQuery) -> dict:
             q=q, kind=CoverageSnapshot.ScopeKind.STREET, regions=regions, current=ov.current, previous=ov.previous
         )
         if q.industry is not None:
-            q.notices.append(_("街道排名表按街道全部行业统计（快照不含街道×行业交叉数据）。"))
+            data["rows_scope"] = _("本表按各街道全部行业统计，不按所选行业筛选。")
     else:
         regions = list(
             Region.objects.filter(kind=Region.Kind.PARK, parent=q.street).select_related("parent").order_by("name")
@@ -47,5 +47,24 @@ def dashboard_data(*, q: DashboardQuery) -> dict:
     data["alerts"] = alerts_top(q=q, on=on)
     data["alert_counts"] = alert_counts(q=q, on=on)
     data["fund"] = fund_panel(q=q)
+    data["panels_scope"] = panels_scope(q)
     data["kpi_links"] = {figure: q.drill(figure, on=on) for figure in DASHBOARD_FIGURES}
     return data
+
+
+def panels_scope(q: DashboardQuery) -> dict[str, str]:
+    """What the panels beside the coverage figures count under the industry
+    and 规上 filters: the ratings and warnings follow them, the fund does not."""
+    if q.industry is None and not q.above_scale:
+        return {}
+    if q.industry is not None and q.above_scale:
+        what = _("%(industry)s规上企业") % {"industry": q.industry.name}
+    elif q.industry is not None:
+        what = _("%(industry)s企业") % {"industry": q.industry.name}
+    else:
+        what = _("规上企业")
+    return {
+        "stars": _("只计覆盖%(what)s的党组织。") % {"what": what},
+        "alerts": _("只计%(what)s及覆盖它们的党组织的预警。") % {"what": what},
+        "fund": _("公积金按范围内全部党组织统计，不按行业、规上筛选。"),
+    }

@@ -69,13 +69,23 @@ class DashboardQuery:
     def querystring(self, **overrides: object) -> str:
         return urlencode(self.params(**overrides))
 
-    def drill(self, figure: str, *, on: date, street: Region | None = None, park: Region | None = None) -> str:
+    def drill(
+        self,
+        figure: str,
+        *,
+        on: date,
+        street: Region | None = None,
+        park: Region | None = None,
+        industry: bool = True,
+    ) -> str:
+        """The list behind a figure under this query's filters; `industry=False`
+        for a figure that counts every industry (the street table's)."""
         return drilldown_url(
             figure,
             date=on,
             street=street if street is not None else self.street,
             park=park if park is not None else self.park,
-            industry=self.industry,
+            industry=self.industry if industry else None,
             above_scale=self.above_scale,
         )
 

@@ -54,6 +54,13 @@ def dash_url(q, name="orgs:dashboard", **overrides) -> str:
 
 
 @register.simple_tag
+def panel_url(q, panel, **overrides) -> str:
+    """The list behind a number of a panel (stars, alerts) under the query's filters."""
+    qs = q.querystring(sort="", **overrides)
+    return f"{reverse('orgs:dashboard_list', args=[panel])}?{qs}"
+
+
+@register.simple_tag
 def export_url(q, table) -> str:
     qs = q.querystring(sort="")
     url = reverse("orgs:dashboard_export", args=[table])

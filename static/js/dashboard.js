@@ -4,6 +4,9 @@
   "use strict";
   var charts = [];
   var RED = "#b71c1c", GOLD = "#d4a106", BLUE = "#0b5cad", GREEN = "#2e7d32";
+  // Tooltips drawn on the canvas: ECharts' HTML tooltips write style
+  // attributes, which the Content-Security-Policy (no inline styles) refuses.
+  var TOOLTIP_MODE = "richText";
 
   function readJSON(id) {
     var el = document.getElementById(id);
@@ -15,19 +18,32 @@
     return rows.some(function (r) { return r.org_coverage !== null || r.work_coverage !== null; });
   }
 
+  // A line needs two points: a month on its own (the first month of the
+  // nightly statistics) is drawn as a solid dot with its value, not a hollow speck.
+  function trendSeries(name, data) {
+    var points = data.filter(function (v) { return v !== null; }).length;
+    var series = { name: name, type: "line", connectNulls: true, data: data };
+    if (points <= 1) {
+      series.symbol = "circle";
+      series.symbolSize = 10;
+      series.label = { show: true, position: "top", formatter: "{c}%" };
+    }
+    return series;
+  }
+
   function trendOption(rows) {
     return {
       title: hasValues(rows) ? { show: false } : { text: "暂无趋势数据", left: "center", top: "middle", textStyle: { color: "#6b7785", fontSize: 14, fontWeight: "normal" } },
       color: [RED, BLUE, GREEN, GOLD],
-      tooltip: { trigger: "axis", valueFormatter: function (v) { return v === null || v === undefined ? "—" : v + "%"; } },
+      tooltip: { trigger: "axis", renderMode: TOOLTIP_MODE, valueFormatter: function (v) { return v === null || v === undefined ? "—" : v + "%"; } },
       legend: { top: 0, data: ["组织覆盖率", "工作覆盖率", "单独组建率"] },
       grid: { left: 40, right: 16, top: 36, bottom: 28 },
       xAxis: { type: "category", data: rows.map(function (r) { return r.month.slice(2).replace("-", "/"); }) },
       yAxis: { type: "value", min: function (v) { return Math.max(0, Math.floor(v.min / 10) * 10); }, max: 100, axisLabel: { formatter: "{value}%" } },
       series: [
-        { name: "组织覆盖率", type: "line", connectNulls: true, data: rows.map(function (r) { return pct(r.org_coverage); }) },
-        { name: "工作覆盖率", type: "line", connectNulls: true, data: rows.map(function (r) { return pct(r.work_coverage); }) },
-        { name: "单独组建率", type: "line", connectNulls: true, data: rows.map(function (r) { return pct(r.own_org_rate); }) }
+        trendSeries("组织覆盖率", rows.map(function (r) { return pct(r.org_coverage); })),
+        trendSeries("工作覆盖率", rows.map(function (r) { return pct(r.work_coverage); })),
+        trendSeries("单独组建率", rows.map(function (r) { return pct(r.own_org_rate); }))
       ]
     };
   }
@@ -35,7 +51,7 @@
   function starsOption(rows) {
     return {
       color: [GOLD],
-      tooltip: { trigger: "axis" },
+      tooltip: { trigger: "axis", renderMode: TOOLTIP_MODE },
       grid: { left: 70, right: 30, top: 10, bottom: 24 },
       xAxis: { type: "value", minInterval: 1 },
       yAxis: { type: "category", inverse: true, data: rows.map(function (r) { return r.stars ? r.stars + "星" : r.label; }) },

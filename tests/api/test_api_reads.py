@@ -51,8 +51,9 @@ def test_fund_account_balance_and_journal(world, api):
     assert entries["results"][0]["amount"] == "1000.00"
     assert entries["results"][0]["transaction_kind_display"] == "企业预存"
     assert api(world.secretary_b).get(f"/api/v1/fund-accounts/{account.pk}/journal/").status_code == 404
-    # The pool and external accounts are the district's alone.
-    assert api(world.district).get("/api/v1/fund-accounts/").json()["count"] == 2
+    # The external accounts are technical: in the journal, in no list.
+    listed = api(world.district).get("/api/v1/fund-accounts/").json()
+    assert [a["kind_display"] for a in listed["results"]] == ["党组织账户"]
 
 
 def test_ratings_alerts_and_assignments_scoped(world, api):

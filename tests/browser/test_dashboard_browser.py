@@ -172,7 +172,7 @@ def test_drilldown_click_lands_on_the_streets_statistics_list(district, session)
     # The number drills down to the nightly statistics' own list, with the reason per enterprise.
     assert page.url.startswith(s.base + reverse("orgs:stats_drilldown", args=["should_form_not_formed"]))
     assert f"street={street.pk}" in page.url and f"date={district.isoformat()}" in page.url
-    assert f"共 {shown} 家" in page.locator("h1").inner_text()
+    assert page.locator("[data-testid=total]").inner_text() == str(shown)
     rows = page.locator("table.data tbody tr")
     assert rows.count() == max(min(shown, 50), 1)
     if shown:

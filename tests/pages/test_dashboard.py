@@ -239,6 +239,57 @@ def test_star_distribution_counts_the_rating_in_force(world):
     assert stars == {5: 1, 4: 1, 3: 0, 2: 0, 1: 0, None: 0}
 
 
+@pytest.mark.parametrize("params", [{"industry": "F"}, {"above_scale": "1"}, {"industry": "F", "above_scale": "1"}])
+def test_industry_and_above_scale_filters_reach_the_stars_and_the_warnings(world, login, params):
+    ensure_reference_data()
+    on = snapshots_for(world, months=1)
+    SnapshotFactory(date=on, scope_kind="industry", scope_key="F", enterprises=5, org_covered=1)
+    SnapshotFactory(date=on, scope_kind="industry", scope_key="F", above_scale_only=True, enterprises=5, org_covered=1)
+    trade = EnterpriseFactory(street=world.street_b, industry_id="F", above_scale=True, name="批发公司")
+    trade_org = OrganizationFactory(street=world.street_b, enterprises=[trade])
+    Enterprise.objects.filter(pk__in=[world.enterprise_a.pk, world.enterprise_b.pk]).update(
+        industry_id="C", above_scale=False
+    )
+    RatingFactory(organization=world.org_a, computed_stars=4, computed_on=on, published_on=on)
+    RatingFactory(organization=trade_org, computed_stars=2, computed_on=on, published_on=on)
+    AlertFactory(street=world.street_b, enterprise=trade, message="批发公司预警", opened_on=on)
+    AlertFactory(street=world.street_b, organization=trade_org, message="批发党组织预警", opened_on=on)
+    AlertFactory(street=world.street_a, enterprise=world.enterprise_a, message="制造公司预警", opened_on=on)
+    AlertFactory(street=world.street_a, message="数据质量预警", opened_on=on)
+    q = dashboards.dashboard_query(user=world.district, params=params)
+    data = dashboards.dashboard_data(q=q)
+    assert {r["stars"]: r["count"] for r in data["stars"]} == {5: 0, 4: 0, 3: 0, 2: 1, 1: 0, None: 0}
+    assert sum(c["count"] for c in data["alert_counts"]) == 2
+    html = body(login(world.district).get(DASH, params))
+    assert "批发公司预警" in html and "批发党组织预警" in html
+    assert "制造公司预警" not in html and "数据质量预警" not in html
+    # The fund does not follow these filters, and says so beside it.
+    assert "不按行业、规上筛选" in html
+
+
+def test_street_table_under_an_industry_says_it_counts_every_industry(world, login):
+    ensure_reference_data()
+    on = snapshots_for(world, months=1)
+    SnapshotFactory(date=on, scope_kind="industry", scope_key="C", enterprises=50, org_covered=10)
+    html = body(login(world.district).get(DASH, {"industry": "C"}))
+    assert "不按所选行业筛选" in html[html.index('data-testid="rows-scope"') :]
+    rows = html[html.index("<tbody>", html.index('data-testid="breakdown"')) :]
+    rows = rows[: rows.index("</tbody>")]
+    assert "/orgs/stats/coverage/" in rows and "industry=C" not in rows
+
+
+def test_panel_lists_are_for_dashboard_users_only(world, login):
+    on = snapshots_for(world, months=1)
+    RatingFactory(organization=world.org_a, computed_stars=4, computed_on=on, published_on=on)
+    url = reverse("orgs:dashboard_list", args=["stars"])
+    html = body(login(world.street_a_staff).get(url, {"stars": "4"}))
+    assert world.org_a.name in html and 'data-testid="total">1<' in html
+    assert login(world.secretary_a).get(url, {"stars": "4"}).status_code == 404
+    assert login(world.street_a_staff).get(url, {"stars": "4", "street": world.street_b.pk}).status_code == 404
+    assert login(world.district).get(url, {"stars": "9"}).status_code == 404
+    assert login(world.district).get(reverse("orgs:dashboard_list", args=["alerts"]), {"level": "x"}).status_code == 404
+
+
 def test_warnings_are_scoped_and_red_first(world, login):
     on = snapshots_for(world, months=1)
     AlertFactory(street=world.street_a, level=Alert.Level.BLUE, message="甲蓝色预警", opened_on=on - timedelta(days=90))
@@ -353,7 +404,9 @@ def test_drilldown_url_maps_figures_to_list_filters(world):
         "figure": "should_form",
         "date": on.isoformat(),
     }
-    assert urlparse(dashboards.drilldown_url("organizations", date=on)).path == reverse("orgs:organization_list")
+    assert urlparse(dashboards.drilldown_url("organizations", date=on)).path == reverse(
+        "orgs:stats_drilldown", args=["organizations"]
+    )
 
 
 def test_drilldown_lands_on_the_right_enterprises(world, login):
@@ -431,15 +484,20 @@ def test_street_export_has_one_row_per_street(world, login):
     rows = read_xlsx(login(world.district).get(reverse("orgs:dashboard_export", args=["rows"]), {"sort": "name"}))
     assert rows[0][0] == "街道" and rows[0][4] == "组织覆盖率"
     names = {r[0]: r for r in rows[1:]}
-    assert names[world.street_a.name][4] == "36.7%"  # 22 of 60
+    assert names[world.street_a.name][4] == pytest.approx(22 / 60, abs=1e-4)  # a number, shown in percent
     assert len(rows) == 3
+    sheet = load_workbook(
+        BytesIO(login(world.district).get(reverse("orgs:dashboard_export", args=["rows"]), {"sort": "name"}).content)
+    ).active
+    assert sheet.cell(row=2, column=5).number_format == "0.0%"
+    assert isinstance(sheet.cell(row=2, column=5).value, float)
 
 
 def test_kpi_export_matches_the_cards(world, login):
     on = snapshots_for(world)
     rows = read_xlsx(login(world.district).get(reverse("orgs:dashboard_export", args=["kpis"])))
     by_label = {r[0]: r for r in rows[1:]}
-    assert by_label["组织覆盖率"][1:3] == ["43.0%", "1.0%"]
+    assert by_label["组织覆盖率"][1:3] == [pytest.approx(0.43), pytest.approx(0.01)]
     assert by_label["在营企业"][1] == 100
     assert by_label["在营企业"][3].date() == on
 

@@ -139,3 +139,29 @@ def test_rating_page_and_override_form(world, login):
     assert Rating.objects.get(organization=world.org_a).override_stars is None
     assert login(world.district).post(url, {"stars": 5, "reason": "市级示范"}).status_code == 302
     assert Rating.objects.get(organization=world.org_a).stars == 5
+
+
+def _text(response) -> str:
+    import re
+
+    return re.sub(r"<[^>]+>", " ", response.content.decode())
+
+
+def test_gap_to_the_next_star_reads_as_sentences_from_the_rating_in_force(world, login):
+    ratings_compute(on=ON)
+    rating = Rating.objects.get(organization=world.org_a)
+    assert rating.computed_stars < 3
+    detail = reverse("orgs:organization_detail", args=[world.org_a.pk])
+    rating_page = reverse("orgs:organization_rating", args=[world.org_a.pk])
+    for url in (detail, rating_page):
+        text = _text(login(world.secretary_a).get(url))
+        assert f"达到★{rating.computed_stars + 1}还需" in text
+        assert "街道尚未录入六有检查" in text
+        for raw in ("target_stars", "points_needed", "['", "{'", "None"):
+            assert raw not in text, (url, raw)
+    rating_override(rating=rating, stars=3, reason="获评市级示范点", by=world.district)
+    for url in (detail, rating_page):
+        text = _text(login(world.secretary_a).get(url))
+        assert "达到★4还需" in text
+        assert f"达到★{rating.computed_stars + 1}还需" not in text
+    assert "距 4 星还差" in _text(login(world.secretary_a).get(detail))

@@ -15,7 +15,7 @@ def closed_alerts_are_closed(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('orgs', '0011_said_in_reader_language'),
+        ('orgs', '0012_encrypt_enterprise_phone'),
     ]
 
     operations = [
