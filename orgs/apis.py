@@ -4,15 +4,18 @@ instructor assignments, ratings and warnings. Thin: selectors read, services wri
 import django_filters as filters
 from django.db.models import Count, OuterRef, Subquery
 from django.db.models.functions import Coalesce
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from core.api import IdFilter, ScopedViewSet, SmallNumberFilter, StrictBooleanFilter, atomic_write
+from core.errors import ApplicationError
 
 from . import policy
-from .filters import EnterpriseFilter, OrganizationFilter
+from .alerts import alert_assign, alert_close, alert_reopen, alert_respond
+from .filters import AlertFilter, EnterpriseFilter, OrganizationFilter
 from .models import (
     Alert,
     BusinessStatus,
@@ -21,6 +24,7 @@ from .models import (
     OrgSetup,
     PartyOrganization,
     Rating,
+    User,
 )
 from .organization_services import election_record, organization_update
 from .rating_inputs import venue_check_record
@@ -39,6 +43,9 @@ from .selectors import (
     survey_list,
 )
 from .serializers import (
+    AlertAssignSerializer,
+    AlertNoteSerializer,
+    AlertRespondSerializer,
     AlertSerializer,
     ElectionCreateSerializer,
     ElectionSerializer,
@@ -281,29 +288,96 @@ class RatingViewSet(ScopedViewSet):
     get_selector = staticmethod(rating_get)
 
 
-class AlertFilter(filters.FilterSet):
-    kind = filters.ChoiceFilter(choices=Alert.Kind.choices, label="类别")
-    level = filters.ChoiceFilter(choices=Alert.Level.choices, label="级别")
-    street = IdFilter(field_name="street_id", label="街道ID")
-    organization = IdFilter(field_name="organization_id", label="党组织ID")
-    open = StrictBooleanFilter(field_name="closed_on", lookup_expr="isnull", label="未解除")
-
-    class Meta:
-        model = Alert
-        fields = ["kind", "level", "street", "organization", "open"]
-
-
 @extend_schema_view(
     list=extend_schema(summary="预警列表", tags=["预警"]),
     retrieve=extend_schema(summary="预警详情", tags=["预警"]),
 )
 class AlertViewSet(ScopedViewSet):
+    """Warnings and their work (DESIGN.md §10): staff assign (督办), close and
+    send back; the assignee responds. The services decide; this only parses."""
+
     serializer_class = AlertSerializer
     filterset_class = AlertFilter
-    ordering_fields = ["opened_on", "last_seen_on", "level"]
+    ordering_fields = ["opened_on", "last_seen_on", "level", "deadline"]
     ordering = ["closed_on", "level", "-opened_on", "-id"]
-    list_selector = staticmethod(alert_list)
+    write_policy = {
+        "assign": policy.may_work_alerts,
+        "close": policy.may_work_alerts,
+        "reopen": policy.may_work_alerts,
+        "respond": policy.may_answer_alerts,
+    }
+
+    @staticmethod
+    def list_selector(*, user):
+        return alert_list(user=user)
+
     get_selector = staticmethod(alert_get)
+
+    def _answer(self, alert: Alert) -> Response:
+        return Response(AlertSerializer(alert_get(user=self.request.user, pk=alert.pk)).data)
+
+    @extend_schema(
+        summary="督办：指定责任人和办理期限（区、街道工作人员）",
+        tags=["预警"],
+        request=AlertAssignSerializer,
+        responses={200: AlertSerializer},
+    )
+    @action(detail=True, methods=["post"], filterset_class=None, ordering_fields=[])
+    @atomic_write
+    def assign(self, request, pk=None):
+        alert = self.get_object()
+        serializer = AlertAssignSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        assignee = User.objects.filter(pk=data["assignee"]).first() if data["assignee"] else None
+        if data["assignee"] and assignee is None:
+            raise ApplicationError({"assignee": _("责任人：用户不存在")})
+        alert = alert_assign(
+            alert=alert, by=request.user, assignee=assignee, deadline=data["deadline"], note=data["note"]
+        )
+        return self._answer(alert)
+
+    @extend_schema(
+        summary="反馈办理情况（责任人）",
+        tags=["预警"],
+        request=AlertRespondSerializer,
+        responses={200: AlertSerializer},
+    )
+    @action(detail=True, methods=["post"], filterset_class=None, ordering_fields=[])
+    @atomic_write
+    def respond(self, request, pk=None):
+        alert = self.get_object()
+        serializer = AlertRespondSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        return self._answer(alert_respond(alert=alert, by=request.user, text=serializer.validated_data["text"]))
+
+    @extend_schema(
+        summary="审核后解除（区、街道工作人员）",
+        tags=["预警"],
+        request=AlertNoteSerializer,
+        responses={200: AlertSerializer},
+    )
+    @action(detail=True, methods=["post"], filterset_class=None, ordering_fields=[])
+    @atomic_write
+    def close(self, request, pk=None):
+        alert = self.get_object()
+        serializer = AlertNoteSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        return self._answer(alert_close(alert=alert, by=request.user, note=serializer.validated_data["note"]))
+
+    @extend_schema(
+        summary="退回重办（须填写说明，区、街道工作人员）",
+        tags=["预警"],
+        request=AlertNoteSerializer,
+        responses={200: AlertSerializer},
+    )
+    @action(detail=True, methods=["post"], filterset_class=None, ordering_fields=[])
+    @atomic_write
+    def reopen(self, request, pk=None):
+        alert = self.get_object()
+        serializer = AlertNoteSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        return self._answer(alert_reopen(alert=alert, by=request.user, note=serializer.validated_data["note"]))
 
 
 class SurveyFilter(filters.FilterSet):

@@ -2,9 +2,12 @@
 Values that do not parse are dropped rather than turned into a server error."""
 
 import django_filters as filters
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Q
+from django.utils import timezone
 
-from .models import BusinessStatus, Enterprise, FormationMode, OrgSetup, PartyOrganization, Region
+from core.api import IdFilter, StrictBooleanFilter
+
+from .models import Alert, BusinessStatus, Enterprise, FormationMode, OrgSetup, PartyOrganization, Region
 
 
 class EnterpriseFilter(filters.FilterSet):
@@ -58,6 +61,27 @@ class OrganizationFilter(filters.FilterSet):
     class Meta:
         model = PartyOrganization
         fields = ["q", "street", "park", "org_type", "formation_mode", "needs_completion"]
+
+
+class AlertFilter(filters.FilterSet):
+    kind = filters.ChoiceFilter(choices=Alert.Kind.choices, label="类别")
+    level = filters.ChoiceFilter(choices=Alert.Level.choices, label="级别")
+    street = IdFilter(field_name="street_id", label="街道ID")
+    organization = IdFilter(field_name="organization_id", label="党组织ID")
+    open = StrictBooleanFilter(field_name="closed_on", lookup_expr="isnull", label="未解除")
+    state = filters.ChoiceFilter(choices=Alert.State.choices, label="办理状态")
+    assignee = IdFilter(field_name="assignee_id", label="责任人用户ID")
+    overdue = StrictBooleanFilter(method="filter_overdue", label="已逾期")
+
+    class Meta:
+        model = Alert
+        fields = ["kind", "level", "street", "organization", "open", "state", "assignee", "overdue"]
+
+    def filter_overdue(self, queryset, name, value):
+        if value is None:
+            return queryset
+        late = Q(deadline__lt=timezone.localdate()) & ~Q(state=Alert.State.CLOSED)
+        return queryset.filter(late) if value else queryset.exclude(late)
 
 
 def apply_filters(filterset_class, data, queryset):

@@ -503,6 +503,74 @@ def may_assign_instructor_to(user: AnyUser, enterprise: Enterprise) -> bool:
     )
 
 
+# --- warnings (DESIGN.md §10) ------------------------------------------------------------------
+
+
+def _reaches_alert(scope: Scope, alert: Any) -> bool:
+    from .models import Alert
+
+    return Alert.objects.filter(scope.alerts_q(), pk=alert.pk).exists()
+
+
+def may_browse_warnings(user: AnyUser) -> bool:
+    """The warnings page (each list scoped): staff, secretaries and instructors."""
+    return _reads(user).has_role(*STAFF, Role.SECRETARY, Role.INSTRUCTOR)
+
+
+def may_work_alerts(user: AnyUser) -> bool:
+    """Assign (督办), close and send back warnings: district and street staff."""
+    return _writes(user).has_role(Role.DISTRICT, Role.STREET)
+
+
+def may_work_alert(user: AnyUser, alert: Any) -> bool:
+    """District staff, and street staff of a warning their street reaches."""
+    return may_work_alerts(user) and _reaches_alert(_writes(user), alert)
+
+
+def may_be_assigned_alert(user: AnyUser, alert: Any) -> bool:
+    """An assignee is someone whose (write) scope covers the warning: staff of
+    its street or district, a secretary of its organization, its instructor."""
+    return bool(user is not None and user.is_active) and _reaches_alert(_writes(user), alert)
+
+
+def alert_assignable_users(alert: Any) -> QuerySet[User]:
+    """Who the assign form offers (each still passes `may_be_assigned_alert` in the service)."""
+    grants = Q(role_grants__role=Role.DISTRICT)
+    if alert.street_id:
+        grants |= Q(role_grants__role=Role.STREET, role_grants__region_id=alert.street_id)
+    org_ids: set[int] = set()
+    if alert.organization_id:
+        org_ids.add(alert.organization_id)
+        if alert.organization.parent_id:
+            org_ids.add(alert.organization.parent_id)
+    if alert.enterprise_id:
+        org_ids.update(alert.enterprise.organizations.values_list("pk", flat=True))
+    if org_ids:
+        grants |= Q(role_grants__role=Role.SECRETARY, role_grants__organization_id__in=org_ids)
+    return User.objects.filter(grants, is_active=True).distinct().order_by("display_name", "username")
+
+
+def may_answer_alerts(user: AnyUser) -> bool:
+    """Whether the user may answer any warning at all (the API's first question):
+    anyone who writes; whether this one is theirs is `may_respond_alert`."""
+    return _writes(user).has_role(Role.DISTRICT, Role.STREET, Role.SECRETARY, Role.INSTRUCTOR)
+
+
+def may_respond_alert(user: AnyUser, alert: Any) -> bool:
+    """Answer a warning: only the person it is assigned to, while it reaches them."""
+    return user is not None and alert.assignee_id == user.pk and may_be_assigned_alert(user, alert)
+
+
+def may_plan_rectification(user: AnyUser, organization: PartyOrganization) -> bool:
+    """A 整顿 plan is set by district staff, or street staff of the organization's street."""
+    return may_work_alerts(user) and _reaches(_writes(user).organizations_q(), organization)
+
+
+def may_mark_rectification_step(user: AnyUser, organization: PartyOrganization) -> bool:
+    """A step is marked done by staff who may plan it, or the organization's own secretary."""
+    return may_plan_rectification(user, organization) or _reaches(_own_organizations_q(_writes(user)), organization)
+
+
 # --- security ----------------------------------------------------------------------------------
 
 

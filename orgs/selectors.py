@@ -4,15 +4,16 @@ from datetime import date
 from typing import TypeVar
 
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
-from django.db.models import Count, Exists, IntegerField, Model, OuterRef, QuerySet, Subquery
+from django.db.models import Count, Exists, F, IntegerField, Model, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils.translation import gettext as _
 
 from .audit import change_history
-from .filters import EnterpriseFilter, OrganizationFilter, apply_filters
+from .filters import AlertFilter, EnterpriseFilter, OrganizationFilter, apply_filters
 from .models import (
     Alert,
+    AlertStep,
     Election,
     Enterprise,
     EnterpriseSurvey,
@@ -22,8 +23,11 @@ from .models import (
     Rating,
     RatingCriterion,
     RatingVeto,
+    RectificationPlan,
+    RectificationStep,
     Region,
     StarThreshold,
+    User,
     VenueChecklist,
     VenuePhoto,
 )
@@ -52,6 +56,12 @@ __all__ = [
     "rating_get",
     "alert_list",
     "alert_get",
+    "alert_counts",
+    "alerts_for_me",
+    "alert_assignees",
+    "alert_step_get",
+    "rectification_plans",
+    "rectification_step_get",
     "survey_list",
     "survey_get",
     "record_history",
@@ -215,18 +225,85 @@ def rating_get(*, user: AnyUser, pk: int | str | None, write: bool = False) -> R
     )
 
 
-def alert_list(*, user: AnyUser) -> QuerySet[Alert]:
+def alert_list(*, user: AnyUser, filters: dict | None = None) -> QuerySet[Alert]:
     scope = scope_for(user)
     qs = Alert.objects.filter(scope.alerts_q())
     if scope.enterprises_need_distinct():
         qs = qs.distinct()
-    return qs.select_related("street", "organization", "enterprise")
+    qs = apply_filters(AlertFilter, filters, qs)
+    return qs.select_related("street", "organization", "enterprise", "assignee")
+
+
+def alert_counts(*, alerts: QuerySet[Alert], on: date) -> dict[str, int]:
+    """Warnings by where their work stands: open, assigned, responded,
+    closed this month, overdue (past the deadline, not closed)."""
+    month_start = on.replace(day=1)
+    pks = alerts.values("pk")
+    return Alert.objects.filter(pk__in=pks).aggregate(
+        open=Count("pk", filter=Q(state=Alert.State.OPEN)),
+        assigned=Count("pk", filter=Q(state=Alert.State.ASSIGNED)),
+        responded=Count("pk", filter=Q(state=Alert.State.RESPONDED)),
+        closed_this_month=Count("pk", filter=Q(state=Alert.State.CLOSED, closed_on__gte=month_start)),
+        overdue=Count("pk", filter=Q(deadline__lt=on) & ~Q(state=Alert.State.CLOSED)),
+    )
+
+
+def alert_assignees(*, user: AnyUser) -> QuerySet[User]:
+    """The people the user's warnings are assigned to (the list's assignee filter)."""
+    return (
+        User.objects.filter(assigned_alerts__in=alert_list(user=user).values("pk"))
+        .distinct()
+        .order_by("display_name", "username")
+    )
+
+
+def alerts_for_me(*, user: AnyUser) -> QuerySet[Alert]:
+    """The workbench's warnings: assigned to the user, or about the
+    organizations they are secretary of; not closed, the most pressing first."""
+    scope = scope_for(user)
+    mine = Q(assignee_id=getattr(user, "pk", None))
+    if scope.organization_ids:
+        mine |= Q(organization_id__in=scope.organization_ids)
+    return (
+        alert_list(user=user)
+        .filter(mine)
+        .exclude(state=Alert.State.CLOSED)
+        .order_by(F("deadline").asc(nulls_last=True), "level", "-opened_on", "pk")
+    )
+
+
+def alert_step_get(*, user: AnyUser, alert_pk: int | str, pk: int | str) -> AlertStep:
+    """One step of a warning the user reaches (its evidence file is sent from here)."""
+    alert = alert_get(user=user, pk=alert_pk)
+    try:
+        return AlertStep.objects.get(alert=alert, pk=pk)
+    except (ObjectDoesNotExist, ValueError, TypeError):
+        raise Http404(_("记录不存在或不在您的管辖范围内")) from None
+
+
+def rectification_plans(*, user: AnyUser, organization: PartyOrganization | None = None) -> QuerySet[RectificationPlan]:
+    qs = RectificationPlan.objects.filter(scope_for(user).organizations_q("organization"))
+    if organization is not None:
+        qs = qs.filter(organization=organization)
+    return qs.select_related("organization", "created_by").prefetch_related(
+        Prefetch("steps", queryset=RectificationStep.objects.select_related("done_by"))
+    )
+
+
+def rectification_step_get(*, user: AnyUser, pk: int | str | None) -> RectificationStep:
+    return scoped_get(
+        user=user,
+        queryset=RectificationStep.objects.select_related("plan__organization"),
+        scope_q_name="organizations_q",
+        path="plan__organization",
+        pk=pk,
+    )
 
 
 def alert_get(*, user: AnyUser, pk: int | str | None, write: bool = False) -> Alert:
     return scoped_get(
         user=user,
-        queryset=Alert.objects.select_related("street", "organization", "enterprise"),
+        queryset=Alert.objects.select_related("street", "organization", "enterprise", "assignee"),
         scope_q_name="alerts_q",
         pk=pk,
         write=write,

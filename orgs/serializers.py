@@ -3,6 +3,7 @@
 enterprise's contact phone leaves the server masked; the whole number only
 comes from the audited reveal endpoint."""
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from core.api import StrictModelSerializer, StrictSerializer
@@ -11,6 +12,7 @@ from core.validators import validate_credit_code
 
 from .models import (
     Alert,
+    AlertStep,
     Election,
     Enterprise,
     EnterpriseSurvey,
@@ -217,9 +219,60 @@ class RatingSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+class AlertStepSerializer(serializers.ModelSerializer):
+    action_display = display("action")
+    by_name = serializers.SerializerMethodField()
+    assignee_name = serializers.SerializerMethodField()
+    note = serializers.CharField(source="text", read_only=True)
+    has_evidence = serializers.SerializerMethodField()
+
+    class Meta:
+        model = AlertStep
+        fields = [
+            "id",
+            "action",
+            "action_display",
+            "by",
+            "by_name",
+            "at",
+            "note",
+            "assignee",
+            "assignee_name",
+            "deadline",
+            "has_evidence",
+            "evidence_name",
+        ]
+        read_only_fields = fields
+
+    def get_by_name(self, obj: AlertStep) -> str | None:
+        return str(obj.by) if obj.by_id else None
+
+    def get_assignee_name(self, obj: AlertStep) -> str | None:
+        return str(obj.assignee) if obj.assignee_id else None
+
+    def get_has_evidence(self, obj: AlertStep) -> bool:
+        return bool(obj.evidence)
+
+
 class AlertSerializer(serializers.ModelSerializer):
     kind_display = display("kind")
     level_display = display("level")
+    state_display = display("state")
+    assignee_name = serializers.SerializerMethodField()
+    overdue = serializers.BooleanField(read_only=True)
+    steps = serializers.SerializerMethodField()
+
+    def get_assignee_name(self, obj: Alert) -> str | None:
+        return str(obj.assignee) if obj.assignee_id else None
+
+    @extend_schema_field(AlertStepSerializer(many=True))
+    def get_steps(self, obj: Alert) -> list[dict]:
+        """The history, on the detail only (a list stays one query per page)."""
+        view = self.context.get("view")
+        if getattr(view, "action", None) == "list":
+            return []
+        return AlertStepSerializer(obj.steps.select_related("by", "assignee"), many=True).data
+
     street_name = fk_name("street")
     organization_name = fk_name("organization")
     enterprise_name = fk_name("enterprise")
@@ -243,8 +296,32 @@ class AlertSerializer(serializers.ModelSerializer):
             "opened_on",
             "last_seen_on",
             "closed_on",
+            "state",
+            "state_display",
+            "assignee",
+            "assignee_name",
+            "deadline",
+            "overdue",
+            "steps",
         ]
         read_only_fields = fields
+
+
+class AlertAssignSerializer(StrictSerializer):
+    # Unknown, inactive or out-of-scope people all reach the service, which names the field.
+    assignee = serializers.IntegerField(
+        required=False, allow_null=True, default=None, min_value=1, max_value=2**63 - 1, label="责任人用户ID"
+    )
+    deadline = serializers.DateField(required=False, allow_null=True, default=None, label="办理期限")
+    note = serializers.CharField(required=False, allow_blank=True, default="", label="督办说明")
+
+
+class AlertRespondSerializer(StrictSerializer):
+    text = serializers.CharField(required=False, allow_blank=True, default="", label="办理情况")
+
+
+class AlertNoteSerializer(StrictSerializer):
+    note = serializers.CharField(required=False, allow_blank=True, default="", label="说明")
 
 
 class EnterpriseSurveySerializer(serializers.ModelSerializer):

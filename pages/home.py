@@ -9,7 +9,7 @@ from members.models import Stage
 from members.selectors import member_totals, pipeline_counts, transfers_incoming
 from orgs import policy
 from orgs.models import Role
-from orgs.selectors import assignment_list, enterprise_list, organization_list, visit_list
+from orgs.selectors import alerts_for_me, assignment_list, enterprise_list, organization_list, visit_list
 from stats.compliance import next_due, organization_calendar
 
 
@@ -30,6 +30,8 @@ def home(request):
     }
     if role == Role.SECRETARY:
         context["my_organizations"] = organization_list(user=request.user)[:10]
+    # Warnings assigned to the user or about their organizations, with a link to answer.
+    context["my_warnings"] = list(alerts_for_me(user=request.user)[:10])
     context.update(_role_panels(request.user, role))
     return render(request, "home.html", context)
 

@@ -26,6 +26,7 @@ MENU: list[MenuItem] = [
     MenuItem(_("月通报"), "orgs:bulletin", policy.may_view_dashboard),
     MenuItem(_("企业"), "orgs:enterprise_list", policy.may_browse_enterprises),
     MenuItem(_("党组织"), "orgs:organization_list", policy.may_browse_organizations),
+    MenuItem(_("预警"), "orgs:warning_list", policy.may_browse_warnings),
     MenuItem(_("排查导入"), "orgs:survey_import", policy.may_use_survey_import),
     MenuItem(_("覆盖率"), "orgs:stats_coverage", policy.may_view_dashboard),
     MenuItem(_("组织生活"), "activities:list", policy.may_browse_organizations),

@@ -22,6 +22,7 @@ from orgs.selectors import (
     organization_get,
     organization_list,
     record_history,
+    rectification_plans,
     region_streets,
 )
 from orgs.services import enterprise_phone_reveal
@@ -166,5 +167,7 @@ def organization_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
             "elections": election_list(organization=organization),
             "may_edit": organization.dissolved_on is None and policy.may_edit_organization(request.user, organization),
             "history": record_history(instance=organization) if policy.may_read_record_history(request.user) else None,
+            "plans": rectification_plans(user=request.user, organization=organization),
+            "may_plan": policy.may_plan_rectification(request.user, organization),
         },
     )

@@ -3,7 +3,8 @@
 Each producer looks at the records as of a date and yields AlertDrafts; the
 refresh turns them into Alert rows: a new problem opens an alert, a problem
 still present keeps its opened_on and moves last_seen_on, a problem gone is
-closed with closed_on. Only the kinds whose producer ran are closed, so a
+closed with closed_on and a step in its history (DESIGN.md §10). An alert
+past its deadline and not closed goes up one level, once. Only the kinds whose producer ran are closed, so a
 producer that is missing (or fails) never closes other people's alerts.
 
 To add a warning: write `def producer(ctx) -> Iterable[AlertDraft]` and add a
@@ -25,6 +26,7 @@ from django.utils.translation import gettext_noop
 
 from activities.models import THREE_MEETINGS_ONE_LECTURE, Activity, ActivityType
 from core.i18n import in_chinese, label, listed, said
+from orgs.alerts import alerts_close_cleared, alerts_escalate_overdue, alerts_refresh_undo, raised_level
 from orgs.models import Alert, BusinessStatus, OrgSetup, PartyOrganization
 
 from . import compliance
@@ -334,6 +336,7 @@ class WarningRun:
     opened: int = 0
     kept: int = 0
     closed: int = 0
+    escalated: int = 0
     skipped: bool = False
     message: str = ""
 
@@ -358,7 +361,7 @@ def warnings_refresh(*, on: date, data_issues: list[tuple[str, str]] | None = No
             drafts[(draft.kind, draft.subject_key)] = draft
     with transaction.atomic():
         # A second run on the same date starts from what the first found.
-        Alert.objects.filter(kind__in=kinds, closed_on=on).update(closed_on=None)
+        alerts_refresh_undo(kinds=kinds, on=on)
         open_alerts = {(a.kind, a.subject_key): a for a in Alert.objects.filter(kind__in=kinds, closed_on__isnull=True)}
         to_create, to_update, to_close, seen = [], [], [], []
         for key, draft in drafts.items():
@@ -381,14 +384,16 @@ def warnings_refresh(*, on: date, data_issues: list[tuple[str, str]] | None = No
                 )
             else:
                 seen.append(alert.pk)
+                # An alert raised for being overdue stays raised while it is open.
+                level = raised_level(draft.level) if alert.escalated else draft.level
                 if (alert.level, alert.message, alert.said, alert.link, alert.street_id) != (
-                    draft.level,
+                    level,
                     draft.message,
                     draft.said or {},
                     draft.link,
                     draft.street_id,
                 ):
-                    alert.level, alert.message, alert.link = draft.level, draft.message, draft.link
+                    alert.level, alert.message, alert.link = level, draft.message, draft.link
                     alert.said = draft.said or {}
                     alert.street_id = draft.street_id
                     to_update.append(alert)
@@ -401,8 +406,7 @@ def warnings_refresh(*, on: date, data_issues: list[tuple[str, str]] | None = No
         # Plain UPDATEs by id list: one statement each, not a CASE per row.
         for chunk in range(0, len(seen), 5000):
             Alert.objects.filter(pk__in=seen[chunk : chunk + 5000]).update(last_seen_on=on)
-        closing = [a.pk for a in to_close]
-        for chunk in range(0, len(closing), 5000):
-            Alert.objects.filter(pk__in=closing[chunk : chunk + 5000]).update(closed_on=on)
+        alerts_close_cleared(alerts=to_close, on=on)
+        run.escalated = alerts_escalate_overdue(on=on)
     run.opened, run.kept, run.closed = len(to_create), len(seen), len(to_close)
     return run

@@ -35,6 +35,8 @@ from orgs.models import (
     InstructorAssignment,
     PartyOrganization,
     Rating,
+    RectificationPlan,
+    RectificationStep,
     Region,
     User,
 )
@@ -71,6 +73,7 @@ MODEL_HINTS = [
     ("instructor", InstructorAssignment),
     ("rating", Rating),
     ("alert", Alert),
+    ("rectification", RectificationStep),
     ("warning", Alert),
     ("fund", FundAccount),
     ("account", FundAccount),
@@ -206,6 +209,13 @@ def side_b(world):
             message="乙",
             opened_on=date(2026, 1, 1),
             last_seen_on=date(2026, 1, 1),
+        ).pk,
+        RectificationStep: RectificationStep.objects.create(
+            plan=RectificationPlan.objects.create(
+                organization=world.org_b, reason="weak", title="乙整顿", created_by=world.district
+            ),
+            title="调整班子",
+            due_on=date(2026, 6, 30),
         ).pk,
         FundAccount: account.pk,
         Region: world.street_b.pk,

@@ -26,7 +26,7 @@ from activities.models import Activity
 from funds import services
 from funds.models import Application
 from members.models import Member
-from orgs.models import Election, PartyOrganization, User, VenueChecklist
+from orgs.models import Alert, Election, PartyOrganization, User, VenueChecklist
 from tests.factories import make_id_number
 from tests.helpers import hostile_uploads as hostile
 from tests.helpers.funds import file_project, open_accounts, through_publicity
@@ -96,6 +96,36 @@ def _organization_page_edit(c: Client, world: Any, org: Any) -> Any:
 
 def _held_on() -> str:
     return (timezone.localdate() - timedelta(days=3)).isoformat()
+
+
+def _alert(state: str = "open") -> Callable[[Any], Alert]:
+    def build(world) -> Alert:
+        alert = Alert.objects.create(
+            kind=Alert.Kind.NO_SECRETARY,
+            level=Alert.Level.YELLOW,
+            street=world.street_a,
+            organization=world.org_a,
+            subject_key=f"org:{world.org_a.pk}",
+            message="甲未配备书记",
+            opened_on=date(2026, 1, 1),
+            last_seen_on=date(2026, 1, 1),
+        )
+        if state != "open":
+            Alert.objects.filter(pk=alert.pk).update(
+                state=state, assignee=world.secretary_a, deadline=timezone.localdate() + timedelta(days=7)
+            )
+        return alert
+
+    return build
+
+
+def _alert_effect(world, alert) -> tuple:
+    alert = Alert.objects.get(pk=alert.pk)
+    return (alert.state, alert.assignee_id, alert.deadline, alert.steps.count())
+
+
+def _deadline() -> str:
+    return (timezone.localdate() + timedelta(days=10)).isoformat()
 
 
 API_MEMBER = {
@@ -275,6 +305,34 @@ WRITES: dict[str, Write] = {
             VenueChecklist.objects.filter(organization=org).values_list(*VenueChecklist.ITEMS)
         ),
     ),
+    "alert_assign": Write(
+        setup=_alert(),
+        page=lambda c, world, a: c.post(
+            reverse("orgs:warning_assign", args=[a.pk]), {"assignee": world.secretary_a.pk, "deadline": _deadline()}
+        ),
+        api=lambda c, world, a: c.post(
+            f"/api/v1/alerts/{a.pk}/assign/", {"assignee": world.secretary_a.pk, "deadline": _deadline()}, format="json"
+        ),
+        effect=_alert_effect,
+    ),
+    "alert_respond": Write(
+        setup=_alert("assigned"),
+        page=lambda c, world, a: c.post(reverse("orgs:warning_respond", args=[a.pk]), {"text": "已配齐书记"}),
+        api=lambda c, world, a: c.post(f"/api/v1/alerts/{a.pk}/respond/", {"text": "已配齐书记"}, format="json"),
+        effect=_alert_effect,
+    ),
+    "alert_close": Write(
+        setup=_alert("responded"),
+        page=lambda c, world, a: c.post(reverse("orgs:warning_close", args=[a.pk]), {"note": "核实无误"}),
+        api=lambda c, world, a: c.post(f"/api/v1/alerts/{a.pk}/close/", {"note": "核实无误"}, format="json"),
+        effect=_alert_effect,
+    ),
+    "alert_reopen": Write(
+        setup=_alert("responded"),
+        page=lambda c, world, a: c.post(reverse("orgs:warning_reopen", args=[a.pk]), {"note": "缺少记录"}),
+        api=lambda c, world, a: c.post(f"/api/v1/alerts/{a.pk}/reopen/", {"note": "缺少记录"}, format="json"),
+        effect=_alert_effect,
+    ),
 }
 
 
@@ -330,6 +388,10 @@ ALLOWED = {
     "user_grant": "district",
     "user_reset_password": "district",
     "venue_check": "street_a_staff",
+    "alert_assign": "street_a_staff",
+    "alert_respond": "secretary_a",
+    "alert_close": "street_a_staff",
+    "alert_reopen": "street_a_staff",
 }
 
 

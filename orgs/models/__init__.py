@@ -8,7 +8,8 @@
 - `organizations`: party organizations, instructor assignments and visits,
   venue checklists;
 - `statistics`: the tables the nightly statistics write (coverage snapshots,
-  ratings, warnings).
+  ratings, warnings);
+- `warnings`: the steps taken on warnings and the 整顿 plans.
 
 Every name is re-exported here: the rest of the code imports from
 `orgs.models`, and Django finds the app's models by importing this package.
@@ -40,11 +41,13 @@ from .organizations import (
     VenuePhoto,
 )
 from .statistics import Alert, CoverageSnapshot, Rating, RatingCriterion, RatingVeto, StarThreshold
+from .warnings import AlertStep, RectificationPlan, RectificationStep
 
 # isort: on
 
 __all__ = [
     "Alert",
+    "AlertStep",
     "BusinessStatus",
     "CoverageSnapshot",
     "Election",
@@ -61,6 +64,8 @@ __all__ = [
     "Rating",
     "RatingCriterion",
     "RatingVeto",
+    "RectificationPlan",
+    "RectificationStep",
     "Region",
     "Role",
     "RoleGrant",

@@ -8,6 +8,7 @@ from datetime import date
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.i18n import say
@@ -226,6 +227,14 @@ class Alert(models.Model):
         YELLOW = "yellow", _("黄色")
         BLUE = "blue", _("蓝色")
 
+    class State(models.TextChoices):
+        """Where the work on a warning stands (DESIGN.md §10)."""
+
+        OPEN = "open", _("待处理")
+        ASSIGNED = "assigned", _("已督办")
+        RESPONDED = "responded", _("已反馈")
+        CLOSED = "closed", _("已解除")
+
     kind = models.CharField(_("类别"), max_length=24, choices=Kind.choices)
     level = models.CharField(_("级别"), max_length=8, choices=Level.choices)
     street = models.ForeignKey(
@@ -250,6 +259,20 @@ class Alert(models.Model):
     opened_on = models.DateField(_("发出日期"))
     last_seen_on = models.DateField(_("最近确认日期"))
     closed_on = models.DateField(_("解除日期"), null=True, blank=True)
+    state = models.CharField(_("办理状态"), max_length=12, choices=State.choices, default=State.OPEN)
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("责任人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="assigned_alerts",
+    )
+    deadline = models.DateField(_("办理期限"), null=True, blank=True)
+    # Raised one level for being overdue; the nightly refresh keeps it raised.
+    escalated = models.BooleanField(_("逾期已升级"), default=False)
+    # Closed by the nightly refresh (the condition cleared) rather than by staff.
+    closed_by_refresh = models.BooleanField(_("自动解除"), default=False)
 
     class Meta:
         verbose_name = _("预警")
@@ -268,3 +291,11 @@ class Alert(models.Model):
     def text(self) -> str:
         """The message in the reader's language."""
         return say(self.said) if self.said else self.message
+
+    def overdue_on(self, on: date) -> bool:
+        """Past its deadline and not closed."""
+        return self.deadline is not None and self.state != self.State.CLOSED and self.deadline < on
+
+    @property
+    def overdue(self) -> bool:
+        return self.overdue_on(timezone.localdate())

@@ -11,7 +11,7 @@ from orgs.models import CoverageSnapshot, Region
 
 from .drilldown import DASHBOARD_FIGURES
 from .figures import breakdown, overview
-from .panels import alert_counts, alerts_top, fund_panel, star_distribution
+from .panels import alert_counts, alert_work_counts, alerts_top, fund_panel, star_distribution
 from .query import DashboardQuery
 
 
@@ -20,6 +20,8 @@ def dashboard_data(*, q: DashboardQuery) -> dict:
     kind, key = q.snapshot_key()
     ov = overview(kind=kind, key=key, above_scale=q.above_scale, on=q.date)
     data: dict = {"q": q, "overview": ov, "rows": [], "row_kind": None, "statistics_ran": True}
+    # Where the work on warnings stands is today's, whatever the snapshots.
+    data["alert_work"] = alert_work_counts(q=q, on=q.date)
     if ov.current is None:
         # Tell "the nightly run never ran" from "it ran, but not for this scope".
         data["statistics_ran"] = CoverageSnapshot.objects.filter(date__lte=q.date).exists()

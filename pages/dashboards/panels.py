@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from funds.selectors import FundOverview, fund_overview
 from orgs.models import Alert, Enterprise, PartyOrganization
+from orgs.selectors import alert_counts as alert_state_counts
 from orgs.selectors import stars_in_force
 
 from .query import DashboardQuery
@@ -87,9 +88,12 @@ _LEVEL_ORDER = Case(
 
 def alerts_open(*, q: DashboardQuery, on: date) -> QuerySet[Alert]:
     """Warnings open on `on` in the scope of the query."""
-    qs = Alert.objects.filter(q.scope.streets_q("street"), opened_on__lte=on).filter(
-        Q(closed_on__isnull=True) | Q(closed_on__gt=on)
-    )
+    return _alerts_in_scope(q=q).filter(opened_on__lte=on).filter(Q(closed_on__isnull=True) | Q(closed_on__gt=on))
+
+
+def _alerts_in_scope(*, q: DashboardQuery) -> QuerySet[Alert]:
+    """Warnings, whatever their dates, in the scope and filters of the query."""
+    qs = Alert.objects.filter(q.scope.streets_q("street"))
     if q.park is not None:
         qs = qs.filter(Q(organization__park=q.park) | Q(enterprise__park=q.park))
     elif q.street is not None:
@@ -120,6 +124,12 @@ def alerts_top(*, q: DashboardQuery, on: date, limit: int = 8) -> list[Alert]:
 def alert_counts(*, q: DashboardQuery, on: date) -> list[dict]:
     counts = {row["level"]: row["n"] for row in alerts_open(q=q, on=on).values("level").annotate(n=Count("pk"))}
     return [{"level": v, "label": str(label), "count": counts.get(v, 0)} for v, label in Alert.Level.choices]
+
+
+def alert_work_counts(*, q: DashboardQuery, on: date) -> dict[str, int]:
+    """Where the work on the query's warnings stands (DESIGN.md §10): open,
+    assigned, responded, closed this month, overdue; under the dashboard's filters."""
+    return alert_state_counts(alerts=_alerts_in_scope(q=q), on=on)
 
 
 def should_form_list(*, q: DashboardQuery, on: date) -> QuerySet[Alert]:

@@ -105,7 +105,11 @@ def _objects(world) -> dict[str, int]:
         "/api/v1/activities/{id}/return/": activity,
         "/api/v1/instructor-assignments/{id}/": make_assignment(world, world.enterprise_a).pk,
         "/api/v1/ratings/{id}/": make_rating(world.org_a).pk,
-        "/api/v1/alerts/{id}/": make_alert(world.org_a).pk,
+        **{
+            f"/api/v1/alerts/{{id}}/{suffix}": alert
+            for alert in [make_alert(world.org_a).pk]
+            for suffix in ("", "assign/", "respond/", "close/", "reopen/")
+        },
         "/api/v1/fund-accounts/{id}/": account.pk,
         "/api/v1/fund-accounts/{id}/journal/": None,
         "/api/v1/surveys/{id}/": make_survey(world.enterprise_a).pk,

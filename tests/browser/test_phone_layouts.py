@@ -6,7 +6,7 @@ The pages are found the way a person finds them: from the home page, every
 link of the site two clicks deep, plus the forms of a fund application at
 each of its steps (filed, being settled)."""
 
-from datetime import date
+from datetime import date, timedelta
 from urllib.parse import urlsplit
 
 import pytest
@@ -121,7 +121,38 @@ def _world_with_work(world):
     file_project(world, "300.00")
     paid = through_publicity(world, file_project(world, "800.00"), on=date(2026, 5, 1))
     services.application_disburse(application=paid, by=world.district, on=date(2026, 5, 10))
+    _warning_assigned_to_the_secretary(world)
     return account
+
+
+def _warning_assigned_to_the_secretary(world):
+    """A warning on the workbench with a link to answer it, and a 整顿 plan beside it."""
+    from django.utils import timezone
+
+    from orgs.alerts import alert_assign, rectification_plan_create
+    from orgs.models import Alert
+
+    alert = Alert.objects.create(
+        kind=Alert.Kind.NO_ACTIVITY_90,
+        level=Alert.Level.RED,
+        street=world.street_a,
+        organization=world.org_a,
+        subject_key=f"org:{world.org_a.pk}",
+        message="中共温州瓯海新材料科技有限公司支部委员会自2026-01-01以来120天无已审核的组织生活记录",
+        opened_on=date(2026, 5, 1),
+        last_seen_on=date(2026, 5, 1),
+    )
+    due = timezone.localdate() + timedelta(days=14)
+    alert_assign(
+        alert=alert, by=world.street_a_staff, assignee=world.secretary_a, deadline=due, note="请尽快恢复组织生活"
+    )
+    rectification_plan_create(
+        organization=world.org_a,
+        by=world.street_a_staff,
+        reason="weak",
+        title="恢复三会一课，配齐支部委员会班子成员",
+        steps=[("召开支部党员大会，补选支部委员", due), ("按月召开支委会并上传会议记录", due)],
+    )
 
 
 @pytest.mark.parametrize("who", ["secretary_a", "instructor"])
