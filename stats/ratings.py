@@ -481,6 +481,10 @@ def _gap_item_text(item: object) -> str:
         if not missing:
             return _("%(name)s：失分 %(n)s") % values
         return _("%(name)s：失分 %(n)s（%(missing)s）") % {**values, "missing": _("；").join(missing)}
+    missing = item.get("missing")
+    if missing:
+        text = _("；").join(say(m) for m in (missing if isinstance(missing, list) else [missing]) if m)
+        return _("%(name)s：%(missing)s") % {"name": say(item["name"]), "missing": text} if item.get("name") else text
     return ""
 
 
