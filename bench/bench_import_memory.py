@@ -179,10 +179,14 @@ def child_reset_all(streets: list[str]) -> dict:
     return child_reset(streets)
 
 
+# One set of throwaway keys for every step of a run: a phone one step
+# encrypts, the next step must decrypt.
+CHILD_ENV = {**production_env(), "SURVEY_MAX_UPLOAD_MB": "200"}
+
+
 def run_child(*args: str) -> dict:
-    env = {**production_env(), "SURVEY_MAX_UPLOAD_MB": "200"}
     done = subprocess.run(
-        [sys.executable, __file__, "--child", *args], capture_output=True, text=True, cwd=ROOT, env=env
+        [sys.executable, __file__, "--child", *args], capture_output=True, text=True, cwd=ROOT, env=CHILD_ENV
     )
     if done.returncode:
         raise SystemExit(f"child {args} failed:\n{done.stderr[-3000:]}")
