@@ -112,6 +112,25 @@ class ElectionForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("多人以逗号、顿号或换行分隔；名册中的党员自动关联，名册外人员可直接填写姓名"),
     )
+    # 为新书记开通账号 (optional): both filled opens the secretary's account with the election.
+    account_username = forms.CharField(
+        label=_("新书记账号用户名"),
+        required=False,
+        max_length=150,
+        help_text=_("为新书记开通账号（可选）：填写用户名和初始密码，登记换届的同时开通书记账号，首次登录须修改密码"),
+    )
+    account_password = forms.CharField(
+        label=_("新书记账号初始密码"),
+        required=False,
+        strip=False,
+        widget=forms.PasswordInput(render_value=True, attrs={"autocomplete": "new-password"}),
+    )
+
+    def account(self) -> dict[str, str] | None:
+        """The account part, or None when it is left empty."""
+        username = self.cleaned_data.get("account_username", "")
+        password = self.cleaned_data.get("account_password", "")
+        return {"username": username, "password": password} if username or password else None
 
     def __init__(self, *args, default_years: int, **kwargs):
         super().__init__(*args, **kwargs)

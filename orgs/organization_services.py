@@ -18,8 +18,9 @@ from django.utils.translation import gettext as _
 from core.errors import ApplicationError
 
 from . import dependents, policy
+from .accounts import GrantSpec, user_create
 from .audit import audit_event
-from .models import Election, Enterprise, PartyOrganization, User
+from .models import Election, Enterprise, PartyOrganization, Role, User
 from .policy import require_permission
 from .scoping import scope_for
 
@@ -262,12 +263,23 @@ def election_record(
     committee: Iterable[Any] = (),
     term_years: int | None = None,
     term_end: date | None = None,
+    account: dict[str, str] | None = None,
 ) -> Election:
     """Record a 换届选举: the new committee and the term it starts on the
     day of the election (default length by type: 5 years for a 党委, 3 for
     the others). The organization's secretary and term follow, so the
-    nightly run's term warning clears."""
+    nightly run's term warning clears.
+
+    `account` ({"username", "password"}), when given, opens the new
+    secretary's account in the same transaction: named after the secretary,
+    with a secretary grant on this organization, created by
+    accounts.user_create (so the same checks, audit and must-change-password).
+    A refusal of the account refuses the election too."""
     _require_editor(by, organization)
+    if account is not None and not policy.may_manage_users(by):
+        raise ApplicationError(
+            {"account": _("为新书记开通账号：您无权开通账号，请由区两新工委工作人员开通，或不填写此部分")}
+        )
     organization = PartyOrganization.objects.select_for_update().get(pk=organization.pk)
     if organization.dissolved_on is not None:
         raise ApplicationError(_("该党组织已于%(d)s撤销") % {"d": organization.dissolved_on})
@@ -316,4 +328,31 @@ def election_record(
     organization.has_committee = len(people) > 1
     organization.audit_reason = ELECTION_REASON  # type: ignore[attr-defined]
     organization.save(update_fields=["secretary_name", "term_start", "term_end", "has_committee"])
+    if account is not None:
+        _secretary_account(by=by, organization=organization, name=head["name"], account=account)
     return election
+
+
+def _secretary_account(*, by: User, organization: PartyOrganization, name: str, account: dict[str, str]) -> User:
+    """The new secretary's account, through the one account-creating service;
+    its errors are named after the election's account fields."""
+    try:
+        return user_create(
+            by=by,
+            username=account.get("username", ""),
+            password=account.get("password", ""),
+            display_name=name,
+            grants=[GrantSpec(role=Role.SECRETARY, organization=organization)],
+        )
+    except ApplicationError as exc:
+        if not hasattr(exc, "error_dict"):
+            raise
+        fields = {"username": "account_username", "password": "account_password"}
+        raise ApplicationError(
+            {
+                fields.get(field, "account"): [
+                    _("为新书记开通账号 · %(m)s") % {"m": m} for error in errors for m in error.messages
+                ]
+                for field, errors in exc.error_dict.items()
+            }
+        ) from None

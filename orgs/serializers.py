@@ -423,6 +423,11 @@ class ElectionSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+class SecretaryAccountSerializer(StrictSerializer):
+    username = serializers.CharField(label="用户名", allow_blank=True)
+    password = serializers.CharField(label="初始密码", allow_blank=True, trim_whitespace=False, write_only=True)
+
+
 class ElectionCreateSerializer(StrictSerializer):
     """POST /organizations/{id}/elections/: a 换届选举. A person is a roster
     member's id or a name (a name found once on the roster is linked to it)."""
@@ -443,6 +448,12 @@ class ElectionCreateSerializer(StrictSerializer):
         label="委员",
         required=False,
         help_text='党员ID、姓名，或 {"member": ID, "name": 姓名, "role": "deputy"|"member"} 的列表',
+    )
+    account = SecretaryAccountSerializer(
+        label="为新书记开通账号",
+        required=False,
+        help_text="可选：新书记账号的用户名和初始密码；与换届在同一事务中开通（书记角色，首次登录须修改密码）。"
+        "仅区两新工委工作人员可开通",
     )
 
 

@@ -194,8 +194,13 @@ def organization_election_view(request: HttpRequest, pk: int) -> HttpResponse:
                 secretary=data["secretary"],
                 deputies=names(data["deputies"]),
                 committee=names(data["committee"]),
+                account=form.account(),
             )
             messages.success(request, _("换届选举已登记，新一届任期已开始"))
+            if form.account() is not None:
+                messages.success(
+                    request, _("已为新书记开通账号“%(u)s”，首次登录须修改密码") % {"u": data["account_username"]}
+                )
             return redirect("orgs:organization_detail", organization.pk)
         except ValidationError as exc:
             form_errors_from(form, exc)
