@@ -53,6 +53,8 @@ EXPORTS = {
     "orgs:stats_drilldown_export",
     "activities:export",
     "orgs:venue_check_export",
+    "orgs:warning_export",
+    "orgs:user_export",
 }
 
 
@@ -76,6 +78,8 @@ def hostile_world(world, tmp_path):
     enterprise.save()
     world.org_a.name, world.org_a.secretary_name = HOSTILE[1], HOSTILE[6]
     world.org_a.save()
+    world.secretary_a.display_name = HOSTILE[5]
+    world.secretary_a.save(update_fields=["display_name"])
     make_activity(world.org_a, 1, topic=HOSTILE[2])
     account = open_accounts(world)
     ledger_post(
@@ -122,6 +126,8 @@ def _urls(world, hostile_world) -> list[str]:
         reverse("orgs:stats_drilldown_export", args=["enterprises"]) + f"?date={today.isoformat()}",
         reverse("activities:export"),
         reverse("orgs:venue_check_export"),
+        reverse("orgs:warning_export"),
+        reverse("orgs:user_export"),
     ]
 
 

@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from activities.models import Activity, Attachment
 from funds.models import Receipt
-from orgs.models import ImportBatch
+from orgs.models import AlertStep, ImportBatch, VenueChecklist, VenuePhoto
 from tests.factories import UserFactory
 from tests.helpers import hostile_uploads as hostile
 
@@ -144,6 +144,8 @@ def test_every_upload_to_gives_a_random_name():
         Attachment: Attachment(activity=Activity(pk=2, organization_id=1)),
         Receipt: Receipt(application_id=3),
         ImportBatch: ImportBatch(),
+        VenuePhoto: VenuePhoto(checklist=VenueChecklist(pk=4, organization_id=1)),
+        AlertStep: AlertStep(alert_id=5),
     }
     file_fields = [
         (model, field)
