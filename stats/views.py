@@ -16,7 +16,8 @@ from orgs import policy
 from orgs.models import Rating
 from orgs.selectors import criteria_in_force, organization_get, thresholds_in_force, vetoes_of
 
-from .coverage import coverage_date, coverage_drilldown, coverage_table
+from .coverage import coverage_date, coverage_table
+from .drilldown import coverage_drilldown
 from .rating_scheme import EDITABLE_STARS, proposal_key, scheme_check, scheme_preview, scheme_set, upcoming_scheme_dates
 from .ratings import next_star_lines, rating_override
 

@@ -7,7 +7,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from orgs.models import CoverageSnapshot, EnterpriseSurvey, FormationMode, InstructorAssignment
-from stats.coverage import coverage_compute, coverage_drilldown
+from stats.coverage import coverage_compute
+from stats.drilldown import coverage_drilldown
 from tests.factories import EnterpriseFactory, MemberFactory, OrganizationFactory, StreetFactory
 
 ON = date(2026, 6, 30)
