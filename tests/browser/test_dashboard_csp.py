@@ -45,6 +45,16 @@ def red_pixels(page, selector: str) -> int:
     )
 
 
+def drawn_red(page, selector: str, *, at_least: int = 10, seconds: float = 5.0) -> int:
+    """The red pixels of a chart once it has them (or after `seconds`)."""
+    for _ in range(int(seconds * 10)):
+        found = red_pixels(page, selector)
+        if found > at_least:
+            return found
+        page.wait_for_timeout(100)
+    return red_pixels(page, selector)
+
+
 def test_filter_changes_raise_no_console_error_and_a_single_month_draws(one_night, phone_as, live_server):
     from orgs.models import User
 
@@ -55,9 +65,9 @@ def test_filter_changes_raise_no_console_error_and_a_single_month_draws(one_nigh
     page.on("pageerror", lambda e: errors.append(str(e)))
     page.goto(live_server.url + reverse("orgs:dashboard"))
     page.wait_for_selector("#chart-trend[data-drawn] canvas")
-    page.wait_for_timeout(800)
-    # The one month of the trend is drawn (a point), not an empty chart.
-    assert red_pixels(page, "#chart-trend") > 10
+    # The one month of the trend is drawn (a point), not an empty chart; the
+    # point grows in with the chart's animation, so look until it is there.
+    assert drawn_red(page, "#chart-trend") > 10
     page.check("input[name=above_scale]")
     page.wait_for_url(re.compile(r"above_scale=1"))
     page.wait_for_selector("#chart-trend[data-drawn] canvas")
