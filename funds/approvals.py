@@ -120,7 +120,7 @@ def application_approve(
             reason=opinion, fields=[],
         )  # fmt: skip
         notify(
-            district_staff(),
+            district_staff(application),
             application,
             said(
                 gettext_noop("待区级审批：%(org)s申请提取 %(amount)s 元"),
@@ -170,7 +170,7 @@ def application_approve(
             "end": application.publicity_end,
         },
     )
-    notify([*street_staff(application), *district_staff()], application, notice)
+    notify([*street_staff(application), *district_staff(application)], application, notice)
     notify(
         secretaries(application),
         application,
@@ -229,7 +229,7 @@ def objection_raise(
     objection = Objection.objects.create(application=application, text=text, by=by)
     record_step(application, action=ApplicationStep.Action.OBJECT, from_status=application.status, by=by, reason=text)
     notify(
-        district_staff(),
+        district_staff(application),
         application,
         said(gettext_noop("公示异议：%(org)s的提取申请收到异议"), **{"org": application.organization.name}),
     )

@@ -21,8 +21,8 @@ def street_staff(application: Application) -> list[User]:
     return list(policy.street_approvers(application.organization))
 
 
-def district_staff() -> list[User]:
-    return list(policy.district_approvers())
+def district_staff(application: Application) -> list[User]:
+    return list(policy.district_approvers(application.organization))
 
 
 def notify(users: Sequence[User], application: Application, message: str | dict) -> None:

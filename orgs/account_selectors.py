@@ -56,11 +56,11 @@ def grant_get(*, user: AnyUser, account: User, pk: Any) -> RoleGrant:
 
 
 def grantable_regions(*, user: AnyUser) -> QuerySet[Region]:
-    """Districts and streets a grant may name, within the granter's districts."""
-    qs = Region.objects.filter(kind__in=[Region.Kind.DISTRICT, Region.Kind.STREET])
-    districts = policy.account_districts(user)
-    if districts is not None:
-        qs = qs.filter(Q(pk__in=districts) | Q(parent_id__in=districts))
+    """Cities, districts and streets a grant may name, within the granter's regions."""
+    qs = Region.objects.filter(kind__in=[Region.Kind.CITY, Region.Kind.DISTRICT, Region.Kind.STREET])
+    regions = policy.account_regions(user)
+    if regions is not None:
+        qs = qs.filter(pk__in=regions)
     return qs.select_related("parent").order_by("kind", "name")
 
 

@@ -28,9 +28,10 @@ from .policy import require_permission
 
 # The kinds of region each role's grant may name (an empty tuple: none).
 REGION_KINDS: dict[str, tuple[str, ...]] = {
+    Role.CITY: (Region.Kind.PROVINCE, Region.Kind.CITY),
     Role.DISTRICT: (Region.Kind.DISTRICT,),
     Role.STREET: (Region.Kind.STREET,),
-    Role.LEADER: (Region.Kind.DISTRICT, Region.Kind.STREET),
+    Role.LEADER: (Region.Kind.PROVINCE, Region.Kind.CITY, Region.Kind.DISTRICT, Region.Kind.STREET),
     Role.SECRETARY: (),
     Role.INSTRUCTOR: (),
 }
@@ -67,6 +68,8 @@ def _check_grant_shape(spec: GrantSpec) -> None:
     kinds = REGION_KINDS[spec.role]
     if spec.role == Role.STREET and spec.region is None:
         raise ApplicationError({"grants": _("角色授权：街道工作人员须指定街道")})
+    if spec.role == Role.CITY and spec.region is None:
+        raise ApplicationError({"grants": _("角色授权：市两新工委工作人员须指定市")})
     if spec.region is not None and spec.region.kind not in kinds:
         raise ApplicationError(
             {

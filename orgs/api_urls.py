@@ -3,6 +3,7 @@ from rest_framework.routers import SimpleRouter
 from . import account_apis, apis
 
 router = SimpleRouter()
+router.register("regions", apis.RegionViewSet, basename="api-region")
 router.register("enterprises", apis.EnterpriseViewSet, basename="api-enterprise")
 router.register("organizations", apis.OrganizationViewSet, basename="api-organization")
 router.register("instructor-assignments", apis.InstructorAssignmentViewSet, basename="api-assignment")

@@ -24,6 +24,7 @@ from .models import (
     OrgSetup,
     PartyOrganization,
     Rating,
+    Region,
     User,
 )
 from .organization_services import election_record, organization_update
@@ -39,6 +40,8 @@ from .selectors import (
     organization_list,
     rating_get,
     rating_list,
+    region_get,
+    region_list,
     survey_get,
     survey_list,
 )
@@ -57,6 +60,7 @@ from .serializers import (
     OrganizationSerializer,
     OrganizationUpdateSerializer,
     RatingSerializer,
+    RegionSerializer,
     VenueChecklistSerializer,
     VenueCheckSerializer,
 )
@@ -263,6 +267,30 @@ class InstructorAssignmentViewSet(ScopedViewSet):
     ordering = ["-start_on", "-id"]
     list_selector = staticmethod(assignment_list)
     get_selector = staticmethod(assignment_get)
+
+
+class RegionFilter(filters.FilterSet):
+    kind = filters.ChoiceFilter(choices=Region.Kind.choices, label="区域类别")
+    parent = IdFilter(field_name="parent_id", label="上级区域ID")
+
+    class Meta:
+        model = Region
+        fields = ["kind", "parent"]
+
+
+@extend_schema_view(
+    list=extend_schema(summary="区域列表（省、市、区县、街道、社区、园区）", tags=["区域"]),
+    retrieve=extend_schema(summary="区域详情", tags=["区域"]),
+)
+class RegionViewSet(ScopedViewSet):
+    """The regions the caller reaches: the subtrees of their grants (DESIGN.md §8)."""
+
+    serializer_class = RegionSerializer
+    filterset_class = RegionFilter
+    ordering_fields = ["name", "kind"]
+    ordering = ["kind", "name", "id"]
+    list_selector = staticmethod(region_list)
+    get_selector = staticmethod(region_get)
 
 
 class RatingFilter(filters.FilterSet):

@@ -30,10 +30,10 @@ from .scoping import NOTHING, AnyUser, Scope, scope_for
 if TYPE_CHECKING:
     from django.utils.functional import Promise
 
-STAFF = (Role.DISTRICT, Role.STREET, Role.LEADER)
+STAFF = (Role.CITY, Role.DISTRICT, Role.STREET, Role.LEADER)
 
 # The role whose workbench a user lands on when they hold several.
-HOME_ORDER = (Role.DISTRICT, Role.STREET, Role.LEADER, Role.SECRETARY, Role.INSTRUCTOR)
+HOME_ORDER = (Role.CITY, Role.DISTRICT, Role.STREET, Role.LEADER, Role.SECRETARY, Role.INSTRUCTOR)
 
 
 def require(allowed: bool, message: str | Promise, *, exc: type[Exception] = ApplicationError) -> None:
@@ -69,18 +69,18 @@ def home_role(user: AnyUser) -> str | None:
 
 
 def staff_role(user: AnyUser) -> str | None:
-    """District, street or leader: the staff role a dashboard is shown as, if any."""
+    """City, district, street or leader: the staff role a dashboard is shown as, if any."""
     role = home_role(user)
     return role if role in STAFF else None
 
 
 def has_workbench(user: AnyUser) -> bool:
-    return _reads(user).has_role(Role.DISTRICT, Role.STREET, Role.SECRETARY, Role.INSTRUCTOR)
+    return _reads(user).has_role(Role.CITY, Role.DISTRICT, Role.STREET, Role.SECRETARY, Role.INSTRUCTOR)
 
 
 def may_view_dashboard(user: AnyUser) -> bool:
-    """Dashboards, the bulletin and the coverage tables: district and street
-    staff and leaders, for a district or a street."""
+    """Dashboards, the bulletin and the coverage tables: city, district and
+    street staff and leaders, for the regions they reach."""
     scope = _reads(user)
     return scope.has_role(*STAFF) and (scope.everything or bool(scope.street_ids))
 
@@ -134,10 +134,11 @@ def may_edit_enterprise(user: AnyUser, enterprise: Any) -> bool:
 
 
 def may_move_enterprise(user: AnyUser, enterprise: Any, street: Region) -> bool:
-    """Move an enterprise to another street: district staff, or a street
-    staff member who keeps both the street it leaves and the one it joins."""
+    """Move an enterprise to another street: district staff of both streets'
+    district, or a street staff member who keeps both the street it leaves
+    and the one it joins."""
     scope = _writes(user)
-    if scope.has_role(Role.DISTRICT):
+    if scope.holds(Role.DISTRICT, enterprise.street_id) and scope.holds(Role.DISTRICT, street.pk):
         return True
     return (
         may_edit_enterprises(user) and enterprise.street_id in scope.street_ids and may_edit_enterprise_in(user, street)
@@ -205,16 +206,20 @@ def may_use_survey_import(user: AnyUser) -> bool:
     return _writes(user).has_role(Role.DISTRICT, Role.STREET)
 
 
-def may_import_survey(user: AnyUser, street: Region | None) -> bool:
-    """District staff import for the whole district or any street; street
-    staff only for their own street. `user` None is the operator's command
-    line (`manage.py import_survey`), which runs with the server's rights."""
+def may_import_survey(user: AnyUser, street: Region | None, district: Region | None = None) -> bool:
+    """District staff import for their whole district or any of its streets;
+    street staff only for their own street. With neither a street nor a
+    district named, whether the user imports for a whole district at all.
+    `user` None is the operator's command line (`manage.py import_survey`),
+    which runs with the server's rights."""
     if user is None:
         return True
     scope = _writes(user)
-    if scope.everything and scope.has_role(Role.DISTRICT):
-        return True
-    return scope.has_role(Role.STREET) and street is not None and street.pk in scope.street_ids
+    if street is not None:
+        return scope.holds(Role.DISTRICT, street.pk) or (Role.STREET in scope.roles and street.pk in scope.street_ids)
+    if district is not None:
+        return scope.holds(Role.DISTRICT, district.pk)
+    return scope.has_role(Role.DISTRICT)
 
 
 def may_export_survey_ledger(user: AnyUser) -> bool:
@@ -253,7 +258,7 @@ def may_edit_members(user: AnyUser, organization: PartyOrganization) -> bool:
 def may_reveal_member(user: AnyUser, member: Any) -> bool:
     """The whole ID number and phone: district staff, and the secretary of the member's own organization."""
     scope = _writes(user)
-    if scope.has_role(Role.DISTRICT):
+    if scope.holds(Role.DISTRICT, member.organization.street_id):
         return True
     return Role.SECRETARY in scope.roles and member.organization_id in scope.organization_ids
 
@@ -328,7 +333,7 @@ def may_approve_withdrawal(user: AnyUser, application: Any, level: str) -> bool:
             Role.STREET in scope.roles and application.organization.street_id in scope.street_ids
         )
     if level == DISTRICT_LEVEL:
-        return scope.has_role(Role.DISTRICT)
+        return scope.holds(Role.DISTRICT, application.organization.street_id)
     return False
 
 
@@ -348,9 +353,15 @@ def street_approvers(organization: PartyOrganization) -> QuerySet[User]:
     return _holders(Role.STREET, region_id=organization.street_id)
 
 
-def district_approvers() -> QuerySet[User]:
-    """Who gives the district's final approval."""
-    return _holders(Role.DISTRICT)
+def district_approvers(organization: PartyOrganization) -> QuerySet[User]:
+    """Who gives the final approval for an organization: staff of its district
+    (a grant at the district or above it, or one naming no region)."""
+    above = [region.pk for region in [organization.street, *organization.street.ancestors()]]
+    return User.objects.filter(
+        Q(role_grants__region_id__in=above) | Q(role_grants__region__isnull=True),
+        is_active=True,
+        role_grants__role=Role.DISTRICT,
+    ).distinct()
 
 
 def may_object_to_withdrawal(user: AnyUser) -> bool:
@@ -380,8 +391,10 @@ def may_disburse(user: AnyUser) -> bool:
 
 
 def may_settle(user: AnyUser, application: Any) -> bool:
-    """报账: the organization's secretary, or district staff."""
-    return _writes(user).has_role(Role.DISTRICT) or may_apply_for_withdrawal(user, application.organization)
+    """报账: the organization's secretary, or staff of its district."""
+    return _writes(user).holds(Role.DISTRICT, application.organization.street_id) or may_apply_for_withdrawal(
+        user, application.organization
+    )
 
 
 def may_review_settlement(user: AnyUser, application: Any) -> bool:
@@ -403,77 +416,74 @@ def may_read_star_rules(user: AnyUser) -> bool:
 
 
 def may_browse_users(user: AnyUser) -> bool:
-    """The users list: district staff, who manage it, and district leaders, who read it."""
-    scope = _reads(user)
-    return scope.everything and scope.has_role(Role.DISTRICT, Role.LEADER)
+    """The users list: city and district staff, who manage it, and leaders of
+    a district or above, who read it."""
+    held = _reads(user).regions_held(Role.CITY, Role.DISTRICT, Role.LEADER)
+    return held is None or bool(held)
 
 
 def may_manage_users(user: AnyUser) -> bool:
-    """Create accounts, grant and revoke roles, reset passwords, deactivate: district staff."""
-    return _writes(user).has_role(Role.DISTRICT)
+    """Create accounts, grant and revoke roles, reset passwords, deactivate:
+    city and district staff, within their own region."""
+    return _writes(user).has_role(Role.CITY, Role.DISTRICT)
 
 
-def account_districts(user: AnyUser) -> frozenset[int] | None:
-    """The districts whose accounts a user manages; None for every district
-    (a superuser, or a district grant that names no district)."""
-    scope = _writes(user)
-    return None if "superuser" in scope.roles else scope.district_ids
-
-
-def district_of(region: Region | None) -> int | None:
-    """The district a region lies in (itself, for a district)."""
-    while region is not None and region.kind != Region.Kind.DISTRICT:
-        region = region.parent
-    return region.pk if region is not None else None
+def account_regions(user: AnyUser) -> frozenset[int] | None:
+    """The regions whose accounts a user manages (the subtrees where they
+    hold city or district staff roles); None for every region (a superuser,
+    or a staff grant that names no region)."""
+    return _writes(user).regions_held(Role.CITY, Role.DISTRICT)
 
 
 def may_grant(
     user: AnyUser, *, role: str, region: Region | None = None, organization: PartyOrganization | None = None
 ) -> bool:
-    """Grant (or revoke) this role for this place. Only district staff
-    grant, and never beyond their own reach: a district grant bound to one
-    district gives roles inside that district only, and never a role that
-    names no place (which would reach every district, above their level).
-    An instructor's grant names no place: it reaches only the enterprises
-    the instructor is assigned to."""
+    """Grant (or revoke) this role for this place. Only city and district
+    staff grant, and never beyond their own reach or above their level: a
+    grant bound to a region gives roles inside that region only, never a
+    city role unless the granter holds one there, and never a role that
+    names no place (which would reach every region). An instructor's grant
+    names no place: it reaches only the enterprises the instructor is
+    assigned to."""
     if not may_manage_users(user):
         return False
-    bound = account_districts(user)
+    scope = _writes(user)
+    if role == Role.CITY:
+        return region is not None and scope.holds(Role.CITY, region.pk)
+    bound = account_regions(user)
     if bound is None:
         return True
     place = organization.street if organization is not None else region
     if place is None:
         return role == Role.INSTRUCTOR
-    return district_of(place) in bound
+    return place.pk in bound
 
 
 def may_manage_account(user: AnyUser, account: User) -> bool:
     """Edit, reset the password of, deactivate or reactivate an account:
-    district staff, for accounts whose every role is one they could grant.
-    Only a superuser manages a superuser."""
+    city and district staff, for accounts whose every role is one they
+    could grant. Only a superuser manages a superuser."""
     if not may_manage_users(user) or (account.is_superuser and not getattr(user, "is_superuser", False)):
         return False
     return all(
         may_grant(user, role=g.role, region=g.region, organization=g.organization)
-        for g in account.role_grants.select_related("region__parent__parent", "organization__street__parent")
+        for g in account.role_grants.select_related("region", "organization__street")
     )
 
 
 def reachable_accounts_q(user: AnyUser) -> Q:
-    """The accounts a user reads on the users pages: every one for district
-    staff and district leaders; for a district grant bound to districts,
-    those whose every role lies in them (never a superuser)."""
+    """The accounts a user reads on the users pages: every one for staff and
+    leaders whose grants name no region; otherwise those whose every role
+    lies in the user's regions (never a superuser)."""
     if not may_browse_users(user):
         return NOTHING
-    bound = account_districts(user) if may_manage_users(user) else None
+    bound = account_regions(user) if may_manage_users(user) else _reads(user).regions_held(Role.LEADER)
     if bound is None:
         return Q()
     ids = list(bound)
     inside = (
         Q(region_id__in=ids)
-        | Q(region__parent_id__in=ids)
-        | Q(region__parent__parent_id__in=ids)
-        | Q(organization__street__parent_id__in=ids)
+        | Q(organization__street_id__in=ids)
         | Q(role=Role.INSTRUCTOR, region__isnull=True, organization__isnull=True)
     )
     outside = RoleGrant.objects.filter(user=OuterRef("pk")).exclude(inside)
@@ -535,7 +545,12 @@ def may_be_assigned_alert(user: AnyUser, alert: Any) -> bool:
 
 def alert_assignable_users(alert: Any) -> QuerySet[User]:
     """Who the assign form offers (each still passes `may_be_assigned_alert` in the service)."""
-    grants = Q(role_grants__role=Role.DISTRICT)
+    if alert.street_id:
+        above = [region.pk for region in [alert.street, *alert.street.ancestors()]]
+        grants = Q(role_grants__role=Role.DISTRICT, role_grants__region_id__in=above)
+    else:
+        grants = Q(role_grants__role=Role.DISTRICT)
+    grants |= Q(role_grants__role=Role.DISTRICT, role_grants__region__isnull=True)
     if alert.street_id:
         grants |= Q(role_grants__role=Role.STREET, role_grants__region_id=alert.street_id)
     org_ids: set[int] = set()
@@ -575,12 +590,14 @@ def may_mark_rectification_step(user: AnyUser, organization: PartyOrganization) 
 
 
 def may_read_audit(user: AnyUser) -> bool:
-    """The audit trail and its export: district staff."""
-    return _reads(user).has_role(Role.DISTRICT)
+    """The audit trail and its export: city or district staff who reach the
+    whole installation (its entries are not filed under a region)."""
+    scope = _reads(user)
+    return scope.everything and scope.has_role(Role.CITY, Role.DISTRICT)
 
 
 def may_enrol_two_factor(user: AnyUser) -> bool:
-    return _reads(user).has_role(Role.DISTRICT)
+    return _reads(user).has_role(Role.CITY, Role.DISTRICT)
 
 
 def require_permission(allowed: bool, message: str | Promise) -> None:

@@ -1,5 +1,11 @@
 """The one scoping rule: what a user reaches.
 
+Regions form one tree (DESIGN.md §8) and a staff or leader grant at a region
+reaches its whole subtree: city staff every district, district staff their
+district, street staff their street. A grant at the root of the tree (or one
+naming no region) reaches everything, so a one-district installation works
+as it always has.
+
 `scope_for(user)` returns a Scope. Every selector in every app narrows its
 queryset with the Scope's Q builders, so a page, an API view, an export, an
 admin list and a background report all see the same records. The rule is
@@ -7,13 +13,17 @@ expressed as query conditions rather than id lists, so it costs the same at a
 hundred enterprises as at a hundred thousand.
 """
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
+from types import MappingProxyType
 from typing import TypeAlias
 
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import Q
 
-from .models import Role, RoleGrant, User
+from .models import Region, Role, RoleGrant, User
+from .models.regions import subtree_ids
 
 # Whoever asks: a signed-in user, an anonymous visitor (`request.user` before
 # login), or nobody (schema generation, the command line). All reach nothing
@@ -23,6 +33,20 @@ AnyUser: TypeAlias = User | AnonymousUser | None
 NOTHING = Q(pk__in=[])
 
 
+# How deep a tree may be below a grant's region: province → city → district → street → community.
+_DEPTH = 4
+
+
+def _under(path: str, roots: frozenset[int]) -> Q:
+    """Regions (at `path`) that are one of `roots` or lie anywhere below one:
+    a condition of the query itself, so it costs no query of its own."""
+    q = Q(**{f"{path}__in" if path else "pk__in": roots})
+    for depth in range(1, _DEPTH + 1):
+        hops = "__".join(["parent"] * depth)
+        q |= Q(**{f"{path}__{hops}_id__in" if path else f"{hops}_id__in": roots})
+    return q
+
+
 @dataclass(frozen=True)
 class Scope:
     everything: bool = False
@@ -30,16 +54,58 @@ class Scope:
     organization_ids: frozenset[int] = field(default_factory=frozenset)
     instructor_user_id: int | None = None
     roles: frozenset[str] = field(default_factory=frozenset)
-    # The districts a district grant is bound to; None when one of the
-    # user's district grants names no district (the whole installation).
-    district_ids: frozenset[int] | None = field(default_factory=frozenset)
+    # The regions whose subtrees the user's staff and leader grants reach.
+    region_roots: frozenset[int] = field(default_factory=frozenset)
+    # Per region-held role, the regions of the user's grants of it; None when
+    # a grant of that role names no region (the whole installation).
+    held_roots: Mapping[str, frozenset[int] | None] = field(default_factory=lambda: MappingProxyType({}))
 
     @property
     def is_empty(self) -> bool:
-        return not (self.everything or self.street_ids or self.organization_ids or self.instructor_user_id)
+        return not (
+            self.everything or self.region_roots or self.street_ids or self.organization_ids or self.instructor_user_id
+        )
+
+    @cached_property
+    def region_ids(self) -> frozenset[int]:
+        """Every region the user's staff and leader grants reach (their subtrees)."""
+        return frozenset(subtree_ids(self.region_roots)) if self.region_roots else frozenset()
+
+    @cached_property
+    def _held_subtrees(self) -> dict[str, frozenset[int] | None]:
+        return {
+            role: None if roots is None else frozenset(subtree_ids(roots)) for role, roots in self.held_roots.items()
+        }
 
     def has_role(self, *roles: str) -> bool:
         return "superuser" in self.roles or bool(self.roles.intersection(roles))
+
+    def holds(self, role: str, region_id: int | None) -> bool:
+        """Whether the user holds `role` at this region or above it (a
+        district's staff hold their role at every street of the district)."""
+        if "superuser" in self.roles:
+            return True
+        if role not in self.held_roots:
+            return False
+        roots = self.held_roots[role]
+        if roots is None or region_id in roots:
+            return True
+        subtree = self._held_subtrees[role]
+        return region_id is not None and subtree is not None and region_id in subtree
+
+    def regions_held(self, *roles: str) -> frozenset[int] | None:
+        """The regions where the user holds one of `roles` (each grant's
+        subtree); None for every region."""
+        if "superuser" in self.roles:
+            return None
+        found: set[int] = set()
+        for role in roles:
+            if role in self.held_roots:
+                regions = self._held_subtrees[role]
+                if regions is None:
+                    return None
+                found |= regions
+        return frozenset(found)
 
     # --- Q builders: `path` is the lookup from the queried model to the target.
 
@@ -48,21 +114,27 @@ class Scope:
         return f"{path}__{lookup}" if path else lookup
 
     def regions_q(self, path: str = "") -> Q:
-        """Regions: a street and everything under it."""
+        """Regions: the subtrees of the user's grants."""
         if self.everything:
             return Q()
-        q = NOTHING
-        if self.street_ids:
-            q |= Q(**{self._p(path, "pk__in"): self.street_ids}) | Q(
-                **{self._p(path, "parent_id__in"): self.street_ids}
-            )
-        return q
+        return _under(path, self.region_roots) if self.region_roots else NOTHING
 
     def streets_q(self, path: str = "street") -> Q:
         """Records filed under a street (warnings, import batches): by street only."""
         if self.everything:
             return Q()
         return Q(**{f"{path}_id__in": self.street_ids}) if self.street_ids else NOTHING
+
+    def batches_q(self, path: str = "") -> Q:
+        """Import batches: a street's, or a whole district's (no street) for
+        whoever reaches that district."""
+        if self.everything:
+            return Q()
+        if not self.region_roots:
+            return NOTHING
+        return Q(**{self._p(path, "street_id__in"): self.street_ids}) | (
+            Q(**{self._p(path, "street__isnull"): True}) & _under(self._p(path, "district"), self.region_roots)
+        )
 
     def organizations_q(self, path: str = "") -> Q:
         """Party organizations: by street, or the secretary's own org and its sub-orgs."""
@@ -114,15 +186,19 @@ class Scope:
         return not self.everything and bool(self.organization_ids or self.instructor_user_id)
 
 
-WRITER_ROLES = {Role.DISTRICT, Role.STREET, Role.SECRETARY, Role.INSTRUCTOR}
+WRITER_ROLES = {Role.CITY, Role.DISTRICT, Role.STREET, Role.SECRETARY, Role.INSTRUCTOR}
+# Roles held at a region, reaching its subtree.
+REGION_ROLES = {Role.CITY, Role.DISTRICT, Role.STREET, Role.LEADER}
 
 
 def scope_for(user: AnyUser, *, write: bool = False) -> Scope:
     """What `user` reaches; with write=True, what they may change.
 
     Leaders read but never write, so their grants drop out of the write
-    scope. A selector fetching a record for a write first looks in the read
-    scope (outside it: 404) and then in the write scope (outside it: 403).
+    scope; city staff read their city and write only its defaults (the
+    policy's predicates say which), so their grants reach no records in the
+    write scope. A selector fetching a record for a write first looks in the
+    read scope (outside it: 404) and then in the write scope (outside it: 403).
     Cached on the user object for the request.
     """
     if user is None or not user.is_authenticated or not user.is_active:
@@ -132,43 +208,59 @@ def scope_for(user: AnyUser, *, write: bool = False) -> Scope:
     if cached is not None:
         return cached
     if user.is_superuser:
-        scope = Scope(everything=True, roles=frozenset({"superuser", *Role.values}), district_ids=None)
+        scope = Scope(everything=True, roles=frozenset({"superuser", *Role.values}))
     else:
-        everything = False
-        streets: set[int] = set()
-        orgs: set[int] = set()
-        roles: set[str] = set()
-        instructor = None
-        districts: set[int] = set()
-        unbounded = False
-        for grant in RoleGrant.objects.filter(user=user).select_related("region"):
-            if write and grant.role not in WRITER_ROLES:
-                continue
-            roles.add(grant.role)
-            if grant.role == Role.DISTRICT:
-                everything = True
-                if grant.region is not None and grant.region.kind == grant.region.Kind.DISTRICT:
-                    districts.add(grant.region.pk)
-                else:
-                    unbounded = True
-            elif grant.role == Role.LEADER:
-                if grant.region is None or grant.region.kind == grant.region.Kind.DISTRICT:
-                    everything = True
-                else:
-                    streets.add(grant.region.pk)
-            elif grant.role == Role.STREET and grant.region_id is not None:
-                streets.add(grant.region_id)
-            elif grant.role == Role.SECRETARY and grant.organization_id is not None:
-                orgs.add(grant.organization_id)
-            elif grant.role == Role.INSTRUCTOR:
-                instructor = user.pk
-        scope = Scope(
-            everything=everything,
-            street_ids=frozenset(streets),
-            organization_ids=frozenset(orgs),
-            instructor_user_id=instructor,
-            roles=frozenset(roles),
-            district_ids=None if unbounded else frozenset(districts),
-        )
+        scope = _scope_of_grants(user, write=write)
     setattr(user, cache_attr, scope)
     return scope
+
+
+def _scope_of_grants(user: User, *, write: bool) -> Scope:
+    everything = False
+    roots: set[int] = set()  # regions whose subtrees the user reaches
+    streets: set[int] = set()
+    orgs: set[int] = set()
+    roles: set[str] = set()
+    instructor = None
+    held: dict[str, set[int] | None] = {}
+    for grant in RoleGrant.objects.filter(user=user).select_related("region"):
+        if write and grant.role not in WRITER_ROLES:
+            continue
+        roles.add(grant.role)
+        if grant.role in REGION_ROLES:
+            # A grant naming no region holds the role everywhere; one at the
+            # root of the tree reaches every record but still holds the role
+            # at its region only (it grants nothing that names no region).
+            if grant.region is None:
+                held[grant.role] = None
+            elif held.get(grant.role, set()) is not None:
+                held.setdefault(grant.role, set()).add(grant.region.pk)  # type: ignore[union-attr]
+            if write and grant.role == Role.CITY:
+                continue  # city staff set defaults; they change no district's records
+            if grant.region is None or grant.region.parent_id is None:
+                everything = True
+            if grant.region is not None:
+                roots.add(grant.region.pk)
+                if grant.region.kind == Region.Kind.STREET:
+                    streets.add(grant.region.pk)
+        elif grant.role == Role.SECRETARY and grant.organization_id is not None:
+            orgs.add(grant.organization_id)
+        elif grant.role == Role.INSTRUCTOR:
+            instructor = user.pk
+    if roots - streets and not everything:
+        # Grants above a street (a district, a city): the streets below them,
+        # one query, asked only where the tree has more than one district.
+        streets |= set(
+            Region.objects.filter(_under("", frozenset(roots - streets)), kind=Region.Kind.STREET).values_list(
+                "pk", flat=True
+            )
+        )
+    return Scope(
+        everything=everything,
+        street_ids=frozenset(streets),
+        organization_ids=frozenset(orgs),
+        instructor_user_id=instructor,
+        roles=frozenset(roles),
+        region_roots=frozenset(roots),
+        held_roots=MappingProxyType({role: None if r is None else frozenset(r) for role, r in held.items()}),
+    )

@@ -41,6 +41,7 @@ __all__ = [
     "scope_for",
     "scoped_get",
     "region_streets",
+    "region_get",
     "region_list",
     "enterprise_list",
     "enterprise_get",
@@ -113,6 +114,10 @@ def region_list(*, user: AnyUser, kind: str | None = None, write: bool = False) 
     if kind:
         qs = qs.filter(kind=kind)
     return qs.select_related("parent")
+
+
+def region_get(*, user: AnyUser, pk: int | str | None, write: bool = False) -> Region:
+    return scoped_get(user=user, queryset=Region.objects.select_related("parent"), scope_q_name="regions_q", pk=pk)
 
 
 def enterprise_list(*, user: AnyUser, filters: dict | None = None) -> QuerySet[Enterprise]:

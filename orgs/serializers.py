@@ -64,6 +64,16 @@ class ScopedRegionField(serializers.PrimaryKeyRelatedField):
         return region_list(user=user, kind=self.kind)
 
 
+class RegionSerializer(serializers.ModelSerializer):
+    kind_display = serializers.CharField(source="get_kind_display", read_only=True)
+    parent_name = serializers.CharField(source="parent.name", read_only=True, default=None)
+
+    class Meta:
+        model = Region
+        fields = ["id", "name", "kind", "kind_display", "parent", "parent_name", "code"]
+        read_only_fields = fields
+
+
 class EnterpriseSerializer(StrictModelSerializer):
     legal_type_display = display("legal_type")
     status_display = display("status")

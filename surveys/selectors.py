@@ -37,7 +37,7 @@ def import_streets(*, user: User) -> QuerySet[Region]:
 def import_batch_list(*, user: User) -> QuerySet[ImportBatch]:
     require_importer(user)
     return (
-        ImportBatch.objects.filter(scope_for(user).streets_q("street"), kind=ImportBatch.Kind.SURVEY)
+        ImportBatch.objects.filter(scope_for(user).batches_q(), kind=ImportBatch.Kind.SURVEY)
         .select_related("street", "created_by")
         .order_by("-created_at")
     )
@@ -48,8 +48,8 @@ def import_batch_get(*, user: User, pk: int) -> ImportBatch:
     return scoped_get(
         user=user,
         queryset=ImportBatch.objects.filter(kind=ImportBatch.Kind.SURVEY).select_related("street", "created_by"),
-        scope_q_name="streets_q",
-        path="street",
+        scope_q_name="batches_q",
+        path="",
         pk=pk,
     )
 

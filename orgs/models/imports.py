@@ -49,6 +49,11 @@ class ImportBatch(models.Model):
     street = models.ForeignKey(
         Region, verbose_name=_("限定街道"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+    # The district the file belongs to (DESIGN.md §8): its streets are the
+    # ones names resolve in, and its staff reach the batch.
+    district = models.ForeignKey(
+        Region, verbose_name=_("所属区县"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     file_name = models.CharField(_("文件名"), max_length=255)
     file_hash = models.CharField(_("文件SHA-256"), max_length=64)
     status = models.CharField(_("状态"), max_length=16, choices=Status.choices, default=Status.PREVIEW)

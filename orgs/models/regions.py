@@ -1,6 +1,13 @@
-"""Where things are: the district's regions (district, streets, communities,
-parks and buildings) and the GB/T 4754 industry sections enterprises are
-classed by."""
+"""Where things are: the regions of the installation, one tree (DESIGN.md §8):
+province (optional) → city → district/county → street/town → community,
+with parks, buildings and markets under a street or a district; and the
+GB/T 4754 industry sections enterprises are classed by.
+
+The root is whatever the installation serves: a province, a city or one
+district (today's installations). Records hang under streets; whoever holds
+a region reaches its whole subtree (orgs/scoping.py)."""
+
+from collections.abc import Iterable
 
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -11,6 +18,8 @@ from django.utils.translation import gettext_lazy as _
 
 class Region(models.Model):
     class Kind(models.TextChoices):
+        PROVINCE = "province", _("省")
+        CITY = "city", _("市")
         DISTRICT = "district", _("区")
         STREET = "street", _("街道/乡镇")
         COMMUNITY = "community", _("社区/村")
@@ -31,7 +40,8 @@ class Region(models.Model):
             models.UniqueConstraint(fields=["parent", "name"], name="region_unique_name_in_parent"),
             models.UniqueConstraint(fields=["name"], condition=Q(parent__isnull=True), name="region_unique_root_name"),
             models.CheckConstraint(
-                condition=Q(kind="district") | Q(parent__isnull=False), name="region_only_district_is_root"
+                condition=Q(kind__in=["province", "city", "district"]) | Q(parent__isnull=False),
+                name="region_root_is_province_city_or_district",
             ),
         ]
 
@@ -39,13 +49,73 @@ class Region(models.Model):
         return self.name
 
     def clean(self) -> None:
-        expected_parent = {
-            self.Kind.STREET: self.Kind.DISTRICT,
-            self.Kind.COMMUNITY: self.Kind.STREET,
-            self.Kind.PARK: self.Kind.STREET,
-        }.get(self.kind)
-        if expected_parent and (self.parent is None or self.parent.kind != expected_parent):
+        allowed = PARENT_KINDS.get(self.kind, ())
+        if self.parent is None:
+            if self.kind not in ROOT_KINDS:
+                raise ValidationError({"parent": _("上级区域：%(kind)s须有上级") % {"kind": self.get_kind_display()}})
+            return
+        if self.parent.kind not in allowed:
             raise ValidationError({"parent": _("上级区域类别不正确")})
+        # A region may not sit under itself or under one of its own descendants.
+        node: Region | None = self.parent
+        seen: set[int] = set()
+        while node is not None:
+            if self.pk is not None and node.pk == self.pk:
+                raise ValidationError({"parent": _("上级区域：不能设为自身或其下级（会形成循环）")})
+            if node.pk in seen:
+                raise ValidationError({"parent": _("上级区域：不能设为自身或其下级（会形成循环）")})
+            seen.add(node.pk)
+            node = node.parent
+
+    @property
+    def is_district(self) -> bool:
+        return self.kind == self.Kind.DISTRICT
+
+    def ancestors(self) -> list["Region"]:
+        """The regions above this one, nearest first."""
+        chain: list[Region] = []
+        node = self.parent
+        while node is not None:
+            chain.append(node)
+            node = node.parent
+        return chain
+
+    def district(self) -> "Region | None":
+        """The district this region lies in (itself, for a district); None above districts."""
+        node: Region | None = self
+        while node is not None and node.kind != self.Kind.DISTRICT:
+            node = node.parent
+        return node
+
+
+# The kinds a region of each kind may hang under; the kinds that may be a root.
+PARENT_KINDS: dict[str, tuple[str, ...]] = {
+    Region.Kind.PROVINCE: (),
+    Region.Kind.CITY: (Region.Kind.PROVINCE,),
+    Region.Kind.DISTRICT: (Region.Kind.CITY,),
+    Region.Kind.STREET: (Region.Kind.DISTRICT,),
+    Region.Kind.COMMUNITY: (Region.Kind.STREET,),
+    Region.Kind.PARK: (Region.Kind.STREET, Region.Kind.DISTRICT),
+}
+ROOT_KINDS = (Region.Kind.PROVINCE, Region.Kind.CITY, Region.Kind.DISTRICT)
+# Kinds above a district, whose staff read many districts.
+ABOVE_DISTRICT = (Region.Kind.PROVINCE, Region.Kind.CITY)
+
+
+def subtree_ids(roots: Iterable[int]) -> set[int]:
+    """Every region under the given ones, the given ones included: one query
+    per level of the tree (at most five), however many regions it holds."""
+    found = set(roots)
+    frontier = set(found)
+    while frontier:
+        frontier = set(Region.objects.filter(parent_id__in=frontier).values_list("pk", flat=True)) - found
+        found |= frontier
+    return found
+
+
+def districts_under(roots: Iterable[int]) -> set[int]:
+    """The districts in the given regions' subtrees (a district is in its own)."""
+    return set(Region.objects.filter(pk__in=subtree_ids(roots), kind=Region.Kind.DISTRICT).values_list("pk", flat=True))
 
 
 class Industry(models.Model):

@@ -12,6 +12,7 @@ from .regions import Region
 
 
 class Role(models.TextChoices):
+    CITY = "city", _("市两新工委工作人员")
     DISTRICT = "district", _("区两新工委工作人员")
     STREET = "street", _("街道非公党委工作人员")
     SECRETARY = "secretary", _("企业党组织书记")
