@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.files import random_file_name
+from core.models import WorkflowStep
 from members.models import Member
 from orgs.models import PartyOrganization
 
@@ -114,7 +115,7 @@ class Activity(models.Model):
         return ids | {pk for pk in (self.created_by_id, self.submitted_by_id) if pk is not None}
 
 
-class ActivityStep(models.Model):
+class ActivityStep(WorkflowStep):
     """One line of a record's history: who did what, when. Written by the
     services at every step; never edited or deleted."""
 
@@ -130,16 +131,12 @@ class ActivityStep(models.Model):
 
     activity = models.ForeignKey(Activity, verbose_name=_("活动"), on_delete=models.CASCADE, related_name="steps")
     action = models.CharField(_("操作"), max_length=16, choices=Action.choices)
-    by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("操作人"), on_delete=models.PROTECT, related_name="+"
-    )
+    # A default, not auto_now_add: a step may be given its time (the demo seed dates its history).
     at = models.DateTimeField(_("时间"), default=timezone.now)
-    note = models.TextField(_("说明"), blank=True)
 
-    class Meta:
+    class Meta(WorkflowStep.Meta):
         verbose_name = _("组织生活流程记录")
         verbose_name_plural = _("组织生活流程记录")
-        ordering = ["at", "pk"]
         indexes = [models.Index(fields=["activity", "at"])]
 
     def __str__(self) -> str:

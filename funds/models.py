@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.files import random_file_name
 from core.i18n import say
+from core.models import WorkflowStep
 from core.money import ZERO, MoneyField
 from orgs.models import PartyOrganization
 
@@ -294,7 +295,7 @@ class BudgetLine(models.Model):
         return f"{self.item} {self.amount}"
 
 
-class ApplicationStep(models.Model):
+class ApplicationStep(WorkflowStep):
     """The application's history: one row per transition, with who and why."""
 
     class Action(models.TextChoices):
@@ -316,16 +317,13 @@ class ApplicationStep(models.Model):
     action = models.CharField(_("操作"), max_length=20, choices=Action.choices)
     from_status = models.CharField(_("原状态"), max_length=20, choices=Application.Status.choices, blank=True)
     to_status = models.CharField(_("新状态"), max_length=20, choices=Application.Status.choices)
+    # The step's words are the reviewer's opinion or reason, stored as `reason`.
     reason = models.TextField(_("意见/理由"), blank=True)
-    by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("操作人"), on_delete=models.PROTECT, related_name="+"
-    )
-    at = models.DateTimeField(_("时间"), auto_now_add=True)
+    note = None
 
-    class Meta:
+    class Meta(WorkflowStep.Meta):
         verbose_name = _("申请流转记录")
         verbose_name_plural = _("申请流转记录")
-        ordering = ["at", "pk"]
 
     def __str__(self) -> str:
         return f"{self.application_id} {self.get_action_display()}"

@@ -312,24 +312,31 @@ def _act(request, pk: int, action, success: str):
     return redirect("funds:application_detail", pk)
 
 
+def _decide(request, pk: int, service, success: str, **args):
+    """`_act` for a service called as `service(application=, by=, request=, **args)`:
+    approving and returning an application or its settlement, disbursing, withdrawing."""
+    return _act(request, pk, lambda app: service(application=app, by=request.user, request=request, **args), success)
+
+
+def _opinion(request, form_class) -> dict:
+    """The approval form's data; its fields are optional, and one not valid is left out."""
+    form = form_class(request.POST)
+    form.is_valid()
+    return {**form.cleaned_data, "opinion": form.cleaned_data.get("opinion") or ""}
+
+
 @login_required
 @require_POST
 def application_approve_view(request, pk: int, level: str):
-    form = ApproveForm(request.POST)
-    form.is_valid()
-    data = form.cleaned_data
-    return _act(
+    data = _opinion(request, ApproveForm)
+    return _decide(
         request,
         pk,
-        lambda app: services.application_approve(
-            application=app,
-            by=request.user,
-            level=level,
-            opinion=data.get("opinion") or "",
-            publicity_days=data.get("publicity_days"),
-            request=request,
-        ),
+        services.application_approve,
         _("已审批通过"),
+        level=level,
+        opinion=data["opinion"],
+        publicity_days=data.get("publicity_days"),
     )
 
 
@@ -337,14 +344,7 @@ def application_approve_view(request, pk: int, level: str):
 @require_POST
 def application_return_view(request, pk: int, level: str):
     reason = request.POST.get("reason", "")
-    return _act(
-        request,
-        pk,
-        lambda app: services.application_return(
-            application=app, by=request.user, level=level, reason=reason, request=request
-        ),
-        _("已退回"),
-    )
+    return _decide(request, pk, services.application_return, _("已退回"), level=level, reason=reason)
 
 
 @login_required
@@ -379,12 +379,7 @@ def objection_resolve_view(request, pk: int):
 @login_required
 @require_POST
 def application_disburse_view(request, pk: int):
-    return _act(
-        request,
-        pk,
-        lambda app: services.application_disburse(application=app, by=request.user, request=request),
-        _("已拨付"),
-    )
+    return _decide(request, pk, services.application_disburse, _("已拨付"))
 
 
 @login_required
@@ -434,38 +429,21 @@ def application_settle_view(request, pk: int):
 @login_required
 @require_POST
 def settlement_approve_view(request, pk: int):
-    form = ReviewForm(request.POST)
-    form.is_valid()
-    opinion = form.cleaned_data.get("opinion") or ""
-    return _act(
-        request,
-        pk,
-        lambda app: services.settlement_approve(application=app, by=request.user, opinion=opinion, request=request),
-        _("报账已审核通过"),
-    )
+    opinion = _opinion(request, ReviewForm)["opinion"]
+    return _decide(request, pk, services.settlement_approve, _("报账已审核通过"), opinion=opinion)
 
 
 @login_required
 @require_POST
 def settlement_return_view(request, pk: int):
     reason = request.POST.get("reason", "")
-    return _act(
-        request,
-        pk,
-        lambda app: services.settlement_return(application=app, by=request.user, reason=reason, request=request),
-        _("报账已退回"),
-    )
+    return _decide(request, pk, services.settlement_return, _("报账已退回"), reason=reason)
 
 
 @login_required
 @require_POST
 def application_withdraw_view(request, pk: int):
-    return _act(
-        request,
-        pk,
-        lambda app: services.application_withdraw(application=app, by=request.user, request=request),
-        _("申请已撤回"),
-    )
+    return _decide(request, pk, services.application_withdraw, _("申请已撤回"))
 
 
 @login_required

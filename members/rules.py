@@ -82,19 +82,33 @@ def member_rule_errors(member: Member) -> dict[str, str]:
                 "date": adult_on.isoformat(),
             }
 
-    if member.activist_on and member.candidate_on:
-        earliest = member.activist_on + ACTIVIST_TRAINING
-        if member.candidate_on < earliest and "candidate_on" not in errors:
-            errors["candidate_on"] = _("入党积极分子须培养一年以上才能确定为发展对象：%(field)s不能早于%(date)s") % {
-                "field": _label("candidate_on"),
-                "date": earliest.isoformat(),
-            }
-
-    if member.probationary_on and member.formal_on:
-        earliest = member.probationary_on + PROBATION
-        if member.formal_on < earliest and "formal_on" not in errors:
-            errors["formal_on"] = _("预备期为一年：%(field)s不能早于%(date)s") % {
-                "field": _label("formal_on"),
-                "date": earliest.isoformat(),
-            }
+    _wait_kept(
+        member,
+        errors,
+        since="activist_on",
+        field_name="candidate_on",
+        wait=ACTIVIST_TRAINING,
+        message=_("入党积极分子须培养一年以上才能确定为发展对象：%(field)s不能早于%(date)s"),
+    )
+    _wait_kept(
+        member,
+        errors,
+        since="probationary_on",
+        field_name="formal_on",
+        wait=PROBATION,
+        message=_("预备期为一年：%(field)s不能早于%(date)s"),
+    )
     return errors
+
+
+def _wait_kept(
+    member: Member, errors: dict[str, str], *, since: str, field_name: str, wait: relativedelta, message: str
+) -> None:
+    """A stage's date comes no earlier than `wait` after the stage before it
+    (`since`); otherwise `message` names the field and its earliest date,
+    unless the field already has an error."""
+    start, on = getattr(member, since), getattr(member, field_name)
+    if start and on:
+        earliest = start + wait
+        if on < earliest and field_name not in errors:
+            errors[field_name] = message % {"field": _label(field_name), "date": earliest.isoformat()}

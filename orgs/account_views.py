@@ -179,22 +179,36 @@ def _account_for_write(request, pk):
     return account
 
 
-@login_required
-@require_POST
-def user_grant_view(request, pk):
-    account = _account_for_write(request, pk)
-    form = GrantForm(request.POST, **_grant_choices(request.user))
+def _account_form_post(request, account, form_name: str, form, write, success: str):
+    """One of the forms on the account page, posted: when it is valid, `write`
+    gets its cleaned data and the page is shown again with `success`; a refusal
+    of the service is shown on the form, which the page shows again in its place.
+    The services behind these forms check the same policy as `_account_for_write`."""
     if form.is_valid():
         try:
-            user_grant_role(by=request.user, account=account, spec=_spec(form.cleaned_data))
+            write(form.cleaned_data)
         except PermissionDenied as exc:
             form.add_error(None, str(exc))
         except ValidationError as exc:
             form_errors_from(form, exc)
         else:
-            messages.success(request, _("角色已授予"))
+            messages.success(request, success)
             return redirect("orgs:user_detail", account.pk)
-    return render(request, "orgs/users/user_detail.html", _detail_context(request, account, grant_form=form))
+    return render(request, "orgs/users/user_detail.html", _detail_context(request, account, **{form_name: form}))
+
+
+@login_required
+@require_POST
+def user_grant_view(request, pk):
+    account = _account_for_write(request, pk)
+    return _account_form_post(
+        request,
+        account,
+        "grant_form",
+        GrantForm(request.POST, **_grant_choices(request.user)),
+        lambda data: user_grant_role(by=request.user, account=account, spec=_spec(data)),
+        _("角色已授予"),
+    )
 
 
 @login_required
@@ -217,32 +231,28 @@ def user_revoke_view(request, pk, grant_id):
 @require_POST
 def user_password_view(request, pk):
     account = _account_for_write(request, pk)
-    form = PasswordResetForm(request.POST)
-    if form.is_valid():
-        try:
-            user_reset_password(by=request.user, account=account, password=form.cleaned_data["password"])
-        except ValidationError as exc:
-            form_errors_from(form, exc)
-        else:
-            messages.success(request, _("密码已重置，用户下次登录时须修改"))
-            return redirect("orgs:user_detail", account.pk)
-    return render(request, "orgs/users/user_detail.html", _detail_context(request, account, password_form=form))
+    return _account_form_post(
+        request,
+        account,
+        "password_form",
+        PasswordResetForm(request.POST),
+        lambda data: user_reset_password(by=request.user, account=account, password=data["password"]),
+        _("密码已重置，用户下次登录时须修改"),
+    )
 
 
 @login_required
 @require_POST
 def user_name_view(request, pk):
     account = _account_for_write(request, pk)
-    form = DisplayNameForm(request.POST)
-    if form.is_valid():
-        try:
-            user_update(by=request.user, account=account, display_name=form.cleaned_data["display_name"])
-        except ValidationError as exc:
-            form_errors_from(form, exc)
-        else:
-            messages.success(request, _("姓名已保存"))
-            return redirect("orgs:user_detail", account.pk)
-    return render(request, "orgs/users/user_detail.html", _detail_context(request, account, name_form=form))
+    return _account_form_post(
+        request,
+        account,
+        "name_form",
+        DisplayNameForm(request.POST),
+        lambda data: user_update(by=request.user, account=account, display_name=data["display_name"]),
+        _("姓名已保存"),
+    )
 
 
 @login_required

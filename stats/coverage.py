@@ -51,7 +51,8 @@ ENTERPRISE_SETS: dict[str, tuple] = {
 }
 
 
-def _tables() -> dict[str, str]:
+def tables() -> dict[str, str]:
+    """The table names the raw SQL of coverage and its drill-down reads."""
     return {
         "survey": EnterpriseSurvey._meta.db_table,
         "org": PartyOrganization._meta.db_table,
@@ -73,7 +74,7 @@ def facts_sql(*, on: date) -> tuple[str, list]:
       founded on or before and not dissolved by that date;
     - an instructor assignment is active when start_on <= on <= end_on.
     """
-    t = _tables()
+    t = tables()
     d = connection.ops.adapt_datefield_value(on)
     sql = f"""
     SELECT f.*,
@@ -110,8 +111,8 @@ def facts_sql(*, on: date) -> tuple[str, list]:
       ) ins ON ins.enterprise_id = b.enterprise_id
       LEFT JOIN (
         SELECT m.enterprise_id,
-          SUM(CASE WHEN {_FORMAL} THEN 1 ELSE 0 END) AS f,
-          SUM(CASE WHEN NOT ({_FORMAL}) AND {_PROBATIONARY} THEN 1 ELSE 0 END) AS p
+          SUM(CASE WHEN {FORMAL} THEN 1 ELSE 0 END) AS f,
+          SUM(CASE WHEN NOT ({FORMAL}) AND {PROBATIONARY} THEN 1 ELSE 0 END) AS p
         FROM {t["member"]} m
         WHERE m.enterprise_id IS NOT NULL AND m.status <> %s AND (m.left_on IS NULL OR m.left_on > %s)
         GROUP BY m.enterprise_id
@@ -131,8 +132,8 @@ def facts_sql(*, on: date) -> tuple[str, list]:
 
 
 # As of the date: a stage counts from its date; rows without dates fall back to the current stage.
-_FORMAL = "((m.formal_on IS NOT NULL AND m.formal_on <= %s) OR (m.formal_on IS NULL AND m.stage = 'formal'))"
-_PROBATIONARY = (
+FORMAL = "((m.formal_on IS NOT NULL AND m.formal_on <= %s) OR (m.formal_on IS NULL AND m.stage = 'formal'))"
+PROBATIONARY = (
     "((m.probationary_on IS NOT NULL AND m.probationary_on <= %s)"
     " OR (m.probationary_on IS NULL AND m.stage = 'probationary'))"
 )
@@ -288,7 +289,7 @@ def _scope_keys(street_id, park_id, industry_id) -> list[tuple[str, str]]:
 def _active_org_rows(cursor, on: date) -> list[tuple]:
     """Distinct (organization, cell) pairs: an organization counts in a scope
     when it covers at least one enterprise of B there, and once however many."""
-    t = _tables()
+    t = tables()
     d = connection.ops.adapt_datefield_value(on)
     cursor.execute(
         f"""SELECT DISTINCT o.id, o.org_type, o.formation_mode, f.street_id, f.park_id, f.industry_id, f.above_scale
@@ -319,7 +320,8 @@ def coverage_streets(*, user):
     return streets.filter(reach).order_by("name")
 
 
-def _street_or_404(*, user, street_id) -> Region:
+def street_or_404(*, user, street_id) -> Region:
+    """A street among the user's coverage streets; 404 for any other id or a malformed one."""
     try:
         return coverage_streets(user=user).get(pk=int(street_id))
     except (Region.DoesNotExist, ValueError, TypeError):
@@ -347,7 +349,7 @@ def coverage_snapshot(*, user, street_id=None, on: date | None = None, above_sca
                 raise Http404(_("请指定街道"))
             kind, key = CoverageSnapshot.ScopeKind.STREET, str(streets[0].pk)
     else:
-        kind, key = CoverageSnapshot.ScopeKind.STREET, str(_street_or_404(user=user, street_id=street_id).pk)
+        kind, key = CoverageSnapshot.ScopeKind.STREET, str(street_or_404(user=user, street_id=street_id).pk)
     snapshot = (
         CoverageSnapshot.objects.filter(scope_kind=kind, scope_key=key, above_scale_only=above_scale)
         .filter(**({"date__lte": on} if on else {}))

@@ -28,13 +28,13 @@ from orgs.models import (
 from orgs.scoping import scope_for
 
 from .coverage import (
-    _FORMAL,
-    _PROBATIONARY,
     ENTERPRISE_SETS,
-    _street_or_404,
-    _tables,
+    FORMAL,
+    PROBATIONARY,
     facts_sql,
     hash_joins_only,
+    street_or_404,
+    tables,
 )
 
 # The records behind the two figures that are not enterprise counts.
@@ -98,14 +98,14 @@ def _drill_where(*, user, street_id, park_id, industry, above_scale: bool) -> _W
             park = Region.objects.select_related("parent").get(pk=int(park_id), kind=Region.Kind.PARK)
         except (Region.DoesNotExist, ValueError, TypeError):
             raise Http404(_("记录不存在或不在您的管辖范围内")) from None
-        street = _street_or_404(user=user, street_id=park.parent_id)
+        street = street_or_404(user=user, street_id=park.parent_id)
         if street_id not in (None, "") and str(street_id) != str(street.pk):
             raise Http404(_("记录不存在或不在您的管辖范围内"))
         where.clauses.append("x.park_id = %s")
         where.params.append(park.pk)
         where.scope += [street.name, park.name]
     elif street_id not in (None, ""):
-        street = _street_or_404(user=user, street_id=street_id)
+        street = street_or_404(user=user, street_id=street_id)
         where.clauses.append("x.street_id = %s")
         where.params.append(street.pk)
         where.scope.append(street.name)
@@ -250,7 +250,7 @@ def _enterprises_drilldown(*, user, figure: str, on: date, where: _Where, offset
 def _organizations_drilldown(*, on: date, where: _Where, offset: int, limit: int) -> Drilldown:
     """The organizations the snapshot counts: those covering at least one
     enterprise of the scope on the date (as `_active_org_rows`), each once."""
-    t = _tables()
+    t = tables()
     d = connection.ops.adapt_datefield_value(on)
     facts, params = _facts_body(on, where, [])
     body = f"""FROM {t["link"]} l
@@ -284,19 +284,19 @@ def _organizations_drilldown(*, on: date, where: _Where, offset: int, limit: int
 def _members_drilldown(*, on: date, where: _Where, offset: int, limit: int) -> Drilldown:
     """The members the snapshot counts: formal and probationary members on
     the date, recorded as working at an enterprise of the scope."""
-    t = _tables()
+    t = tables()
     d = connection.ops.adapt_datefield_value(on)
     facts, params = _facts_body(on, where, [])
     body = f"""FROM {t["member"]} m
         JOIN (SELECT x.enterprise_id {facts}) f ON f.enterprise_id = m.enterprise_id
-        WHERE m.status <> %s AND (m.left_on IS NULL OR m.left_on > %s) AND ({_FORMAL} OR {_PROBATIONARY})"""
+        WHERE m.status <> %s AND (m.left_on IS NULL OR m.left_on > %s) AND ({FORMAL} OR {PROBATIONARY})"""
     params = [*params, Member.Status.SUSPENDED, d, d, d]
     with transaction.atomic(), connection.cursor() as cursor:
         hash_joins_only(cursor)
         cursor.execute(f"SELECT COUNT(*) {body}", params)
         total = cursor.fetchone()[0]
         cursor.execute(
-            f"SELECT m.id, CASE WHEN {_FORMAL} THEN 1 ELSE 0 END {body} ORDER BY m.id LIMIT %s OFFSET %s",
+            f"SELECT m.id, CASE WHEN {FORMAL} THEN 1 ELSE 0 END {body} ORDER BY m.id LIMIT %s OFFSET %s",
             [d, *params, int(limit), int(offset)],
         )
         found = cursor.fetchall()

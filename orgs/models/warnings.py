@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.files import random_file_name
 from core.i18n import say
+from core.models import WorkflowStep
 
 from .organizations import PartyOrganization
 from .statistics import Alert
@@ -17,7 +18,7 @@ def evidence_path(instance: "AlertStep", filename: str) -> str:
     return f"alerts/{instance.alert_id}/{name}"
 
 
-class AlertStep(models.Model):
+class AlertStep(WorkflowStep):
     """One step in a warning's history: who did what, when, with which note."""
 
     class Action(models.TextChoices):
@@ -30,6 +31,7 @@ class AlertStep(models.Model):
 
     alert = models.ForeignKey(Alert, verbose_name=_("预警"), on_delete=models.CASCADE, related_name="steps")
     action = models.CharField(_("操作"), max_length=12, choices=Action.choices)
+    # None for a step the nightly run takes.
     by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("操作人"),
@@ -38,8 +40,6 @@ class AlertStep(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
     )
-    at = models.DateTimeField(_("时间"), auto_now_add=True)
-    note = models.TextField(_("说明"), blank=True)
     # The state before the step: a second nightly run on one date undoes its own steps with it.
     from_state = models.CharField(_("原状态"), max_length=12, choices=Alert.State.choices, blank=True)
     assignee = models.ForeignKey(
@@ -55,10 +55,9 @@ class AlertStep(models.Model):
     evidence_name = models.CharField(_("材料原文件名"), max_length=255, blank=True)
     on = models.DateField(_("计算日期"), null=True, blank=True, help_text=_("夜间计算所记步骤的日期"))
 
-    class Meta:
+    class Meta(WorkflowStep.Meta):
         verbose_name = _("预警办理记录")
         verbose_name_plural = _("预警办理记录")
-        ordering = ["at", "pk"]
 
     def __str__(self) -> str:
         return f"{self.get_action_display()} {self.at:%Y-%m-%d %H:%M}"

@@ -12,26 +12,9 @@ from PIL import Image
 
 from activities.models import Activity, Attachment
 from tests.factories import MemberFactory
+from tests.helpers.records import activity_form
 
 from .conftest import make_photo
-
-
-def _payload(world, **overrides):
-    data = {
-        "organization": world.org_a.pk,
-        "activity_type": "theme_day",
-        "held_on": timezone.localdate().isoformat(),
-        "topic": "学习党章",
-        "place": "会议室",
-        "host": "张甲",
-        "recorder": "张甲",
-        "minutes": "学习了党章第一章",
-        "decisions": "",
-        "present": [str(world.member_a.pk)],
-        "action": "submit",
-    }
-    data.update(overrides)
-    return data
 
 
 @pytest.fixture
@@ -43,7 +26,7 @@ def test_secretary_files_meeting_with_attendance_and_photo(world, login, absent_
     client = login(world.secretary_a)
     assert client.get(reverse("activities:create")).status_code == 200
     photo = SimpleUploadedFile("现场.jpg", make_photo(), content_type="image/jpeg")
-    data = _payload(world, **{f"reason_{absent_member.pk}": "出差"}, files=[photo])
+    data = activity_form(world, **{f"reason_{absent_member.pk}": "出差"}, files=[photo])
     response = client.post(reverse("activities:create"), data)
     activity = Activity.objects.get()
     assert response.status_code == 302
@@ -75,14 +58,14 @@ def test_outsider_gets_404_everywhere(world, login):
 def test_future_date_is_refused(world, login):
     client = login(world.secretary_a)
     tomorrow = (timezone.localdate() + timedelta(days=1)).isoformat()
-    response = client.post(reverse("activities:create"), _payload(world, held_on=tomorrow))
+    response = client.post(reverse("activities:create"), activity_form(world, held_on=tomorrow))
     assert response.status_code == 200
     assert "活动日期不能晚于今天" in response.content.decode()
     assert not Activity.objects.exists()
 
 
 def test_absence_without_reason_is_refused(world, login, absent_member):
-    response = login(world.secretary_a).post(reverse("activities:create"), _payload(world))
+    response = login(world.secretary_a).post(reverse("activities:create"), activity_form(world))
     assert "请填写缺席原因：王缺" in response.content.decode()
     assert not Activity.objects.exists()
 
@@ -98,14 +81,14 @@ def test_absence_without_reason_is_refused(world, login, absent_member):
 def test_wrong_type_or_oversized_file_is_refused(world, login, settings, name, content, message):
     settings.ACTIVITY_ATTACHMENT_MAX_BYTES = 1024
     upload = SimpleUploadedFile(name, content, content_type="image/jpeg")
-    response = login(world.secretary_a).post(reverse("activities:create"), _payload(world, files=[upload]))
+    response = login(world.secretary_a).post(reverse("activities:create"), activity_form(world, files=[upload]))
     assert message in response.content.decode()
     assert not Activity.objects.exists() and not Attachment.objects.exists()
 
 
 def test_pdf_is_accepted_by_content(world, login):
     upload = SimpleUploadedFile("纪要.pdf", b"%PDF-1.7\n%%EOF\n", content_type="application/octet-stream")
-    login(world.secretary_a).post(reverse("activities:create"), _payload(world, files=[upload]))
+    login(world.secretary_a).post(reverse("activities:create"), activity_form(world, files=[upload]))
     assert Activity.objects.get().attachments.get().kind == Attachment.Kind.PDF
 
 
@@ -113,14 +96,14 @@ def test_png_with_transparency_is_stored_as_jpeg(world, login):
     out = io.BytesIO()
     Image.new("RGBA", (40, 30), (0, 0, 0, 0)).save(out, format="PNG")
     upload = SimpleUploadedFile("t.png", out.getvalue(), content_type="image/png")
-    login(world.secretary_a).post(reverse("activities:create"), _payload(world, files=[upload]))
+    login(world.secretary_a).post(reverse("activities:create"), activity_form(world, files=[upload]))
     with Image.open(Activity.objects.get().attachments.get().file.open("rb")) as stored:
         assert stored.format == "JPEG"
 
 
 @pytest.fixture
 def submitted(world, login):
-    login(world.secretary_a).post(reverse("activities:create"), _payload(world))
+    login(world.secretary_a).post(reverse("activities:create"), activity_form(world))
     return Activity.objects.get()
 
 
@@ -138,7 +121,9 @@ def test_street_approves_then_record_is_locked(world, login, client, submitted):
     assert submitted.reviewed_at == reviewed_at
     # The secretary can no longer edit it.
     login(world.secretary_a)
-    response = client.post(reverse("activities:edit", args=[submitted.pk]), _payload(world, topic="改"), follow=True)
+    response = client.post(
+        reverse("activities:edit", args=[submitted.pk]), activity_form(world, topic="改"), follow=True
+    )
     assert "已审核通过并锁定" in response.content.decode()
     submitted.refresh_from_db()
     assert submitted.topic == "学习党章"
@@ -155,7 +140,7 @@ def test_return_needs_a_reason(world, login, client, submitted):
     assert submitted.status == Activity.Status.RETURNED and submitted.return_reason == "缺少照片"
     # Returned: the secretary edits and resubmits.
     login(world.secretary_a)
-    client.post(reverse("activities:edit", args=[submitted.pk]), _payload(world, topic="学习党章（补充）"))
+    client.post(reverse("activities:edit", args=[submitted.pk]), activity_form(world, topic="学习党章（补充）"))
     submitted.refresh_from_db()
     assert submitted.status == Activity.Status.SUBMITTED and submitted.topic == "学习党章（补充）"
 
@@ -260,7 +245,7 @@ def test_attachment_delete_for_the_editor_only_and_the_file_goes_on_commit(
 ):
     secretary = login(world.secretary_a)
     photo = SimpleUploadedFile("现场.jpg", make_photo(800, 600), content_type="image/jpeg")
-    secretary.post(reverse("activities:create"), _payload(world, action="draft", files=[photo]))
+    secretary.post(reverse("activities:create"), activity_form(world, action="draft", files=[photo]))
     activity = Activity.objects.get()
     attachment = activity.attachments.get()
     storage, name = attachment.file.storage, attachment.file.name
@@ -283,7 +268,7 @@ def test_attachment_delete_for_the_editor_only_and_the_file_goes_on_commit(
 def test_attachment_of_a_submitted_record_is_not_deleted(world, login):
     secretary = login(world.secretary_a)
     photo = SimpleUploadedFile("现场.jpg", make_photo(800, 600), content_type="image/jpeg")
-    secretary.post(reverse("activities:create"), _payload(world, files=[photo]))
+    secretary.post(reverse("activities:create"), activity_form(world, files=[photo]))
     activity = Activity.objects.get()
     attachment = activity.attachments.get()
     url = reverse("activities:attachment_delete", args=[activity.pk, attachment.pk])

@@ -16,25 +16,10 @@ from activities.backfill import backfill_steps
 from activities.models import Activity, ActivityStep
 from activities.services import activity_create, activity_return, activity_submit
 from tests.factories import OrganizationFactory, UserFactory, grant
-from tests.helpers.records import make_activity
+from tests.helpers.records import activity_form, make_activity
 
-
-def _form(world, **overrides):
-    data = {
-        "organization": world.org_a.pk,
-        "activity_type": "theme_day",
-        "held_on": "2026-03-02",
-        "topic": "学习党章",
-        "place": "会议室",
-        "host": "张甲",
-        "recorder": "张甲",
-        "minutes": "学习了党章第一章",
-        "decisions": "",
-        "present": [str(world.member_a.pk)],
-        "action": "submit",
-    }
-    data.update(overrides)
-    return data
+# The day the records these tests file are held on, as is the `returned` record.
+HELD_ON = "2026-03-02"
 
 
 @pytest.fixture
@@ -51,7 +36,9 @@ def returned(world):
 def test_street_staff_are_refused_the_edit_page_of_a_returned_record(world, login, returned):
     client = login(world.street_a_staff)
     assert client.get(reverse("activities:edit", args=[returned.pk])).status_code == 403
-    response = client.post(reverse("activities:edit", args=[returned.pk]), _form(world, topic="街道改的"))
+    response = client.post(
+        reverse("activities:edit", args=[returned.pk]), activity_form(world, held_on=HELD_ON, topic="街道改的")
+    )
     assert response.status_code == 403
     client.post(reverse("activities:submit", args=[returned.pk]))
     returned.refresh_from_db()
@@ -86,7 +73,7 @@ def test_staff_have_no_filing_page(world, login, role):
     client = login(getattr(world, role))
     assert client.get(reverse("activities:create")).status_code == 404
     assert client.get(reverse("activities:create"), {"organization": world.org_a.pk}).status_code == 403
-    assert client.post(reverse("activities:create"), _form(world)).status_code == 403
+    assert client.post(reverse("activities:create"), activity_form(world, held_on=HELD_ON)).status_code == 403
     assert client.get(reverse("activities:attendance_picker"), {"organization": world.org_a.pk}).status_code == 403
     assert not Activity.objects.exists()
 
@@ -94,7 +81,9 @@ def test_staff_have_no_filing_page(world, login, role):
 def test_the_parent_organizations_secretary_files_for_a_sub_organization(world, login):
     branch = OrganizationFactory(street=world.street_a, parent=world.org_a, name="中共甲企业第一支部")
     client = login(world.secretary_a)
-    response = client.post(reverse("activities:create"), _form(world, organization=branch.pk, present=[]))
+    response = client.post(
+        reverse("activities:create"), activity_form(world, held_on=HELD_ON, organization=branch.pk, present=[])
+    )
     assert response.status_code == 302
     activity = Activity.objects.get(organization=branch)
     assert (activity.status, activity.submitted_by) == (Activity.Status.SUBMITTED, world.secretary_a)
@@ -110,10 +99,12 @@ def _timeline(page: str) -> list[str]:
 
 def test_every_history_line_names_its_person(world, login, client):
     deputy = grant(UserFactory(username="deputy", display_name="王副书记"), "secretary", organization=world.org_a)
-    login(world.secretary_a).post(reverse("activities:create"), _form(world))
+    login(world.secretary_a).post(reverse("activities:create"), activity_form(world, held_on=HELD_ON))
     activity = Activity.objects.get()
     login(world.street_a_staff).post(reverse("activities:return", args=[activity.pk]), {"reason": "缺少照片"})
-    login(deputy).post(reverse("activities:edit", args=[activity.pk]), _form(world, topic="学习党章（补）"))
+    login(deputy).post(
+        reverse("activities:edit", args=[activity.pk]), activity_form(world, held_on=HELD_ON, topic="学习党章（补）")
+    )
     login(world.street_a_staff).post(reverse("activities:approve", args=[activity.pk]))
     activity.refresh_from_db()
     assert (activity.status, activity.submitted_by) == (Activity.Status.APPROVED, deputy)

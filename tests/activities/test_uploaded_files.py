@@ -21,6 +21,7 @@ from funds.models import Receipt
 from orgs.models import AlertStep, ImportBatch, VenueChecklist, VenuePhoto
 from tests.factories import UserFactory
 from tests.helpers import hostile_uploads as hostile
+from tests.helpers.records import activity_form
 
 from .conftest import make_photo
 
@@ -28,20 +29,8 @@ RANDOM_NAME = re.compile(r"^[0-9a-f]{32}(\.[a-z]+)?$")
 
 
 def _file(world, login, name: str, content: bytes):
-    data = {
-        "organization": world.org_a.pk,
-        "activity_type": "theme_day",
-        "held_on": timezone.localdate().isoformat(),
-        "topic": "学习党章",
-        "place": "会议室",
-        "host": "张甲",
-        "recorder": "张甲",
-        "minutes": "学习了党章第一章",
-        "decisions": "",
-        "present": [str(world.member_a.pk)],
-        "action": "save",
-        "files": [SimpleUploadedFile(name, content, content_type="application/octet-stream")],
-    }
+    files = [SimpleUploadedFile(name, content, content_type="application/octet-stream")]
+    data = activity_form(world, action="save", files=files)
     return login(world.secretary_a).post(reverse("activities:create"), data)
 
 

@@ -35,6 +35,26 @@ def make_activity(org, n=0, **over):
     return activity
 
 
+def activity_form(world, **overrides):
+    """The record page's form as a secretary fills it: a 主题党日 of
+    world.org_a held today with world.member_a present, to submit."""
+    data = {
+        "organization": world.org_a.pk,
+        "activity_type": "theme_day",
+        "held_on": timezone.localdate().isoformat(),
+        "topic": "学习党章",
+        "place": "会议室",
+        "host": "张甲",
+        "recorder": "张甲",
+        "minutes": "学习了党章第一章",
+        "decisions": "",
+        "present": [str(world.member_a.pk)],
+        "action": "submit",
+    }
+    data.update(overrides)
+    return data
+
+
 def make_assignment(world, enterprise, n=0):
     return InstructorAssignment.objects.create(
         instructor=world.instructor, enterprise=enterprise, start_on=date(2026, 1, 1)
