@@ -67,10 +67,10 @@ def _revealed(name: str, stored: Any) -> Any:
     return decrypt_text(stored) if name in SECRET_FIELDS and stored else stored
 
 
-def _python(record: Record, name: str, stored: Any) -> Any:
-    """A stored (or sent) value as the record's field takes it; refused by the field's name."""
+def _python(record: Record, name: str, stored: Any, *, sent: bool = False) -> Any:
+    """A stored (or, `sent`, a client's) value as the record's field takes it; refused by the field's name."""
     field = _field(record, name)
-    value = _revealed(name, stored)
+    value = stored if sent else _revealed(name, stored)
     try:
         if field.is_relation:
             if value in (None, ""):
@@ -88,7 +88,7 @@ def values_from_json(*, record: Record, data: Any) -> dict[str, Any]:
     unknown = sorted(set(data) - set(proposable_fields(record)))
     if unknown:
         raise ApplicationError({name: _("不可修改的字段：%(f)s") % {"f": name} for name in unknown})
-    return {name: _python(record, name, value) for name, value in data.items()}
+    return {name: _python(record, name, value, sent=True) for name, value in data.items()}
 
 
 def _changes(record: Record, fields: dict[str, Any]) -> dict[str, Any]:
