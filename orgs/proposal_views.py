@@ -10,6 +10,7 @@ from django.forms.models import model_to_dict
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from core.masking import mask_phone
@@ -25,7 +26,7 @@ from .selectors import enterprise_get, organization_get, proposal_choices, propo
 
 class DecisionForm(forms.Form):
     note = forms.CharField(
-        label=_("处理说明"), required=False, max_length=500, widget=forms.Textarea(attrs={"rows": 2})
+        label=gettext_lazy("处理说明"), required=False, max_length=500, widget=forms.Textarea(attrs={"rows": 2})
     )
 
 

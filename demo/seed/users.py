@@ -82,9 +82,14 @@ class UserSteps(SeederBase):
         it sent back, and two waiting in its queue (no random draws: the seed's
         stream is unchanged)."""
         done = proposal_create(
-            by=secretary, organization=organization, record=organization, reason="已设立党小组", has_groups=True
+            by=secretary,
+            organization=organization,
+            record=organization,
+            reason="党小组设置有调整",
+            has_groups=not organization.has_groups,
         )
         proposal_confirm(proposal=done, by=staff, note="已核实党小组名单")
+        organization.refresh_from_db()
         back = proposal_create(
             by=secretary,
             organization=organization,
@@ -103,11 +108,11 @@ class UserSteps(SeederBase):
         )
         enterprise = organization.enterprises.order_by("pk").first()
         if enterprise is not None:
-            changes = {"address": f"{enterprise.address or ''}（新址）"[:200], "employees": enterprise.employees + 2}
+            changes = {"employees": enterprise.employees + 2, "union_established": not enterprise.union_established}
             if enterprise.status != BusinessStatus.OPERATING and enterprise.closed_on is None:
                 changes["status"] = BusinessStatus.OPERATING  # resumed trading
             proposal_create(
-                by=secretary, organization=organization, record=enterprise, reason="企业复工并搬迁至新址", **changes
+                by=secretary, organization=organization, record=enterprise, reason="企业复工，从业人员增加", **changes
             )
 
     def activity_history(self, *, filers: dict[int, User], reviewers: dict[int, User]) -> None:
