@@ -141,10 +141,10 @@ def proposal_create(
 
 def _lock(proposal: ChangeProposal, by: User) -> ChangeProposal:
     proposal = ChangeProposal.objects.select_for_update().get(pk=proposal.pk)
-    if proposal.status != ChangeProposal.Status.PENDING:
-        raise ApplicationError(_("该修改建议已处理（%(s)s）") % {"s": proposal.get_status_display()})
     require_permission(policy.acts_apart_from(by, [proposal.proposed_by_id]), _("不能确认或退回自己提出的修改建议"))
     require_permission(policy.may_decide_proposal(by, proposal), _("您不能处理该修改建议"))
+    if proposal.status != ChangeProposal.Status.PENDING:
+        raise ApplicationError(_("该修改建议已处理（%(s)s）") % {"s": proposal.get_status_display()})
     return proposal
 
 
