@@ -69,12 +69,16 @@ class NewRegion:
 
 @dataclass(slots=True)
 class Row:
+    """A valid row as classified. Kept compact, one per row of the file:
+    its facts a tuple in FACTS order, its diff a tuple of (position in
+    FACTS, recorded value, new value) for each fact that changes."""
+
     row: int
     code: str
-    facts: list[Any]
+    facts: tuple[Any, ...]
     status: str = "new"  # new / changed / unchanged
     enterprise_id: int | None = None
-    diff: dict[str, tuple[Any, Any]] = field(default_factory=dict)
+    diff: tuple[tuple[int, Any, Any], ...] = ()
     touch_ledger: bool = True
     # False only for an older year's row: its facts are not the ledger's.
     ledger_matches: bool = True

@@ -53,7 +53,7 @@ def survey_write(
     undo["enterprises_updated"] = {
         str(r.enterprise_id): {
             "latest_survey_year": None,
-            **{f: undo_value(f, old) for f, (old, _new) in r.diff.items()},
+            **{FACTS[i]: undo_value(FACTS[i], old) for i, old, _new in r.diff},
         }
         for r in ledger
         if r.enterprise_id is not None
@@ -93,11 +93,12 @@ def _resolve_regions(rows: list[Row], plan: LinkPlan, ctx: Context, undo: dict[s
         if created:
             undo.setdefault("regions", []).insert(0, region.pk)
     if ids:
+        places = (IDX["street_id"], IDX["park_id"])
         for row in rows:
-            for name in ("street_id", "park_id"):
-                value = row.facts[IDX[name]]
-                if isinstance(value, NewRegion):
-                    row.facts[IDX[name]] = ids[value]
+            if any(isinstance(row.facts[i], NewRegion) for i in places):
+                row.facts = tuple(
+                    ids[v] if i in places and isinstance(v, NewRegion) else v for i, v in enumerate(row.facts)
+                )
         plan.new_orgs = {
             (ids.get(street, street), name): {**spec, "park": ids.get(spec["park"], spec["park"])}
             for (street, name), spec in plan.new_orgs.items()
