@@ -27,6 +27,7 @@ from .report import (
     FACTS,
     IDX,
     REPORT_LIST_CAP,
+    JsonChunks,
     NewRegion,
     Row,
     SurveyReport,
@@ -286,7 +287,7 @@ def plan_links(rows: list[Row], *, year: int, ctx: Context) -> LinkPlan:
 
 def plan_surveys(
     rows: list[Row], *, year: int, new_written: bool = True, keep_undo: bool = True
-) -> tuple[list[Row], dict[int, int], dict[str, list]]:
+) -> tuple[list[Row], dict[int, int], JsonChunks]:
     """That year's snapshot is written where it is absent or different;
     the previous values of what it overwrites are kept for a rollback. New
     enterprises get theirs with the enterprise (`insert_new`) unless
@@ -300,7 +301,8 @@ def plan_surveys(
     recorded = {r.enterprise_id: r for r in rows if r.enterprise_id is not None and r.status != "new"}
     existing: dict[int, int] = {}
     same: set[int] = set()
-    overwritten: dict[str, list] = {}
+    # Kept as JSON text a chunk at a time (`JsonChunks`), as `save_undo` writes it.
+    overwritten = JsonChunks()
     for values in iter_by_keys(
         f"enterprise_id, id, batch_id, survey_date, {fact_columns(EnterpriseSurvey)}",
         EnterpriseSurvey._meta.db_table,
@@ -313,22 +315,21 @@ def plan_surveys(
             survey_day = date.fromisoformat(survey_day)
         facts = tuple(convert_facts(values[4:], converters))
         existing[enterprise_id] = survey_id
-        mine = recorded[enterprise_id].facts
-        if facts == mine and survey_day == on:
+        if facts == recorded[enterprise_id].facts and survey_day == on:
             same.add(enterprise_id)
         elif keep_undo:
             # A list in SURVEY_UNDO_FIELDS order, not a dict: at 300,000
             # rows the keys repeated in every dict would cost about 300 MB.
-            # A text the row holds too is kept as the row's own string, not
-            # a second copy of it (most of a changed snapshot's facts).
             # An encrypted fact (the phone) stays ciphertext there.
-            overwritten[str(survey_id)] = [
-                batch_id,
-                survey_day.isoformat(),
-                *(
-                    undo_value(f, n if type(v) is str and v == n else v)
-                    for f, v, n in zip(FACTS, facts, mine, strict=True)
-                ),
-            ]
+            overwritten.append(
+                (
+                    str(survey_id),
+                    [
+                        batch_id,
+                        survey_day.isoformat(),
+                        *(undo_value(f, v) for f, v in zip(FACTS, facts, strict=True)),
+                    ],
+                )
+            )
     survey_rows = [r for r in rows if not (r.status == "new" and new_written) and r.enterprise_id not in same]
     return survey_rows, existing, overwritten
