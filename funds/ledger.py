@@ -134,6 +134,44 @@ def account_open(*, organization: PartyOrganization, by: User | None, opened_on:
     return account
 
 
+# Applications still under way: money may yet move for them.
+OPEN_APPLICATION_STATES = (
+    Application.Status.STREET_REVIEW,
+    Application.Status.DISTRICT_REVIEW,
+    Application.Status.PUBLICITY,
+    Application.Status.DISBURSED,
+    Application.Status.SETTLEMENT_REVIEW,
+    Application.Status.RETURNED,
+)
+
+
+def account_close_on_merge(*, source: PartyOrganization, target: PartyOrganization) -> int:
+    """An organization merged into another: its fund account is closed on the
+    day, when nothing is left in it. Money and open applications are not
+    carried across silently (the reward cap follows each organization's own
+    deposits, DESIGN.md §5): the merge is refused until the applications are
+    settled or withdrawn and the balance is spent or reversed. Returns 1 when
+    an account was closed."""
+    account = FundAccount.objects.select_for_update().filter(organization=source).first()
+    if account is None or account.closed_on is not None:
+        return 0
+    open_count = Application.objects.filter(organization=source, status__in=OPEN_APPLICATION_STATES).count()
+    if account.balance != ZERO or open_count:
+        raise ApplicationError(
+            {
+                "target": _(
+                    "本组织的公积金账户尚有余额%(balance)s元、%(n)d笔未办结的提取申请，"
+                    "请先办结申请、用完或冲正余额后再合并"
+                )
+                % {"balance": account.balance, "n": open_count}
+            }
+        )
+    account.closed_on = today()
+    account.save(update_fields=["closed_on"])
+    audit_event(actor=None, instance=account, event="fund.account.close", detail={"merged_into": target.pk})
+    return 1
+
+
 # --- the journal ------------------------------------------------------------------------------
 
 

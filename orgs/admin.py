@@ -2,9 +2,11 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 
-from .admin_base import MaskedPhoneAdmin, ReadOnlyAdmin, ScopedAdmin
+from .admin_base import MaskedPhoneAdmin, ReadOnlyAdmin, ReadOnlyInline, ScopedAdmin
 from .models import (
     Alert,
+    AlertStep,
+    ChangeProposal,
     CoverageSnapshot,
     EnterpriseSurvey,
     ImportBatch,
@@ -149,9 +151,30 @@ class RatingAdmin(ReadOnlyAdmin):
     list_select_related = ["organization"]
 
 
+class AlertStepInline(ReadOnlyInline):
+    model = AlertStep
+    fields = ["at", "action", "by", "assignee", "deadline", "note", "from_state", "evidence_name", "on"]
+    readonly_fields = fields
+
+
 @admin.register(Alert)
 class AlertAdmin(ReadOnlyAdmin):
-    list_display = ["opened_on", "kind", "level", "street", "message", "closed_on"]
-    list_filter = ["kind", "level", "closed_on"]
+    """Warnings as they are worked (DESIGN.md §10): state, assignee, deadline, escalation and each step."""
+
+    list_display = ["opened_on", "kind", "level", "street", "message", "state", "assignee", "deadline", "closed_on"]
+    list_filter = ["kind", "level", "state", "escalated", "closed_by_refresh", "closed_on"]
+    list_select_related = ["street", "assignee"]
+    search_fields = ["message"]
+    inlines = [AlertStepInline]
     scope_q_name = "streets_q"
     scope_path = "street"
+
+
+@admin.register(ChangeProposal)
+class ChangeProposalAdmin(ReadOnlyAdmin):
+    """Secretaries' proposed changes and their outcome (decided in the pages)."""
+
+    list_display = ["proposed_at", "organization", "enterprise", "proposed_by", "status", "decided_by", "decided_at"]
+    list_filter = ["status"]
+    list_select_related = ["organization", "enterprise", "proposed_by", "decided_by"]
+    scope_q_name = "proposals_q"

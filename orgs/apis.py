@@ -64,7 +64,7 @@ from .serializers import (
     VenueChecklistSerializer,
     VenueCheckSerializer,
 )
-from .services import enterprise_create, enterprise_phone_reveal, enterprise_update
+from .services import enterprise_change, enterprise_create, enterprise_phone_reveal
 
 
 class EnterpriseApiFilter(EnterpriseFilter):
@@ -137,9 +137,7 @@ class EnterpriseViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, Scoped
             enterprise, data=request.data, partial=partial, context=self.get_serializer_context()
         )
         serializer.is_valid(raise_exception=True)
-        data = dict(serializer.validated_data)
-        enterprise.audit_reason = data.pop("reason", "").strip()
-        enterprise = enterprise_update(enterprise=enterprise, by=request.user, **data)
+        enterprise = enterprise_change(enterprise=enterprise, by=request.user, **serializer.validated_data)
         return Response(self.get_serializer(enterprise).data)
 
     @extend_schema(

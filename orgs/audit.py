@@ -111,7 +111,7 @@ def _register_own_models() -> None:
 _register_own_models()
 
 
-def _shown(field: Any, value: Any) -> str:
+def shown_value(field: Any, value: Any) -> str:
     if value in (None, "None", ""):
         return "—"
     if getattr(field, "choices", None):
@@ -156,7 +156,7 @@ def change_history(*, instance: Any, limit: int = 50) -> list[dict[str, Any]]:
                 changes.append({"field": label, "old": "", "new": f"{verb}：{'、'.join(values.get('objects', []))}"})
                 continue
             old, new = (list(values) + [None, None])[:2]
-            changes.append({"field": label, "old": _shown(field, old), "new": _shown(field, new)})
+            changes.append({"field": label, "old": shown_value(field, old), "new": shown_value(field, new)})
         rows.append(
             {
                 "when": entry.timestamp,

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .models import Enterprise, PartyOrganization
 from .organization_services import ORGANIZATION_WRITABLE
-from .services import ENTERPRISE_WRITABLE
+from .services import ENTERPRISE_EDITABLE
 
 
 class VisitForm(forms.Form):
@@ -28,8 +28,6 @@ class VisitForm(forms.Form):
 DATE_WIDGET = {"widget": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
 # Names in a committee box may be split by line, comma or 顿号.
 NAME_SPLIT = re.compile(r"[\n,，、;；]+")
-
-ENTERPRISE_EDITABLE = [f for f in ENTERPRISE_WRITABLE if f != "community"]
 
 
 def _date_fields(form: forms.BaseForm) -> None:

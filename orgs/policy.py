@@ -25,6 +25,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from core.errors import ApplicationError
 
 from .models import Enterprise, PartyOrganization, Region, Role, RoleGrant, User
+from .role_holders import alert_assignable_users as alert_assignable_users
 from .scoping import NOTHING, AnyUser, Scope, scope_for
 
 if TYPE_CHECKING:
@@ -543,28 +544,6 @@ def may_be_assigned_alert(user: AnyUser, alert: Any) -> bool:
     return bool(user is not None and user.is_active) and _reaches_alert(_writes(user), alert)
 
 
-def alert_assignable_users(alert: Any) -> QuerySet[User]:
-    """Who the assign form offers (each still passes `may_be_assigned_alert` in the service)."""
-    if alert.street_id:
-        above = [region.pk for region in [alert.street, *alert.street.ancestors()]]
-        grants = Q(role_grants__role=Role.DISTRICT, role_grants__region_id__in=above)
-    else:
-        grants = Q(role_grants__role=Role.DISTRICT)
-    grants |= Q(role_grants__role=Role.DISTRICT, role_grants__region__isnull=True)
-    if alert.street_id:
-        grants |= Q(role_grants__role=Role.STREET, role_grants__region_id=alert.street_id)
-    org_ids: set[int] = set()
-    if alert.organization_id:
-        org_ids.add(alert.organization_id)
-        if alert.organization.parent_id:
-            org_ids.add(alert.organization.parent_id)
-    if alert.enterprise_id:
-        org_ids.update(alert.enterprise.organizations.values_list("pk", flat=True))
-    if org_ids:
-        grants |= Q(role_grants__role=Role.SECRETARY, role_grants__organization_id__in=org_ids)
-    return User.objects.filter(grants, is_active=True).distinct().order_by("display_name", "username")
-
-
 def may_answer_alerts(user: AnyUser) -> bool:
     """Whether the user may answer any warning at all (the API's first question):
     anyone who writes; whether this one is theirs is `may_respond_alert`."""
@@ -584,6 +563,29 @@ def may_plan_rectification(user: AnyUser, organization: PartyOrganization) -> bo
 def may_mark_rectification_step(user: AnyUser, organization: PartyOrganization) -> bool:
     """A step is marked done by staff who may plan it, or the organization's own secretary."""
     return may_plan_rectification(user, organization) or _reaches(_own_organizations_q(_writes(user)), organization)
+
+
+# --- change proposals: a secretary proposes, street or district staff confirm ----------------
+
+
+def may_propose_change(user: AnyUser, record: Any) -> bool:
+    """A secretary, for their own organization's facts and the enterprises it covers."""
+    scope = _writes(user)
+    own = scope.organization_ids if Role.SECRETARY in scope.roles else frozenset()
+    if isinstance(record, PartyOrganization):
+        return record.pk in own
+    return bool(own) and Enterprise.objects.filter(pk=record.pk, organizations__pk__in=own).exists()
+
+
+def may_browse_proposals(user: AnyUser) -> bool:
+    return _writes(user).has_role(Role.DISTRICT, Role.STREET, Role.SECRETARY)
+
+
+def may_decide_proposal(user: AnyUser, proposal: Any) -> bool:
+    """Confirm or reject: who may edit the record itself, never its proposer."""
+    target = proposal.target
+    editor = may_edit_enterprise if isinstance(target, Enterprise) else may_edit_organization
+    return editor(user, target) and acts_apart_from(user, [proposal.proposed_by_id])
 
 
 # --- security ----------------------------------------------------------------------------------

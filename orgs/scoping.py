@@ -181,6 +181,15 @@ class Scope:
             | self.enterprises_q(self._p(path, "enterprise"))
         )
 
+    def proposals_q(self, path: str = "") -> Q:
+        """Change proposals: about an organization the user reaches (a secretary
+        their own), or about an enterprise of a street the user reaches."""
+        if self.everything:
+            return Q()
+        return self.organizations_q(self._p(path, "organization")) | (
+            Q(**{self._p(path, "enterprise__isnull"): False}) & self.regions_q(self._p(path, "enterprise__street"))
+        )
+
     def enterprises_need_distinct(self) -> bool:
         # Joins through many-to-many paths can repeat a row.
         return not self.everything and bool(self.organization_ids or self.instructor_user_id)

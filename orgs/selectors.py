@@ -9,11 +9,13 @@ from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils.translation import gettext as _
 
+from . import policy
 from .audit import change_history
 from .filters import AlertFilter, EnterpriseFilter, OrganizationFilter, apply_filters
 from .models import (
     Alert,
     AlertStep,
+    ChangeProposal,
     Election,
     Enterprise,
     EnterpriseSurvey,
@@ -421,4 +423,53 @@ def venue_checklists_of(*, organization_ids: list[int], year: int) -> dict[int, 
     """The year's checklists of organizations the caller already listed through a scoped selector."""
     return {
         v.organization_id: v for v in VenueChecklist.objects.filter(organization_id__in=organization_ids, year=year)
+    }
+
+
+# --- change proposals --------------------------------------------------------------------------
+
+
+def proposal_list(*, user: AnyUser) -> QuerySet[ChangeProposal]:
+    """The proposals the user reaches: a secretary their organization's, staff those of their streets."""
+    return (
+        ChangeProposal.objects.filter(scope_for(user).proposals_q())
+        .select_related("organization", "enterprise", "proposed_by", "decided_by")
+        .distinct()
+    )
+
+
+def proposal_get(*, user: AnyUser, pk: int | str | None, write: bool = False) -> ChangeProposal:
+    return scoped_get(
+        user=user,
+        queryset=ChangeProposal.objects.select_related("organization", "enterprise", "proposed_by", "decided_by"),
+        scope_q_name="proposals_q",
+        pk=pk,
+        write=write,
+    )
+
+
+def proposal_queue(*, user: AnyUser) -> QuerySet[ChangeProposal]:
+    """Pending proposals on records the user keeps, oldest first; never the user's own."""
+    if not (policy.may_edit_enterprises(user) or policy.may_edit_organizations(user)):
+        return ChangeProposal.objects.none()
+    scope = scope_for(user, write=True)
+    kept = (Q(enterprise__isnull=True) & scope.organizations_q("organization")) | (
+        Q(enterprise__isnull=False) & scope.regions_q("enterprise__street")
+    )
+    return (
+        proposal_list(user=user)
+        .filter(kept, status=ChangeProposal.Status.PENDING)
+        .exclude(proposed_by_id=getattr(user, "pk", None))
+        .order_by("proposed_at", "pk")
+    )
+
+
+def proposal_choices(*, record: Enterprise | PartyOrganization) -> dict[str, QuerySet]:
+    """What a proposal form offers for the record's related fields: its own
+    street, that street's parks and its present parent (a move to another
+    street or under another parent is staff's to make)."""
+    return {
+        "streets": Region.objects.filter(pk=record.street_id),
+        "parks": Region.objects.filter(kind=Region.Kind.PARK, parent_id=record.street_id).order_by("name"),
+        "parents": PartyOrganization.objects.filter(pk=getattr(record, "parent_id", None) or 0),
     }

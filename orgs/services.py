@@ -3,12 +3,13 @@
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.errors import ApplicationError
-from core.validators import validate_credit_code
+from core.validators import validate_credit_code, validate_phone
 
 from . import policy
 from .audit import audit_event
@@ -45,6 +46,9 @@ ENTERPRISE_WRITABLE = [
     "community",
     "closed_on",
 ]
+# What staff correct on the enterprise's page (and a secretary may propose):
+# the community is the survey's, set by the import.
+ENTERPRISE_EDITABLE = [f for f in ENTERPRISE_WRITABLE if f != "community"]
 
 
 def _require_enterprise_writer(by: User | None, street: Region | None) -> None:
@@ -100,14 +104,8 @@ def enterprise_phone_reveal(*, enterprise: Enterprise, by: User, request: "HttpR
     return enterprise.phone
 
 
-@transaction.atomic
-def enterprise_edit(*, enterprise: Enterprise, by: User, reason: str, **fields: Any) -> Enterprise:
-    """Staff correct an enterprise's facts between surveys, mark it closed
-    (停业/注销 with the date) or move it to another street. The reason is
-    kept with the audit entry of the change, which the enterprise's history lists."""
-    reason = (reason or "").strip()
-    if not reason:
-        raise ApplicationError({"reason": _("请填写修改原因")})
+def _check_closing(enterprise: Enterprise, fields: dict[str, Any]) -> None:
+    """停业/注销 carry their date, not in the future; trading again clears it (in `fields`)."""
     status = fields.get("status", enterprise.status)
     closed_on = fields.get("closed_on", enterprise.closed_on)
     if status == BusinessStatus.OPERATING:
@@ -116,9 +114,46 @@ def enterprise_edit(*, enterprise: Enterprise, by: User, reason: str, **fields: 
         raise ApplicationError({"closed_on": _("停业或注销须填写停业/注销日期")})
     elif closed_on > timezone.localdate():
         raise ApplicationError({"closed_on": _("停业/注销日期不能晚于今天")})
+
+
+@transaction.atomic
+def enterprise_change(*, enterprise: Enterprise, by: User, reason: str = "", **fields: Any) -> Enterprise:
+    """A change sent through the API: the fields it names, with the closing
+    rule of the page's edit whenever it touches the status or its date."""
+    if {"status", "closed_on"} & set(fields):
+        _check_closing(enterprise, fields)
+    enterprise.audit_reason = (reason or "").strip()  # type: ignore[attr-defined]
+    return enterprise_update(enterprise=enterprise, by=by, **fields)
+
+
+def enterprise_edit_changes(*, enterprise: Enterprise, **fields: Any) -> dict[str, Any]:
+    """The fields of an edit that change the enterprise, checked by the rules
+    of an edit (closing needs its date; a new phone number is well formed);
+    nothing is written. A staff edit and a secretary's proposal both ask this."""
+    unknown = set(fields) - set(ENTERPRISE_EDITABLE)
+    if unknown:
+        raise ApplicationError({name: _("不可修改的字段：%(f)s") % {"f": name} for name in sorted(unknown)})
+    _check_closing(enterprise, fields)
     changed = {k: v for k, v in fields.items() if getattr(enterprise, k) != v}
+    if changed.get("phone"):
+        try:
+            changed["phone"] = validate_phone(changed["phone"])
+        except ValidationError as exc:
+            raise ApplicationError({"phone": exc.messages}) from None
     if not changed:
         raise ApplicationError(_("没有需要保存的修改"))
+    return changed
+
+
+@transaction.atomic
+def enterprise_edit(*, enterprise: Enterprise, by: User, reason: str, **fields: Any) -> Enterprise:
+    """Staff correct an enterprise's facts between surveys, mark it closed
+    (停业/注销 with the date) or move it to another street. The reason is
+    kept with the audit entry of the change, which the enterprise's history lists."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ApplicationError({"reason": _("请填写修改原因")})
+    changed = enterprise_edit_changes(enterprise=enterprise, **fields)
     enterprise.audit_reason = reason  # type: ignore[attr-defined]
     return enterprise_update(enterprise=enterprise, by=by, **changed)
 

@@ -4,7 +4,7 @@ together, so the ground never names a page above it."""
 
 from django.urls import path
 
-from . import account_views, views
+from . import account_views, proposal_views, views
 
 urlpatterns = [
     path("visits/", views.visit_list_view, name="visit_list"),
@@ -39,4 +39,10 @@ urlpatterns = [
     path("warnings/<int:pk>/evidence/<int:step_pk>/", views.warning_evidence_view, name="warning_evidence"),
     path("rectification/new/", views.rectification_create_view, name="rectification_create"),
     path("rectification-steps/<int:pk>/done/", views.rectification_step_done_view, name="rectification_step_done"),
+    path("proposals/", proposal_views.proposal_list_view, name="proposal_list"),
+    path("proposals/<int:pk>/", proposal_views.proposal_detail_view, name="proposal_detail"),
+    path("proposals/<int:pk>/confirm/", proposal_views.proposal_confirm_view, name="proposal_confirm"),
+    path("proposals/<int:pk>/reject/", proposal_views.proposal_reject_view, name="proposal_reject"),
+    path("enterprises/<int:pk>/propose/", proposal_views.enterprise_propose_view, name="enterprise_propose"),
+    path("organizations/<int:pk>/propose/", proposal_views.organization_propose_view, name="organization_propose"),
 ]

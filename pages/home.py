@@ -9,7 +9,15 @@ from members.models import Stage
 from members.selectors import member_totals, pipeline_counts, transfers_incoming
 from orgs import policy
 from orgs.models import Role
-from orgs.selectors import alerts_for_me, assignment_list, enterprise_list, organization_list, visit_list
+from orgs.selectors import (
+    alerts_for_me,
+    assignment_list,
+    enterprise_list,
+    organization_list,
+    proposal_list,
+    proposal_queue,
+    visit_list,
+)
 from stats.compliance import next_due, organization_calendar
 
 
@@ -62,11 +70,14 @@ def _role_panels(user, role: str | None) -> dict:
             for org in organization_list(user=user)[:5]
         ]
         panels["compliance"] = compliance_panels(organization_list(user=user)[:2])
+        # The outcome of what the secretary proposed reaches them here.
+        panels["my_proposals"] = proposal_list(user=user).filter(proposed_by=user).order_by("-proposed_at")[:5]
     elif role in (Role.STREET, Role.DISTRICT):
         overdue = overdue_items(user=user)
         panels["review_count"] = review_queue(user=user).count()
         panels["overdue_review"] = overdue["review"].count()
         panels["overdue_submission"] = overdue["submission"].count()
+        panels["proposal_count"] = proposal_queue(user=user).count()
     if role == Role.INSTRUCTOR:
         panels["assignments"] = assignment_list(user=user).filter(instructor=user).order_by("enterprise__name")[:20]
         panels["recent_visits"] = visit_list(user=user)[:5]

@@ -15,6 +15,7 @@ from members.models import Stage
 from members.selectors import pipeline_counts
 from orgs import policy
 from orgs.models import BusinessStatus, OrgSetup, PartyOrganization
+from orgs.proposals import proposer_organization
 from orgs.selectors import (
     election_list,
     enterprise_get,
@@ -103,6 +104,7 @@ def enterprise_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
             "assignments": enterprise.instructor_assignments.select_related("instructor"),
             "may_reveal_phone": policy.may_reveal_enterprise_phone(request.user, enterprise),
             "may_edit": policy.may_edit_enterprise(request.user, enterprise),
+            "may_propose": proposer_organization(by=request.user, record=enterprise) is not None,
             "history": record_history(instance=enterprise) if policy.may_read_record_history(request.user) else None,
         },
     )
@@ -166,6 +168,7 @@ def organization_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
             "compliance": compliance_panels([organization])[0],
             "elections": election_list(organization=organization),
             "may_edit": organization.dissolved_on is None and policy.may_edit_organization(request.user, organization),
+            "may_propose": organization.dissolved_on is None and policy.may_propose_change(request.user, organization),
             "history": record_history(instance=organization) if policy.may_read_record_history(request.user) else None,
             "plans": rectification_plans(user=request.user, organization=organization),
             "may_plan": policy.may_plan_rectification(request.user, organization),

@@ -10,7 +10,7 @@ keeps a summary) and the rollback data as gzip JSON lines (`undo_file`)."""
 import gzip
 import json
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from django.core.files import File
@@ -21,7 +21,7 @@ from orgs.audit import audit_event
 from orgs.models import ImportBatch, User
 
 from .export import report_xlsx
-from .report import CHUNK, SurveyReport, chunks, file_sha256
+from .report import CHUNK, JsonChunks, SurveyReport, chunks, file_sha256
 
 # The parts of the rollback data, in the order a rollback reads them.
 UNDO_PARTS = ("links_added", "surveys_updated", "enterprises_updated", "enterprises_created", "regions")
@@ -94,10 +94,14 @@ def save_undo(batch: ImportBatch, undo: dict[str, Any]) -> None:
         with gzip.GzipFile(fileobj=raw, mode="wb", compresslevel=3) as fh:
             for part in UNDO_PARTS:
                 items = undo.get(part) or []
-                if isinstance(items, dict):
-                    items = list(items.items())
-                for chunk in chunks(items, CHUNK):
-                    fh.write(part.encode() + b"\t" + json.dumps(chunk, ensure_ascii=False).encode() + b"\n")
+                if isinstance(items, JsonChunks):
+                    lines: Iterable[bytes] = items.encoded()
+                else:
+                    if isinstance(items, dict):
+                        items = list(items.items())
+                    lines = (json.dumps(chunk, ensure_ascii=False).encode() for chunk in chunks(items, CHUNK))
+                for line in lines:
+                    fh.write(part.encode() + b"\t" + line + b"\n")
         raw.seek(0)
         batch.undo_file.save("undo.jsonl.gz", File(raw), save=False)
     batch.undo = {"in_file": True, "counts": counts}

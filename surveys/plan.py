@@ -12,6 +12,7 @@ from itertools import islice
 from operator import itemgetter
 from typing import Any
 
+from django.conf import settings
 from django.db import connection
 from django.db.models import Q
 from django.utils.translation import gettext as _
@@ -21,13 +22,16 @@ from orgs.models import BusinessStatus, Enterprise, EnterpriseSurvey, Instructor
 
 from .columns import COLUMN_BY_FIELD
 from .report import (
+    CHUNK,
     DEFAULT_FACTS,
     FACTS,
     IDX,
     REPORT_LIST_CAP,
+    JsonChunks,
     NewRegion,
     Row,
     SurveyReport,
+    chunks,
     header_for,
     survey_date_for,
 )
@@ -53,7 +57,9 @@ def survey_plan(parsed: Parsed, *, year: int, ctx: Context, report: SurveyReport
                     "row": r.row,
                     "credit_code": r.code,
                     "name": r.facts[IDX["name"]],
-                    "diff": [[header_for(f), ctx.display(f, o), ctx.display(f, n)] for f, (o, n) in r.diff.items()],
+                    "diff": [
+                        [header_for(FACTS[i]), ctx.display(FACTS[i], o), ctx.display(FACTS[i], n)] for i, o, n in r.diff
+                    ],
                 }
 
     # The first ones for the page; all of them, one by one, for the full report.
@@ -86,10 +92,18 @@ def _load_existing(codes: list[str]) -> dict[str, tuple]:
     return {row[0]: (row[1], row[2], *convert_facts(row[3:], converters)) for row in rows}
 
 
+def plan_chunk() -> int:
+    """Rows classified together: the recorded firms of that many codes are
+    held at once, whatever the file's length (SURVEY_PLAN_CHUNK)."""
+    return max(1, int(getattr(settings, "SURVEY_PLAN_CHUNK", CHUNK)))
+
+
 def classify(parsed: Parsed, *, year: int, ctx: Context, report: SurveyReport) -> list[Row]:
     """Second pass: merge each row over what is recorded, apply the rules that
-    span columns, and say new/changed/unchanged with the diff."""
-    existing = _load_existing(list(parsed.rows))
+    span columns, and say new/changed/unchanged with the diff. A chunk of
+    rows at a time: only that chunk's recorded firms are loaded, merged and
+    let go before the next, so a file changing 300,000 recorded firms never
+    holds them all beside its own rows."""
     # The facts of a row in one C call: the file's value where it has the
     # column, else the recorded value (or the default) appended behind it.
     source = {IDX[name]: k for k, name in enumerate(parsed.fields) if name in IDX}
@@ -108,49 +122,55 @@ def classify(parsed: Parsed, *, year: int, ctx: Context, report: SurveyReport) -
     phone_i = IDX["phone"] if "phone" in parsed.fields else None
     more_members = _("党员总数多于从业人员数，请核实")
     rows: list[Row] = []
-    # Popping as we go lets each parsed tuple and recorded row go once merged:
-    # at 100,000 rows that is the difference between the limit and well under it.
-    for code in list(parsed.rows):
-        number, values, cells = parsed.rows.pop(code)
-        record = existing.pop(code, None)
-        if record is not None:
-            enterprise_id, latest_year, *old = record
-            facts = list(merge(values + tuple(old)))
-            if phone_i is not None:
-                # The ledger export masks phones: its masks coming back keep the recorded numbers.
-                facts[phone_i] = keep_if_masked(facts[phone_i], old[phone_i])
-        else:
-            enterprise_id, latest_year, old = None, None, None
-            facts = list(merge(values + defaults))
-        errors = []
-        if need_member_check:
-            errors = member_errors(facts[total_i], facts[formal_i], facts[prob_i])
-        if record is not None and only_street is not None and old[street_i] != only_street:
-            errors.append(
-                (
-                    COLUMN_BY_FIELD["street_name"].header,
-                    # Which street holds it is not this street's business.
-                    _("该企业属于其他街道的登记范围，不能由本街道导入变更"),
+    for part in chunks(list(parsed.rows), plan_chunk()):
+        existing = _load_existing(part)
+        # Popping as we go lets each parsed tuple and recorded row go once merged.
+        for code in part:
+            number, values, cells = parsed.rows.pop(code)
+            record = existing.pop(code, None)
+            if record is not None:
+                enterprise_id, latest_year = record[0], record[1]
+                old = record[2:]
+                facts = merge(values + old)
+                if phone_i is not None:
+                    # The ledger export masks phones: its masks coming back keep the recorded numbers.
+                    phone = keep_if_masked(facts[phone_i], old[phone_i])
+                    if phone is not facts[phone_i]:
+                        facts = (*facts[:phone_i], phone, *facts[phone_i + 1 :])
+            else:
+                enterprise_id, latest_year, old = None, None, None
+                facts = merge(values + defaults)
+            del record
+            errors = []
+            if need_member_check:
+                errors = member_errors(facts[total_i], facts[formal_i], facts[prob_i])
+            if old is not None and only_street is not None and old[street_i] != only_street:
+                errors.append(
+                    (
+                        COLUMN_BY_FIELD["street_name"].header,
+                        # Which street holds it is not this street's business.
+                        _("该企业属于其他街道的登记范围，不能由本街道导入变更"),
+                    )
                 )
-            )
-        if errors:
-            reject(report, number, code, cells, errors)
-            continue
-        total = facts[total_i]
-        if total and facts[employees_i] and total > facts[employees_i] and len(report.warnings) < REPORT_LIST_CAP:
-            report.warnings.append({"row": number, "credit_code": code, "message": more_members})
-        row = Row(row=number, code=code, facts=facts, enterprise_id=enterprise_id)
-        if record is None:
-            row.status = "new"
-        elif latest_year is not None and year < latest_year:
-            # An older year's survey fills in its snapshot; the ledger keeps the newer facts.
-            row.status, row.touch_ledger, row.ledger_matches = "unchanged", False, False
-        elif facts == old:
-            row.status, row.touch_ledger = "unchanged", latest_year != year
-        else:
-            row.diff = {f: (old[i], facts[i]) for i, f in enumerate(FACTS) if old[i] != facts[i]}
-            row.status = "changed"
-        rows.append(row)
+            if errors:
+                reject(report, number, code, cells, errors)
+                continue
+            total = facts[total_i]
+            if total and facts[employees_i] and total > facts[employees_i] and len(report.warnings) < REPORT_LIST_CAP:
+                report.warnings.append({"row": number, "credit_code": code, "message": more_members})
+            row = Row(row=number, code=code, facts=facts, enterprise_id=enterprise_id)
+            if old is None:
+                row.status = "new"
+            elif latest_year is not None and year < latest_year:
+                # An older year's survey fills in its snapshot; the ledger keeps the newer facts.
+                row.status, row.touch_ledger, row.ledger_matches = "unchanged", False, False
+            elif facts == old:
+                row.status, row.touch_ledger = "unchanged", latest_year != year
+            else:
+                row.diff = tuple((i, old[i], facts[i]) for i in range(len(FACTS)) if old[i] != facts[i])
+                row.status = "changed"
+            rows.append(row)
+        del existing
     rows.sort(key=lambda r: r.row)
     return rows
 
@@ -266,21 +286,23 @@ def plan_links(rows: list[Row], *, year: int, ctx: Context) -> LinkPlan:
 
 
 def plan_surveys(
-    rows: list[Row], *, year: int, new_written: bool = True
-) -> tuple[list[Row], dict[int, int], dict[str, list]]:
+    rows: list[Row], *, year: int, new_written: bool = True, keep_undo: bool = True
+) -> tuple[list[Row], dict[int, int], JsonChunks]:
     """That year's snapshot is written where it is absent or different;
     the previous values of what it overwrites are kept for a rollback. New
     enterprises get theirs with the enterprise (`insert_new`) unless
     `new_written` is False (a preview counting what would be written).
     Returns the rows to write, the existing snapshot's id per enterprise,
     and the rollback data. The recorded snapshots are compared as they
-    are read, not all held at once."""
+    are read, not all held at once. `keep_undo` False (a preview) leaves
+    the rollback data out: only what would be written is counted."""
     on = survey_date_for(year)
     converters = fact_converters(EnterpriseSurvey)
     recorded = {r.enterprise_id: r for r in rows if r.enterprise_id is not None and r.status != "new"}
     existing: dict[int, int] = {}
     same: set[int] = set()
-    overwritten: dict[str, list] = {}
+    # Kept as JSON text a chunk at a time (`JsonChunks`), as `save_undo` writes it.
+    overwritten = JsonChunks()
     for values in iter_by_keys(
         f"enterprise_id, id, batch_id, survey_date, {fact_columns(EnterpriseSurvey)}",
         EnterpriseSurvey._meta.db_table,
@@ -291,18 +313,23 @@ def plan_surveys(
         enterprise_id, survey_id, batch_id, survey_day = values[:4]
         if not isinstance(survey_day, date):
             survey_day = date.fromisoformat(survey_day)
-        facts = list(convert_facts(values[4:], converters))
+        facts = tuple(convert_facts(values[4:], converters))
         existing[enterprise_id] = survey_id
         if facts == recorded[enterprise_id].facts and survey_day == on:
             same.add(enterprise_id)
-        else:
+        elif keep_undo:
             # A list in SURVEY_UNDO_FIELDS order, not a dict: at 300,000
             # rows the keys repeated in every dict would cost about 300 MB.
             # An encrypted fact (the phone) stays ciphertext there.
-            overwritten[str(survey_id)] = [
-                batch_id,
-                survey_day.isoformat(),
-                *(undo_value(f, v) for f, v in zip(FACTS, facts, strict=True)),
-            ]
+            overwritten.append(
+                (
+                    str(survey_id),
+                    [
+                        batch_id,
+                        survey_day.isoformat(),
+                        *(undo_value(f, v) for f, v in zip(FACTS, facts, strict=True)),
+                    ],
+                )
+            )
     survey_rows = [r for r in rows if not (r.status == "new" and new_written) and r.enterprise_id not in same]
     return survey_rows, existing, overwritten

@@ -3,6 +3,7 @@ and report types every step passes along, and the constants they share.
 Every other module of the import stands on this one."""
 
 import hashlib
+import json
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
@@ -69,12 +70,16 @@ class NewRegion:
 
 @dataclass(slots=True)
 class Row:
+    """A valid row as classified. Kept compact, one per row of the file:
+    its facts a tuple in FACTS order, its diff a tuple of (position in
+    FACTS, recorded value, new value) for each fact that changes."""
+
     row: int
     code: str
-    facts: list[Any]
+    facts: tuple[Any, ...]
     status: str = "new"  # new / changed / unchanged
     enterprise_id: int | None = None
-    diff: dict[str, tuple[Any, Any]] = field(default_factory=dict)
+    diff: tuple[tuple[int, Any, Any], ...] = ()
     touch_ledger: bool = True
     # False only for an older year's row: its facts are not the ledger's.
     ledger_matches: bool = True
@@ -195,3 +200,34 @@ def chunks(items: list, size: int = CHUNK) -> Iterator[list]:
 
 def json_value(value: Any) -> Any:
     return str(value) if isinstance(value, Decimal) else value
+
+
+class JsonChunks:
+    """A part of the rollback data kept as the JSON text of each CHUNK of its
+    items: the very lines `save_undo` writes for a list (or a dict's
+    [key, value] pairs) of them. At 300,000 overwritten snapshots the items
+    as Python objects would hold over a kilobyte each, their text a few
+    hundred bytes. Its length is the number of items."""
+
+    def __init__(self) -> None:
+        self.lines: list[bytes] = []
+        self._pending: list[Any] = []
+        self._count = 0
+
+    def append(self, item: Any) -> None:
+        self._pending.append(item)
+        self._count += 1
+        if len(self._pending) >= CHUNK:
+            self._flush()
+
+    def _flush(self) -> None:
+        if self._pending:
+            self.lines.append(json.dumps(self._pending, ensure_ascii=False).encode())
+            self._pending = []
+
+    def encoded(self) -> list[bytes]:
+        self._flush()
+        return self.lines
+
+    def __len__(self) -> int:
+        return self._count

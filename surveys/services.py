@@ -128,7 +128,7 @@ def survey_import(
         report.strict_failed = True
         dry_run = True
     if dry_run:
-        report.surveys_written = len(plan_surveys(rows, year=year, new_written=False)[0])
+        report.surveys_written = len(plan_surveys(rows, year=year, new_written=False, keep_undo=False)[0])
         survey_finish_preview(batch=batch, report=report, path=path)
         notify(100, _("校验完成"))
         return report

@@ -33,7 +33,7 @@ from orgs.models import (
 
 from .bulkload import ReferenceChecks, bulk_load
 from .plan import LinkPlan, plan_surveys
-from .report import FACTS, IDX, NewRegion, Row, SurveyReport, chunks, survey_date_for
+from .report import FACTS, IDX, JsonChunks, NewRegion, Row, SurveyReport, chunks, survey_date_for
 from .sql import fact_columns, key_array, select_by_keys, stored_facts, undo_value
 from .validate import Context
 
@@ -50,20 +50,17 @@ def survey_write(
     undo: dict[str, Any] = {}
     _resolve_regions(rows, plan, ctx, undo, report)
     ledger = [r for r in rows if r.touch_ledger]
-    undo["enterprises_updated"] = {
-        str(r.enterprise_id): {
-            "latest_survey_year": None,
-            **{f: undo_value(f, old) for f, (old, _new) in r.diff.items()},
-        }
-        for r in ledger
-        if r.enterprise_id is not None
-    }
-    # The previous latest year, to restore it exactly.
-    if undo["enterprises_updated"]:
-        for pk, latest in select_by_keys(
-            "id, latest_survey_year", Enterprise._meta.db_table, "id", [int(k) for k in undo["enterprises_updated"]]
-        ):
-            undo["enterprises_updated"][str(pk)]["latest_survey_year"] = latest
+    # The previous values of what changes and the previous latest year (to
+    # restore it exactly), kept as JSON text a chunk at a time.
+    updated = JsonChunks()
+    for part in chunks([r for r in ledger if r.enterprise_id is not None]):
+        latest = dict(
+            select_by_keys("id, latest_survey_year", Enterprise._meta.db_table, "id", [r.enterprise_id for r in part])
+        )
+        for r in part:
+            previous = {FACTS[i]: undo_value(FACTS[i], old) for i, old, _new in r.diff}
+            updated.append((str(r.enterprise_id), {"latest_survey_year": latest.get(r.enterprise_id), **previous}))
+    undo["enterprises_updated"] = updated
     with bulk_load() as checks:
         _write_all(rows, ledger, plan, year=year, batch=batch, undo=undo, report=report, checks=checks)
     return undo
@@ -93,11 +90,12 @@ def _resolve_regions(rows: list[Row], plan: LinkPlan, ctx: Context, undo: dict[s
         if created:
             undo.setdefault("regions", []).insert(0, region.pk)
     if ids:
+        places = (IDX["street_id"], IDX["park_id"])
         for row in rows:
-            for name in ("street_id", "park_id"):
-                value = row.facts[IDX[name]]
-                if isinstance(value, NewRegion):
-                    row.facts[IDX[name]] = ids[value]
+            if any(isinstance(row.facts[i], NewRegion) for i in places):
+                row.facts = tuple(
+                    ids[v] if i in places and isinstance(v, NewRegion) else v for i, v in enumerate(row.facts)
+                )
         plan.new_orgs = {
             (ids.get(street, street), name): {**spec, "park": ids.get(spec["park"], spec["park"])}
             for (street, name), spec in plan.new_orgs.items()
@@ -175,7 +173,7 @@ def _write_links(
     writer.insert_assignments([ids[code] for code in plan.assignments], on=on, batch_id=batch.pk)
 
 
-COPY_ROWS = 20_000
+COPY_ROWS = 5_000
 ORG_COLUMNS = ["name", "org_type", "formation_mode", "street_id", "park_id", "secretary_name", "needs_completion"]
 
 
@@ -286,7 +284,8 @@ class CopyWriter:
         options = "FORMAT csv" + (f", FORCE_NOT_NULL ({', '.join(not_null)})" if not_null else "")
         sql = f"COPY {table} ({', '.join(columns)}) FROM STDIN WITH ({options})"
         # A COPY per COPY_ROWS rows: the CSV text of 300,000 rows at once
-        # (a StringIO holds four bytes a character) would be about 250 MB.
+        # (a StringIO holds four bytes a character) would be about 250 MB,
+        # of 20,000 rows some 20 MB.
         rows = iter(rows)
         while chunk := list(islice(rows, COPY_ROWS)):
             self.checks.note(model, columns, chunk)

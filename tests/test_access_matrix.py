@@ -29,6 +29,7 @@ from funds.services import account_open
 from members.models import Member
 from orgs.models import (
     Alert,
+    ChangeProposal,
     Enterprise,
     EnterpriseSurvey,
     ImportBatch,
@@ -61,6 +62,7 @@ STAFF_FORMS = {
 
 # URL-name words → model, for function views (DRF views name their model).
 MODEL_HINTS = [
+    ("proposal", ChangeProposal),
     ("batch", ImportBatch),
     ("application", Application),
     ("settlement", Application),
@@ -217,6 +219,15 @@ def side_b(world):
             title="调整班子",
             due_on=date(2026, 6, 30),
         ).pk,
+        # A proposal of org B's secretary on its enterprise, waiting for street B.
+        ChangeProposal: ChangeProposal.objects.create(
+            organization=world.org_b,
+            enterprise=world.enterprise_b,
+            values={"employees": 99},
+            before={"employees": world.enterprise_b.employees},
+            reason="乙更正",
+            proposed_by=world.secretary_b,
+        ).pk,
         FundAccount: account.pk,
         Region: world.street_b.pk,
         # An account on side B: only district staff manage it (leaders read it).
@@ -364,3 +375,29 @@ def test_register_forms_answer_as_the_policy_says(world, side_b, role):
             _request(client, user, "get", reverse("orgs:enterprise_edit", args=[world.enterprise_a.pk])).status_code
             == 200
         )
+
+
+# Side B's change proposal (by secretary B): who confirms it (district staff),
+# who is refused (its proposer, a leader: 403), who never reaches it (404).
+PROPOSAL_ANSWERS = {"district": 302, "street_a_staff": 404, "secretary_a": 404, "secretary_b": 403, "leader": 403}
+
+
+@pytest.mark.parametrize("role", sorted(PROPOSAL_ANSWERS))
+def test_proposal_decisions_answer_as_the_policy_says(world, side_b, role):
+    client = Client()
+    user = getattr(world, role)
+    proposal = ChangeProposal.objects.get(pk=side_b[ChangeProposal])
+    for name in ("orgs:proposal_confirm", "api-proposal-confirm"):
+        proposal.refresh_from_db()
+        if proposal.status != ChangeProposal.Status.PENDING:
+            break
+        before = _writes()
+        status = _request(client, user, "post", reverse(name, args=[proposal.pk])).status_code
+        expected = PROPOSAL_ANSWERS[role]
+        if name.startswith("api") and expected == 302:
+            expected = 200
+        assert status == expected, (name, status)
+        assert (_writes() != before) == (expected in (200, 302)), f"{role} {name}"
+    proposal.refresh_from_db()
+    confirmed = proposal.status == ChangeProposal.Status.CONFIRMED
+    assert confirmed == (role == "district")

@@ -8,7 +8,8 @@ from django.utils import timezone
 
 from activities.models import Activity, ActivityStep, Attendance
 from members.models import Stage
-from orgs.models import FormationMode, Role, RoleGrant, User
+from orgs.models import BusinessStatus, FormationMode, Role, RoleGrant, User
+from orgs.proposals import proposal_confirm, proposal_create, proposal_reject
 
 from .base import SeederBase
 
@@ -48,6 +49,11 @@ class UserSteps(SeederBase):
                 second.pk: made["district"],
             },
         )
+        self.proposals(
+            secretary=made["secretary"],
+            organization=first,
+            staff=made["street"] if first.street_id == street.pk else made["district"],
+        )
         RoleGrant.objects.create(user=self.instructor_user, role=Role.INSTRUCTOR)
         self.result.users.append(("instructor", self.instructor_user.display_name))
         for user in self.instructor_users:
@@ -70,6 +76,44 @@ class UserSteps(SeederBase):
                         for k, m in enumerate(roster)
                     ]
                 )
+
+    def proposals(self, *, secretary: User, organization, staff: User) -> None:
+        """The first secretary's change proposals: one the street confirmed, one
+        it sent back, and two waiting in its queue (no random draws: the seed's
+        stream is unchanged)."""
+        done = proposal_create(
+            by=secretary,
+            organization=organization,
+            record=organization,
+            reason="党小组设置有调整",
+            has_groups=not organization.has_groups,
+        )
+        proposal_confirm(proposal=done, by=staff, note="已核实党小组名单")
+        organization.refresh_from_db()
+        back = proposal_create(
+            by=secretary,
+            organization=organization,
+            record=organization,
+            reason="按上级批复更正批准日期",
+            approved_on=(organization.approved_on or self.as_of) - timedelta(days=3),
+        )
+        proposal_reject(proposal=back, by=staff, note="请附上级批复文件后重新提出")
+        organization.refresh_from_db()
+        proposal_create(
+            by=secretary,
+            organization=organization,
+            record=organization,
+            reason="支部委员会已于上月选出",
+            has_committee=not organization.has_committee,
+        )
+        enterprise = organization.enterprises.order_by("pk").first()
+        if enterprise is not None:
+            changes = {"employees": enterprise.employees + 2, "union_established": not enterprise.union_established}
+            if enterprise.status != BusinessStatus.OPERATING and enterprise.closed_on is None:
+                changes["status"] = BusinessStatus.OPERATING  # resumed trading
+            proposal_create(
+                by=secretary, organization=organization, record=enterprise, reason="企业复工，从业人员增加", **changes
+            )
 
     def activity_history(self, *, filers: dict[int, User], reviewers: dict[int, User]) -> None:
         """The demo secretaries' records carry their history: filed and

@@ -9,7 +9,8 @@
   venue checklists;
 - `statistics`: the tables the nightly statistics write (coverage snapshots,
   ratings, warnings);
-- `warnings`: the steps taken on warnings and the 整顿 plans.
+- `warnings`: the steps taken on warnings and the 整顿 plans;
+- `proposals`: a secretary's proposed changes, confirmed by street staff.
 
 Every name is re-exported here: the rest of the code imports from
 `orgs.models`, and Django finds the app's models by importing this package.
@@ -42,6 +43,7 @@ from .organizations import (
 )
 from .statistics import Alert, CoverageSnapshot, Rating, RatingCriterion, RatingVeto, StarThreshold
 from .warnings import AlertStep, RectificationPlan, RectificationStep
+from .proposals import ChangeProposal
 
 # isort: on
 
@@ -49,6 +51,7 @@ __all__ = [
     "Alert",
     "AlertStep",
     "BusinessStatus",
+    "ChangeProposal",
     "CoverageSnapshot",
     "Election",
     "Enterprise",

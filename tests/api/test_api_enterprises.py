@@ -195,3 +195,22 @@ def test_list_query_count_is_constant(world, api, django_assert_num_queries, n):
 
 
 QUERIES = {"enterprises": 2}
+
+
+def test_closing_through_the_api_needs_its_date_as_on_the_page(world, api):
+    client = api(world.street_a_staff)
+    url = f"{URL}{world.enterprise_a.pk}/"
+    for body, words in [
+        ({"status": "suspended"}, "停业或注销须填写停业/注销日期"),
+        ({"status": "deregistered", "closed_on": "2999-01-01"}, "不能晚于今天"),
+    ]:
+        response = client.patch(url, body, format="json")
+        assert response.status_code == 400, response.content
+        assert words in str(response.json()["closed_on"])
+        world.enterprise_a.refresh_from_db()
+        assert world.enterprise_a.status == "operating" and world.enterprise_a.closed_on is None
+    response = client.patch(url, {"status": "suspended", "closed_on": "2026-01-05", "reason": "停产"}, format="json")
+    assert response.status_code == 200, response.content
+    assert client.patch(url, {"status": "operating"}, format="json").status_code == 200
+    world.enterprise_a.refresh_from_db()
+    assert world.enterprise_a.status == "operating" and world.enterprise_a.closed_on is None

@@ -22,6 +22,7 @@ from hypothesis.errors import Unsatisfiable
 from schemathesis.checks import CHECKS, load_all_checks
 from schemathesis.generation import GenerationMode
 
+from orgs.proposals import proposal_create
 from security.services import token_issue
 from tests.helpers.records import make_activity, make_alert, make_assignment, make_rating, make_survey
 
@@ -91,6 +92,9 @@ def _objects(world) -> dict[str, int]:
         created_by=world.secretary_a,
     )
     activity = make_activity(world.org_a).pk
+    proposal = proposal_create(
+        by=world.secretary_a, organization=world.org_a, record=world.enterprise_a, reason="更正", employees=30
+    ).pk
     return {
         "/api/v1/enterprises/{id}/": world.enterprise_a.pk,
         "/api/v1/enterprises/{id}/reveal/": world.enterprise_a.pk,
@@ -114,6 +118,7 @@ def _objects(world) -> dict[str, int]:
         "/api/v1/fund-accounts/{id}/journal/": None,
         "/api/v1/surveys/{id}/": make_survey(world.enterprise_a).pk,
         "/api/v1/users/{id}/": world.secretary_a.pk,
+        **{f"/api/v1/change-proposals/{{id}}/{suffix}": proposal for suffix in ("", "confirm/", "reject/")},
         **{
             f"/api/v1/fund-applications/{{id}}/{suffix}": application.pk
             for suffix in (

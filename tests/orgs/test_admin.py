@@ -1,3 +1,5 @@
+from datetime import date
+
 from django.urls import reverse
 
 
@@ -28,3 +30,21 @@ def test_admin_object_outside_scope_is_not_found(client, world):
     response = client.get(reverse("admin:orgs_enterprise_change", args=[world.enterprise_b.pk]))
     assert response.status_code in (302, 404)
     assert "乙企业有限公司" not in response.content.decode()
+
+
+def test_admin_shows_how_warnings_are_worked(client, world):
+    from orgs.alerts import alert_assign
+    from tests.factories import UserFactory
+    from tests.helpers.records import make_alert
+
+    alert = make_alert(world.org_a)
+    alert_assign(
+        alert=alert, by=world.district, assignee=world.secretary_a, deadline=date(2099, 1, 1), note="请于月底前换届"
+    )
+    root = UserFactory(username="root", is_superuser=True, is_staff=True)
+    client.force_login(root)
+    body = client.get(reverse("admin:orgs_alert_changelist")).content.decode()
+    assert "办理状态" in body and "责任人" in body and "已督办" in body
+    body = client.get(reverse("admin:orgs_alert_change", args=[alert.pk])).content.decode()
+    assert "预警办理记录" in body and "请于月底前换届" in body
+    assert client.get(reverse("admin:orgs_changeproposal_changelist")).status_code == 200

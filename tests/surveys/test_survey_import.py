@@ -323,3 +323,40 @@ def test_the_command_names_skipped_lines_and_close_park_names(world, tmp_path):
     text = out.getvalue()
     assert "第 3 行是合计行，已跳过：合计" in text
     assert "园区“乙街道／马栏专业市场”与已有园区 马栏专业市场（甲街道） 名称相近" in text
+
+
+def test_recorded_firms_are_loaded_a_chunk_at_a_time(world, tmp_path, settings, monkeypatch):
+    """A file changing many recorded firms never holds them all at once: the
+    plan loads them SURVEY_PLAN_CHUNK credit codes at a time, and the outcome
+    (counts, changes, snapshots, rollback) is the same as in one go."""
+    from surveys import plan
+
+    run(write_xlsx(tmp_path / "a.xlsx", [survey_row(i, "甲街道") for i in range(7)]))
+    changed = [survey_row(i, "甲街道", **{"从业人员数": 40 + i}) for i in range(7)] + [survey_row(7, "甲街道")]
+    path = write_xlsx(tmp_path / "b.xlsx", changed)
+    settings.SURVEY_PLAN_CHUNK = 3
+    loaded: list[tuple[int, int]] = []
+    load = plan._load_existing
+
+    def counted(codes):
+        found = load(codes)
+        loaded.append((len(codes), len(found)))
+        return found
+
+    monkeypatch.setattr(plan, "_load_existing", counted)
+    preview = run(path, dry_run=True)
+    assert (preview.created, preview.updated, preview.surveys_written) == (1, 7, 8)
+    assert loaded == [(3, 3), (3, 3), (2, 1)]
+    loaded.clear()
+    report = run(path)
+    assert loaded == [(3, 3), (3, 3), (2, 1)]
+    assert (report.created, report.updated, report.unchanged, report.surveys_written) == (1, 7, 0, 8)
+    assert [c["row"] for c in report.changes] == list(range(2, 9))
+    assert all(c["diff"] == [["从业人员数", "30", str(40 + k)]] for k, c in enumerate(report.changes))
+    assert sorted(Enterprise.objects.filter(name__startswith="测试排查企业").values_list("employees", flat=True)) == [
+        30, 40, 41, 42, 43, 44, 45, 46,
+    ]  # fmt: skip
+    survey_batch_rollback(batch=ImportBatch.objects.get(pk=report.batch), by=None)
+    assert set(Enterprise.objects.filter(name__startswith="测试排查企业").values_list("employees", flat=True)) == {30}
+    snapshots = EnterpriseSurvey.objects.filter(year=YEAR, enterprise__name__startswith="测试排查企业")
+    assert sorted(snapshots.values_list("employees", flat=True)) == [30] * 7
