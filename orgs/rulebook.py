@@ -1,0 +1,119 @@
+"""Whose rule is in force: a district's own, else its city's default, else
+the installation's default (DESIGN.md §8).
+
+Every rule table (the 公积金 star table, the rating criteria and star
+thresholds, the compliance rules) carries `region` and `effective_from`.
+For an organization in district D on date T, D's own rows in force at T are
+used if D has any for that rule family; otherwise the defaults: those of the
+city above D, and failing that the rows with no region. A district's
+override therefore replaces the whole family (the rating criteria must add
+up to 100 together), never a stray row of it; the star table is a family
+per star, as each star's rate and cap are set on their own.
+
+`rules_in_force` is the one resolver; every reader goes through it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Hashable, Iterable
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from django.db.models import Model, Q, QuerySet
+from django.utils.translation import gettext as _
+
+from .models import PartyOrganization, Region
+from .models.statistics import SCHEME_START
+
+
+def rule_chain(region: Region | None) -> list[int | None]:
+    """The regions whose rules may apply in `region`, nearest first, ending
+    with None (the installation's default). A street or park counts as its
+    district; regions above a district start at themselves."""
+    if region is None:
+        return [None]
+    node: Region | None = region.district() or region
+    chain: list[int | None] = []
+    while node is not None:
+        if node.kind in (Region.Kind.DISTRICT, Region.Kind.CITY, Region.Kind.PROVINCE):
+            chain.append(node.pk)
+        node = node.parent
+    return [*chain, None]
+
+
+def district_of(organization: PartyOrganization) -> Region | None:
+    """The district an organization lies in (through its street)."""
+    return organization.street.district() if organization.street_id else None
+
+
+def rules_in_force(
+    rows: QuerySet[Any] | Iterable[Any],
+    *,
+    region: Region | None,
+    on: date,
+    key: Callable[[Any], Hashable],
+    family: Callable[[Any], Hashable] | None = None,
+) -> list[Any]:
+    """The rows in force in `region` on `on`: per family, the rows of the
+    nearest region in `rule_chain` that has any in force, and of those, per
+    key, the one with the latest `effective_from` on or before `on`.
+
+    `rows` is the whole table (or a queryset of it); `family` groups keys
+    that must come from the same region (default: the whole table is one)."""
+    chain = rule_chain(region)
+    rank = {region_id: i for i, region_id in enumerate(chain)}
+    if isinstance(rows, QuerySet):
+        regions = [r for r in chain if r is not None]
+        rows = rows.filter(Q(region__isnull=True) | Q(region_id__in=regions), effective_from__lte=on)
+    candidates = [r for r in rows if r.effective_from <= on and r.region_id in rank]
+    family_of = family or (lambda _row: None)
+    nearest: dict[Hashable, int] = {}
+    for row in candidates:
+        f = family_of(row)
+        nearest[f] = min(nearest.get(f, len(chain)), rank[row.region_id])
+    latest: dict[Hashable, Any] = {}
+    for row in sorted(candidates, key=lambda r: r.effective_from):
+        if rank[row.region_id] == nearest[family_of(row)]:
+            latest[key(row)] = row
+    return list(latest.values())
+
+
+@dataclass(frozen=True)
+class RuleOwner:
+    """Whose rules are in force, and since when: what every rule page says."""
+
+    region: Region | None
+    since: date | None
+
+    @property
+    def label(self) -> str:
+        since = self.since if self.since and self.since > SCHEME_START else None
+        if self.region is None:
+            text = _("市级默认规则")
+        elif self.region.kind == Region.Kind.DISTRICT:
+            text = _("%(name)s规则") % {"name": self.region.name}
+        else:
+            text = _("%(name)s默认规则") % {"name": self.region.name}
+        if since is None:
+            return text
+        return _("%(rule)s（自%(d)s起）") % {"rule": text, "d": since.isoformat()}
+
+
+def rule_owner(rows: Iterable[Model]) -> RuleOwner:
+    """Who set the rows in force (the output of `rules_in_force`), and since
+    when the newest of them applies."""
+    rows = list(rows)
+    if not rows:
+        return RuleOwner(region=None, since=None)
+    newest = max(rows, key=lambda r: r.effective_from)  # type: ignore[attr-defined]
+    return RuleOwner(region=newest.region, since=newest.effective_from)  # type: ignore[attr-defined]
+
+
+def rule_regions(*, user_regions: Iterable[int] | None) -> list[Region]:
+    """The districts and cities named by `user_regions` (None: all of them),
+    in the order a page offers them: cities first, then districts by name."""
+    qs = Region.objects.filter(kind__in=[Region.Kind.CITY, Region.Kind.DISTRICT])
+    if user_regions is not None:
+        qs = qs.filter(pk__in=list(user_regions))
+    return sorted(qs, key=lambda r: (r.kind != Region.Kind.CITY, r.name))
