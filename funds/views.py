@@ -115,8 +115,11 @@ def account_income_view(request, pk: int):
         messages.error(request, _("未入账：%(e)s") % {"e": "；".join(problems)})
         return redirect("funds:account_detail", pk)
     data = form.cleaned_data
-    target = services.pool_account() if data["kind"] == TransactionKind.FISCAL_SUBSIDY else account
     try:
+        target = account
+        if data["kind"] == TransactionKind.FISCAL_SUBSIDY and account.kind != FundAccount.Kind.POOL:
+            # From an organization's page: its own district's pool.
+            target = services.organization_pool(account.organization)
         services.income_receive(
             kind=data["kind"],
             account=target,

@@ -21,10 +21,15 @@ from datetime import date
 from typing import Any
 
 from django.db.models import Model, Q, QuerySet
+from django.http import Http404
 from django.utils.translation import gettext as _
 
+from core.errors import ApplicationError
+
+from . import policy
 from .models import PartyOrganization, Region
 from .models.statistics import SCHEME_START
+from .scoping import AnyUser, scope_for
 
 
 def rule_chain(region: Region | None) -> list[int | None]:
@@ -100,6 +105,12 @@ class RuleOwner:
         return _("%(rule)s（自%(d)s起）") % {"rule": text, "d": since.isoformat()}
 
 
+def rule_region_refusal(region: Region | None) -> str:
+    """The refusal of a rule for a region the user does not hold (it names the field)."""
+    name = region.name if region is not None else _("市级默认规则")
+    return _("适用区域：您不能设置“%(name)s”的规则，只能设置您所在区（或本市默认）的规则") % {"name": name}
+
+
 def rule_owner(rows: Iterable[Model]) -> RuleOwner:
     """Who set the rows in force (the output of `rules_in_force`), and since
     when the newest of them applies."""
@@ -110,10 +121,57 @@ def rule_owner(rows: Iterable[Model]) -> RuleOwner:
     return RuleOwner(region=newest.region, since=newest.effective_from)  # type: ignore[attr-defined]
 
 
-def rule_regions(*, user_regions: Iterable[int] | None) -> list[Region]:
-    """The districts and cities named by `user_regions` (None: all of them),
-    in the order a page offers them: cities first, then districts by name."""
-    qs = Region.objects.filter(kind__in=[Region.Kind.CITY, Region.Kind.DISTRICT])
-    if user_regions is not None:
-        qs = qs.filter(pk__in=list(user_regions))
-    return sorted(qs, key=lambda r: (r.kind != Region.Kind.CITY, r.name))
+# --- the region a rule page shows and sets ---------------------------------------------------
+
+DEFAULT_CHOICE = "default"
+
+
+def rule_region_parse(raw: object) -> Region | None:
+    """The region a submitted rule is for: "default" or nothing for the
+    installation's default, else a district's or city's id."""
+    text = str(raw or "").strip()
+    if text in ("", DEFAULT_CHOICE):
+        return None
+    try:
+        return Region.objects.get(pk=int(text), kind__in=policy.RULE_REGION_KINDS)
+    except (ValueError, Region.DoesNotExist):
+        raise ApplicationError({"region": [_("适用区域：请选择区或本市默认规则")]}) from None
+
+
+def rule_region_options(user: AnyUser) -> list[tuple[str, str]]:
+    """What the region picker of a rule page offers: the regions the user sets rules for."""
+    return [
+        (DEFAULT_CHOICE if r is None else str(r.pk), RuleOwner(region=r, since=None).label)
+        for r in policy.rule_regions_settable(user)
+    ]
+
+
+def reader_district(user: AnyUser) -> Region | None:
+    """The district whose rules a reader who sets none sees: that of the first
+    street or organization they reach (None, the defaults, for a whole installation)."""
+    scope = scope_for(user)
+    if scope.everything:
+        return None
+    if scope.street_ids:
+        street = Region.objects.filter(pk__in=scope.street_ids).order_by("pk").first()
+        return street.district() if street else None
+    organization = (
+        PartyOrganization.objects.filter(pk__in=scope.organization_ids).select_related("street").order_by("pk").first()
+    )
+    return district_of(organization) if organization else None
+
+
+def rule_region_for_page(*, user: AnyUser, raw: object) -> Region | None:
+    """The region whose rules a rule page shows: the one asked for, when the
+    user sets its rules; by default the first the user sets, or a reader's
+    own district. Another region asked for is not found (404)."""
+    settable = policy.rule_regions_settable(user)
+    if raw in (None, ""):
+        return settable[0] if settable else reader_district(user)
+    try:
+        region = rule_region_parse(raw)
+    except ApplicationError:
+        raise Http404 from None
+    if region in settable or (not settable and region == reader_district(user)):
+        return region
+    raise Http404
