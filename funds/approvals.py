@@ -139,9 +139,7 @@ def application_approve(
     if not 1 <= days <= 30:
         raise ApplicationError({"publicity_days": [_("公示天数应为1至30天")]})
     rating = rating_in_force(organization=application.organization, on=on)
-    values = rule_values(
-        stars=rating.stars if rating else None, on=on, region=district_of(application.organization)
-    )
+    values = rule_values(stars=rating.stars if rating else None, on=on, region=district_of(application.organization))
     FundAccount.objects.select_for_update().filter(pk=application.account_id).first()
     application.account.refresh_from_db()
     line = credit_line(account=application.account, on=on, values=values, exclude_application=application)

@@ -64,9 +64,7 @@ def income_enterprise_deposit(*, account: FundAccount, amount: object, by: User 
     return income_receive(kind=TransactionKind.ENTERPRISE_DEPOSIT, account=account, amount=amount, by=by, **kw)
 
 
-def income_fiscal_subsidy(
-    *, amount: object, by: User | None, district: Region | None = None, **kw
-) -> FundTransaction:
+def income_fiscal_subsidy(*, amount: object, by: User | None, district: Region | None = None, **kw) -> FundTransaction:
     """A fiscal subsidy into a district's pool (the one district's, in a one-district installation)."""
     account = pool_account(district=district)
     return income_receive(kind=TransactionKind.FISCAL_SUBSIDY, account=account, amount=amount, by=by, **kw)

@@ -238,9 +238,7 @@ def ledger_post(
         if account.closed_on:
             raise ApplicationError(_("账户「%(name)s」已销户") % {"name": account.name})
         if account.kind == FundAccount.Kind.POOL and account.region_id is None:
-            raise ApplicationError(
-                _("资金池「%(name)s」尚未指定所属的区，指定前不能收支") % {"name": account.name}
-            )
+            raise ApplicationError(_("资金池「%(name)s」尚未指定所属的区，指定前不能收支") % {"name": account.name})
         if not account.is_external and account.balance + delta < ZERO:
             raise ApplicationError(
                 _("账户「%(name)s」余额不足：余额 %(balance)s 元，本次需 %(need)s 元")

@@ -362,9 +362,7 @@ def criteria_in_force(*, on: date, active_only: bool = False, region: Region | N
     """The rating scheme's criteria on a date in a region (orgs.rulebook:
     the district's own scheme, else the default): per code, the row with the
     latest `effective_from` on or before it (DESIGN.md §4, rules from a date on)."""
-    rows = rules_in_force(
-        RatingCriterion.objects.select_related("region"), region=region, on=on, key=lambda c: c.code
-    )
+    rows = rules_in_force(RatingCriterion.objects.select_related("region"), region=region, on=on, key=lambda c: c.code)
     rows = sorted(rows, key=lambda c: (c.order, c.code))
     return [c for c in rows if c.active] if active_only else rows
 

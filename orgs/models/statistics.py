@@ -133,7 +133,9 @@ class StarThreshold(models.Model):
         constraints = [
             models.CheckConstraint(condition=Q(stars__gte=1) & Q(stars__lte=5), name="threshold_stars_1_to_5"),
             models.UniqueConstraint(
-                fields=["stars", "effective_from"], condition=Q(region__isnull=True), name="threshold_one_per_stars_date"
+                fields=["stars", "effective_from"],
+                condition=Q(region__isnull=True),
+                name="threshold_one_per_stars_date",
             ),
             models.UniqueConstraint(
                 fields=["stars", "effective_from", "region"],
