@@ -140,10 +140,7 @@ def rule_region_parse(raw: object) -> Region | None:
 
 def rule_region_options(user: AnyUser) -> list[tuple[str, str]]:
     """What the region picker of a rule page offers: the regions the user sets rules for."""
-    return [
-        (DEFAULT_CHOICE if r is None else str(r.pk), RuleOwner(region=r, since=None).label)
-        for r in policy.rule_regions_settable(user)
-    ]
+    return [(rule_region_value(r), rule_region_label(r)) for r in policy.rule_regions_settable(user)]
 
 
 def reader_district(user: AnyUser) -> Region | None:
@@ -161,17 +158,33 @@ def reader_district(user: AnyUser) -> Region | None:
     return district_of(organization) if organization else None
 
 
-def rule_region_for_page(*, user: AnyUser, raw: object) -> Region | None:
+def rule_region_label(region: Region | None) -> str:
+    """Whose rules a region's rows are, without a date: "甲区规则", "市级默认规则"."""
+    return RuleOwner(region=region, since=None).label
+
+
+def rule_region_value(region: Region | None) -> str:
+    """A region as the picker's value."""
+    return DEFAULT_CHOICE if region is None else str(region.pk)
+
+
+def rule_region_for_page(*, user: AnyUser, raw: object, fallback: bool = False) -> Region | None:
     """The region whose rules a rule page shows: the one asked for, when the
     user sets its rules; by default the first the user sets, or a reader's
-    own district. Another region asked for is not found (404)."""
+    own district. Another region asked for is not found (404), or with
+    `fallback` (a refused form shown again) replaced by the default."""
     settable = policy.rule_regions_settable(user)
+    default = settable[0] if settable else reader_district(user)
     if raw in (None, ""):
-        return settable[0] if settable else reader_district(user)
+        return default
     try:
         region = rule_region_parse(raw)
     except ApplicationError:
+        if fallback:
+            return default
         raise Http404 from None
     if region in settable or (not settable and region == reader_district(user)):
         return region
+    if fallback:
+        return default
     raise Http404
