@@ -78,6 +78,16 @@ def star_rules_owner(*, on: date, region: Region | None = None) -> RuleOwner:
     return rule_owner(r for r in rows if r is not None)
 
 
+def star_rules_with_owners(*, on: date, region: Region | None = None) -> list[tuple[RuleValues, RuleOwner]]:
+    """Each star's values in force in a region with whose row they come from
+    (a district may set one star and follow the defaults for the others)."""
+    out = []
+    for stars in range(1, 6):
+        row = star_rule_in_force(stars=stars, on=on, region=region)
+        out.append((rule_values(stars=stars, on=on, region=region), rule_owner([row] if row else [])))
+    return out
+
+
 def deposits_in_year(*, account: FundAccount, year: int) -> Decimal:
     """Enterprise deposits booked to the account in the year, net of their reversals."""
     total = FundEntry.objects.filter(

@@ -39,7 +39,7 @@ from .forms import (
     StarRuleForm,
 )
 from .models import Application, FundAccount, StarRule, TransactionKind
-from .rules import star_rules_in_force, star_rules_owner
+from .rules import star_rules_owner, star_rules_with_owners
 from .selectors import (
     account_credit,
     account_get,
@@ -540,7 +540,7 @@ def star_rules_view(request):
         request,
         "funds/star_rules.html",
         {
-            "in_force": star_rules_in_force(on=today, region=region),
+            "in_force": star_rules_with_owners(on=today, region=region),
             "owner": star_rules_owner(on=today, region=region),
             "history": StarRule.objects.filter(region=region).select_related("created_by", "region"),
             "form": form,
