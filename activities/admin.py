@@ -52,7 +52,11 @@ class ActivityAdmin(ReadOnlyAdmin):
 
 @admin.register(ComplianceRule)
 class ComplianceRuleAdmin(admin.ModelAdmin):
-    list_display = ["activity_type", "period", "minimum", "applies_to", "active"]
+    """A district's own expectation is a row with its region from a date on;
+    rows with no region are the defaults (stats.compliance.active_rules)."""
+
+    list_display = ["activity_type", "region", "effective_from", "period", "minimum", "applies_to", "active"]
+    list_filter = ["region"]
     list_editable = ["minimum", "active"]
 
 

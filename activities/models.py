@@ -10,7 +10,8 @@ from django.utils.translation import gettext_lazy as _
 from core.files import random_file_name
 from core.models import WorkflowStep
 from members.models import Member
-from orgs.models import PartyOrganization
+from orgs.models import PartyOrganization, Region
+from orgs.models.statistics import SCHEME_START
 
 
 class ActivityType(models.TextChoices):
@@ -206,16 +207,33 @@ class ComplianceRule(models.Model):
         HAS_COMMITTEE = "has_committee", _("设支部委员会的")
         HAS_GROUPS = "has_groups", _("设党小组的")
 
-    activity_type = models.CharField(_("活动类型"), max_length=24, choices=ActivityType.choices, unique=True)
+    activity_type = models.CharField(_("活动类型"), max_length=24, choices=ActivityType.choices)
     period = models.CharField(_("周期"), max_length=8, choices=Period.choices)
     minimum = models.PositiveSmallIntegerField(_("最少次数"), default=1)
     applies_to = models.CharField(_("适用范围"), max_length=16, choices=Condition.choices, default=Condition.ALWAYS)
     active = models.BooleanField(_("启用"), default=True)
+    # From a date on, for a district (its own), a city (its default) or null (the installation's default).
+    effective_from = models.DateField(_("生效日期"), default=SCHEME_START)
+    region = models.ForeignKey(
+        Region, verbose_name=_("适用区域"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
 
     class Meta:
         verbose_name = _("组织生活规则")
         verbose_name_plural = _("组织生活规则")
-        constraints = [models.CheckConstraint(condition=Q(minimum__gte=1), name="rule_minimum_positive")]
+        constraints = [
+            models.CheckConstraint(condition=Q(minimum__gte=1), name="rule_minimum_positive"),
+            models.UniqueConstraint(
+                fields=["activity_type", "effective_from"],
+                condition=Q(region__isnull=True),
+                name="rule_one_per_type_date",
+            ),
+            models.UniqueConstraint(
+                fields=["activity_type", "effective_from", "region"],
+                condition=Q(region__isnull=False),
+                name="rule_one_per_region_type_date",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_activity_type_display()} {self.get_period_display()}≥{self.minimum}"

@@ -70,7 +70,7 @@ class StarRuleForm(forms.ModelForm):
 
     class Meta:
         model = StarRule
-        fields = ["stars", "effective_from", "match_rate", "subsidy_cap", "note"]
+        fields = ["region", "stars", "effective_from", "match_rate", "subsidy_cap", "note"]
 
     def clean(self):
         data = super().clean()
@@ -83,6 +83,7 @@ class StarRuleForm(forms.ModelForm):
                 match_rate=data["match_rate"],
                 subsidy_cap=data["subsidy_cap"],
                 by=self.user,
+                region=data.get("region"),
             )
         except ValidationError as exc:
             form_errors_from(self, exc)
@@ -95,9 +96,18 @@ class StarRuleAdmin(ScopedAdmin):
     rows are added, never edited or deleted."""
 
     form = StarRuleForm
-    list_display = ["stars", "effective_from", "match_rate", "subsidy_cap", "note", "created_by", "created_at"]
+    list_display = [
+        "stars",
+        "region",
+        "effective_from",
+        "match_rate",
+        "subsidy_cap",
+        "note",
+        "created_by",
+        "created_at",
+    ]
     list_filter = ["stars"]
-    fields = ["stars", "effective_from", "match_rate", "subsidy_cap", "note"]
+    fields = ["region", "stars", "effective_from", "match_rate", "subsidy_cap", "note"]
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change=change, **kwargs)
@@ -117,6 +127,7 @@ class StarRuleAdmin(ScopedAdmin):
             subsidy_cap=obj.subsidy_cap,
             note=obj.note,
             by=request.user,
+            region=obj.region,
         )
 
 

@@ -16,10 +16,11 @@ from core.money import ZERO
 from orgs import policy
 from orgs.models import User
 from orgs.policy import require
+from orgs.rulebook import district_of
 from orgs.scoping import AnyUser
 from orgs.selectors import rating_in_force
 
-from .ledger import external_account, ledger_post, pool_account, retry_on_conflict, today
+from .ledger import external_account, ledger_post, organization_pool, retry_on_conflict, today
 from .models import Application, ApplicationStep, FundAccount, Objection, TransactionKind
 from .notifications import district_staff, notify, secretaries, street_staff
 from .rules import RuleValues, credit_line, rule_values
@@ -138,7 +139,7 @@ def application_approve(
     if not 1 <= days <= 30:
         raise ApplicationError({"publicity_days": [_("公示天数应为1至30天")]})
     rating = rating_in_force(organization=application.organization, on=on)
-    values = rule_values(stars=rating.stars if rating else None, on=on)
+    values = rule_values(stars=rating.stars if rating else None, on=on, region=district_of(application.organization))
     FundAccount.objects.select_for_update().filter(pk=application.account_id).first()
     application.account.refresh_from_db()
     line = credit_line(account=application.account, on=on, values=values, exclude_application=application)
@@ -280,7 +281,7 @@ def application_disburse(*, application: Application, by: User, on: date | None 
         raise ApplicationError(_("公示期未满（至 %(end)s），暂不能拨付") % {"end": application.publicity_end})
     if application.objections.filter(resolved_at__isnull=True).exists():
         raise ApplicationError(_("公示期间有未处理的异议，请先处理"))
-    pool = pool_account()
+    pool = organization_pool(application.organization)
     sink = external_account(FundAccount.Kind.EXTERNAL_SINK)
     accounts = {
         a.pk: a

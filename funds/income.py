@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from core.errors import ApplicationError
 from orgs import policy
 from orgs.audit import audit_event
-from orgs.models import User
+from orgs.models import Region, User
 from orgs.policy import require
 
 from .ledger import amount_parse, external_account, ledger_post, pool_account, retry_on_conflict, today
@@ -43,6 +43,10 @@ def income_receive(
         if kind == TransactionKind.FISCAL_SUBSIDY:
             raise ApplicationError(_("财政补助只能拨入区级资金池"))
         raise ApplicationError(_("%(kind)s只能存入党组织公积金账户") % {"kind": TransactionKind(kind).label})
+    if account.kind == FundAccount.Kind.POOL and account.region_id is None:
+        raise ApplicationError(_("资金池「%(name)s」尚未指定所属的区，指定前不能收支") % {"name": account.name})
+    if by is not None and account.kind == FundAccount.Kind.POOL:
+        require(policy.may_post_to_pool(by, account), _("只能向本区的资金池拨入财政补助"))
     value = amount_parse(amount)
     source = external_account(FundAccount.Kind.EXTERNAL_SOURCE)
     txn = ledger_post(
@@ -60,8 +64,10 @@ def income_enterprise_deposit(*, account: FundAccount, amount: object, by: User 
     return income_receive(kind=TransactionKind.ENTERPRISE_DEPOSIT, account=account, amount=amount, by=by, **kw)
 
 
-def income_fiscal_subsidy(*, amount: object, by: User | None, **kw) -> FundTransaction:
-    return income_receive(kind=TransactionKind.FISCAL_SUBSIDY, account=pool_account(), amount=amount, by=by, **kw)
+def income_fiscal_subsidy(*, amount: object, by: User | None, district: Region | None = None, **kw) -> FundTransaction:
+    """A fiscal subsidy into a district's pool (the one district's, in a one-district installation)."""
+    account = pool_account(district=district)
+    return income_receive(kind=TransactionKind.FISCAL_SUBSIDY, account=account, amount=amount, by=by, **kw)
 
 
 def income_dues_rebate(*, account: FundAccount, amount: object, by: User | None, **kw) -> FundTransaction:

@@ -28,8 +28,9 @@ from core.errors import ApplicationError
 from core.money import ZERO, parse_money, to_money
 from orgs import policy
 from orgs.audit import audit_event
-from orgs.models import PartyOrganization, User
+from orgs.models import PartyOrganization, Region, User
 from orgs.policy import require
+from orgs.rulebook import district_of
 
 from .models import Application, FundAccount, FundEntry, FundTransaction, TransactionKind
 
@@ -113,11 +114,33 @@ def external_account(kind: str) -> FundAccount:
     return account
 
 
-def pool_account() -> FundAccount:
+def sole_district() -> Region:
+    """The district of a one-district installation; elsewhere the caller must
+    say which district's pool it means."""
+    districts = list(Region.objects.filter(kind=Region.Kind.DISTRICT)[:2])
+    if len(districts) != 1:
+        raise ApplicationError(_("资金池按区设立：请指明所属的区"))
+    return districts[0]
+
+
+def pool_account(*, district: Region | None = None) -> FundAccount:
+    """The district's pool (DESIGN.md §5), opened on first use. Without a
+    district: the one district's pool of a one-district installation."""
+    district = district or sole_district()
     account, _created = FundAccount.objects.get_or_create(
-        kind=FundAccount.Kind.POOL, defaults={"name": _("区财政补助资金池"), "opened_on": today()}
+        kind=FundAccount.Kind.POOL,
+        region=district,
+        defaults={"name": _("%(district)s财政补助资金池") % {"district": district.name}, "opened_on": today()},
     )
     return account
+
+
+def organization_pool(organization: PartyOrganization) -> FundAccount:
+    """The pool an organization's reward or subsidy comes from: its own district's."""
+    district = district_of(organization)
+    if district is None:
+        raise ApplicationError(_("党组织「%(org)s」不属于任何区，无法使用资金池") % {"org": organization.name})
+    return pool_account(district=district)
 
 
 @transaction.atomic
@@ -252,6 +275,8 @@ def ledger_post(
         account = locked[pk]
         if account.closed_on:
             raise ApplicationError(_("账户「%(name)s」已销户") % {"name": account.name})
+        if account.kind == FundAccount.Kind.POOL and account.region_id is None:
+            raise ApplicationError(_("资金池「%(name)s」尚未指定所属的区，指定前不能收支") % {"name": account.name})
         if not account.is_external and account.balance + delta < ZERO:
             raise ApplicationError(
                 _("账户「%(name)s」余额不足：余额 %(balance)s 元，本次需 %(need)s 元")

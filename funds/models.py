@@ -17,7 +17,7 @@ from core.files import random_file_name
 from core.i18n import say
 from core.models import WorkflowStep
 from core.money import ZERO, MoneyField
-from orgs.models import PartyOrganization
+from orgs.models import PartyOrganization, Region
 
 
 class FundAccount(models.Model):
@@ -44,6 +44,12 @@ class FundAccount(models.Model):
     last_hash = models.CharField(_("最后分录哈希"), max_length=64, blank=True, editable=False)
     opened_on = models.DateField(_("开户日期"))
     closed_on = models.DateField(_("销户日期"), null=True, blank=True)
+    # A pool belongs to a district. A pool with no district (left over from an
+    # installation that had several districts before pools were per district)
+    # takes no money in or out until it is assigned.
+    region = models.ForeignKey(
+        Region, verbose_name=_("所属区"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
 
     class Meta:
         verbose_name = _("公积金账户")
@@ -58,7 +64,10 @@ class FundAccount(models.Model):
                 condition=~Q(kind="organization") | Q(organization__isnull=False),
                 name="fund_org_account_has_org",
             ),
-            models.UniqueConstraint(fields=["kind"], condition=Q(kind="pool"), name="fund_one_pool"),
+            models.UniqueConstraint(fields=["region"], condition=Q(kind="pool"), name="fund_one_pool_per_region"),
+            models.UniqueConstraint(
+                fields=["kind"], condition=Q(kind="pool", region__isnull=True), name="fund_one_unassigned_pool"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -163,6 +172,10 @@ class StarRule(models.Model):
     )
     subsidy_cap = MoneyField(_("年度补助上限（元）"))
     note = models.CharField(_("说明"), max_length=200, blank=True)
+    # Whose rule: a district's own, a city's default, or (null) the installation's default.
+    region = models.ForeignKey(
+        Region, verbose_name=_("适用区域"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("设置人"),
@@ -178,7 +191,14 @@ class StarRule(models.Model):
         verbose_name_plural = _("星级奖补标准")
         ordering = ["-effective_from", "stars"]
         constraints = [
-            models.UniqueConstraint(fields=["stars", "effective_from"], name="fund_star_rule_unique"),
+            models.UniqueConstraint(
+                fields=["stars", "effective_from"], condition=Q(region__isnull=True), name="fund_star_rule_unique"
+            ),
+            models.UniqueConstraint(
+                fields=["stars", "effective_from", "region"],
+                condition=Q(region__isnull=False),
+                name="fund_star_rule_region_unique",
+            ),
             models.CheckConstraint(condition=Q(stars__gte=1) & Q(stars__lte=5), name="fund_star_rule_stars_1_to_5"),
             models.CheckConstraint(
                 condition=Q(match_rate__gte=0) & Q(match_rate__lte=10), name="fund_star_rule_rate_range"

@@ -12,7 +12,9 @@ subsidy by star (DESIGN.md §5).
 
 The star is the one in force on the date asked about (the approval date for
 an approval), read through `orgs.selectors.rating_in_force`; the rates and
-caps are the `StarRule` rows in force on that date.
+caps are the `StarRule` rows in force on that date in the organization's
+district (its own, else the default: orgs.rulebook), and the pool is its
+district's.
 """
 
 from dataclasses import dataclass
@@ -22,6 +24,8 @@ from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 from django.db.models import Q, Sum
 
 from core.money import CENT, ZERO
+from orgs.models import Region
+from orgs.rulebook import RuleOwner, district_of, rule_owner, rules_in_force
 from orgs.selectors import rating_in_force
 
 from .models import Application, FundAccount, FundEntry, StarRule, TransactionKind
@@ -44,10 +48,19 @@ class RuleValues:
     subsidy_cap: Decimal
 
 
-def rule_values(*, stars: int | None, on: date) -> RuleValues:
+def star_rule_in_force(*, stars: int, on: date, region: Region | None = None) -> StarRule | None:
+    """The row of the star table in force for `stars` in a region (orgs.rulebook:
+    the district's own, else the default); each star is a family of its own."""
+    rows = rules_in_force(
+        StarRule.objects.filter(stars=stars).select_related("region"), region=region, on=on, key=lambda r: r.stars
+    )
+    return rows[0] if rows else None
+
+
+def rule_values(*, stars: int | None, on: date, region: Region | None = None) -> RuleValues:
     if not stars:
         return RuleValues(stars=None, match_rate=Decimal("0"), subsidy_cap=ZERO)
-    rule = StarRule.objects.filter(stars=stars, effective_from__lte=on).order_by("-effective_from").first()
+    rule = star_rule_in_force(stars=stars, on=on, region=region)
     if rule is None:
         # A database that lost its reference rows still follows the published defaults.
         rate, cap = DEFAULT_STAR_RULES[stars]
@@ -55,8 +68,24 @@ def rule_values(*, stars: int | None, on: date) -> RuleValues:
     return RuleValues(stars=stars, match_rate=rule.match_rate, subsidy_cap=rule.subsidy_cap)
 
 
-def star_rules_in_force(*, on: date) -> list[RuleValues]:
-    return [rule_values(stars=s, on=on) for s in range(1, 6)]
+def star_rules_in_force(*, on: date, region: Region | None = None) -> list[RuleValues]:
+    return [rule_values(stars=s, on=on, region=region) for s in range(1, 6)]
+
+
+def star_rules_owner(*, on: date, region: Region | None = None) -> RuleOwner:
+    """Whose star table is in force in a region, for the pages to say."""
+    rows = [star_rule_in_force(stars=s, on=on, region=region) for s in range(1, 6)]
+    return rule_owner(r for r in rows if r is not None)
+
+
+def star_rules_with_owners(*, on: date, region: Region | None = None) -> list[tuple[RuleValues, RuleOwner]]:
+    """Each star's values in force in a region with whose row they come from
+    (a district may set one star and follow the defaults for the others)."""
+    out = []
+    for stars in range(1, 6):
+        row = star_rule_in_force(stars=stars, on=on, region=region)
+        out.append((rule_values(stars=stars, on=on, region=region), rule_owner([row] if row else [])))
+    return out
 
 
 def deposits_in_year(*, account: FundAccount, year: int) -> Decimal:
@@ -126,9 +155,11 @@ def credit_line(
 ) -> CreditLine:
     """The amount `account` can draw on `on`. `pending` counts applications
     still in review or 公示, which have a claim on the same money."""
+    organization = account.organization if account.organization_id else None
+    district = district_of(organization) if organization is not None else None
     if values is None:
-        rating = rating_in_force(organization=account.organization, on=on) if account.organization_id else None
-        values = rule_values(stars=rating.stars if rating else None, on=on)
+        rating = rating_in_force(organization=organization, on=on) if organization is not None else None
+        values = rule_values(stars=rating.stars if rating else None, on=on, region=district)
     exclude_pk = exclude_application.pk if exclude_application else None
     deposits = deposits_in_year(account=account, year=on.year)
     if deposits > ZERO:
@@ -137,8 +168,9 @@ def credit_line(
     else:
         mode = "subsidy"
         cap = values.subsidy_cap
-    if pool is None:
-        pool = FundAccount.objects.filter(kind=FundAccount.Kind.POOL).first()
+    if pool is None and district is not None:
+        # The organization's own district's pool; read only (a pool opens on its first posting).
+        pool = FundAccount.objects.filter(kind=FundAccount.Kind.POOL, region=district).first()
     pending_qs = Application.objects.filter(account=account, status__in=Application.WAITING)
     if exclude_pk:
         pending_qs = pending_qs.exclude(pk=exclude_pk)

@@ -489,9 +489,10 @@ def fund_overview(*, user, on: date | None = None, region: Region | None = None)
     )["s"]
     apps = application_list(user=user).filter(**where)
     district_wide = scope_for(user).everything and region is None
-    pool = FundAccount.objects.filter(kind=FundAccount.Kind.POOL).first() if district_wide else None
+    # One pool per district (DESIGN.md §8): a whole installation's box adds them up.
+    pools = FundAccount.objects.filter(kind=FundAccount.Kind.POOL).aggregate(s=Sum("balance"))["s"]
     return FundOverview(
-        pool_balance=pool.balance if pool else ZERO,
+        pool_balance=money(pools) if district_wide else ZERO,
         accounts=agg["n"] or 0,
         balances=money(agg["s"]),
         income_year=money(income),

@@ -26,7 +26,7 @@ from orgs.models import User
 from orgs.policy import require
 from orgs.scoping import AnyUser
 
-from .ledger import amount_parse, external_account, ledger_post, pool_account, retry_on_conflict, today
+from .ledger import amount_parse, external_account, ledger_post, organization_pool, retry_on_conflict, today
 from .models import (
     Application,
     ApplicationStep,
@@ -290,7 +290,7 @@ def settlement_approve(
         sink = external_account(FundAccount.Kind.EXTERNAL_SINK)
         legs: list[tuple[FundAccount, Decimal]] = [(sink, -unspent)]
         if to_pool > ZERO:
-            legs.append((pool_account(), to_pool))
+            legs.append((organization_pool(application.organization), to_pool))
         if unspent - to_pool > ZERO:
             legs.append((application.account, unspent - to_pool))
         return_txn = ledger_post(

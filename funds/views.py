@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -15,6 +16,13 @@ from core.errors import ApplicationError
 from core.files import file_response
 from core.pages import error_text, form_errors_from, paginate
 from orgs import policy
+from orgs.rulebook import (
+    rule_region_for_page,
+    rule_region_label,
+    rule_region_options,
+    rule_region_parse,
+    rule_region_value,
+)
 from orgs.selectors import region_streets
 
 from . import exports, services
@@ -31,7 +39,7 @@ from .forms import (
     StarRuleForm,
 )
 from .models import Application, FundAccount, StarRule, TransactionKind
-from .rules import star_rules_in_force
+from .rules import star_rules_owner, star_rules_with_owners
 from .selectors import (
     account_credit,
     account_get,
@@ -115,8 +123,11 @@ def account_income_view(request, pk: int):
         messages.error(request, _("未入账：%(e)s") % {"e": "；".join(problems)})
         return redirect("funds:account_detail", pk)
     data = form.cleaned_data
-    target = services.pool_account() if data["kind"] == TransactionKind.FISCAL_SUBSIDY else account
     try:
+        target = account
+        if data["kind"] == TransactionKind.FISCAL_SUBSIDY and account.kind != FundAccount.Kind.POOL:
+            # From an organization's page: its own district's pool.
+            target = services.organization_pool(account.organization)
         services.income_receive(
             kind=data["kind"],
             account=target,
@@ -503,29 +514,39 @@ def supervision_xlsx_view(request):
 
 @login_required
 def star_rules_view(request):
-    """The star table: values in force today, the full history, and (district staff) a new row from a date on."""
-    can_edit = policy.may_set_star_rules(request.user)
+    """The star table of one region: whose values are in force today, the
+    history, and (staff who set that region's rules) a new row from a date on."""
+    if not (policy.may_read_star_rules(request.user) or policy.may_set_star_rules(request.user)):
+        raise Http404
     form = StarRuleForm(request.POST or None)
+    raw = request.POST.get("region") if request.method == "POST" else request.GET.get("region")
     if request.method == "POST":
-        if not can_edit:
+        if not policy.may_set_star_rules(request.user):
             raise PermissionDenied(_("只有区两新工委工作人员可以修改奖补标准"))
         if form.is_valid():
             try:
-                services.star_rule_set(by=request.user, **form.cleaned_data)
+                # The service refuses a region the user does not hold, naming the field.
+                target = rule_region_parse(raw)
+                services.star_rule_set(by=request.user, region=target, **form.cleaned_data)
             except ApplicationError as exc:
                 form_errors_from(form, exc)
             else:
                 messages.success(request, _("已新增奖补标准，自生效日期起适用"))
-                return redirect("funds:star_rules")
-    if not policy.may_read_star_rules(request.user):
-        raise Http404
+                return redirect(f"{reverse('funds:star_rules')}?region={rule_region_value(target)}")
+    region = rule_region_for_page(user=request.user, raw=raw, fallback=request.method == "POST")
+    can_edit = policy.may_set_star_rules(request.user, region)
+    today = timezone.localdate()
     return render(
         request,
         "funds/star_rules.html",
         {
-            "in_force": star_rules_in_force(on=timezone.localdate()),
-            "history": StarRule.objects.select_related("created_by"),
+            "in_force": star_rules_with_owners(on=today, region=region),
+            "owner": star_rules_owner(on=today, region=region),
+            "history": StarRule.objects.filter(region=region).select_related("created_by", "region"),
             "form": form,
             "can_edit": can_edit,
+            "region_value": rule_region_value(region),
+            "region_label": rule_region_label(region),
+            "region_options": rule_region_options(request.user),
         },
     )

@@ -194,9 +194,13 @@ def may_enter_veto(user: AnyUser) -> bool:
     return _writes(user).has_role(Role.DISTRICT)
 
 
-def may_set_rating_scheme(user: AnyUser) -> bool:
-    """Criteria weights and star thresholds from a date on: district staff."""
-    return _writes(user).has_role(Role.DISTRICT)
+def may_set_rating_scheme(user: AnyUser, region: Region | None | str = "any") -> bool:
+    """Criteria weights and star thresholds from a date on: district staff for
+    their district, city staff for the city's defaults (`may_set_rules`);
+    with no region named, whether the user sets any region's scheme."""
+    if region == "any":
+        return may_set_any_rules(user)
+    return may_set_rules(user, region)  # type: ignore[arg-type]
 
 
 # --- the survey import -------------------------------------------------------------------------
@@ -405,8 +409,11 @@ def may_review_settlement(user: AnyUser, application: Any) -> bool:
     return may_approve_withdrawal(user, application, STREET_LEVEL)
 
 
-def may_set_star_rules(user: AnyUser) -> bool:
-    return _writes(user).has_role(Role.DISTRICT)
+def may_set_star_rules(user: AnyUser, region: Region | None | str = "any") -> bool:
+    """The 公积金 star table from a date on: as `may_set_rating_scheme`."""
+    if region == "any":
+        return may_set_any_rules(user)
+    return may_set_rules(user, region)  # type: ignore[arg-type]
 
 
 def may_read_star_rules(user: AnyUser) -> bool:
@@ -605,3 +612,53 @@ def may_enrol_two_factor(user: AnyUser) -> bool:
 def require_permission(allowed: bool, message: str | Promise) -> None:
     """`require` for the refusals that are a 403 on every door."""
     require(allowed, message, exc=PermissionDenied)
+
+
+# --- rules per region (DESIGN.md §8) -----------------------------------------------------------
+# The star table, the rating scheme and the compliance rules are set per
+# region from a date on (orgs.rulebook resolves them).
+
+RULE_REGION_KINDS = (Region.Kind.DISTRICT, Region.Kind.CITY, Region.Kind.PROVINCE)
+
+
+def may_set_rules(user: AnyUser, region: Region | None) -> bool:
+    """A district's own rules: its district staff. A city's (or province's)
+    defaults: its city staff. The installation's defaults (no region): staff
+    who reach the whole installation, that is city staff at the root or the
+    district staff of a one-district installation. Nobody sets rules for a
+    district they do not hold."""
+    writes = _writes(user)
+    if region is None:
+        reads = _reads(user)
+        whole_district = writes.everything and writes.has_role(Role.DISTRICT)
+        return whole_district or (reads.everything and reads.has_role(Role.CITY))
+    if region.kind == Region.Kind.DISTRICT:
+        return writes.holds(Role.DISTRICT, region.pk)
+    if region.kind in (Region.Kind.CITY, Region.Kind.PROVINCE):
+        return writes.holds(Role.CITY, region.pk)
+    return False
+
+
+def may_set_any_rules(user: AnyUser) -> bool:
+    """Whether the user sets some region's rules at all (the menu, the edit form)."""
+    return _writes(user).has_role(Role.DISTRICT, Role.CITY)
+
+
+def rule_regions_settable(user: AnyUser) -> list[Region | None]:
+    """The regions whose rules the user may set, the installation's default
+    (None) first, then cities, then districts by name."""
+    if not may_set_any_rules(user):
+        return []
+    held = _writes(user).regions_held(Role.DISTRICT, Role.CITY)
+    candidates = Region.objects.filter(kind__in=RULE_REGION_KINDS)
+    if held is not None:
+        candidates = candidates.filter(pk__in=held)
+    regions = sorted(
+        (r for r in candidates if may_set_rules(user, r)), key=lambda r: (r.kind == Region.Kind.DISTRICT, r.name)
+    )
+    return [None, *regions] if may_set_rules(user, None) else list(regions)
+
+
+def may_post_to_pool(user: AnyUser, pool: Any) -> bool:
+    """Money into a district's pool: that district's staff (an unassigned pool takes nothing)."""
+    return pool.region_id is not None and _writes(user).holds(Role.DISTRICT, pool.region_id)

@@ -33,6 +33,7 @@ from .models import (
     VenueChecklist,
     VenuePhoto,
 )
+from .rulebook import rules_in_force
 from .scoping import AnyUser, Scope, scope_for
 
 M = TypeVar("M", bound=Model)
@@ -359,22 +360,19 @@ def organization_write_list(*, user: AnyUser) -> QuerySet[PartyOrganization]:
     return qs.distinct().order_by("street__name", "name")
 
 
-def criteria_in_force(*, on: date, active_only: bool = False) -> list[RatingCriterion]:
-    """The rating scheme's criteria on a date: per code, the row with the
+def criteria_in_force(*, on: date, active_only: bool = False, region: Region | None = None) -> list[RatingCriterion]:
+    """The rating scheme's criteria on a date in a region (orgs.rulebook:
+    the district's own scheme, else the default): per code, the row with the
     latest `effective_from` on or before it (DESIGN.md §4, rules from a date on)."""
-    latest: dict[str, RatingCriterion] = {}
-    for row in RatingCriterion.objects.filter(effective_from__lte=on).order_by("effective_from"):
-        latest[row.code] = row
-    rows = sorted(latest.values(), key=lambda c: (c.order, c.code))
+    rows = rules_in_force(RatingCriterion.objects.select_related("region"), region=region, on=on, key=lambda c: c.code)
+    rows = sorted(rows, key=lambda c: (c.order, c.code))
     return [c for c in rows if c.active] if active_only else rows
 
 
-def thresholds_in_force(*, on: date) -> list[StarThreshold]:
-    """The star thresholds on a date, highest star first (per star, the latest row on or before it)."""
-    latest: dict[int, StarThreshold] = {}
-    for row in StarThreshold.objects.filter(effective_from__lte=on).order_by("effective_from"):
-        latest[row.stars] = row
-    return sorted(latest.values(), key=lambda t: -t.stars)
+def thresholds_in_force(*, on: date, region: Region | None = None) -> list[StarThreshold]:
+    """The star thresholds on a date in a region, highest star first (per star, the latest row on or before it)."""
+    rows = rules_in_force(StarThreshold.objects.select_related("region"), region=region, on=on, key=lambda t: t.stars)
+    return sorted(rows, key=lambda t: -t.stars)
 
 
 def venue_checklist_for(*, organization: PartyOrganization, year: int) -> VenueChecklist | None:

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from core.i18n import say
 from funds.selectors import account_for_organization, entry_list
 from orgs.models import BusinessStatus, Enterprise, OrgSetup, PartyOrganization, Rating
+from orgs.rulebook import district_of
 from orgs.selectors import criteria_in_force, rating_in_force
 from stats.ratings import next_star_lines
 
@@ -53,7 +54,8 @@ def rating_evidence(*, rating: Rating) -> list[dict]:
     """The evidence JSON as rows: criterion, points, weight and the records
     behind them. The nightly job decides the JSON's detail; this reads the
     shapes it may take (a mapping by criterion code, or a list of items)."""
-    criteria = {c.code: c for c in criteria_in_force(on=rating.computed_on)}
+    region = district_of(rating.organization)
+    criteria = {c.code: c for c in criteria_in_force(on=rating.computed_on, region=region)}
     evidence = rating.evidence or {}
     items = evidence.get("criteria", evidence) if isinstance(evidence, dict) else evidence
     if isinstance(items, dict):

@@ -22,12 +22,14 @@ from datetime import date
 from django.db import connections
 from django.db.models import Count
 from django.db.models.functions import ExtractMonth, ExtractYear
+from django.utils import timezone
 from django.utils.translation import get_language, gettext_noop
 from django.utils.translation import gettext as _
 
 from activities.models import Activity, ActivityType, ComplianceExemption, ComplianceRule
 from core.i18n import said
-from orgs.models import PartyOrganization
+from orgs.models import PartyOrganization, Region
+from orgs.rulebook import district_of, rules_in_force
 
 GREEN, YELLOW, RED, EXEMPT, FUTURE, NONE = "green", "yellow", "red", "exempt", "future", "none"
 COLOUR_LABELS = {
@@ -117,8 +119,40 @@ def periods_between(kind: str, start: date, last_day: date) -> tuple[Period, ...
     return tuple(out)
 
 
-def active_rules() -> list[ComplianceRule]:
-    return list(ComplianceRule.objects.filter(active=True).order_by("id"))
+def active_rules(*, region: Region | None = None, on: date | None = None) -> list[ComplianceRule]:
+    """The expectations in force in a region on a date (orgs.rulebook: the
+    district's own row for an activity type, else the default); each
+    activity type is set on its own. No region: the defaults."""
+    rows = rules_in_force(
+        ComplianceRule.objects.all(),
+        region=region,
+        on=on or timezone.localdate(),
+        key=lambda r: r.activity_type,
+        family=lambda r: r.activity_type,
+    )
+    return sorted((r for r in rows if r.active), key=lambda r: r.pk)
+
+
+@dataclass
+class RulesByDistrict:
+    """The compliance rules of every district on a date, resolved once per
+    district, for the runs that go through every organization."""
+
+    on: date
+    street_district: dict[int, int | None] = field(default_factory=dict)
+    by_district: dict[int | None, list[ComplianceRule]] = field(default_factory=dict)
+
+    @classmethod
+    def load(cls, on: date) -> RulesByDistrict:
+        streets = dict(Region.objects.filter(kind=Region.Kind.STREET).values_list("pk", "parent_id"))
+        return cls(on=on, street_district=streets)
+
+    def for_org(self, org) -> list[ComplianceRule]:
+        district_id = self.street_district.get(org.street_id)
+        if district_id not in self.by_district:
+            region = Region.objects.filter(pk=district_id).first() if district_id else None
+            self.by_district[district_id] = active_rules(region=region, on=self.on)
+        return self.by_district[district_id]
 
 
 def rule_applies(rule: ComplianceRule, org) -> bool:
@@ -248,7 +282,7 @@ def organization_calendar(*, organization: PartyOrganization, year: int, on: dat
     """A months × required-types grid for one organization and year. A cell
     carries the colour of the period containing that month (so a quarter's
     three months share its colour) and the approved activities held that month."""
-    rules = active_rules()
+    rules = active_rules(region=district_of(organization), on=on)
     start, end = date(year, 1, 1), date(year, 12, 31)
     counts = activity_counts(start=start, end=end, organization_ids=[organization.pk])
     rows = []
@@ -300,7 +334,7 @@ def organization_calendar(*, organization: PartyOrganization, year: int, on: dat
 
 def next_due(*, organization: PartyOrganization, on: date) -> list[dict]:
     """What the organization still owes in the periods now open, soonest deadline first."""
-    rules = active_rules()
+    rules = active_rules(region=district_of(organization), on=on)
     earliest = min((period_containing(r.period, on).start for r in rules), default=on)
     counts = activity_counts(start=earliest, end=on, organization_ids=[organization.pk])
     due = []

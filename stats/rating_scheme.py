@@ -24,12 +24,12 @@ from django.utils.translation import gettext as _
 from core.errors import ApplicationError
 from orgs import policy
 from orgs.audit import audit_event
-from orgs.models import Rating, RatingCriterion, StarThreshold, User
+from orgs.models import Rating, RatingCriterion, Region, StarThreshold, User
 from orgs.policy import AnyUser, require_permission
-from orgs.reference import THRESHOLDS
-from orgs.selectors import criteria_in_force, organization_list, thresholds_in_force
+from orgs.rulebook import rule_region_refusal
+from orgs.selectors import criteria_in_force, organization_list
 
-from .ratings import load_inputs, rate_all
+from .ratings import Scheme, SchemesByDistrict, load_inputs, rate_all, scheme_in_force
 
 EDITABLE_STARS = (5, 4, 3, 2)
 
@@ -40,6 +40,8 @@ class Proposal:
     weights: dict[str, int]
     active: dict[str, bool]
     thresholds: dict[int, Decimal]
+    # Whose scheme: a district's own, a city's default, or None (the installation's default).
+    region: Region | None = None
 
 
 @dataclass
@@ -59,12 +61,21 @@ def _parse_date(raw: object) -> date | None:
 
 
 def scheme_check(
-    *, by: User, effective_from: object, weights: dict[str, object], active: dict[str, bool], thresholds: dict
+    *,
+    by: User,
+    effective_from: object,
+    weights: dict[str, object],
+    active: dict[str, bool],
+    thresholds: dict,
+    region: Region | None = None,
 ) -> Proposal:
     """Everything a proposed scheme must satisfy, before a preview or a save:
-    the date not in the past, whole-number weights whose active ones add up
-    to 100, thresholds strictly decreasing from ★5 to ★2."""
+    a region the user sets rules for, the date not in the past, whole-number
+    weights whose active ones add up to 100, thresholds strictly decreasing
+    from ★5 to ★2."""
     require_permission(policy.may_set_rating_scheme(by), _("只有区两新工委工作人员可以调整星级评定标准"))
+    if not policy.may_set_rating_scheme(by, region):
+        raise ApplicationError({"region": rule_region_refusal(region)})
     errors: dict[str, str] = {}
     today = timezone.localdate()
     starts = _parse_date(effective_from)
@@ -72,7 +83,7 @@ def scheme_check(
         errors["effective_from"] = _("生效日期格式应为YYYY-MM-DD")
     elif starts < today:
         errors["effective_from"] = _("生效日期不能早于今天（%(d)s）") % {"d": today}
-    current = {c.code: c for c in criteria_in_force(on=starts or today)}
+    current = {c.code: c for c in criteria_in_force(on=starts or today, region=region)}
     parsed: dict[str, int] = {}
     for code, criterion in current.items():
         raw = weights.get(code, criterion.weight)
@@ -111,12 +122,12 @@ def scheme_check(
     if errors:
         raise ApplicationError(errors)
     assert starts is not None
-    return Proposal(effective_from=starts, weights=parsed, active=flags, thresholds=scores)
+    return Proposal(effective_from=starts, weights=parsed, active=flags, thresholds=scores, region=region)
 
 
 def proposal_key(proposal: Proposal) -> str:
     """What a preview showed, so that saving takes exactly the values previewed."""
-    parts = [proposal.effective_from.isoformat()]
+    parts = [proposal.effective_from.isoformat(), f"region={proposal.region.pk if proposal.region else ''}"]
     parts += [
         f"{code}={proposal.weights[code]}{'+' if proposal.active[code] else '-'}" for code in sorted(proposal.weights)
     ]
@@ -124,46 +135,50 @@ def proposal_key(proposal: Proposal) -> str:
     return ";".join(parts)
 
 
-def _proposed_criteria(proposal: Proposal, on: date) -> list[RatingCriterion]:
-    rows = []
-    for criterion in criteria_in_force(on=on):
+def _proposed_scheme(proposal: Proposal, on: date) -> Scheme:
+    """The proposal as a scheme on `on`: the region's criteria with the new
+    weights and flags, its thresholds with the new lines."""
+    base = scheme_in_force(on=on, region=proposal.region)
+    criteria = []
+    for criterion in criteria_in_force(on=on, region=proposal.region):
         row = copy.copy(criterion)
         row.weight = proposal.weights.get(row.code, row.weight)
         row.active = proposal.active.get(row.code, row.active)
         if row.active:
-            rows.append(row)
-    return rows
+            criteria.append(row)
+    thresholds = sorted(
+        [*proposal.thresholds.items(), *((s, m) for s, m in base.thresholds if s not in proposal.thresholds)],
+        reverse=True,
+    )
+    return Scheme(criteria=criteria, thresholds=thresholds, owner_id=proposal.region.pk if proposal.region else None)
 
 
-def _threshold_pairs(on: date) -> list[tuple[int, Decimal]]:
-    rows = [(t.stars, t.min_score) for t in thresholds_in_force(on=on)]
-    return rows or [(s, Decimal(m)) for s, m in THRESHOLDS]
+def _affected(schemes: SchemesByDistrict, region: Region | None) -> list[int | None]:
+    """The districts whose scheme a change of `region`'s rows changes: the
+    district itself, or for a default, the districts that follow it today."""
+    if region is not None and region.kind == Region.Kind.DISTRICT:
+        return [region.pk]
+    owner = region.pk if region else None
+    return [d for d in [None, *schemes.districts] if schemes.of(d).owner_id == owner]
 
 
 def scheme_preview(*, proposal: Proposal, user: AnyUser) -> Preview:
     """The organizations in the user's scope whose stars the proposal would
-    change on the latest rating date: old (scheme in force) → new."""
+    change on the latest rating date: old (scheme in force) → new. Only the
+    districts that follow the proposal's region are affected."""
     on = Rating.objects.aggregate(latest=Max("computed_on"))["latest"]
     if on is None:
         return Preview(on=None)
     inputs = load_inputs(on=on)
-    old = rate_all(
-        on=on, criteria=criteria_in_force(on=on, active_only=True), thresholds=_threshold_pairs(on), inputs=inputs
-    )
-    proposed_thresholds = sorted(
-        [*proposal.thresholds.items(), *((s, m) for s, m in _threshold_pairs(on) if s not in proposal.thresholds)],
-        reverse=True,
-    )
-    new = dict(
-        (org.pk, result)
-        for org, result in rate_all(
-            on=on, criteria=_proposed_criteria(proposal, on), thresholds=proposed_thresholds, inputs=inputs
-        )
-    )
+    current = SchemesByDistrict(on)
+    proposed = _proposed_scheme(proposal, on)
+    changed = SchemesByDistrict(on, override={d: proposed for d in _affected(current, proposal.region)})
+    old = rate_all(on=on, schemes=current, inputs=inputs)
+    new = dict((org.pk, result) for org, result in rate_all(on=on, schemes=changed, inputs=inputs))
     visible = set(organization_list(user=user).values_list("pk", flat=True))
     moves = []
     for org, before in old:
-        if org.pk not in visible:
+        if org.pk not in visible or org.pk not in new:
             continue
         after = new[org.pk]
         if after["stars"] != before["stars"]:
@@ -180,10 +195,11 @@ def scheme_preview(*, proposal: Proposal, user: AnyUser) -> Preview:
     return Preview(on=on, moves=moves, rated=len(visible))
 
 
-def upcoming_scheme_dates(*, after: date) -> list[date]:
-    """Dates from which a saved change is still to come into force."""
-    dates = set(RatingCriterion.objects.filter(effective_from__gt=after).values_list("effective_from", flat=True))
-    dates |= set(StarThreshold.objects.filter(effective_from__gt=after).values_list("effective_from", flat=True))
+def upcoming_scheme_dates(*, after: date, region: Region | None = None) -> list[date]:
+    """Dates from which a saved change of the region's scheme is still to come into force."""
+    later = {"effective_from__gt": after, "region": region}
+    dates = set(RatingCriterion.objects.filter(**later).values_list("effective_from", flat=True))
+    dates |= set(StarThreshold.objects.filter(**later).values_list("effective_from", flat=True))
     return sorted(dates)
 
 
@@ -192,11 +208,16 @@ def scheme_set(*, proposal: Proposal, by: User) -> None:
     """Write the proposal as rule rows from its date on. Rows of the same date
     (a change not yet in force) are revised; earlier rows stay as history."""
     require_permission(policy.may_set_rating_scheme(by), _("只有区两新工委工作人员可以调整星级评定标准"))
+    region = proposal.region
+    if not policy.may_set_rating_scheme(by, region):
+        raise ApplicationError({"region": rule_region_refusal(region)})
     starts = proposal.effective_from
-    for criterion in criteria_in_force(on=starts):
+    # The region's whole scheme is written (its criteria and thresholds are a family: orgs.rulebook).
+    for criterion in criteria_in_force(on=starts, region=region):
         RatingCriterion.objects.update_or_create(
             code=criterion.code,
             effective_from=starts,
+            region=region,
             defaults={
                 "name": criterion.name,
                 "weight": proposal.weights[criterion.code],
@@ -208,13 +229,16 @@ def scheme_set(*, proposal: Proposal, by: User) -> None:
             },
         )
     for stars, minimum in proposal.thresholds.items():
-        StarThreshold.objects.update_or_create(stars=stars, effective_from=starts, defaults={"min_score": minimum})
+        StarThreshold.objects.update_or_create(
+            stars=stars, effective_from=starts, region=region, defaults={"min_score": minimum}
+        )
     audit_event(
         actor=by,
         instance=by,
         event="rating_scheme_set",
         detail={
             "effective_from": str(starts),
+            "region": region.pk if region else None,
             "weights": proposal.weights,
             "active": proposal.active,
             "thresholds": {str(k): str(v) for k, v in proposal.thresholds.items()},

@@ -16,7 +16,7 @@ from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import connection, transaction
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
@@ -33,10 +33,12 @@ from orgs.models import (
     Rating,
     RatingCriterion,
     RatingVeto,
+    Region,
     VenueChecklist,
 )
 from orgs.policy import require
 from orgs.reference import THRESHOLDS
+from orgs.rulebook import district_of
 from orgs.selectors import criteria_in_force, thresholds_in_force
 
 from . import compliance
@@ -50,7 +52,7 @@ class Inputs:
     on: date
     window_start: date
     counts: compliance.ActivityCounts
-    rules: list
+    rules: compliance.RulesByDistrict
     formal: dict[int, int]
     development: dict[int, int]
     venue: dict[int, VenueChecklist]
@@ -144,7 +146,7 @@ def load_inputs(*, on: date, organization_ids: list[int] | None = None) -> Input
         window_start=window_start,
         counts=counts,
         service=dict(service),
-        rules=compliance.active_rules(),
+        rules=compliance.RulesByDistrict.load(on),
         formal=formal,
         development=development,
         venue=venue,
@@ -180,7 +182,12 @@ def _organization(org, inputs: Inputs, params: dict) -> tuple[float, dict]:
 def _meetings(org, inputs: Inputs, types) -> tuple[float, dict]:
     """Share of expected meetings held: closed periods count, an open period only once it is met."""
     results = compliance.evaluate(
-        org=org, rules=inputs.rules, counts=inputs.counts, start=inputs.window_start, on=inputs.on, types=types
+        org=org,
+        rules=inputs.rules.for_org(org),
+        counts=inputs.counts,
+        start=inputs.window_start,
+        on=inputs.on,
+        types=types,
     )
     expected = [r for r in results if r.colour in (compliance.GREEN, compliance.RED)]
     met = [r for r in expected if r.colour == compliance.GREEN]
@@ -300,12 +307,53 @@ def stars_for(score: Decimal, thresholds: list[tuple[int, Decimal]]) -> int:
     return 1
 
 
-def _thresholds(run: RatingRun) -> list[tuple[int, Decimal]]:
-    rows = [(t.stars, t.min_score) for t in thresholds_in_force(on=run.on)]
-    if not rows:
-        run.messages.append(_("星级分数线未设置，已按默认分数线（90/80/70/60）计算。"))
+@dataclass
+class Scheme:
+    """The criteria (active ones) and star thresholds a district rates by on a date."""
+
+    criteria: list[RatingCriterion]
+    thresholds: list[tuple[int, Decimal]]
+    # Whose scheme it is: the region of its criteria rows (None: the installation's default).
+    owner_id: int | None = None
+    defaulted_thresholds: bool = False
+
+    @property
+    def total_weight(self) -> int:
+        return sum(c.weight for c in self.criteria)
+
+
+def scheme_in_force(*, on: date, region: Region | None = None) -> Scheme:
+    """The rating scheme in force in a region on a date (orgs.rulebook), the
+    default thresholds standing in for a table that has none."""
+    every = criteria_in_force(on=on, region=region)
+    rows = [(t.stars, t.min_score) for t in thresholds_in_force(on=on, region=region)]
+    defaulted = not rows
+    if defaulted:
         rows = [(s, Decimal(m)) for s, m in THRESHOLDS]
-    return rows
+    return Scheme(
+        criteria=[c for c in every if c.active],
+        thresholds=rows,
+        owner_id=every[0].region_id if every else None,
+        defaulted_thresholds=defaulted,
+    )
+
+
+class SchemesByDistrict:
+    """Every district's scheme on a date, resolved once per district;
+    `override` replaces the scheme of the districts it names."""
+
+    def __init__(self, on: date, override: dict[int | None, Scheme] | None = None) -> None:
+        self.on = on
+        self.override = override or {}
+        self.schemes: dict[int | None, Scheme] = {}
+        self.districts = {r.pk: r for r in Region.objects.filter(kind=Region.Kind.DISTRICT)}
+
+    def of(self, district_id: int | None) -> Scheme:
+        if district_id in self.override:
+            return self.override[district_id]
+        if district_id not in self.schemes:
+            self.schemes[district_id] = scheme_in_force(on=self.on, region=self.districts.get(district_id or 0))
+        return self.schemes[district_id]
 
 
 def rate_organization(org, *, inputs: Inputs, criteria, total_weight: int, thresholds) -> dict:
@@ -356,40 +404,63 @@ def rate_organization(org, *, inputs: Inputs, criteria, total_weight: int, thres
 
 
 def rate_all(
-    *, on: date, criteria: list[RatingCriterion], thresholds: list[tuple[int, Decimal]], inputs: Inputs | None = None
+    *, on: date, schemes: SchemesByDistrict, inputs: Inputs | None = None
 ) -> list[tuple[PartyOrganization, dict]]:
-    """Every organization existing on `on` with its result under this scheme,
-    in memory: the nightly run writes it, the scheme's preview compares it."""
-    total_weight = sum(c.weight for c in criteria)
+    """Every organization existing on `on` with its result under its
+    district's scheme, in memory: the nightly run writes it, the scheme's
+    preview compares it. A district whose scheme weighs nothing is left out."""
     inputs = inputs if inputs is not None else load_inputs(on=on)
     orgs = list(
-        active_organizations(on).only(
-            "id", "name", "secretary_name", "has_committee", "has_groups", "term_end", "founded_on", "dissolved_on"
+        active_organizations(on)
+        .annotate(district_id=F("street__parent_id"))
+        .only(
+            "id",
+            "name",
+            "street_id",
+            "secretary_name",
+            "has_committee",
+            "has_groups",
+            "term_end",
+            "founded_on",
+            "dissolved_on",
         )
     )
-    return [
-        (
+    results = []
+    for org in orgs:
+        scheme = schemes.of(org.district_id)
+        if scheme.total_weight <= 0:
+            continue
+        result = rate_organization(
             org,
-            rate_organization(org, inputs=inputs, criteria=criteria, total_weight=total_weight, thresholds=thresholds),
+            inputs=inputs,
+            criteria=scheme.criteria,
+            total_weight=scheme.total_weight,
+            thresholds=scheme.thresholds,
         )
-        for org in orgs
-    ]
+        results.append((org, result))
+    return results
 
 
 def ratings_compute(*, on: date) -> RatingRun:
     """Rate every organization existing on `on` under the scheme in force
     on that date; a re-run replaces that date."""
     run = RatingRun(on=on)
-    criteria = criteria_in_force(on=on, active_only=True)
-    total_weight = sum(c.weight for c in criteria)
-    if total_weight <= 0:
+    schemes = SchemesByDistrict(on)
+    default = schemes.of(None)
+    if default.total_weight <= 0 and not any(schemes.of(d).total_weight > 0 for d in schemes.districts):
         run.messages.append(_("星级评定指标分值合计为0，未计算星级；请在“星级评定标准”页面设置评定指标。"))
         return run
-    if total_weight != 100:
+    notes: dict[int | None, str] = {}
+    for district_id in [None, *schemes.districts]:
+        scheme = schemes.of(district_id)
+        if scheme.owner_id in notes or scheme.total_weight in (0, 100):
+            continue
         text = _("星级评定指标分值合计为%(n)d而非100，得分已按百分制折算；请在“星级评定标准”页面核对评定指标。")
-        run.messages.append(text % {"n": total_weight})
-    thresholds = _thresholds(run)
-    results = rate_all(on=on, criteria=criteria, thresholds=thresholds)
+        notes[scheme.owner_id] = text % {"n": scheme.total_weight}
+    run.messages.extend(notes.values())
+    if any(schemes.of(d).defaulted_thresholds for d in [None, *schemes.districts]):
+        run.messages.append(_("星级分数线未设置，已按默认分数线（90/80/70/60）计算。"))
+    results = rate_all(on=on, schemes=schemes)
     with transaction.atomic():
         carried = {}
         for r in Rating.objects.filter(year=on.year, computed_on__lte=on, override_stars__isnull=False).order_by(
@@ -401,8 +472,9 @@ def ratings_compute(*, on: date) -> RatingRun:
             cursor.execute(f"DELETE FROM {Rating._meta.db_table} WHERE computed_on = %s", [on])
         rows = []
         for org, result in results:
-            if total_weight != 100:
-                result["evidence"]["note"] = run.messages[0]
+            note = notes.get(schemes.of(org.district_id).owner_id)
+            if note:
+                result["evidence"]["note"] = note
             rating = Rating(
                 organization_id=org.pk,
                 year=on.year,
@@ -455,9 +527,9 @@ def rating_override(*, rating: Rating, stars: int, reason: str, by) -> Rating:
     return rating
 
 
-def _star_floor(stars: int, on: date) -> Decimal | None:
-    """The minimum score of `stars` stars on a date: the table in force's, or the default line."""
-    row = next((t.min_score for t in thresholds_in_force(on=on) if t.stars == stars), None)
+def _star_floor(stars: int, on: date, region: Region | None = None) -> Decimal | None:
+    """The minimum score of `stars` stars on a date in a region: the table in force's, or the default line."""
+    row = next((t.min_score for t in thresholds_in_force(on=on, region=region) if t.stars == stars), None)
     if row is not None:
         return Decimal(row)
     default = dict(THRESHOLDS).get(stars)
@@ -499,7 +571,7 @@ def next_star_lines(rating: Rating) -> list[str]:
         return []
     lines = []
     target = stars + 1
-    floor = _star_floor(target, rating.computed_on)
+    floor = _star_floor(target, rating.computed_on, district_of(rating.organization))
     if floor is not None:
         needed = _q(floor - Decimal(rating.score))
         if needed > 0:

@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -14,6 +15,14 @@ from core.errors import ApplicationError
 from core.xlsx import xlsx_response
 from orgs import policy
 from orgs.models import Rating
+from orgs.rulebook import (
+    rule_owner,
+    rule_region_for_page,
+    rule_region_label,
+    rule_region_options,
+    rule_region_parse,
+    rule_region_value,
+)
 from orgs.selectors import criteria_in_force, organization_get, thresholds_in_force, vetoes_of
 
 from .coverage import coverage_date, coverage_table
@@ -145,28 +154,31 @@ def rating_scheme_view(request):
     """The star-rating scheme in force, and for district staff a form to change
     it from a date on: a first submit previews which organizations would move,
     a second one (with `confirm`) saves."""
-    if not policy.may_read_star_rules(request.user):
+    if not (policy.may_read_star_rules(request.user) or policy.may_set_rating_scheme(request.user)):
         raise PermissionDenied(_("您没有查看星级评定标准的权限"))
     today = timezone.localdate()
-    may_edit = policy.may_set_rating_scheme(request.user)
     errors: dict[str, list[str]] = {}
     preview = None
     previewed_key = ""
     submitted = None
+    raw = request.POST.get("region") if request.method == "POST" else request.GET.get("region")
     if request.method == "POST":
         submitted = _scheme_input(request)
         try:
-            proposal = scheme_check(by=request.user, **submitted)
+            # scheme_check refuses a region the user does not hold, naming the field.
+            proposal = scheme_check(by=request.user, region=rule_region_parse(raw), **submitted)
             previewed_key = proposal_key(proposal)
             if request.POST.get("confirm") == "1" and request.POST.get("previewed") == previewed_key:
                 scheme_set(proposal=proposal, by=request.user)
                 messages.success(
                     request, _("星级评定标准已保存，自%(d)s起生效") % {"d": proposal.effective_from.isoformat()}
                 )
-                return redirect("orgs:rating_scheme")
+                return redirect(f"{reverse('orgs:rating_scheme')}?region={rule_region_value(proposal.region)}")
             preview = scheme_preview(proposal=proposal, user=request.user)
         except ApplicationError as exc:
             errors = exc.message_dict if hasattr(exc, "error_dict") else {"__all__": exc.messages}
+    region = rule_region_for_page(user=request.user, raw=raw, fallback=request.method == "POST")
+    may_edit = policy.may_set_rating_scheme(request.user, region)
     given = submitted or {"weights": {}, "active": None, "thresholds": {}, "effective_from": ""}
     criteria = [
         {
@@ -175,9 +187,10 @@ def rating_scheme_view(request):
             "active": c.active if given["active"] is None else given["active"].get(c.code, False),
             "errors": errors.get(f"weight_{c.code}", []),
         }
-        for c in criteria_in_force(on=today)
+        for c in criteria_in_force(on=today, region=region)
     ]
-    in_force = {t.stars: t.min_score for t in thresholds_in_force(on=today)}
+    threshold_rows = thresholds_in_force(on=today, region=region)
+    in_force = {t.stars: t.min_score for t in threshold_rows}
     thresholds = [
         {
             "stars": s,
@@ -198,7 +211,11 @@ def rating_scheme_view(request):
             "preview": preview,
             "previewed": previewed_key,
             "submitted": submitted,
-            "upcoming": upcoming_scheme_dates(after=today),
+            "upcoming": upcoming_scheme_dates(after=today, region=region),
+            "owner": rule_owner([*criteria_in_force(on=today, region=region), *threshold_rows]),
+            "region_value": rule_region_value(region),
+            "region_label": rule_region_label(region),
+            "region_options": rule_region_options(request.user),
         },
         status=400 if errors else 200,
     )

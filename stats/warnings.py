@@ -134,11 +134,16 @@ def meetings_behind(ctx: Context) -> Iterable[AlertDraft]:
     monthly meeting, or the quarter's last month has come without a quarterly one."""
     quarter = compliance.period_containing("quarter", ctx.on)
     counts = compliance.activity_counts(start=quarter.start, end=ctx.on)
-    rules = compliance.active_rules()
+    rules = compliance.RulesByDistrict.load(ctx.on)
     last_month = (ctx.on.year, ctx.on.month) == quarter.months()[-1]
     for org in ctx.orgs:
         results = compliance.evaluate(
-            org=org, rules=rules, counts=counts, start=quarter.start, on=ctx.on, types=set(THREE_MEETINGS_ONE_LECTURE)
+            org=org,
+            rules=rules.for_org(org),
+            counts=counts,
+            start=quarter.start,
+            on=ctx.on,
+            types=set(THREE_MEETINGS_ONE_LECTURE),
         )
         behind = [
             r

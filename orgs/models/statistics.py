@@ -92,12 +92,25 @@ class RatingCriterion(models.Model):
     active = models.BooleanField(_("启用"), default=True)
     order = models.PositiveSmallIntegerField(_("排序"), default=0)
     effective_from = models.DateField(_("生效日期"), default=SCHEME_START)
+    # Whose rule: a district's own, a city's default, or (null) the installation's default.
+    region = models.ForeignKey(
+        Region, verbose_name=_("适用区域"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
 
     class Meta:
         verbose_name = _("星级评定指标")
         verbose_name_plural = _("星级评定指标")
         ordering = ["order", "code", "effective_from"]
-        constraints = [models.UniqueConstraint(fields=["code", "effective_from"], name="criterion_one_per_code_date")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["code", "effective_from"], condition=Q(region__isnull=True), name="criterion_one_per_code_date"
+            ),
+            models.UniqueConstraint(
+                fields=["code", "effective_from", "region"],
+                condition=Q(region__isnull=False),
+                name="criterion_one_per_region_code_date",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.name} ({self.weight})"
@@ -109,6 +122,9 @@ class StarThreshold(models.Model):
     stars = models.PositiveSmallIntegerField(_("星级"))
     min_score = models.DecimalField(_("最低分"), max_digits=5, decimal_places=2)
     effective_from = models.DateField(_("生效日期"), default=SCHEME_START)
+    region = models.ForeignKey(
+        Region, verbose_name=_("适用区域"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
 
     class Meta:
         verbose_name = _("星级分数线")
@@ -116,7 +132,16 @@ class StarThreshold(models.Model):
         ordering = ["-stars", "effective_from"]
         constraints = [
             models.CheckConstraint(condition=Q(stars__gte=1) & Q(stars__lte=5), name="threshold_stars_1_to_5"),
-            models.UniqueConstraint(fields=["stars", "effective_from"], name="threshold_one_per_stars_date"),
+            models.UniqueConstraint(
+                fields=["stars", "effective_from"],
+                condition=Q(region__isnull=True),
+                name="threshold_one_per_stars_date",
+            ),
+            models.UniqueConstraint(
+                fields=["stars", "effective_from", "region"],
+                condition=Q(region__isnull=False),
+                name="threshold_one_per_region_stars_date",
+            ),
         ]
 
     def __str__(self) -> str:
