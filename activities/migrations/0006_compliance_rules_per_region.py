@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('activities', '0005_backfill_activity_steps'),
-        ('orgs', '0019_rules_per_region'),
+        ('orgs', '0020_rules_per_region'),
     ]
 
     operations = [

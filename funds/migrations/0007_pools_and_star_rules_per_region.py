@@ -19,7 +19,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('funds', '0006_settlement_review'),
-        ('orgs', '0019_rules_per_region'),
+        ('orgs', '0020_rules_per_region'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

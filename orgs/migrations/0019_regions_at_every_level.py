@@ -19,7 +19,7 @@ def batches_to_their_district(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('orgs', '0017_alerts_worked'),
+        ('orgs', '0018_change_proposals'),
     ]
 
     operations = [

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('orgs', '0018_regions_at_every_level'),
+        ('orgs', '0019_regions_at_every_level'),
     ]
 
     operations = [
