@@ -155,3 +155,14 @@ def test_each_kind_hangs_under_its_own_parents(city, kind, parent_kind, ok):
 def test_a_street_is_never_a_root(db):
     with pytest.raises(ValidationError):
         Region(name="孤立街道", kind=Region.Kind.STREET).full_clean()
+
+
+def test_city_staff_land_on_the_dashboard(city, client):
+    client.force_login(city["city_staff"])
+    response = client.get(reverse("home"))
+    assert response.status_code == 302 and response["Location"] == reverse("orgs:dashboard")
+    assert client.get(response["Location"]).status_code == 200
+    # No workbench in the menu: city staff have no queue to act on.
+    assert not policy.has_workbench(city["city_staff"])
+    client.force_login(city["district_a"])
+    assert client.get(reverse("home")).status_code == 200
