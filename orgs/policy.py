@@ -75,8 +75,7 @@ def staff_role(user: AnyUser) -> str | None:
 
 
 def has_workbench(user: AnyUser) -> bool:
-    """A workbench holds queues to act on; city staff act on no district's
-    records (they read the city), so theirs is the dashboard."""
+    """Queues to act on; city staff act on no district's records: theirs is the dashboard."""
     return _reads(user).has_role(Role.DISTRICT, Role.STREET, Role.SECRETARY, Role.INSTRUCTOR)
 
 
@@ -196,8 +195,20 @@ def may_enter_veto(user: AnyUser) -> bool:
 
 
 def may_set_rating_scheme(user: AnyUser) -> bool:
-    """Criteria weights and star thresholds from a date on: district staff."""
-    return _writes(user).has_role(Role.DISTRICT)
+    """Criteria weights and star thresholds from a date on: see `sets_installation_tables`."""
+    return sets_installation_tables(user)
+
+
+def sets_installation_tables(user: AnyUser) -> bool:
+    """Star criteria and the 公积金 rule tables hold for the whole installation
+    (DESIGN.md §8, until a district has its own): district staff who reach all
+    of it (a one-district installation), or city staff at its root (the
+    city's defaults); never the staff of one district among several."""
+    scope = _writes(user)
+    roots = scope.held_roots.get(Role.CITY, frozenset())
+    if (scope.everything and scope.has_role(Role.DISTRICT)) or roots is None:
+        return True
+    return Region.objects.filter(pk__in=roots, parent__isnull=True).exists() if roots else False
 
 
 # --- the survey import -------------------------------------------------------------------------
@@ -407,7 +418,7 @@ def may_review_settlement(user: AnyUser, application: Any) -> bool:
 
 
 def may_set_star_rules(user: AnyUser) -> bool:
-    return _writes(user).has_role(Role.DISTRICT)
+    return sets_installation_tables(user)
 
 
 def may_read_star_rules(user: AnyUser) -> bool:
