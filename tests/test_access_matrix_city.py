@@ -19,6 +19,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from funds.models import FundTransaction, Objection
 from orgs.models import ImportBatch, RectificationStep, Region, Role, User
 from pages.dashboard_views import EXPORTS
 from stats.coverage import ENTERPRISE_SETS, coverage_compute
@@ -35,6 +36,8 @@ from tests.helpers.matrix import (
     walk_writes,
 )
 
+# Records whose only URLs are POST actions (reverse, resolve, mark done).
+POST_ONLY = {RectificationStep, FundTransaction, Objection}
 A_ROLES = ["district_a", "street_a1_staff", "secretary_a", "leader_a"]
 
 
@@ -152,9 +155,9 @@ def test_city_user_reads_every_record_of_district_b(city_world, district_b):
     }
     assert not wrong, "\n".join(f"{n} {u} → {st}" for n, (u, st) in wrong.items())
     # The walk read pages, not only refusals: every model of B with a page
-    # was opened (a rectification step has only its POST action).
+    # was opened (a step, a transaction, an objection have only POST actions).
     opened = {model_of(r) for r in all_routes() if answers.get(r.name, ("", 0))[1] == 200}
-    assert set(district_b) - {ImportBatch, RectificationStep} <= opened, set(district_b) - opened
+    assert set(district_b) - {ImportBatch, *POST_ONLY} <= opened, set(district_b) - opened
 
 
 def _snapshot(records: dict) -> dict:

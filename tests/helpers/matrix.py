@@ -21,7 +21,8 @@ from django.urls.resolvers import RegexPattern, RoutePattern
 from django.utils import timezone
 
 from activities.models import Activity
-from funds.models import Application, FundAccount, Settlement
+from funds.income import income_receive
+from funds.models import Application, FundAccount, FundTransaction, Objection, Settlement, TransactionKind
 from funds.services import account_open
 from members.models import Member
 from orgs.models import (
@@ -46,6 +47,8 @@ ID_KEY = re.compile(r"(^|_)(pk|id)$")
 
 # URL-name words → model, for function views (DRF views name their model).
 MODEL_HINTS = [
+    ("transaction", FundTransaction),
+    ("objection", Objection),
     ("batch", ImportBatch),
     ("application", Application),
     ("settlement", Application),
@@ -172,6 +175,12 @@ def side_b_records(world, *, planner) -> dict:
     Settlement.objects.create(
         application=application, settled_on=date(2026, 3, 2), spent=Decimal("80.00"), submitted_by=world.secretary_b
     )
+    # Money on B's account (a transaction to reverse) and an objection
+    # waiting during 公示 (to resolve).
+    transaction = income_receive(
+        kind=TransactionKind.DUES_REBATE, account=account, amount="500.00", by=None, memo="乙党费返还"
+    )
+    objection = Objection.objects.create(application=application, text="乙异议", by=world.secretary_b)
     Election.objects.create(
         organization=world.org_b,
         held_on=date(2025, 6, 1),
@@ -211,6 +220,8 @@ def side_b_records(world, *, planner) -> dict:
             due_on=date(2026, 6, 30),
         ).pk,
         FundAccount: account.pk,
+        FundTransaction: transaction.pk,
+        Objection: objection.pk,
         Region: world.street_b.pk,
         # An account on side B: only its district's staff manage it (leaders read it).
         User: world.secretary_b.pk,
