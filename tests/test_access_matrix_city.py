@@ -34,6 +34,7 @@ from tests.helpers.matrix import (
     url_for,
     walk_outside,
     walk_writes,
+    writes,
 )
 
 # Records whose only URLs are POST actions (reverse, resolve, mark done).
@@ -275,3 +276,42 @@ def test_the_city_user_lists_district_b(city_world, district_b):
         response = request(client, w.city_user, "get", reverse(name))
         assert response.status_code == 200, name
         assert text in _text_of(response), name
+
+
+def test_city_user_creates_nothing_in_district_b(city_world, district_b):
+    """Every form and endpoint that creates a record, posted by the city's
+    staff naming district B's street, organization and enterprise: refused,
+    nothing written. (Accounts aside: see above.)"""
+    w = city_world
+    data = {
+        "street": w.street_b.pk,
+        "organization": w.org_b.pk,
+        "enterprise": w.enterprise_b.pk,
+        "name": "乙区新企业有限公司",
+        "topic": "乙区新活动",
+        "held_on": "2026-03-01",
+        "activity_type": "theme_day",
+    }
+    client = Client()
+    failures = []
+    for route in all_routes():
+        if route.is_admin or route.has_id or model_of(route) is User or "user" in route.name:
+            continue
+        url = url_for(route, None)
+        if url is None or route.name in (
+            "logout",
+            "api-logout",
+            "set_language",
+            "login",
+            "api-token",
+            "api-token-refresh",
+        ):
+            continue
+        before = writes()
+        client.force_login(w.city_user)
+        status = client.post(url, data=data).status_code
+        if status >= 500 or (route.is_api and status not in (400, 403, 404, 405)):
+            failures.append(f"city POST {url} → {status}")
+        if writes() != before:
+            failures.append(f"city POST {url} wrote something")
+    assert not failures, "\n".join(failures)
