@@ -315,3 +315,29 @@ def test_city_user_creates_nothing_in_district_b(city_world, district_b):
         if writes() != before:
             failures.append(f"city POST {url} wrote something")
     assert not failures, "\n".join(failures)
+
+
+def test_city_user_files_no_activity_or_application_for_district_b(city_world, district_b, api):
+    """The two endpoints above that answer 400: a complete, valid body is
+    refused too (the organization is not one the city files for; only its
+    secretary applies), and B's own secretary files the same activity."""
+    from activities.models import Activity
+    from funds.models import Application
+
+    w = city_world
+    activity = {"organization": w.org_b.pk, "type": "theme_day", "held_on": "2026-03-01", "topic": "乙区新活动"}
+    application = {
+        "organization": w.org_b.pk,
+        "activity": "乙区新项目",
+        "activity_date": "2026-03-01",
+        "participants": 3,
+        "amount": "10.00",
+        "budget_lines": [{"item": "资料", "amount": "10.00"}],
+    }
+    before = (Activity.objects.count(), Application.objects.count())
+    refused = api(w.city_user).post("/api/v1/activities/", activity, format="json")
+    assert refused.status_code == 400 and "organization" in refused.json()
+    refused = api(w.city_user).post("/api/v1/fund-applications/", application, format="json")
+    assert refused.status_code in (400, 403) and "书记" in refused.content.decode()
+    assert (Activity.objects.count(), Application.objects.count()) == before
+    assert api(w.secretary_b).post("/api/v1/activities/", activity, format="json").status_code == 201
