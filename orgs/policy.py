@@ -76,7 +76,8 @@ def staff_role(user: AnyUser) -> str | None:
 
 
 def has_workbench(user: AnyUser) -> bool:
-    return _reads(user).has_role(Role.CITY, Role.DISTRICT, Role.STREET, Role.SECRETARY, Role.INSTRUCTOR)
+    """Queues to act on; city staff act on no district's records: theirs is the dashboard."""
+    return _reads(user).has_role(Role.DISTRICT, Role.STREET, Role.SECRETARY, Role.INSTRUCTOR)
 
 
 def may_view_dashboard(user: AnyUser) -> bool:

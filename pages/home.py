@@ -25,9 +25,10 @@ from stats.compliance import next_due, organization_calendar
 def home(request):
     # Which workbench to lay out: the policy names the role a user is seen as first.
     role = policy.home_role(request.user)
-    if role == Role.LEADER:
-        # Leaders only read: their day starts on the dashboard. Staff land on
-        # the workbench, where their queues are, one click from the dashboard.
+    if role == Role.LEADER or (role == Role.CITY and not policy.has_workbench(request.user)):
+        # Leaders and city staff only read records: their day starts on the
+        # dashboard. Staff land on the workbench, where their queues are, one
+        # click from the dashboard.
         return redirect("orgs:dashboard")
     context = {
         "role": role,

@@ -155,3 +155,34 @@ def test_each_kind_hangs_under_its_own_parents(city, kind, parent_kind, ok):
 def test_a_street_is_never_a_root(db):
     with pytest.raises(ValidationError):
         Region(name="孤立街道", kind=Region.Kind.STREET).full_clean()
+
+
+def test_city_staff_land_on_the_dashboard(city, client):
+    client.force_login(city["city_staff"])
+    response = client.get(reverse("home"))
+    assert response.status_code == 302 and response["Location"] == reverse("orgs:dashboard")
+    assert client.get(response["Location"]).status_code == 200
+    # No workbench in the menu: city staff have no queue to act on.
+    assert not policy.has_workbench(city["city_staff"])
+    client.force_login(city["district_a"])
+    assert client.get(reverse("home")).status_code == 200
+
+
+def test_one_districts_staff_set_no_table_every_district_uses(city, client):
+    """Star criteria and the 公积金 rule tables hold for every district:
+    district A's staff do not change them for district B; the city's staff
+    set them (the city's defaults)."""
+    from funds.models import StarRule
+
+    data = {"stars": "2", "effective_from": "2026-07-01", "match_rate": "0.3", "subsidy_cap": "1200", "note": ""}
+    url = reverse("funds:star_rules")
+    for who in ("district_a", "street_a1", "leader_a"):
+        assert not policy.may_set_star_rules(city[who]) and not policy.may_set_rating_scheme(city[who])
+        client.force_login(city[who])
+        assert client.post(url, data).status_code == 403
+        assert client.post(reverse("orgs:rating_scheme"), {"confirm": "1"}).status_code == 403
+    assert not StarRule.objects.filter(effective_from="2026-07-01").exists()
+    assert policy.may_set_star_rules(city["city_staff"]) and policy.may_set_rating_scheme(city["city_staff"])
+    client.force_login(city["city_staff"])
+    assert client.post(url, data).status_code == 302
+    assert StarRule.objects.filter(stars=2, effective_from="2026-07-01").exists()
