@@ -17,7 +17,7 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 
 from orgs.models import CoverageSnapshot, Industry, Region
-from orgs.scoping import scope_for
+from orgs.scoping import Scope, scope_for
 
 from .coverage import ABOVE_STREET, NODE_KINDS, coverage_streets
 
@@ -40,11 +40,10 @@ def region_or_404(*, user, region_id) -> Region:
         raise Http404(_("记录不存在或不在您的管辖范围内")) from None
 
 
-def top_regions(*, user) -> list[Region]:
-    """The highest regions above the streets that `user` holds, highest first:
+def top_regions(scope: Scope) -> list[Region]:
+    """The highest regions above the streets that a scope holds, highest first:
     the root for whoever reaches everything (none where the tree has no single
-    root), otherwise the regions of their grants above a street."""
-    scope = scope_for(user)
+    root), otherwise the regions of the grants above a street."""
     if scope.everything:
         roots = list(Region.objects.filter(parent__isnull=True, kind__in=ABOVE_STREET)[:2])
         return roots if len(roots) == 1 else []
@@ -55,7 +54,7 @@ def top_regions(*, user) -> list[Region]:
 def home_region(*, user) -> Region | None:
     """The region a user's figures default to: their top region, else their
     only street; 404 for a user of several streets (they must say which)."""
-    tops = top_regions(user=user)
+    tops = top_regions(scope_for(user))
     if tops:
         return tops[0]
     if scope_for(user).everything:

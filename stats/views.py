@@ -48,6 +48,7 @@ def _drilldown(request, figure, *, offset: int, limit: int):
         user=request.user,
         figure=figure,
         on=_date_param(request) or coverage_date() or timezone.localdate(),
+        region_id=request.GET.get("region"),
         street_id=request.GET.get("street"),
         park_id=request.GET.get("park"),
         industry=request.GET.get("industry"),
