@@ -52,10 +52,20 @@ def _scope_title(q: DashboardQuery) -> str:
 
 def _region_name(q: DashboardQuery) -> str:
     """The page's region; a district at the root of the tree keeps the installation's name."""
-    region = q.region
+    return _name_of(q.region)
+
+
+def _name_of(region: Region | None) -> str:
     if region is None or (region.parent_id is None and region.kind == Region.Kind.DISTRICT):
         return settings.DISTRICT_NAME
     return region.name
+
+
+def _issuer(q: DashboardQuery) -> str:
+    """Whose 两新工委 issues the bulletin: the page's region, or a street's district."""
+    if q.street is not None and q.street.parent is not None:
+        return _name_of(q.street.parent)
+    return _region_name(q)
 
 
 @login_required
@@ -298,6 +308,7 @@ def bulletin_view(request: HttpRequest) -> HttpResponse:
             "month_value": f"{month.year}-{month.month:02d}",
             "stale": stale,
             "title": _scope_title(q),
+            "issuer": _issuer(q),
             "should_form": should_form,
             "should_form_total": should_form_total,
             "should_form_limit": BULLETIN_SHOULD_FORM_LIMIT,

@@ -416,19 +416,30 @@ COVERAGE_COLUMNS = (
 )
 
 
-def coverage_table(*, user, on: date | None = None, above_scale: bool = False) -> tuple[date | None, list[dict]]:
-    """The coverage page's rows: 全区 first for district-wide users, then each
-    street in reach; every cell with the link to the list whose count it is
-    (a rate's list is its numerator, and says its base)."""
+def coverage_table(
+    *, user, on: date | None = None, above_scale: bool = False, total: tuple[Region | None, list[str]] | None = None
+) -> tuple[date | None, list[dict]]:
+    """The coverage page's rows: the user's top region first (`total`: the
+    region and the keys of its rows, stats.nodes), then each street in reach;
+    every cell with the link to the list whose count it is (a rate's list is
+    its numerator, and says its base)."""
     answer, streets = coverage_by_street(user=user, on=on, above_scale=above_scale)
     if answer is None:
         return None, []
     rows = []
-    if scope_for(user).everything:
-        total = CoverageSnapshot.objects.filter(
-            date=answer, scope_kind=CoverageSnapshot.ScopeKind.DISTRICT, scope_key="", above_scale_only=above_scale
+    if total is not None:
+        region, keys = total
+        kind = region.kind if region is not None else CoverageSnapshot.ScopeKind.DISTRICT
+        snapshot = CoverageSnapshot.objects.filter(
+            date=answer, scope_kind=kind, scope_key__in=keys, above_scale_only=above_scale
         ).first()
-        rows.append(_coverage_row(name=str(_("全区")), street=None, snapshot=total, on=answer, above_scale=above_scale))
+        below_root = region if region is not None and region.parent_id is not None else None
+        name = below_root.name if below_root else str(CoverageSnapshot.ScopeKind(kind).label)
+        rows.append(
+            _coverage_row(
+                name=name, street=None, snapshot=snapshot, on=answer, above_scale=above_scale, region=below_root
+            )
+        )
     for street, snapshot in streets:
         rows.append(
             _coverage_row(name=street.name, street=street, snapshot=snapshot, on=answer, above_scale=above_scale)
@@ -436,8 +447,10 @@ def coverage_table(*, user, on: date | None = None, above_scale: bool = False) -
     return answer, rows
 
 
-def _coverage_row(*, name: str, street, snapshot, on: date, above_scale: bool) -> dict:
+def _coverage_row(*, name: str, street, snapshot, on: date, above_scale: bool, region=None) -> dict:
     params = {"date": on.isoformat()}
+    if region is not None:
+        params["region"] = str(region.pk)
     if street is not None:
         params["street"] = str(street.pk)
     if above_scale:

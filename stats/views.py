@@ -14,10 +14,12 @@ from core.errors import ApplicationError
 from core.xlsx import xlsx_response
 from orgs import policy
 from orgs.models import Rating
+from orgs.scoping import scope_for
 from orgs.selectors import criteria_in_force, organization_get, thresholds_in_force, vetoes_of
 
 from .coverage import coverage_date, coverage_table
 from .drilldown import coverage_drilldown
+from .nodes import node_keys, top_regions
 from .rating_scheme import EDITABLE_STARS, proposal_key, scheme_check, scheme_preview, scheme_set, upcoming_scheme_dates
 from .ratings import next_star_lines, rating_override
 
@@ -35,7 +37,13 @@ def _date_param(request) -> date | None:
 @login_required
 def coverage_view(request):
     above = request.GET.get("above_scale") == "1"
-    answer, rows = coverage_table(user=request.user, on=_date_param(request), above_scale=above)
+    scope = scope_for(request.user)
+    tops = top_regions(scope)
+    total = None
+    if tops or scope.everything:
+        region = tops[0] if tops else None
+        total = (region, node_keys(region)[1])
+    answer, rows = coverage_table(user=request.user, on=_date_param(request), above_scale=above, total=total)
     return render(request, "stats/coverage.html", {"date": answer, "rows": rows, "above_scale": above})
 
 

@@ -10,7 +10,15 @@ from datetime import date
 import pytest
 from django.urls import reverse
 
-from orgs.models import CoverageSnapshot, EnterpriseSurvey, FormationMode, InstructorAssignment, Region, Role
+from orgs.models import (
+    CoverageSnapshot,
+    Enterprise,
+    EnterpriseSurvey,
+    FormationMode,
+    InstructorAssignment,
+    Region,
+    Role,
+)
 from orgs.reference import ensure_reference_data
 from stats.coverage import coverage_compute
 from stats.drilldown import coverage_drilldown
@@ -216,9 +224,10 @@ def test_api_city_staff_read_the_city_and_its_districts(city, api):
 
 def test_api_children_change_since_last_month(city, api):
     # An organization founded in June covers 甲2 (3 formal members): 甲区 gains one covered enterprise.
-    e = Region.objects.get(name="甲一街道")
-    enterprise = e.enterprises.get(name="甲2有限公司")
-    OrganizationFactory(street=e, formation_mode=FormationMode.OWN, enterprises=[enterprise], founded_on=ON)
+    enterprise = Enterprise.objects.get(name="甲2有限公司")
+    OrganizationFactory(
+        street=enterprise.street, formation_mode=FormationMode.OWN, enterprises=[enterprise], founded_on=ON
+    )
     coverage_compute(on=ON)
     body = api(city["city_staff"]).get(f"/api/v1/stats/coverage/children/?region={city['city'].pk}").json()
     change = {c["region_name"]: c["change"] for c in body["results"]}
