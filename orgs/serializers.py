@@ -66,7 +66,7 @@ class ScopedRegionField(serializers.PrimaryKeyRelatedField):
 
 class RegionSerializer(serializers.ModelSerializer):
     kind_display = serializers.CharField(source="get_kind_display", read_only=True)
-    parent_name = serializers.CharField(source="parent.name", read_only=True, default=None)
+    parent_name = serializers.CharField(source="parent.name", read_only=True, default=None, allow_null=True)
 
     class Meta:
         model = Region

@@ -272,3 +272,40 @@ def test_drilldown_of_a_district_lists_what_its_row_counts(city):
 
     with pytest.raises(Http404):
         coverage_drilldown(user=city["district_a"], figure="enterprises", on=ON, region_id=city["b"].pk)
+
+
+# --- the migration of the old rows ------------------------------------------------------
+
+
+def _migrate():
+    import importlib
+
+    from django.apps import apps
+
+    importlib.import_module("orgs.migrations.0019_coverage_at_every_node").district_rows_to_its_id(apps, None)
+
+
+def test_old_rows_take_the_single_districts_id(db):
+    from tests.factories import DistrictFactory, SnapshotFactory
+
+    district = DistrictFactory()
+    SnapshotFactory(date=BEFORE, enterprises=7)
+    SnapshotFactory(date=BEFORE, scope_kind="industry", scope_key="C", enterprises=3)
+    # A date already written under the new key keeps that row; the old one stays beside it.
+    SnapshotFactory(date=ON, enterprises=8)
+    SnapshotFactory(date=ON, scope_key=str(district.pk), enterprises=8)
+    _migrate()
+    assert row("district", district.pk, on=BEFORE).enterprises == 7
+    assert row("industry", f"{district.pk}:C", on=BEFORE).enterprises == 3
+    assert not CoverageSnapshot.objects.filter(date=BEFORE, scope_key__in=["", "C"]).exists()
+    assert CoverageSnapshot.objects.filter(date=ON, scope_kind="district").count() == 2
+
+
+def test_old_rows_stay_where_there_are_two_districts(db):
+    from tests.factories import DistrictFactory, SnapshotFactory
+
+    DistrictFactory(name="甲区")
+    DistrictFactory(name="乙区")
+    SnapshotFactory(date=BEFORE)
+    _migrate()
+    assert CoverageSnapshot.objects.get(date=BEFORE).scope_key == ""
