@@ -70,11 +70,11 @@ class DashboardQuery:
     @property
     def up(self) -> Region | None:
         """The region one level up that the user reaches, for the link back:
-        a street's district (or city), a district's city."""
-        node = self.park.parent if self.park is not None else self.street or self.region
-        parent = node.parent if node is not None else None
+        a park's street, a street's district, a district's city."""
         if self.park is not None and self.street is not None:
             return self.street
+        node = self.park or self.street or self.region
+        parent = node.parent if node is not None else None
         if parent is None or parent.kind not in ABOVE_STREET:
             return None
         if self.scope.everything or parent.pk in self.scope.region_ids:
