@@ -33,7 +33,7 @@ from django.test import Client  # noqa: E402
 from activities.models import Activity  # noqa: E402
 from members.models import Member  # noqa: E402
 from orgs.models import Enterprise, EnterpriseSurvey, PartyOrganization, Region, User  # noqa: E402
-from stats.coverage import coverage_snapshot  # noqa: E402
+from stats.nodes import node_snapshot  # noqa: E402
 from stats.run import compute_stats  # noqa: E402
 
 TABLES = [
@@ -129,7 +129,7 @@ def main() -> None:
 
     def read_selector():
         user.__dict__.pop("_scope_cache", None)  # each read pays for the scope look-up, as a request does
-        coverage_snapshot(user=user, street_id=street.pk)
+        node_snapshot(user=user, region_id=street.pk)
 
     client = Client()
     client.force_login(user)

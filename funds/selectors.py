@@ -471,12 +471,16 @@ class FundOverview:
 
 def fund_overview(*, user, on: date | None = None, region: Region | None = None) -> FundOverview:
     """The dashboard's small box: money in the accounts the user reaches and work in flight.
-    With `region` (a street or park the caller fetched in the user's scope): only the
-    organizations there, and no district pool."""
+    With `region` (a street, park, district or city the caller fetched in the user's
+    scope): only the organizations there, and no district pool."""
     on = on or timezone.localdate()
-    where = {}
-    if region is not None:
-        where = {"organization__park" if region.kind == Region.Kind.PARK else "organization__street": region}
+    where: dict = {}
+    if region is not None and region.kind == Region.Kind.PARK:
+        where = {"organization__park": region}
+    elif region is not None and region.kind == Region.Kind.STREET:
+        where = {"organization__street": region}
+    elif region is not None:
+        where = {"organization__street__in": region.streets_below()}
     accounts = account_list(user=user, kind=FundAccount.Kind.ORGANIZATION).filter(**where)
     ids = accounts.values("pk")  # a subquery: a query each, however many accounts (or none)
     agg = accounts.aggregate(n=Count("pk"), s=Sum("balance"))

@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy
 
 from core.xlsx import Percent, percent, xlsx_response
 from orgs import policy
-from orgs.models import Alert, Role
+from orgs.models import Alert, Region, Role
 
 from .dashboards.drilldown import DASHBOARD_FIGURES
 from .dashboards.figures import TABLE_SORTS, month_end, snapshot_latest
@@ -44,9 +44,28 @@ def _scope_title(q: DashboardQuery) -> str:
         return f"{q.street.name} · {q.park.name}"
     if q.street is not None:
         return q.street.name
+    name = _region_name(q)
     if q.industry is not None:
-        return f"{settings.DISTRICT_NAME} · {q.industry.label}"
-    return settings.DISTRICT_NAME
+        return f"{name} · {q.industry.label}"
+    return name
+
+
+def _region_name(q: DashboardQuery) -> str:
+    """The page's region; a district at the root of the tree keeps the installation's name."""
+    return _name_of(q.region)
+
+
+def _name_of(region: Region | None) -> str:
+    if region is None or (region.parent_id is None and region.kind == Region.Kind.DISTRICT):
+        return settings.DISTRICT_NAME
+    return region.name
+
+
+def _issuer(q: DashboardQuery) -> str:
+    """Whose 两新工委 issues the bulletin: the page's region, or a street's district."""
+    if q.street is not None and q.street.parent is not None:
+        return _name_of(q.street.parent)
+    return _region_name(q)
 
 
 @login_required
@@ -75,8 +94,8 @@ def dashboard_panel_list_view(request: HttpRequest, panel: str) -> HttpResponse:
     """The records behind a number of the star chart or the warnings panel,
     under the dashboard's filters and on the date of its figures."""
     q = dashboard_query(user=request.user, params=request.GET)
-    kind, key = q.snapshot_key()
-    latest = snapshot_latest(kind=kind, key=key, above_scale=q.above_scale, on=q.date)
+    kind, keys = q.snapshot_key()
+    latest = snapshot_latest(kind=kind, keys=keys, above_scale=q.above_scale, on=q.date)
     on = latest.date if latest else q.date
     if panel == "stars":
         stars = request.GET.get("stars", "")
@@ -106,6 +125,15 @@ def dashboard_panel_list_view(request: HttpRequest, panel: str) -> HttpResponse:
             "limit": PANEL_LIST_LIMIT,
         },
     )
+
+
+# What the rows of the ranking table are, by the kind of the children ranked.
+ROW_LABELS = {
+    Region.Kind.CITY: gettext_lazy("市"),
+    Region.Kind.DISTRICT: gettext_lazy("区县"),
+    Region.Kind.STREET: gettext_lazy("街道"),
+    Region.Kind.PARK: gettext_lazy("园区"),
+}
 
 
 EXPORTS = {
@@ -148,7 +176,7 @@ def dashboard_export_view(request: HttpRequest, table: str) -> HttpResponse:
             for k in data["overview"].kpis
         ]
     elif table == "rows":
-        region_label = _("街道") if data["row_kind"] == "street" else _("园区")
+        region_label = str(ROW_LABELS.get(data["row_kind"], _("园区")))
         headers = [region_label, *[str(label) for label in DASHBOARD_FIGURES.values()], _("组织覆盖率较上月")]
         rows = [
             [
@@ -280,6 +308,7 @@ def bulletin_view(request: HttpRequest) -> HttpResponse:
             "month_value": f"{month.year}-{month.month:02d}",
             "stale": stale,
             "title": _scope_title(q),
+            "issuer": _issuer(q),
             "should_form": should_form,
             "should_form_total": should_form_total,
             "should_form_limit": BULLETIN_SHOULD_FORM_LIMIT,

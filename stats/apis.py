@@ -14,7 +14,8 @@ from rest_framework.views import APIView
 from core.api import ID_SCHEMA, parse_boolean, parse_id
 from core.drf import Pagination
 
-from .coverage import coverage_by_street, coverage_snapshot
+from .coverage import coverage_by_street
+from .nodes import CHANGE_COUNTS, CHANGE_RATES, change, node_children, node_snapshot
 
 
 class CoverageSerializer(serializers.Serializer):
@@ -64,22 +65,103 @@ DATE_PARAMS = [
 ]
 
 
+def _region_param(request) -> int | None:
+    """`region` (any region the caller reaches), or `street`, its older alias."""
+    for name in ("region", "street"):
+        raw = request.query_params.get(name)
+        if raw is not None:
+            return parse_id(raw, field=name)
+    return None
+
+
+REGION_PARAM = OpenApiParameter(
+    "region", ID_SCHEMA, description="区域ID（省、市、区县、街道、园区），须在您的管辖范围内；默认为您的最高一级区域"
+)
+
+
 class CoverageView(APIView):
-    """Coverage figures of the district or one street, from the nightly snapshots."""
+    """Coverage figures of any region the caller reaches, from the nightly snapshots."""
 
     @extend_schema(
-        parameters=[*DATE_PARAMS, OpenApiParameter("street", ID_SCHEMA, description="街道ID")],
+        parameters=[
+            *DATE_PARAMS,
+            REGION_PARAM,
+            OpenApiParameter("street", ID_SCHEMA, description="街道ID（region 的旧名，仍可使用）"),
+        ],
         responses={
             200: CoverageSerializer,
-            404: OpenApiResponse(description="该日期尚无统计结果，或街道不在您的管辖范围内（多街道用户须指定街道）"),
+            404: OpenApiResponse(description="该日期尚无统计结果，或区域不在您的管辖范围内（多街道用户须指定区域）"),
         },
     )
     def get(self, request):
         on, above = _query(request)
-        street = request.query_params.get("street")
-        street_id = None if street is None else parse_id(street, field="street")
-        snapshot = coverage_snapshot(user=request.user, street_id=street_id, on=on, above_scale=above)
+        snapshot = node_snapshot(user=request.user, region_id=_region_param(request), on=on, above_scale=above)
         return Response(CoverageSerializer(snapshot).data)
+
+
+class CoverageChangeSerializer(serializers.Serializer):
+    """Each figure minus that of the last snapshot before this month (`since`)."""
+
+    since = serializers.DateField()
+
+    def get_fields(self):
+        fields = super().get_fields()
+        for name in CHANGE_COUNTS:
+            fields[name] = serializers.IntegerField()
+        for name in CHANGE_RATES:
+            fields[name] = serializers.FloatField(allow_null=True)
+        return fields
+
+
+class ChildCoverageSerializer(CoverageSerializer):
+    region = serializers.IntegerField(source="region_id")
+    region_name = serializers.CharField()
+    region_kind = serializers.CharField()
+    change = CoverageChangeSerializer(allow_null=True, help_text="较上月（上月末快照）的变化；上月无快照时为 null")
+
+
+class ChildCoveragePageSerializer(serializers.Serializer):
+    count = serializers.IntegerField()
+    next = serializers.URLField(allow_null=True)
+    previous = serializers.URLField(allow_null=True)
+    results = ChildCoverageSerializer(many=True)
+
+
+PAGE_PARAMS = [
+    OpenApiParameter("page", {"type": "integer", "minimum": 1}, description="页码，从 1 起；超出末页为 404"),
+    OpenApiParameter("page_size", {"type": "integer", "minimum": 1}, description="每页条数，默认 50，最多 200"),
+]
+
+
+class ChildCoverageView(APIView):
+    """The same figures for each child of a region (a city's districts, a
+    district's streets and parks, a street's parks), with the change since
+    the previous month; paginated."""
+
+    @extend_schema(
+        parameters=[*DATE_PARAMS, REGION_PARAM, *PAGE_PARAMS],
+        responses={
+            200: ChildCoveragePageSerializer,
+            404: OpenApiResponse(description="该日期尚无统计结果，或区域不在您的管辖范围内"),
+        },
+    )
+    def get(self, request):
+        on, above = _query(request)
+        region = request.query_params.get("region")
+        region_id = None if region is None else parse_id(region, field="region")
+        items = []
+        for child in node_children(user=request.user, region_id=region_id, on=on, above_scale=above):
+            snapshot = child.snapshot
+            snapshot.region_id, snapshot.region_name, snapshot.region_kind = (
+                child.region.pk,
+                child.region.name,
+                child.region.kind,
+            )
+            snapshot.change = change(snapshot, child.previous)
+            items.append(snapshot)
+        paginator = Pagination()
+        page = paginator.paginate_queryset(items, request, view=self)
+        return paginator.get_paginated_response(ChildCoverageSerializer(page, many=True).data)
 
 
 class StreetCoveragePageSerializer(serializers.Serializer):
@@ -95,11 +177,7 @@ class StreetCoverageView(APIView):
     """The same figures per street the caller may read (paginated)."""
 
     @extend_schema(
-        parameters=[
-            *DATE_PARAMS,
-            OpenApiParameter("page", {"type": "integer", "minimum": 1}, description="页码，从 1 起；超出末页为 404"),
-            OpenApiParameter("page_size", {"type": "integer", "minimum": 1}, description="每页条数，默认 50，最多 200"),
-        ],
+        parameters=[*DATE_PARAMS, *PAGE_PARAMS],
         responses=StreetCoveragePageSerializer,
     )
     def get(self, request):

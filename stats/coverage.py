@@ -211,26 +211,25 @@ def coverage_compute(*, on: date) -> CoverageRun:
         org_rows = _active_org_rows(cursor, on)
         cursor.execute(f"DROP TABLE IF EXISTS {FACTS_TABLE}")
 
+        tree = RegionTree.load()
         buckets: dict[tuple, Cell] = defaultdict(Cell)
         for street_id, park_id, industry_id, above, *numbers in cells:
             cell = Cell(**{name: int(v or 0) for name, v in zip(Cell.COUNTS, numbers, strict=True)})
-            for key in _scope_keys(street_id, park_id, industry_id):
+            for key in tree.scope_keys(street_id, park_id, industry_id):
                 buckets[(*key, False)].add(cell)
                 if above:
                     buckets[(*key, True)].add(cell)
         org_types: dict[tuple, dict[int, tuple[str, str]]] = defaultdict(dict)
         for org_id, org_type, mode, street_id, park_id, industry_id, above in org_rows:
-            for key in _scope_keys(street_id, park_id, industry_id):
+            for key in tree.scope_keys(street_id, park_id, industry_id):
                 org_types[(*key, False)][org_id] = (org_type, mode)
                 if above:
                     org_types[(*key, True)][org_id] = (org_type, mode)
 
-        # Every known scope gets a row, an empty street included, so a page never shows "no data" for it.
-        for region in Region.objects.filter(kind__in=[Region.Kind.STREET, Region.Kind.PARK]).values("pk", "kind"):
+        # Every node of the tree gets a row, an empty street included, so a page never shows "no data" for it.
+        for kind, key in tree.every_node():
             for above in (False, True):
-                buckets.setdefault((region["kind"], str(region["pk"]), above), Cell())
-        for above in (False, True):
-            buckets.setdefault((CoverageSnapshot.ScopeKind.DISTRICT, "", above), Cell())
+                buckets.setdefault((kind, key, above), Cell())
 
         rows = []
         for (kind, key, above), cell in buckets.items():
@@ -277,13 +276,63 @@ def hash_joins_only(cursor) -> None:
         cursor.execute("SET LOCAL enable_nestloop = off")
 
 
-def _scope_keys(street_id, park_id, industry_id) -> list[tuple[str, str]]:
-    keys = [(CoverageSnapshot.ScopeKind.DISTRICT, ""), (CoverageSnapshot.ScopeKind.STREET, str(street_id))]
-    if park_id:
-        keys.append((CoverageSnapshot.ScopeKind.PARK, str(park_id)))
-    if industry_id:
-        keys.append((CoverageSnapshot.ScopeKind.INDUSTRY, str(industry_id)))
-    return keys
+# The region kinds that have coverage rows; those above a street also have industry rows.
+NODE_KINDS = (Region.Kind.PROVINCE, Region.Kind.CITY, Region.Kind.DISTRICT, Region.Kind.STREET, Region.Kind.PARK)
+ABOVE_STREET = (Region.Kind.PROVINCE, Region.Kind.CITY, Region.Kind.DISTRICT)
+
+
+@dataclass
+class RegionTree:
+    """The regions as (kind, parent) by id, read in one query: which rows a
+    cell of the facts adds to. A cell counts in its street, its park, and
+    every region above its street (district, city, province), each of these
+    also per industry; so a city's counts are the sums of its districts' over
+    the same rows, and its rates are recomputed from those counts."""
+
+    regions: dict[int, tuple[str, int | None]]
+    # While there is at most one district, its rows are also written under
+    # the empty key they had before regions had levels.
+    single_district: bool = True
+    _above: dict[int, list[tuple[str, int]]] = field(default_factory=dict)
+
+    @classmethod
+    def load(cls) -> RegionTree:
+        regions = {pk: (kind, parent) for pk, kind, parent in Region.objects.values_list("pk", "kind", "parent_id")}
+        districts = sum(1 for kind, _parent in regions.values() if kind == Region.Kind.DISTRICT)
+        return cls(regions=regions, single_district=districts <= 1)
+
+    def above(self, street_id: int) -> list[tuple[str, int]]:
+        """The regions above a street with coverage rows, nearest first."""
+        if street_id not in self._above:
+            chain = []
+            seen = {street_id}
+            parent = self.regions.get(street_id, ("", None))[1]
+            while parent is not None and parent not in seen:
+                seen.add(parent)
+                kind, next_parent = self.regions.get(parent, ("", None))
+                if kind in ABOVE_STREET:
+                    chain.append((kind, parent))
+                parent = next_parent
+            self._above[street_id] = chain
+        return self._above[street_id]
+
+    def scope_keys(self, street_id, park_id, industry_id) -> list[tuple[str, str]]:
+        keys = [(CoverageSnapshot.ScopeKind.STREET, str(street_id))]
+        if park_id:
+            keys.append((CoverageSnapshot.ScopeKind.PARK, str(park_id)))
+        for kind, pk in self.above(street_id):
+            keys.append((kind, str(pk)))
+            if industry_id:
+                keys.append((CoverageSnapshot.ScopeKind.INDUSTRY, CoverageSnapshot.industry_key(pk, industry_id)))
+        if self.single_district:
+            keys.append((CoverageSnapshot.ScopeKind.DISTRICT, CoverageSnapshot.LEGACY_DISTRICT_KEY))
+        return keys
+
+    def every_node(self) -> list[tuple[str, str]]:
+        nodes = [(kind, str(pk)) for pk, (kind, _parent) in self.regions.items() if kind in NODE_KINDS]
+        if self.single_district:
+            nodes.append((CoverageSnapshot.ScopeKind.DISTRICT, CoverageSnapshot.LEGACY_DISTRICT_KEY))
+        return nodes
 
 
 def _active_org_rows(cursor, on: date) -> list[tuple]:
@@ -336,31 +385,6 @@ def coverage_date(*, on: date | None = None) -> date | None:
     return qs.aggregate(d=Max("date"))["d"]
 
 
-def coverage_snapshot(*, user, street_id=None, on: date | None = None, above_scale: bool = False) -> CoverageSnapshot:
-    """One scope's figures from the stored snapshots. Without a street: the
-    district for district-wide users; a user of one street gets that street."""
-    scope = scope_for(user)
-    if street_id in (None, ""):
-        if scope.everything:
-            kind, key = CoverageSnapshot.ScopeKind.DISTRICT, ""
-        else:
-            streets = list(coverage_streets(user=user)[:2])
-            if len(streets) != 1:
-                raise Http404(_("请指定街道"))
-            kind, key = CoverageSnapshot.ScopeKind.STREET, str(streets[0].pk)
-    else:
-        kind, key = CoverageSnapshot.ScopeKind.STREET, str(street_or_404(user=user, street_id=street_id).pk)
-    snapshot = (
-        CoverageSnapshot.objects.filter(scope_kind=kind, scope_key=key, above_scale_only=above_scale)
-        .filter(**({"date__lte": on} if on else {}))
-        .order_by("-date")
-        .first()
-    )
-    if snapshot is None:
-        raise Http404(_("该日期尚无覆盖率统计结果"))
-    return snapshot
-
-
 def coverage_by_street(
     *, user, on: date | None = None, above_scale: bool = False
 ) -> tuple[date | None, list[tuple[Region, CoverageSnapshot | None]]]:
@@ -392,19 +416,30 @@ COVERAGE_COLUMNS = (
 )
 
 
-def coverage_table(*, user, on: date | None = None, above_scale: bool = False) -> tuple[date | None, list[dict]]:
-    """The coverage page's rows: 全区 first for district-wide users, then each
-    street in reach; every cell with the link to the list whose count it is
-    (a rate's list is its numerator, and says its base)."""
+def coverage_table(
+    *, user, on: date | None = None, above_scale: bool = False, total: tuple[Region | None, list[str]] | None = None
+) -> tuple[date | None, list[dict]]:
+    """The coverage page's rows: the user's top region first (`total`: the
+    region and the keys of its rows, stats.nodes), then each street in reach;
+    every cell with the link to the list whose count it is (a rate's list is
+    its numerator, and says its base)."""
     answer, streets = coverage_by_street(user=user, on=on, above_scale=above_scale)
     if answer is None:
         return None, []
     rows = []
-    if scope_for(user).everything:
-        total = CoverageSnapshot.objects.filter(
-            date=answer, scope_kind=CoverageSnapshot.ScopeKind.DISTRICT, scope_key="", above_scale_only=above_scale
+    if total is not None:
+        region, keys = total
+        kind = region.kind if region is not None else CoverageSnapshot.ScopeKind.DISTRICT
+        snapshot = CoverageSnapshot.objects.filter(
+            date=answer, scope_kind=kind, scope_key__in=keys, above_scale_only=above_scale
         ).first()
-        rows.append(_coverage_row(name=str(_("全区")), street=None, snapshot=total, on=answer, above_scale=above_scale))
+        below_root = region if region is not None and region.parent_id is not None else None
+        name = below_root.name if below_root else str(CoverageSnapshot.ScopeKind(kind).label)
+        rows.append(
+            _coverage_row(
+                name=name, street=None, snapshot=snapshot, on=answer, above_scale=above_scale, region=below_root
+            )
+        )
     for street, snapshot in streets:
         rows.append(
             _coverage_row(name=street.name, street=street, snapshot=snapshot, on=answer, above_scale=above_scale)
@@ -412,8 +447,10 @@ def coverage_table(*, user, on: date | None = None, above_scale: bool = False) -
     return answer, rows
 
 
-def _coverage_row(*, name: str, street, snapshot, on: date, above_scale: bool) -> dict:
+def _coverage_row(*, name: str, street, snapshot, on: date, above_scale: bool, region=None) -> dict:
     params = {"date": on.isoformat()}
+    if region is not None:
+        params["region"] = str(region.pk)
     if street is not None:
         params["street"] = str(street.pk)
     if above_scale:

@@ -36,6 +36,7 @@ from .coverage import (
     street_or_404,
     tables,
 )
+from .nodes import region_or_404
 
 # The records behind the two figures that are not enterprise counts.
 RECORD_SETS: dict[str, str] = {
@@ -89,11 +90,25 @@ class _Where:
     narrowed: bool
 
 
-def _drill_where(*, user, street_id, park_id, industry, above_scale: bool) -> _Where:
+def _drill_where(*, user, street_id, park_id, industry, above_scale: bool, region_id=None) -> _Where:
     scope = scope_for(user)
     where = _Where(clauses=[], params=[], scope=[], narrowed=scope.everything)
     street = None
-    if park_id not in (None, ""):
+    above = None  # a region above the streets (a district, a city)
+    if region_id not in (None, "") and street_id in (None, "") and park_id in (None, ""):
+        region = region_or_404(user=user, region_id=region_id)
+        if region.kind == Region.Kind.STREET:
+            street_id = region.pk
+        elif region.kind == Region.Kind.PARK:
+            park_id = region.pk
+        else:
+            above = region
+    if above is not None:
+        streets = [int(pk) for pk in above.streets_below().values_list("pk", flat=True)]
+        where.clauses.append(f"x.street_id IN ({','.join(str(pk) for pk in streets) or 'NULL'})")
+        where.scope.append(above.name)
+        where.narrowed = scope.everything or above.pk in scope.region_ids
+    elif park_id not in (None, ""):
         try:
             park = Region.objects.select_related("parent").get(pk=int(park_id), kind=Region.Kind.PARK)
         except (Region.DoesNotExist, ValueError, TypeError):
@@ -137,6 +152,7 @@ def coverage_drilldown(
     above_scale: bool = False,
     offset: int = 0,
     limit: int = 50,
+    region_id=None,
 ) -> Drilldown:
     """The exact records behind one figure of the snapshots, each with why it
     is counted: the enterprises of a set, the organizations, the members.
@@ -145,7 +161,14 @@ def coverage_drilldown(
     snapshot's figure for the date."""
     if figure not in ENTERPRISE_SETS and figure not in RECORD_SETS:
         raise Http404(_("没有这个统计项"))
-    where = _drill_where(user=user, street_id=street_id, park_id=park_id, industry=industry, above_scale=above_scale)
+    where = _drill_where(
+        user=user,
+        street_id=street_id,
+        park_id=park_id,
+        industry=industry,
+        above_scale=above_scale,
+        region_id=region_id,
+    )
     if figure in RECORD_SETS:
         if not where.narrowed:
             # Organizations and members are listed for the staff of the scope only.

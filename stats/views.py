@@ -23,10 +23,12 @@ from orgs.rulebook import (
     rule_region_parse,
     rule_region_value,
 )
+from orgs.scoping import scope_for
 from orgs.selectors import criteria_in_force, organization_get, thresholds_in_force, vetoes_of
 
 from .coverage import coverage_date, coverage_table
 from .drilldown import coverage_drilldown
+from .nodes import node_keys, top_regions
 from .rating_scheme import EDITABLE_STARS, proposal_key, scheme_check, scheme_preview, scheme_set, upcoming_scheme_dates
 from .ratings import next_star_lines, rating_override
 
@@ -44,7 +46,13 @@ def _date_param(request) -> date | None:
 @login_required
 def coverage_view(request):
     above = request.GET.get("above_scale") == "1"
-    answer, rows = coverage_table(user=request.user, on=_date_param(request), above_scale=above)
+    scope = scope_for(request.user)
+    tops = top_regions(scope)
+    total = None
+    if tops or scope.everything:
+        region = tops[0] if tops else None
+        total = (region, node_keys(region)[1])
+    answer, rows = coverage_table(user=request.user, on=_date_param(request), above_scale=above, total=total)
     return render(request, "stats/coverage.html", {"date": answer, "rows": rows, "above_scale": above})
 
 
@@ -57,6 +65,7 @@ def _drilldown(request, figure, *, offset: int, limit: int):
         user=request.user,
         figure=figure,
         on=_date_param(request) or coverage_date() or timezone.localdate(),
+        region_id=request.GET.get("region"),
         street_id=request.GET.get("street"),
         park_id=request.GET.get("park"),
         industry=request.GET.get("industry"),

@@ -80,6 +80,14 @@ class Region(models.Model):
             node = node.parent
         return chain
 
+    def streets_below(self) -> "models.QuerySet[Region]":
+        """The streets in this region's subtree (itself, for a street), as one
+        query's condition: a street lies at most three levels below a province."""
+        if self.kind == self.Kind.STREET:
+            return Region.objects.filter(pk=self.pk)
+        near = Q(parent=self) | Q(parent__parent=self) | Q(parent__parent__parent=self)
+        return Region.objects.filter(near, kind=self.Kind.STREET)
+
     def district(self) -> "Region | None":
         """The district this region lies in (itself, for a district); None above districts."""
         node: Region | None = self

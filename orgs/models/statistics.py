@@ -19,17 +19,35 @@ from .regions import Region
 
 
 class CoverageSnapshot(models.Model):
-    """Coverage figures for one scope on one date."""
+    """Coverage figures for one scope on one date.
+
+    Every node of the region tree has its own rows: the kind is the region's
+    kind and the key its id (a province, a city, each district, street and
+    park). Industry rows are per region above the streets, keyed
+    "<region id>:<section code>" (industry_key). A key is text, as a street's
+    always was, so one (kind, key) index serves every read and a row needs no
+    column that is empty for most kinds.
+
+    Before regions had levels the district's rows had the empty key and its
+    industries the bare code. Those keys are still read for a district at the
+    root of the tree (legacy_keys), and the nightly run still writes the empty
+    key beside the id while an installation has exactly one district, for
+    readers of the old row."""
 
     class ScopeKind(models.TextChoices):
+        PROVINCE = "province", _("全省")
+        CITY = "city", _("全市")
         DISTRICT = "district", _("全区")
         STREET = "street", _("街道")
         PARK = "park", _("园区")
         INDUSTRY = "industry", _("行业")
 
+    # The empty key of the single district's rows before regions had levels.
+    LEGACY_DISTRICT_KEY = ""
+
     date = models.DateField(_("日期"))
     scope_kind = models.CharField(_("范围类别"), max_length=16, choices=ScopeKind.choices)
-    scope_key = models.CharField(_("范围标识"), max_length=32, help_text=_("区域ID或行业门类代码；全区为空"))
+    scope_key = models.CharField(_("范围标识"), max_length=32, help_text=_("区域ID；行业为“区域ID:门类代码”"))
     above_scale_only = models.BooleanField(_("仅规上"), default=False)
     enterprises = models.PositiveIntegerField(_("企业数"), default=0)
     org_covered = models.PositiveIntegerField(_("组织覆盖企业数"), default=0)
@@ -56,6 +74,17 @@ class CoverageSnapshot(models.Model):
 
     def __str__(self) -> str:
         return f"{self.date} {self.get_scope_kind_display()} {self.scope_key}"
+
+    @staticmethod
+    def industry_key(region_id: int, code: str) -> str:
+        return f"{region_id}:{code}"
+
+    @staticmethod
+    def legacy_keys(region: Region, code: str | None = None) -> list[str]:
+        """The keys a district at the root of the tree had before regions had levels."""
+        if region.kind != Region.Kind.DISTRICT or region.parent_id is not None:
+            return []
+        return [code] if code else [CoverageSnapshot.LEGACY_DISTRICT_KEY]
 
     @staticmethod
     def _rate(part: int, whole: int) -> float | None:

@@ -71,13 +71,17 @@ def drilldown_url(
     park: Region | int | None = None,
     industry: Industry | str | None = None,
     above_scale: bool = False,
+    region: Region | int | None = None,
 ) -> str:
-    """The list of records behind one number on a dashboard."""
+    """The list of records behind one number on a dashboard; `region` for a
+    number of a region above the streets that is not the root of the tree."""
     stats_figure = _ENTERPRISE_SET_OF.get(figure)
     if stats_figure:
         # The nightly statistics list the exact records behind the figure,
         # each with the reason it is counted, as of the snapshot's date.
         params = {"date": date.isoformat()}
+        if region is not None:
+            params["region"] = str(_key(region))
         if street is not None:
             params["street"] = str(_key(street))
         if park is not None:

@@ -11,8 +11,10 @@ from datetime import date
 
 from dateutil.relativedelta import relativedelta
 from django.db.models import QuerySet
+from django.urls import reverse
 
 from orgs.models import CoverageSnapshot, Region
+from stats.coverage import ABOVE_STREET
 
 from .drilldown import DASHBOARD_FIGURES, RATE_FIGURES
 from .query import DashboardQuery
@@ -91,10 +93,11 @@ def _snapshots() -> QuerySet[CoverageSnapshot]:
     return CoverageSnapshot.objects.only(*_SNAPSHOT_FIELDS)
 
 
-def snapshot_latest(*, kind: str, key: str, above_scale: bool, on: date) -> CoverageSnapshot | None:
+def snapshot_latest(*, kind: str, keys: list[str], above_scale: bool, on: date) -> CoverageSnapshot | None:
+    """The latest row on or before `on` of a scope (its keys: stats.nodes.node_keys)."""
     return (
         _snapshots()
-        .filter(scope_kind=kind, scope_key=key, above_scale_only=above_scale, date__lte=on)
+        .filter(scope_kind=kind, scope_key__in=keys, above_scale_only=above_scale, date__lte=on)
         .order_by("-date")
         .first()
     )
@@ -128,10 +131,10 @@ class Overview:
         ]
 
 
-def overview(*, kind: str, key: str, above_scale: bool, on: date) -> Overview:
+def overview(*, kind: str, keys: list[str], above_scale: bool, on: date) -> Overview:
     """Two queries: the latest snapshot on or before `on`, then the twelve
     months before it (for the trend and the comparison with last month's end)."""
-    latest = snapshot_latest(kind=kind, key=key, above_scale=above_scale, on=on)
+    latest = snapshot_latest(kind=kind, keys=keys, above_scale=above_scale, on=on)
     if latest is None:
         return Overview(current=None, previous=None, trend=[])
     first_month = (latest.date - relativedelta(months=12)).replace(day=1)
@@ -139,7 +142,7 @@ def overview(*, kind: str, key: str, above_scale: bool, on: date) -> Overview:
         _snapshots()
         .filter(
             scope_kind=kind,
-            scope_key=key,
+            scope_key__in=keys,
             above_scale_only=above_scale,
             date__gte=first_month,
             date__lte=latest.date,
@@ -182,24 +185,32 @@ def breakdown(
     regions: list[Region],
     current: Figures,
     previous: Figures | None,
+    industry: str | None = None,
 ) -> list[dict]:
-    """One row per street (or park) from the snapshots written on the same
-    nightly run as the overview's: two queries whatever the number of rows."""
-    keys = [str(r.pk) for r in regions]
+    """One row per child region (a city's districts, a district's streets, a
+    street's parks) from the snapshots written on the same nightly run as the
+    overview's: two queries whatever the number of rows. Regions above the
+    streets have rows per industry (`industry`); a row of theirs links to
+    that region's own dashboard."""
+    keys = {CoverageSnapshot.industry_key(r.pk, industry) if industry else str(r.pk): r for r in regions}
     dates = [current.date] + ([previous.date] if previous else [])
     snaps = {
         (s.date, s.scope_key): s
         for s in _snapshots().filter(
-            scope_kind=kind, scope_key__in=keys, above_scale_only=q.above_scale, date__in=dates
+            scope_kind=CoverageSnapshot.ScopeKind.INDUSTRY if industry else kind,
+            scope_key__in=list(keys),
+            above_scale_only=q.above_scale,
+            date__in=dates,
         )
     }
     rows = []
-    for region in regions:
-        now = Figures.of(snaps.get((current.date, str(region.pk))))
-        before = Figures.of(snaps.get((previous.date, str(region.pk)))) if previous else None
+    for key, region in keys.items():
+        now = Figures.of(snaps.get((current.date, key)))
+        before = Figures.of(snaps.get((previous.date, key))) if previous else None
         street = region if kind == CoverageSnapshot.ScopeKind.STREET else region.parent
         park = region if kind == CoverageSnapshot.ScopeKind.PARK else None
         row = {"region": region, "name": region.name, "figures": now, "cells": []}
+        child_page = _dashboard_of(q, region) if kind in ABOVE_STREET else ""
         for figure in DASHBOARD_FIGURES:
             row["cells"].append(
                 {
@@ -209,13 +220,18 @@ def breakdown(
                     "is_rate": figure in RATE_FIGURES,
                     # Snapshots have no street × industry cells: a street's row is all its
                     # industries, and so is the list behind it (the table says so).
-                    "url": q.drill(figure, on=current.date, street=street, park=park, industry=False),
+                    "url": child_page or q.drill(figure, on=current.date, street=street, park=park, industry=False),
                 }
             )
             row[figure] = now.get(figure) if now else None
         row["org_coverage_delta"] = delta(now, before, "org_coverage")
         rows.append(row)
     return sort_rows(rows, q.sort)
+
+
+def _dashboard_of(q: DashboardQuery, region: Region) -> str:
+    """A child region's own dashboard under this page's filters."""
+    return f"{reverse('orgs:dashboard')}?{q.querystring(region=region.pk, street='', park='', sort='')}"
 
 
 def sort_rows(rows: list[dict], sort: str) -> list[dict]:

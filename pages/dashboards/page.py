@@ -17,8 +17,8 @@ from .query import DashboardQuery
 
 def dashboard_data(*, q: DashboardQuery) -> dict:
     """Everything the overview shows, for the scope and date of `q`; its notices may grow."""
-    kind, key = q.snapshot_key()
-    ov = overview(kind=kind, key=key, above_scale=q.above_scale, on=q.date)
+    kind, keys = q.snapshot_key()
+    ov = overview(kind=kind, keys=keys, above_scale=q.above_scale, on=q.date)
     data: dict = {"q": q, "overview": ov, "rows": [], "row_kind": None, "statistics_ran": True}
     # Where the work on warnings stands is today's, whatever the snapshots.
     data["alert_work"] = alert_work_counts(q=q, on=q.date)
@@ -27,8 +27,24 @@ def dashboard_data(*, q: DashboardQuery) -> dict:
         data["statistics_ran"] = CoverageSnapshot.objects.filter(date__lte=q.date).exists()
         return data
     on = ov.current.date
-    if q.street is None:
-        regions = list(Region.objects.filter(q.scope.regions_q(), kind=Region.Kind.STREET).order_by("name"))
+    if q.street is None and q.park is None and q.region is not None and q.region.kind in CHILD_KIND:
+        # A city ranks its districts (a province its cities), each with its industry rows under that filter.
+        child_kind = CHILD_KIND[q.region.kind]
+        regions = list(Region.objects.filter(q.scope.regions_q(), parent=q.region, kind=child_kind).order_by("name"))
+        data["row_kind"] = child_kind
+        data["rows"] = breakdown(
+            q=q,
+            kind=child_kind,
+            regions=regions,
+            current=ov.current,
+            previous=ov.previous,
+            industry=q.industry.pk if q.industry else None,
+        )
+    elif q.street is None and q.park is None:
+        streets = Region.objects.filter(q.scope.regions_q(), kind=Region.Kind.STREET)
+        if q.below_root is not None:
+            streets = streets.filter(pk__in=q.below_root.streets_below())
+        regions = list(streets.order_by("name"))
         data["row_kind"] = "street"
         data["rows"] = breakdown(
             q=q, kind=CoverageSnapshot.ScopeKind.STREET, regions=regions, current=ov.current, previous=ov.previous
@@ -36,9 +52,8 @@ def dashboard_data(*, q: DashboardQuery) -> dict:
         if q.industry is not None:
             data["rows_scope"] = _("本表按各街道全部行业统计，不按所选行业筛选。")
     else:
-        regions = list(
-            Region.objects.filter(kind=Region.Kind.PARK, parent=q.street).select_related("parent").order_by("name")
-        )
+        parks = Region.objects.filter(kind=Region.Kind.PARK, parent=q.street) if q.street else Region.objects.none()
+        regions = list(parks.select_related("parent").order_by("name"))
         data["row_kind"] = "park"
         data["rows"] = breakdown(
             q=q, kind=CoverageSnapshot.ScopeKind.PARK, regions=regions, current=ov.current, previous=ov.previous
@@ -50,6 +65,10 @@ def dashboard_data(*, q: DashboardQuery) -> dict:
     data["panels_scope"] = panels_scope(q)
     data["kpi_links"] = {figure: q.drill(figure, on=on) for figure in DASHBOARD_FIGURES}
     return data
+
+
+# The children a region above the districts ranks.
+CHILD_KIND = {Region.Kind.PROVINCE: Region.Kind.CITY, Region.Kind.CITY: Region.Kind.DISTRICT}
 
 
 def panels_scope(q: DashboardQuery) -> dict[str, str]:

@@ -46,6 +46,8 @@ def dashboard_organizations(*, q: DashboardQuery) -> QuerySet[PartyOrganization]
         qs = qs.filter(park=q.park)
     elif q.street is not None:
         qs = qs.filter(street=q.street)
+    elif q.below_root is not None:
+        qs = qs.filter(street__in=q.below_root.streets_below())
     condition = _enterprise_filter(q)
     if condition is not None:
         qs = qs.filter(_covers_filtered_enterprise(q, condition))
@@ -98,6 +100,8 @@ def _alerts_in_scope(*, q: DashboardQuery) -> QuerySet[Alert]:
         qs = qs.filter(Q(organization__park=q.park) | Q(enterprise__park=q.park))
     elif q.street is not None:
         qs = qs.filter(street=q.street)
+    elif q.below_root is not None:
+        qs = qs.filter(street__in=q.below_root.streets_below())
     condition = _enterprise_filter(q)
     if condition is not None:
         # A warning about an enterprise of the industry (or above scale), or
@@ -149,7 +153,7 @@ def fund_panel(*, q: DashboardQuery) -> FundOverview:
     """The fund as of today in the scope of the query: the accounts' count and
     balances, this year's income and disbursements, applications in flight;
     the district pool on the district view only."""
-    return fund_overview(user=q.user, region=q.park if q.park is not None else q.street)
+    return fund_overview(user=q.user, region=q.park or q.street or q.below_root)
 
 
 # --- the lists behind the panels' numbers ---------------------------------------------

@@ -24,6 +24,8 @@ from django.utils.translation import gettext_lazy
 from orgs import policy
 from orgs.models import CoverageSnapshot, Industry, Region
 from orgs.scoping import Scope, scope_for
+from stats.coverage import ABOVE_STREET, NODE_KINDS
+from stats.nodes import node_keys, top_regions
 
 from .drilldown import drilldown_url
 
@@ -38,6 +40,10 @@ class DashboardQuery:
     user: AnyUser
     scope: Scope
     date: date
+    # The region above the streets whose page this is (a district, a city, a
+    # province); None on a street's or park's page, and where the tree has no
+    # single root (the whole installation).
+    region: Region | None = None
     street: Region | None = None
     park: Region | None = None
     industry: Industry | None = None
@@ -45,18 +51,40 @@ class DashboardQuery:
     sort: str = ""
     notices: list[str] = field(default_factory=list)
 
-    def snapshot_key(self) -> tuple[str, str]:
+    def snapshot_key(self) -> tuple[str, list[str]]:
+        """The kind and keys of the rows this page reads (stats.nodes.node_keys)."""
         if self.park is not None:
-            return CoverageSnapshot.ScopeKind.PARK, str(self.park.pk)
+            return CoverageSnapshot.ScopeKind.PARK, [str(self.park.pk)]
         if self.street is not None:
-            return CoverageSnapshot.ScopeKind.STREET, str(self.street.pk)
-        if self.industry is not None:
-            return CoverageSnapshot.ScopeKind.INDUSTRY, self.industry.pk
-        return CoverageSnapshot.ScopeKind.DISTRICT, ""
+            return CoverageSnapshot.ScopeKind.STREET, [str(self.street.pk)]
+        return node_keys(self.region, self.industry)
+
+    @property
+    def below_root(self) -> Region | None:
+        """The region of the page when it is not the root of the tree: what
+        narrows the panels and the drill-downs, and what the links carry."""
+        if self.street is None and self.region is not None and self.region.parent_id is not None:
+            return self.region
+        return None
+
+    @property
+    def up(self) -> Region | None:
+        """The region one level up that the user reaches, for the link back:
+        a park's street, a street's district, a district's city."""
+        if self.park is not None and self.street is not None:
+            return self.street
+        node = self.park or self.street or self.region
+        parent = node.parent if node is not None else None
+        if parent is None or parent.kind not in ABOVE_STREET:
+            return None
+        if self.scope.everything or parent.pk in self.scope.region_ids:
+            return parent
+        return None
 
     def params(self, **overrides: object) -> dict[str, str]:
         values = {
             "date": self.date.isoformat() if self.date != timezone.localdate() else "",
+            "region": str(self.below_root.pk) if self.below_root else "",
             "street": str(self.street.pk) if self.street else "",
             "park": str(self.park.pk) if self.park else "",
             "industry": self.industry.pk if self.industry else "",
@@ -83,6 +111,7 @@ class DashboardQuery:
         return drilldown_url(
             figure,
             date=on,
+            region=self.below_root if street is None and park is None else None,
             street=street if street is not None else self.street,
             park=park if park is not None else self.park,
             industry=self.industry if industry else None,
@@ -152,6 +181,7 @@ class DashboardFilterForm(forms.Form):
     are the URL's parameters."""
 
     date = _DateField(required=False, input_formats=["%Y-%m-%d"])
+    region = _IdField(required=False, error_messages={"invalid": gettext_lazy("区域参数无效，已忽略。")})
     street = _IdField(required=False, error_messages={"invalid": gettext_lazy("街道参数无效，已忽略。")})
     park = _IdField(required=False, error_messages={"invalid": gettext_lazy("园区参数无效，已忽略。")})
     industry = _TextField(required=False)
@@ -172,11 +202,20 @@ class DashboardFilterForm(forms.Form):
             raise ValidationError(_("所选日期晚于今天，已显示最新数据。"), code="future")
         return value
 
+    def clean_region(self) -> Region | None:
+        pk = self.cleaned_data["region"]
+        if pk is None:
+            return None
+        region = Region.objects.filter(self.scope.regions_q(), kind__in=NODE_KINDS, pk=pk).first()
+        if region is None:
+            raise ValidationError(_("该区域不存在或不在您的管辖范围内"), code=OUT_OF_REACH)
+        return region
+
     def clean_street(self) -> Region | None:
         pk = self.cleaned_data["street"]
         if pk is None:
             return None
-        street = self._streets().filter(pk=pk).first()
+        street = self._streets().filter(pk=pk).select_related("parent").first()
         if street is None:
             raise ValidationError(_("该街道不存在或不在您的管辖范围内"), code=OUT_OF_REACH)
         return street
@@ -206,27 +245,44 @@ class DashboardFilterForm(forms.Form):
 
     def clean(self) -> dict:
         data = super().clean()
-        street = data.get("street")
-        if street is None and not self.scope.everything and not self.has_error("street", OUT_OF_REACH):
-            # Street staff land on their own street; with several, the first by name.
-            street = self._streets().order_by("name").first()
-            if street is None:
-                self.add_error("street", ValidationError(NO_DASHBOARD, code=OUT_OF_REACH))
-        park = data.get("park")
+        region, street, park = data.get("region"), data.get("street"), data.get("park")
+        # `region` names any node; a street or park asked for that way is read as `street=` or `park=`.
+        if region is not None and region.kind == Region.Kind.STREET and street is None:
+            street, region = region, None
+        elif region is not None and region.kind == Region.Kind.PARK and park is None:
+            park, region = region, None
+        if region is not None and region.kind in ABOVE_STREET and (street is not None or park is not None):
+            # The region picker changed: a street of another region gives way to it.
+            inside = region.streets_below().filter(pk=(street or park.parent).pk).exists()
+            street, park = (street, park) if inside else (None, None)
+        if street is not None or park is not None:
+            region = None
+        elif region is None and not self.has_error("region", OUT_OF_REACH):
+            # Staff land on the highest region they hold: a city, their district.
+            tops = top_regions(self.scope)
+            region = tops[0] if tops else None
+        if region is None and street is None and park is None and not self.scope.everything:
+            if not self.has_error("street", OUT_OF_REACH) and not self.has_error("region", OUT_OF_REACH):
+                # Street staff land on their own street; with several, the first by name.
+                street = self._streets().order_by("name").first()
+                if street is None:
+                    self.add_error("street", ValidationError(NO_DASHBOARD, code=OUT_OF_REACH))
         if park is not None:
             if street is None:
-                street = park.parent
+                street = park.parent if park.parent.kind == Region.Kind.STREET else None
             elif park.parent_id != street.pk:
                 self.add_error("park", _("所选园区不属于所选街道，已忽略园区条件。"))
         if data.get("industry") is not None and street is not None:
             # Industry snapshots are district-wide; a street view must not show them.
             self.add_error("industry", _("行业统计按全区计算，街道视图暂不支持按行业筛选，已忽略行业条件。"))
         data["street"] = street
+        data["region"] = region
+        data["park"] = park if not self.has_error("park") else None
         return data
 
     def out_of_reach(self) -> str | None:
         """The refusal, when a street or park asked for is outside the user's reach."""
-        for name in ("street", "park"):
+        for name in ("region", "street", "park"):
             for error in self.errors.as_data().get(name, []):
                 if error.code == OUT_OF_REACH:
                     return error.messages[0]
@@ -256,6 +312,7 @@ def dashboard_query(*, user: AnyUser, params: Mapping[str, str]) -> DashboardQue
         user=user,
         scope=scope,
         date=data.get("date") or today,
+        region=data.get("region"),
         street=data.get("street"),
         park=data.get("park"),
         industry=data.get("industry"),
@@ -272,8 +329,40 @@ def filter_options(*, q: DashboardQuery) -> dict:
     parks = Region.objects.filter(q.scope.regions_q(), kind=Region.Kind.PARK).order_by("name")
     if q.street is not None:
         parks = parks.filter(parent=q.street)
+    # The district whose streets the street picker offers: the page's, or the street's.
+    district = q.region if q.region is not None and q.region.kind == Region.Kind.DISTRICT else None
+    if q.street is not None and q.street.parent is not None and q.street.parent.kind == Region.Kind.DISTRICT:
+        district = q.street.parent
+    if district is not None and district.parent_id is not None:
+        streets = streets.filter(parent=district)
     return {
+        "regions": region_choices(q=q, selected=district if q.street is not None else q.region),
+        "district_page": district is not None and (q.scope.everything or district.pk in q.scope.region_ids),
         "streets": list(streets.values_list("pk", "name")),
         "parks": list(parks.values_list("pk", "name")),
         "industries": [(i.pk, i.label) for i in Industry.objects.all()] if q.street is None else [],
     }
+
+
+def region_choices(*, q: DashboardQuery, selected: Region | None) -> list[dict]:
+    """The regions above the streets the user reaches, a city before its
+    districts, for the region picker; empty where there is only one."""
+    regions = list(Region.objects.filter(q.scope.regions_q(), kind__in=ABOVE_STREET).order_by("name"))
+    if len(regions) < 2:
+        return []
+    by_parent: dict[int | None, list[Region]] = {}
+    for region in regions:
+        by_parent.setdefault(region.parent_id, []).append(region)
+    known = {r.pk for r in regions}
+    choices: list[dict] = []
+
+    def walk(region: Region, depth: int) -> None:
+        chosen = selected is not None and selected.pk == region.pk
+        choices.append({"pk": region.pk, "label": "\u3000" * depth + region.name, "selected": chosen})
+        for child in by_parent.get(region.pk, []):
+            walk(child, depth + 1)
+
+    tops = [r for r in regions if r.parent_id not in known]
+    for region in sorted(tops, key=lambda r: (ABOVE_STREET.index(r.kind), r.name)):
+        walk(region, 0)
+    return choices

@@ -108,6 +108,7 @@ def _objects(world) -> dict[str, int]:
         "/api/v1/activities/{id}/approve/": activity,
         "/api/v1/activities/{id}/return/": activity,
         "/api/v1/instructor-assignments/{id}/": make_assignment(world, world.enterprise_a).pk,
+        "/api/v1/regions/{id}/": world.street_a.pk,
         "/api/v1/ratings/{id}/": make_rating(world.org_a).pk,
         **{
             f"/api/v1/alerts/{{id}}/{suffix}": alert
