@@ -1,4 +1,4 @@
-"""The API's door to the policy (orgs/policy.py).
+"""The API's door to the policy (orgs/policy/).
 
 A viewset names, per write action, the predicate its caller must satisfy:
 `write_policy = {"create": policy.may_keep_rosters}` (`"*"` for every

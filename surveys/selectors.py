@@ -1,5 +1,5 @@
 """Reads for the survey pages, scoped like every other read. Who may import
-or export is the policy's to say (orgs/policy.py)."""
+or export is the policy's to say (orgs/policy/)."""
 
 from typing import Any
 

@@ -168,21 +168,32 @@ def test_city_staff_land_on_the_dashboard(city, client):
     assert client.get(reverse("home")).status_code == 200
 
 
-def test_one_districts_staff_set_no_table_every_district_uses(city, client):
-    """Star criteria and the 公积金 rule tables hold for every district:
-    district A's staff do not change them for district B; the city's staff
-    set them (the city's defaults)."""
+def test_one_districts_staff_set_no_table_of_another_district(city, client):
+    """Star criteria and the 公积金 rule tables are each district's own
+    (orgs/test_rules_per_district.py): district A's staff do not change
+    district B's or the city's defaults; street staff and leaders set none;
+    the city's staff set the city's defaults."""
     from funds.models import StarRule
 
-    data = {"stars": "2", "effective_from": "2026-07-01", "match_rate": "0.3", "subsidy_cap": "1200", "note": ""}
+    data = {
+        "stars": "2",
+        "effective_from": "2026-07-01",
+        "match_rate": "0.3",
+        "subsidy_cap": "1200",
+        "note": "",
+        "region": str(city["b"].pk),
+    }
     url = reverse("funds:star_rules")
     for who in ("district_a", "street_a1", "leader_a"):
-        assert not policy.may_set_star_rules(city[who]) and not policy.may_set_rating_scheme(city[who])
+        assert not policy.may_set_rules(city[who], city["b"]) and not policy.may_set_rules(city[who], None)
         client.force_login(city[who])
-        assert client.post(url, data).status_code == 403
-        assert client.post(reverse("orgs:rating_scheme"), {"confirm": "1"}).status_code == 403
+        response = client.post(url, data)
+        if who == "district_a":  # the form answers, naming the field
+            assert response.status_code == 200 and "适用区域" in response.content.decode()
+        else:
+            assert response.status_code in (403, 404)
+    assert not policy.may_set_star_rules(city["street_a1"]) and not policy.may_set_rating_scheme(city["leader_a"])
     assert not StarRule.objects.filter(effective_from="2026-07-01").exists()
-    assert policy.may_set_star_rules(city["city_staff"]) and policy.may_set_rating_scheme(city["city_staff"])
-    client.force_login(city["city_staff"])
-    assert client.post(url, data).status_code == 302
-    assert StarRule.objects.filter(stars=2, effective_from="2026-07-01").exists()
+    assert policy.may_set_rules(city["district_a"], city["a"])
+    assert policy.may_set_rules(city["city_staff"], None) and policy.may_set_rules(city["city_staff"], city["city"])
+    assert not policy.may_set_rules(city["city_staff"], city["b"])

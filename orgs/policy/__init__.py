@@ -6,7 +6,8 @@ False and never raises. Services call them through `require()`, which
 raises the refusal; pages and templates call the same predicates to show or
 hide a button; the API calls them through `orgs.permissions.PolicyPermission`
 and through the services. So a page and the API cannot disagree, and "who
-may do X?" is answered in this file only: no other module outside
+may do X?" is answered in this package only (its sections: base,
+accounts, rules and this file): no other module outside
 `orgs/scoping.py` looks at a user's roles.
 
 Write predicates read the *write* scope, where a leader's grants do not
@@ -17,45 +18,38 @@ A superuser holds every role.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from django.core.exceptions import PermissionDenied
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Q, QuerySet
 
-from core.errors import ApplicationError
-
-from .models import Enterprise, PartyOrganization, Region, Role, RoleGrant, User
-from .role_holders import alert_assignable_users as alert_assignable_users
-from .scoping import NOTHING, AnyUser, Scope, scope_for
-
-if TYPE_CHECKING:
-    from django.utils.functional import Promise
+from ..models import Enterprise, PartyOrganization, Region, Role, User
+from ..role_holders import alert_assignable_users as alert_assignable_users
+from ..scoping import NOTHING, AnyUser, Scope
+from .accounts import (  # noqa: F401  (sections of the one policy)
+    account_regions,
+    instructors,
+    is_instructor,
+    may_assign_instructor_to,
+    may_assign_instructors,
+    may_browse_users,
+    may_grant,
+    may_manage_account,
+    may_manage_users,
+    reachable_accounts_q,
+)
+from .base import _holders, _reaches, _reads, _writes, require, require_permission  # noqa: F401
+from .rules import (  # noqa: F401
+    RULE_REGION_KINDS,
+    may_post_to_pool,
+    may_set_any_rules,
+    may_set_rules,
+    rule_regions_settable,
+)
 
 STAFF = (Role.CITY, Role.DISTRICT, Role.STREET, Role.LEADER)
 
 # The role whose workbench a user lands on when they hold several.
 HOME_ORDER = (Role.CITY, Role.DISTRICT, Role.STREET, Role.LEADER, Role.SECRETARY, Role.INSTRUCTOR)
-
-
-def require(allowed: bool, message: str | Promise, *, exc: type[Exception] = ApplicationError) -> None:
-    """Raise the refusal when a predicate said no. Services refuse with an
-    ApplicationError (a page shows it, the API answers 400) unless the
-    caller asks for PermissionDenied (403), as the reveal of a whole ID
-    number and the roster's writes always have."""
-    if not allowed:
-        raise exc(message)
-
-
-def _writes(user: AnyUser) -> Scope:
-    return scope_for(user, write=True)
-
-
-def _reads(user: AnyUser) -> Scope:
-    return scope_for(user)
-
-
-def _reaches(q: Q, organization: PartyOrganization) -> bool:
-    return PartyOrganization.objects.filter(q, pk=organization.pk).exists()
 
 
 # --- what a user is, for the workbench and the menu ------------------------------------------
@@ -343,12 +337,6 @@ def may_approve_withdrawal(user: AnyUser, application: Any, level: str) -> bool:
     return False
 
 
-def _holders(role: str, **grant: Any) -> QuerySet[User]:
-    return User.objects.filter(
-        is_active=True, role_grants__role=role, **{f"role_grants__{k}": v for k, v in grant.items()}
-    ).distinct()
-
-
 def secretaries_of(organization: PartyOrganization) -> QuerySet[User]:
     """Who files and settles for an organization (and hears of its applications)."""
     return _holders(Role.SECRETARY, organization_id=organization.pk)
@@ -421,112 +409,11 @@ def may_read_star_rules(user: AnyUser) -> bool:
     return _reads(user).has_role(*STAFF, Role.SECRETARY)
 
 
-# --- users and roles --------------------------------------------------------------------------
-
-
-def may_browse_users(user: AnyUser) -> bool:
-    """The users list: city and district staff, who manage it, and leaders of
-    a district or above, who read it."""
-    held = _reads(user).regions_held(Role.CITY, Role.DISTRICT, Role.LEADER)
-    return held is None or bool(held)
-
-
-def may_manage_users(user: AnyUser) -> bool:
-    """Create accounts, grant and revoke roles, reset passwords, deactivate:
-    city and district staff, within their own region."""
-    return _writes(user).has_role(Role.CITY, Role.DISTRICT)
-
-
-def account_regions(user: AnyUser) -> frozenset[int] | None:
-    """The regions whose accounts a user manages (the subtrees where they
-    hold city or district staff roles); None for every region (a superuser,
-    or a staff grant that names no region)."""
-    return _writes(user).regions_held(Role.CITY, Role.DISTRICT)
-
-
-def may_grant(
-    user: AnyUser, *, role: str, region: Region | None = None, organization: PartyOrganization | None = None
-) -> bool:
-    """Grant (or revoke) this role for this place. Only city and district
-    staff grant, and never beyond their own reach or above their level: a
-    grant bound to a region gives roles inside that region only, never a
-    city role unless the granter holds one there, and never a role that
-    names no place (which would reach every region). An instructor's grant
-    names no place: it reaches only the enterprises the instructor is
-    assigned to."""
-    if not may_manage_users(user):
-        return False
-    scope = _writes(user)
-    if role == Role.CITY:
-        return region is not None and scope.holds(Role.CITY, region.pk)
-    bound = account_regions(user)
-    if bound is None:
-        return True
-    place = organization.street if organization is not None else region
-    if place is None:
-        return role == Role.INSTRUCTOR
-    return place.pk in bound
-
-
-def may_manage_account(user: AnyUser, account: User) -> bool:
-    """Edit, reset the password of, deactivate or reactivate an account:
-    city and district staff, for accounts whose every role is one they
-    could grant. Only a superuser manages a superuser."""
-    if not may_manage_users(user) or (account.is_superuser and not getattr(user, "is_superuser", False)):
-        return False
-    return all(
-        may_grant(user, role=g.role, region=g.region, organization=g.organization)
-        for g in account.role_grants.select_related("region", "organization__street")
-    )
-
-
-def reachable_accounts_q(user: AnyUser) -> Q:
-    """The accounts a user reads on the users pages: every one for staff and
-    leaders whose grants name no region; otherwise those whose every role
-    lies in the user's regions (never a superuser)."""
-    if not may_browse_users(user):
-        return NOTHING
-    bound = account_regions(user) if may_manage_users(user) else _reads(user).regions_held(Role.LEADER)
-    if bound is None:
-        return Q()
-    ids = list(bound)
-    inside = (
-        Q(region_id__in=ids)
-        | Q(organization__street_id__in=ids)
-        | Q(role=Role.INSTRUCTOR, region__isnull=True, organization__isnull=True)
-    )
-    outside = RoleGrant.objects.filter(user=OuterRef("pk")).exclude(inside)
-    return Q(is_superuser=False) & ~Q(Exists(outside))
-
-
-def instructors() -> QuerySet[User]:
-    """Who may be assigned to enterprises: active holders of the instructor role."""
-    return _holders(Role.INSTRUCTOR)
-
-
-def is_instructor(account: User) -> bool:
-    """Whether an account holds the instructor role (active or not: its work stays listed)."""
-    return account.role_grants.filter(role=Role.INSTRUCTOR).exists()
-
-
-def may_assign_instructors(user: AnyUser) -> bool:
-    """Assign party-building instructors to enterprises and end assignments:
-    district staff, and street staff for their street's enterprises."""
-    return _writes(user).has_role(Role.DISTRICT, Role.STREET)
-
-
-def may_assign_instructor_to(user: AnyUser, enterprise: Enterprise) -> bool:
-    return (
-        may_assign_instructors(user)
-        and Enterprise.objects.filter(_writes(user).enterprises_q(), pk=enterprise.pk).exists()
-    )
-
-
 # --- warnings (DESIGN.md §10) ------------------------------------------------------------------
 
 
 def _reaches_alert(scope: Scope, alert: Any) -> bool:
-    from .models import Alert
+    from ..models import Alert
 
     return Alert.objects.filter(scope.alerts_q(), pk=alert.pk).exists()
 
@@ -608,58 +495,3 @@ def may_read_audit(user: AnyUser) -> bool:
 
 def may_enrol_two_factor(user: AnyUser) -> bool:
     return _reads(user).has_role(Role.CITY, Role.DISTRICT)
-
-
-def require_permission(allowed: bool, message: str | Promise) -> None:
-    """`require` for the refusals that are a 403 on every door."""
-    require(allowed, message, exc=PermissionDenied)
-
-
-# --- rules per region (DESIGN.md §8) -----------------------------------------------------------
-# The star table, the rating scheme and the compliance rules are set per
-# region from a date on (orgs.rulebook resolves them).
-
-RULE_REGION_KINDS = (Region.Kind.DISTRICT, Region.Kind.CITY, Region.Kind.PROVINCE)
-
-
-def may_set_rules(user: AnyUser, region: Region | None) -> bool:
-    """A district's own rules: its district staff. A city's (or province's)
-    defaults: its city staff. The installation's defaults (no region): staff
-    who reach the whole installation, that is city staff at the root or the
-    district staff of a one-district installation. Nobody sets rules for a
-    district they do not hold."""
-    writes = _writes(user)
-    if region is None:
-        reads = _reads(user)
-        whole_district = writes.everything and writes.has_role(Role.DISTRICT)
-        return whole_district or (reads.everything and reads.has_role(Role.CITY))
-    if region.kind == Region.Kind.DISTRICT:
-        return writes.holds(Role.DISTRICT, region.pk)
-    if region.kind in (Region.Kind.CITY, Region.Kind.PROVINCE):
-        return writes.holds(Role.CITY, region.pk)
-    return False
-
-
-def may_set_any_rules(user: AnyUser) -> bool:
-    """Whether the user sets some region's rules at all (the menu, the edit form)."""
-    return _writes(user).has_role(Role.DISTRICT, Role.CITY)
-
-
-def rule_regions_settable(user: AnyUser) -> list[Region | None]:
-    """The regions whose rules the user may set, the installation's default
-    (None) first, then cities, then districts by name."""
-    if not may_set_any_rules(user):
-        return []
-    held = _writes(user).regions_held(Role.DISTRICT, Role.CITY)
-    candidates = Region.objects.filter(kind__in=RULE_REGION_KINDS)
-    if held is not None:
-        candidates = candidates.filter(pk__in=held)
-    regions = sorted(
-        (r for r in candidates if may_set_rules(user, r)), key=lambda r: (r.kind == Region.Kind.DISTRICT, r.name)
-    )
-    return [None, *regions] if may_set_rules(user, None) else list(regions)
-
-
-def may_post_to_pool(user: AnyUser, pool: Any) -> bool:
-    """Money into a district's pool: that district's staff (an unassigned pool takes nothing)."""
-    return pool.region_id is not None and _writes(user).holds(Role.DISTRICT, pool.region_id)
