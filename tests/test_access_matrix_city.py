@@ -131,6 +131,8 @@ CITY_ANSWERS = {
             "orgs:organization_dissolve",
             "orgs:organization_merge",
             "orgs:organization_election",
+            "orgs:enterprise_propose",  # only an organization's secretary proposes
+            "orgs:organization_propose",
             "members:edit",
             "members:transfer_targets",
             "activities:edit",
