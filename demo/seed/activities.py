@@ -60,6 +60,7 @@ class ActivitySteps(SeederBase):
                 Activity.objects.bulk_create(rows, batch_size=BATCH)
                 written += len(rows)
                 rows = []
+                self.flushed()
             roster = [m for m in self.org_members.get(org.pk, []) if m.stage in (Stage.FORMAL, Stage.PROBATIONARY)]
             due = len(roster)
             # Some organizations keep every meeting, some drift, a few go quiet.

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import NamedTuple
 
+from django.db import reset_queries
 from stdnum.cn import ric, uscc
 
 from core.validators import USCC_ALPHABET
@@ -78,10 +79,21 @@ class SeederBase:
         self.rng = random.Random(seed)
         self.password = password
         self.as_of = as_of
-        self.progress = progress or (lambda message: None)
+        self._progress = progress or (lambda message: None)
         self.result = SeedResult(password=password)
         self.survey_year = as_of.year if as_of >= date(as_of.year, 3, 31) else as_of.year - 1
         self.used_ids: set[str] = set()
+
+    def progress(self, message: str) -> None:
+        """A step begins. With DEBUG on, Django keeps the text of the last
+        9,000 queries; a bulk insert's is megabytes, so the seed lets it go
+        between steps and chunks (see `flushed`)."""
+        reset_queries()
+        self._progress(message)
+
+    @staticmethod
+    def flushed() -> None:
+        reset_queries()
 
     def count(self, name: str, n: int) -> None:
         """Add to a figure the command prints (summed over the districts)."""

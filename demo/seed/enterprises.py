@@ -175,6 +175,7 @@ class EnterpriseSteps(SeederBase):
                 EnterpriseSurvey.objects.bulk_create(rows, batch_size=BATCH)
                 written += len(rows)
                 rows = []
+                self.flushed()
             facts = {name: getattr(e, name) for name in fields}
             rows.append(
                 EnterpriseSurvey(

@@ -274,6 +274,7 @@ class OrganizationSteps(SeederBase):
             )
             made += len(members)
             batch = []
+            self.flushed()
 
         for org in self.orgs:
             if len(batch) >= FLUSH:

@@ -2,6 +2,7 @@ import time
 from datetime import date
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
 
 from core.errors import ApplicationError
 from demo.seed import DEFAULT_PASSWORD, seed_demo
@@ -46,9 +47,9 @@ class Command(BaseCommand):
             )
             return
         if not 1 <= districts <= MAX_DISTRICTS:
-            raise CommandError(f"--districts 应为 1 到 {MAX_DISTRICTS}")
+            raise CommandError(_("--districts 应为 1 到 %(n)d") % {"n": MAX_DISTRICTS})
         if enterprises < 50 * districts:
-            raise CommandError("--enterprises 至少为 50" if districts == 1 else "--enterprises 每个区县至少 50 家")
+            raise CommandError("--enterprises 至少为 50" if districts == 1 else _("--enterprises 每个区县至少 50 家"))
         started = time.monotonic()
         try:
             result = seed_demo(
