@@ -107,7 +107,7 @@ class Context:
         # The districts this batch may write in (None: no limit, as in an
         # installation of one district).
         self.writable: set[int] | None = None
-        if len(self.district_name) > 1:
+        if self.several_districts:
             self.writable = {district.pk} if district is not None else set(importable or self.district_name)
         self.park_by_key = {
             (parent, name.strip()): pk
@@ -134,6 +134,10 @@ class Context:
         self.industry_name = dict(industries)
 
     @property
+    def several_districts(self) -> bool:
+        return len(self.district_name) > 1
+
+    @property
     def district_pk(self) -> int | None:
         return self.district.pk if self.district is not None else None
 
@@ -141,7 +145,7 @@ class Context:
         """The district a row of the file belongs to: the one its 所属区县
         names, else the one the file was imported for."""
         if not name:
-            if self.district is None and len(self.district_name) > 1:
+            if self.district is None and self.several_districts:
                 raise CellError(_("不能为空：全市文件的每一行须填写所属区县"))
             return self.district_pk
         pk = self.district_by_name.get(name)
@@ -167,7 +171,7 @@ class Context:
             if self.only_street is not None and pk != self.only_street.pk:
                 raise CellError(_("不属于本次导入的街道（%(s)s）") % {"s": self.only_street.name})
             return pk
-        if district is not None and len(self.district_name) > 1:
+        if district is not None and self.several_districts:
             for other, streets in self.streets_in.items():
                 if other != district and (name in streets or name + "街道" in streets):
                     raise CellError(
@@ -310,7 +314,9 @@ def parse_rows(
     industry_at = fields.index("industry_id") if "industry_id" in fields else None
     members = ("members_total", "members_formal", "members_probationary")
     member_at = [fields.index(m) for m in members] if all(m in fields for m in members) else None
-    district_at = fields.index("district_name") if "district_name" in fields else None
+    # 所属区县 routes rows where there are several districts; with one, the
+    # column is read as it always was: not at all.
+    district_at = fields.index("district_name") if "district_name" in fields and ctx.several_districts else None
     keep_cells = member_at is None or ctx.only_street is not None or ctx.writable is not None
     street_header = COLUMN_BY_FIELD["street_name"].header
     district_header = COLUMN_BY_FIELD["district_name"].header

@@ -177,3 +177,8 @@ def test_one_district_needs_no_district_argument(db, tmp_path):
     call_command("import_survey", str(write_xlsx(tmp_path / "a.xlsx", [survey_row(1, "独一街道")])), "--year", "2026")
     assert _names_in(street) == {"测试排查企业1有限公司"}
     assert ImportBatch.objects.get().district == district
+    # With one district a 所属区县 column is read as before: not at all.
+    rows = [survey_row(2, "独一街道", **{"所属区县": "大连市某某区"})]
+    report = survey_import(path=write_xlsx(tmp_path / "b.xlsx", rows, headers=CITY_HEADERS), year=YEAR, by=None)
+    assert not report.rejected
+    assert _names_in(street) == {"测试排查企业1有限公司", "测试排查企业2有限公司"}
