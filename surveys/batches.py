@@ -180,6 +180,11 @@ def survey_batch_rollback(*, batch: ImportBatch, by: User | None) -> ImportBatch
     later = ImportBatch.objects.filter(
         kind=ImportBatch.Kind.SURVEY, status=ImportBatch.Status.COMMITTED, committed_at__gt=batch.committed_at
     )
+    own = batch_district(batch)
+    if own is not None:
+        # Another district's batch changed nothing of this one (its rows of
+        # this district were refused); a city's file or an older batch may have.
+        later = later.filter(Q(district=own) | Q(district__isnull=True) | ~Q(district__kind=Region.Kind.DISTRICT))
     if later.exists():
         raise ApplicationError(_("之后还有已导入的排查批次，请先撤销较晚的批次"))
     try:

@@ -182,3 +182,24 @@ def test_one_district_needs_no_district_argument(db, tmp_path):
     report = survey_import(path=write_xlsx(tmp_path / "b.xlsx", rows, headers=CITY_HEADERS), year=YEAR, by=None)
     assert not report.rejected
     assert _names_in(street) == {"测试排查企业1有限公司", "测试排查企业2有限公司"}
+
+
+def test_a_districts_batch_rolls_back_after_another_districts_import(city, tmp_path):
+    from surveys.batches import survey_batch_rollback
+
+    first = survey_import(
+        path=write_xlsx(tmp_path / "a.xlsx", [survey_row(1, "甲一街道")]), year=YEAR, by=None, district=city["a"]
+    )
+    survey_import(
+        path=write_xlsx(tmp_path / "b.xlsx", [survey_row(2, "乙一街道")]), year=YEAR, by=None, district=city["b"]
+    )
+    again = survey_import(
+        path=write_xlsx(tmp_path / "a2.xlsx", [survey_row(3, "甲一街道")]), year=YEAR, by=None, district=city["a"]
+    )
+    # A later batch of the same district still comes first.
+    with pytest.raises(ApplicationError, match="较晚"):
+        survey_batch_rollback(batch=ImportBatch.objects.get(pk=first.batch), by=city["district_a"])
+    survey_batch_rollback(batch=ImportBatch.objects.get(pk=again.batch), by=city["district_a"])
+    survey_batch_rollback(batch=ImportBatch.objects.get(pk=first.batch), by=city["district_a"])
+    assert not _names_in(city["a1"])
+    assert _names_in(city["b1"]) == {"乙区原有企业有限公司", "测试排查企业2有限公司"}
