@@ -22,7 +22,7 @@ from orgs.models import Enterprise, EnterpriseSurvey, ImportBatch, InstructorAss
 from .finish import undo_chunks
 from .reader import check_size, open_survey
 from .report import SURVEY_UNDO_FIELDS, file_sha256
-from .services import importer_check, survey_import
+from .services import batch_region, has_district_column, import_district, importer_check, survey_import
 from .sql import undo_restored
 
 logger = logging.getLogger(__name__)
@@ -34,13 +34,15 @@ def survey_batch_open(
     year: int,
     by: User,
     street: Region | None,
+    district: Region | None = None,
     strict: bool = False,
     create_streets: bool = False,
 ) -> ImportBatch:
     """Keep an uploaded file as a batch waiting for its check. The file is
     refused here (nothing kept) when it is too big, not a spreadsheet, a zip
-    bomb or has no header row."""
-    importer_check(by=by, street=street)
+    bomb or has no header row, or when there are several districts and
+    neither the upload nor the file (所属区县) says which."""
+    importer_check(by=by, street=street, district=district)
     validate_year(year)
     check_size(upload.size)
     name = os.path.basename(upload.name or "survey")
@@ -59,7 +61,12 @@ def survey_batch_open(
         )
         batch.source.save(name, File(upload), save=False)
         try:
-            open_survey(batch.source.path, file_name=name).close()
+            table = open_survey(batch.source.path, file_name=name)
+            table.close()
+            district = import_district(district=district, street=street, city_file=has_district_column(table))
+            if district is not None:
+                importer_check(by=by, street=street, district=district)
+            batch.district = batch_region(district)
         except BaseException:
             # Refused, or the check itself failed: no copy of the file stays behind.
             batch.source.delete(save=False)
@@ -67,6 +74,12 @@ def survey_batch_open(
         batch.file_hash = file_sha256(batch.source.path)
         batch.save()
     return batch
+
+
+def batch_district(batch: ImportBatch) -> Region | None:
+    """The district a batch was imported for; None for a city's file (its
+    `district` names the region above the districts) or an older batch."""
+    return batch.district if batch.district is not None and batch.district.is_district else None
 
 
 def _progress_writer(batch: ImportBatch) -> Callable[[int, str], None]:
@@ -88,6 +101,7 @@ def survey_batch_process(*, batch: ImportBatch, commit: bool) -> ImportBatch:
             strict=batch.strict,
             create_streets=batch.create_streets,
             street=batch.street,
+            district=batch_district(batch),
             batch=batch,
             progress=_progress_writer(batch),
             park_decisions=park_decisions_of(batch),
@@ -137,7 +151,7 @@ def survey_batch_confirm(*, batch: ImportBatch, by: User, park_decisions: dict[s
     preview's question for each park whose name is close to an existing one:
     {label: existing park id, or "new"}."""
     batch = ImportBatch.objects.select_for_update().get(pk=batch.pk)
-    importer_check(by=by, street=batch.street)
+    importer_check(by=by, street=batch.street, district=batch_district(batch))
     if batch.status != ImportBatch.Status.PREVIEW:
         raise ApplicationError(_("该批次当前不是待确认状态"))
     if batch.strict and batch.rejected:
@@ -160,12 +174,17 @@ def survey_batch_rollback(*, batch: ImportBatch, by: User | None) -> ImportBatch
     changed gets its previous values back. Only the latest committed survey
     batch can be undone, so no later import is silently undone with it."""
     batch = ImportBatch.objects.select_for_update().get(pk=batch.pk)
-    importer_check(by=by, street=batch.street)
+    importer_check(by=by, street=batch.street, district=batch_district(batch))
     if batch.status != ImportBatch.Status.COMMITTED:
         raise ApplicationError(_("只有已导入的批次可以撤销"))
     later = ImportBatch.objects.filter(
         kind=ImportBatch.Kind.SURVEY, status=ImportBatch.Status.COMMITTED, committed_at__gt=batch.committed_at
     )
+    own = batch_district(batch)
+    if own is not None:
+        # Another district's batch changed nothing of this one (its rows of
+        # this district were refused); a city's file or an older batch may have.
+        later = later.filter(Q(district=own) | Q(district__isnull=True) | ~Q(district__kind=Region.Kind.DISTRICT))
     if later.exists():
         raise ApplicationError(_("之后还有已导入的排查批次，请先撤销较晚的批次"))
     try:

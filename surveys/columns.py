@@ -467,7 +467,19 @@ COLUMNS: list[Column] = [
     ),
 ]
 
-COLUMN_BY_FIELD = {c.field: c for c in COLUMNS}
+# Optional, and only in a city's file (DESIGN.md §8): the district a row
+# belongs to, when one file carries several districts. Read where present;
+# not part of a district's template or ledger export.
+DISTRICT_COLUMN = Column(
+    "所属区县",
+    "district_name",
+    clean_text,
+    aliases=("区县", "所属区(县)", "所属区(县、市)", "所属县(市、区)", "所属区", "区(县、市)"),
+    help=_lazy("全市文件填写：须为已有区县名称；按区县导入时可空"),
+    max_length=_stored_in((Region, "name")),
+)
+
+COLUMN_BY_FIELD = {c.field: c for c in (*COLUMNS, DISTRICT_COLUMN)}
 REQUIRED = [c for c in COLUMNS if c.required]
 TEXT = [c for c in COLUMNS if c.max_length is not None]
 
@@ -480,7 +492,7 @@ def header_key(text: Any) -> str:
 
 
 _HEADER_INDEX: dict[str, Column] = {}
-for _column in COLUMNS:
+for _column in (*COLUMNS, DISTRICT_COLUMN):
     for _name in (_column.header, *_column.aliases):
         _HEADER_INDEX[header_key(_name)] = _column
 

@@ -119,6 +119,7 @@ def classify(parsed: Parsed, *, year: int, ctx: Context, report: SurveyReport) -
         IDX["employees"],
     )
     only_street = ctx.only_street.pk if ctx.only_street is not None else None
+    writable, street_district = ctx.writable, ctx.street_district
     phone_i = IDX["phone"] if "phone" in parsed.fields else None
     more_members = _("党员总数多于从业人员数，请核实")
     rows: list[Row] = []
@@ -144,7 +145,15 @@ def classify(parsed: Parsed, *, year: int, ctx: Context, report: SurveyReport) -
             errors = []
             if need_member_check:
                 errors = member_errors(facts[total_i], facts[formal_i], facts[prob_i])
-            if old is not None and only_street is not None and old[street_i] != only_street:
+            if old is not None and writable is not None and street_district.get(old[street_i]) not in writable:
+                errors.append(
+                    (
+                        COLUMN_BY_FIELD["street_name"].header,
+                        # Which district holds it is not this batch's business.
+                        _("该企业登记在其他区县，不能由本批次导入变更"),
+                    )
+                )
+            elif old is not None and only_street is not None and old[street_i] != only_street:
                 errors.append(
                     (
                         COLUMN_BY_FIELD["street_name"].header,

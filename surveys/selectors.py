@@ -34,6 +34,15 @@ def import_streets(*, user: User) -> QuerySet[Region]:
     return qs.filter(pk__in=scope.street_ids)
 
 
+def import_districts(*, user: User) -> QuerySet[Region] | None:
+    """The districts a user may import a whole file for, when the
+    installation has more than one (None: one district, nothing to choose)."""
+    districts = Region.objects.filter(kind=Region.Kind.DISTRICT).order_by("name")
+    if districts.count() < 2:
+        return None
+    return districts.filter(pk__in=[d.pk for d in districts if policy.may_import_survey(user, None, d)])
+
+
 def import_batch_list(*, user: User) -> QuerySet[ImportBatch]:
     require_importer(user)
     return (

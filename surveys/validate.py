@@ -73,27 +73,55 @@ def park_label(street: str, name: str) -> str:
 
 
 class Context:
-    """Reference data loaded once per import: streets, parks, industries."""
+    """Reference data loaded once per import: districts, streets, parks, industries.
+
+    `district` is the district the file was imported for (None: a city's
+    file whose rows name their district in 所属区县, or an installation
+    with no district yet); `importable`, the districts the importer may
+    import for (None: any). Street names resolve within the row's district."""
 
     def __init__(
-        self, *, create_streets: bool, only_street: Region | None, park_decisions: dict[str, int | None] | None = None
+        self,
+        *,
+        create_streets: bool,
+        only_street: Region | None,
+        park_decisions: dict[str, int | None] | None = None,
+        district: Region | None = None,
+        importable: set[int] | None = None,
     ) -> None:
         self.create_streets = create_streets and only_street is None
         self.only_street = only_street
-        streets = Region.objects.filter(kind=Region.Kind.STREET).values_list("id", "name")
-        self.street_by_name = {name.strip(): pk for pk, name in streets}
-        self.street_name = {pk: name for pk, name in streets}
+        self.district = district
+        self.importable = importable
+        districts = Region.objects.filter(kind=Region.Kind.DISTRICT).values_list("id", "name")
+        self.district_by_name = {name.strip(): pk for pk, name in districts}
+        self.district_name = {pk: name for pk, name in districts}
+        streets = Region.objects.filter(kind=Region.Kind.STREET).values_list("id", "name", "parent_id")
+        self.street_name = {pk: name for pk, name, _parent in streets}
+        self.street_district = {pk: parent for pk, _name, parent in streets}
+        self.streets_in: dict[int | None, dict[str, int]] = {}
+        for pk, name, parent in streets:
+            self.streets_in.setdefault(parent, {})[name.strip()] = pk
+        # Every street by name: where no district is named (none exists yet).
+        self.street_by_name = {name.strip(): pk for pk, name, _parent in streets}
+        # The districts this batch may write in (None: no limit, as in an
+        # installation of one district).
+        self.writable: set[int] | None = None
+        if self.several_districts:
+            self.writable = {district.pk} if district is not None else set(importable or self.district_name)
         self.park_by_key = {
             (parent, name.strip()): pk
             for pk, parent, name in Region.objects.filter(kind=Region.Kind.PARK).values_list("id", "parent_id", "name")
         }
         self.park_name = {pk: name for (_parent, name), pk in self.park_by_key.items()}
         # Parks whose names differ only in spacing, brackets or suffix, under
-        # any street: a new park that matches one is asked about, not created
-        # silently. A decision (from the preview) names the park to use, or
-        # None for a new one.
+        # any street of the districts this file writes in: a new park that
+        # matches one is asked about, not created silently. A decision (from
+        # the preview) names the park to use, or None for a new one.
         self.parks_by_place: dict[str, list[dict[str, Any]]] = {}
         for (parent, name), pk in self.park_by_key.items():
+            if self.writable is not None and self.street_district.get(parent, parent) not in self.writable:
+                continue
             self.parks_by_place.setdefault(place_key(name), []).append(
                 {"id": pk, "name": name, "street": self.street_name.get(parent, "")}
             )
@@ -105,16 +133,57 @@ class Context:
             self.industry_by_key[name.replace(" ", "")] = code
         self.industry_name = dict(industries)
 
-    def street(self, name: str) -> Any:
-        pk = self.street_by_name.get(name)
+    @property
+    def several_districts(self) -> bool:
+        return len(self.district_name) > 1
+
+    @property
+    def district_pk(self) -> int | None:
+        return self.district.pk if self.district is not None else None
+
+    def row_district(self, name: str) -> int | None:
+        """The district a row of the file belongs to: the one its 所属区县
+        names, else the one the file was imported for."""
+        if not name:
+            if self.district is None and self.several_districts:
+                raise CellError(_("不能为空：全市文件的每一行须填写所属区县"))
+            return self.district_pk
+        pk = self.district_by_name.get(name)
         if pk is None:
-            pk = self.street_by_name.get(name + "街道")
+            pk = self.district_by_name.get(name + "区")
+        if pk is None:
+            raise CellError(_("“%(d)s”不是已有的区县") % {"d": shown(name)})
+        if self.district is not None and pk != self.district.pk:
+            raise CellError(_("“%(d)s”不是本次导入的区县（%(own)s）") % {"d": shown(name), "own": self.district.name})
+        if self.importable is not None and pk not in self.importable:
+            raise CellError(_("您不能导入“%(d)s”的排查摸底表") % {"d": shown(name)})
+        return pk
+
+    def street(self, name: str, district: int | None = None) -> Any:
+        """A street of the row's district, by name (or by name + 街道)."""
+        if district is None:
+            district = self.district_pk
+        names = self.streets_in.get(district, {}) if district is not None else self.street_by_name
+        pk = names.get(name)
+        if pk is None:
+            pk = names.get(name + "街道")
         if pk is not None:
             if self.only_street is not None and pk != self.only_street.pk:
                 raise CellError(_("不属于本次导入的街道（%(s)s）") % {"s": self.only_street.name})
             return pk
+        if district is not None and self.several_districts:
+            for other, streets in self.streets_in.items():
+                if other != district and (name in streets or name + "街道" in streets):
+                    raise CellError(
+                        _("“%(s)s”是%(other)s的街道，不属于%(d)s，不能在本批次导入")
+                        % {
+                            "s": shown(name),
+                            "other": self.district_name.get(other, ""),
+                            "d": self.district_name.get(district, ""),
+                        }
+                    )
         if self.create_streets:
-            return NewRegion(Region.Kind.STREET, name)
+            return NewRegion(Region.Kind.STREET, name, district)
         raise CellError(
             _("“%(s)s”不是本区已有的街道（如为新街道，请由区级人员勾选“允许新建街道”）") % {"s": shown(name)}
         )
@@ -245,8 +314,13 @@ def parse_rows(
     industry_at = fields.index("industry_id") if "industry_id" in fields else None
     members = ("members_total", "members_formal", "members_probationary")
     member_at = [fields.index(m) for m in members] if all(m in fields for m in members) else None
-    keep_cells = member_at is None or ctx.only_street is not None
+    # 所属区县 routes rows where there are several districts; with one, the
+    # column is read as it always was: not at all.
+    district_at = fields.index("district_name") if "district_name" in fields and ctx.several_districts else None
+    keep_cells = member_at is None or ctx.only_street is not None or ctx.writable is not None
     street_header = COLUMN_BY_FIELD["street_name"].header
+    district_header = COLUMN_BY_FIELD["district_name"].header
+    row_district = ctx.district_pk
     industry_header = COLUMN_BY_FIELD["industry_key"].header
     code_position = items[code_at][0]
     # Text kept as typed: one length comparison per cell, and one test of the
@@ -283,9 +357,16 @@ def parse_rows(
             if any(map(gt, map(len, values), limits)) or not "".join(values).isprintable():
                 errors = text_errors(out, texts)
         name = out[street_at]
-        if name:
+        district_ok = True
+        if district_at is not None:
             try:
-                out[street_at] = ctx.street(name)
+                row_district = ctx.row_district(out[district_at])
+            except CellError as exc:
+                errors.append((district_header, str(exc)))
+                district_ok = False
+        if name and district_ok:
+            try:
+                out[street_at] = ctx.street(name, row_district)
             except CellError as exc:
                 errors.append((street_header, str(exc)))
         if park_at is not None:

@@ -25,6 +25,7 @@ from .report import SUMMARY_ROWS
 from .selectors import (
     import_batch_get,
     import_batch_list,
+    import_districts,
     import_streets,
     imports_for_whole_district,
     ledger_for_export,
@@ -38,6 +39,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 class SurveyUploadForm(forms.Form):
     file = forms.FileField(label=gettext_lazy("排查摸底表文件"), help_text=gettext_lazy(".xlsx、.xls 或 .csv"))
     year = forms.IntegerField(label=gettext_lazy("排查年度"), min_value=YEAR_MIN, max_value=YEAR_MAX)
+    district = forms.ModelChoiceField(label=gettext_lazy("区县"), queryset=None, required=False)
     street = forms.ModelChoiceField(label=gettext_lazy("街道"), queryset=None, required=False)
     strict = forms.BooleanField(label=gettext_lazy("严格模式（有任何不合格行则全部不导入）"), required=False)
     create_streets = forms.BooleanField(label=gettext_lazy("允许新建表中出现的街道（首次导入新区时）"), required=False)
@@ -47,6 +49,14 @@ class SurveyUploadForm(forms.Form):
         streets = import_streets(user=user)
         self.fields["street"].queryset = streets
         self.district = imports_for_whole_district(user=user)
+        districts = import_districts(user=user) if self.district else None
+        if districts is None:
+            # One district (or street staff): nothing to choose, as always.
+            del self.fields["district"]
+        else:
+            self.fields["district"].queryset = districts
+            self.fields["district"].empty_label = _("全市文件（按表中“所属区县”列）")
+            self.fields["district"].help_text = _("有多个区县时必选，除非表中有“所属区县”列")
         if self.district:
             self.fields["street"].empty_label = _("全区（按表中所属街道）")
         else:
@@ -68,6 +78,7 @@ def survey_import_view(request):
                 year=data["year"],
                 by=request.user,
                 street=data["street"],
+                district=data.get("district"),
                 strict=data["strict"],
                 create_streets=data.get("create_streets", False),
             )

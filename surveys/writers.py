@@ -71,12 +71,17 @@ def _resolve_regions(rows: list[Row], plan: LinkPlan, ctx: Context, undo: dict[s
                          key=lambda n: n.name)  # fmt: skip
     ids: dict[NewRegion, int] = {}
     if new_streets:
-        district = Region.objects.filter(kind=Region.Kind.DISTRICT, parent__isnull=True).order_by("pk").first()
-        if district is None:
-            district = Region.objects.create(name=settings.DISTRICT_NAME, kind=Region.Kind.DISTRICT)
-            undo["regions"] = [district.pk]
+        district: Region | None = None
+        if any(new.parent is None for new in new_streets):
+            # No district named: the installation's own district, or its first.
+            district = Region.objects.filter(kind=Region.Kind.DISTRICT, parent__isnull=True).order_by("pk").first()
+            if district is None:
+                district = Region.objects.create(name=settings.DISTRICT_NAME, kind=Region.Kind.DISTRICT)
+                undo["regions"] = [district.pk]
         for new in new_streets:
-            region = Region.objects.create(name=new.name, kind=Region.Kind.STREET, parent=district)
+            # A new street of the row's district (DESIGN.md §8), else of the installation's.
+            parent = new.parent if new.parent is not None else district.pk  # type: ignore[union-attr]
+            region = Region.objects.create(name=new.name, kind=Region.Kind.STREET, parent_id=parent)
             ids[new] = region.pk
             ctx.street_name[region.pk] = region.name
             undo.setdefault("regions", []).insert(0, region.pk)

@@ -117,3 +117,56 @@ def test_every_seeded_person_keeps_the_member_rules():
     broken = {m.pk: member_rule_errors(m) for m in members if member_rule_errors(m)}
     assert broken == {}
     assert all(m.birth_date is not None for m in members)
+
+
+@pytest.mark.django_db
+def test_seed_builds_a_city_of_districts_with_their_own_staff(capsys, client):
+    """`--districts 2`: a city over two districts with streets of their own;
+    `district` holds the first district, `district2` the second, `city` the
+    city; district2 reaches nothing of the first district."""
+    from orgs.models import Region
+
+    call_command("seed_demo", "--enterprises", "240", "--districts", "2", "--seed", "5", "--as-of", "2026-11-20")
+    out = capsys.readouterr().out
+    for username in ("district", "district2", "city", "street", "secretary", "secretary2", "instructor", "leader"):
+        assert username in out
+    city = Region.objects.get(kind=Region.Kind.CITY, parent__isnull=True)
+    first, second = Region.objects.filter(kind=Region.Kind.DISTRICT, parent=city).order_by("pk")
+    streets_of = {
+        d.pk: set(d.children.filter(kind=Region.Kind.STREET).values_list("name", flat=True)) for d in (first, second)
+    }
+    assert streets_of[first.pk] and streets_of[second.pk] and not streets_of[first.pk] & streets_of[second.pk]
+    assert Enterprise.objects.filter(street__parent=first).count() == 120
+    assert Enterprise.objects.filter(street__parent=second).count() == 120
+
+    def grants(username):
+        return set(RoleGrant.objects.filter(user__username=username).values_list("role", "region"))
+
+    assert grants("city") == {(Role.CITY, city.pk)}
+    assert grants("district") == {(Role.DISTRICT, first.pk)}
+    assert grants("district2") == {(Role.DISTRICT, second.pk)}
+    assert grants("leader") == {(Role.LEADER, first.pk)}
+
+    mine = Enterprise.objects.filter(street__parent=second).first()
+    theirs = Enterprise.objects.filter(street__parent=first).first()
+    client.force_login(User.objects.get(username="district2"))
+    assert client.get(f"/api/v1/enterprises/{mine.pk}/").status_code == 200
+    assert client.get(f"/api/v1/enterprises/{theirs.pk}/").status_code == 404
+    names = {row["credit_code"] for row in client.get("/api/v1/enterprises/?page_size=500").json()["results"]}
+    assert theirs.credit_code not in names and mine.credit_code in names
+    client.force_login(User.objects.get(username="district"))
+    assert client.get(f"/api/v1/enterprises/{mine.pk}/").status_code == 404
+    client.force_login(User.objects.get(username="city"))
+    assert client.get(f"/api/v1/enterprises/{mine.pk}/").status_code == 200
+    assert client.get(f"/api/v1/enterprises/{theirs.pk}/").status_code == 200
+
+
+@pytest.mark.django_db
+def test_districts_out_of_range_are_refused():
+    from django.core.management.base import CommandError
+
+    with pytest.raises(CommandError, match="--districts"):
+        call_command("seed_demo", "--enterprises", "600", "--districts", "11", "--as-of", "2026-11-20")
+    with pytest.raises(CommandError, match="每个区县至少 50"):
+        call_command("seed_demo", "--enterprises", "60", "--districts", "2", "--as-of", "2026-11-20")
+    assert not Enterprise.objects.exists()

@@ -1,4 +1,5 @@
-"""A realistic, deterministic demo district.
+"""A realistic, deterministic demo district, or a city of several
+(`districts`), each district seeded in turn.
 
 Distributions follow the survey: most small firms have no party member, a
 few have many; organizations of every type and mode; members at every stage;
@@ -42,18 +43,37 @@ class Seeder(EnterpriseSteps, OrganizationSteps, InstructorSteps, ActivitySteps,
         ensure_activity_reference()
         with transaction.atomic():
             self.regions()
-            self.enterprises()
-            self.organizations()
-            self.members()
-            self.surveys()
-            self.instructors()
-            self.activities()
-            self.venues()
-            self.users()
+            # One district at a time: what a district's steps hold is let go
+            # before the next, so a city of many districts takes no more
+            # memory than its largest district.
+            for index, plan in enumerate(self.district_plans):
+                if self.district_count > 1:
+                    self.progress(plan.name)
+                self.enter_district(index, plan)
+                self.enterprises()
+                self.organizations()
+                self.members()
+                self.surveys()
+                self.instructors()
+                self.activities()
+                self.venues()
+                if index == 0:
+                    # The demo accounts and the fund work in the first district.
+                    self.users()
+                    self.first_orgs = self.orgs
+                self.leave_district()
         # The ledger posts in its own transactions, as the real service does.
         self.funds()
         self.analyze()
         return self.result
+
+    def leave_district(self) -> None:
+        self.enterprise_list = []
+        self.orgs = []
+        self.org_enterprises = {}
+        self.org_members = {}
+        self.org_names = {}
+        self.org_secretaries = {}
 
     def analyze(self) -> None:
         """Fresh statistics for the planner: right after a bulk load PostgreSQL
@@ -72,11 +92,17 @@ def seed_demo(
     password: str = DEFAULT_PASSWORD,
     as_of: date | None = None,
     progress: Callable[[str], None] | None = None,
+    districts: int = 1,
 ) -> SeedResult:
     if Enterprise.objects.exists() or User.objects.filter(username="district").exists():
         from core.errors import ApplicationError
 
         raise ApplicationError("数据库中已有数据：演示数据只能写入空数据库")
     return Seeder(
-        enterprises=enterprises, seed=seed, password=password, as_of=as_of or timezone.localdate(), progress=progress
+        enterprises=enterprises,
+        seed=seed,
+        password=password,
+        as_of=as_of or timezone.localdate(),
+        progress=progress,
+        districts=districts,
     ).run()

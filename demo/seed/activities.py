@@ -7,9 +7,9 @@ from datetime import date, datetime, time, timedelta
 from django.utils import timezone
 
 from activities.models import Activity, ActivityType, Attendance
-from members.models import Member, Stage
+from members.models import Stage
 
-from .base import BATCH, SeederBase
+from .base import BATCH, FLUSH, Person, SeederBase
 
 RETURN_REASONS = ["会议记录不完整，请补充决议事项", "出席人数与签到照片不符，请核对", "请补充主题党日活动照片"]
 
@@ -36,7 +36,8 @@ class ActivitySteps(SeederBase):
             months.append(cursor)
             cursor = date(cursor.year + (cursor.month == 12), cursor.month % 12 + 1, 1)
         rows: list[Activity] = []
-        with_attendance: list[tuple[Activity, list[Member]]] = []
+        written = 0
+        with_attendance: list[tuple[Activity, list[Person]]] = []
         topics = {
             ActivityType.THEME_DAY: [
                 "学习贯彻党的二十届四中全会精神",
@@ -54,6 +55,12 @@ class ActivitySteps(SeederBase):
             ActivityType.PIONEER: ["党员先锋岗评选"],
         }
         for org in self.orgs:
+            if len(rows) >= FLUSH:
+                # Written in chunks as they are made: the draws, and so the seed, are the same.
+                Activity.objects.bulk_create(rows, batch_size=BATCH)
+                written += len(rows)
+                rows = []
+                self.flushed()
             roster = [m for m in self.org_members.get(org.pk, []) if m.stage in (Stage.FORMAL, Stage.PROBATIONARY)]
             due = len(roster)
             # Some organizations keep every meeting, some drift, a few go quiet.
@@ -88,7 +95,7 @@ class ActivitySteps(SeederBase):
                 )
                 if status != Activity.Status.DRAFT:
                     # Pending records wait in the queue from their submission, oldest first.
-                    activity.submitted_at = submission_time(held, len(rows), today)
+                    activity.submitted_at = submission_time(held, written + len(rows), today)
                 rows.append(activity)
                 if keep_attendance and roster and age < 120:
                     with_attendance.append((activity, roster))
@@ -119,10 +126,10 @@ class ActivitySteps(SeederBase):
                 attendance.append(
                     Attendance(
                         activity=activity,
-                        member=member,
+                        member_id=member.pk,
                         attended=k not in absent,
                         absence_reason="因公出差" if k in absent else "",
                     )
                 )
         Attendance.objects.bulk_create(attendance, batch_size=BATCH)
-        self.result.counts["activities"] = len(rows)
+        self.count("activities", written + len(rows))

@@ -8,27 +8,9 @@ from decimal import Decimal
 
 from orgs.models import BusinessStatus, Enterprise, EnterpriseSurvey, Industry, LegalType, Region
 
-from .base import BATCH, SeederBase
+from .base import BATCH, FLUSH, SeederBase
+from .places import CITY, DistrictPlan, district_plans
 
-STREETS = [
-    "马栏街道",
-    "春柳街道",
-    "香炉礁街道",
-    "西安路街道",
-    "南沙河口街道",
-    "星海湾街道",
-    "李家街道",
-    "黑石礁街道",
-    "白山路街道",
-]
-PARKS = {
-    "马栏街道": ["马栏专业市场"],
-    "西安路街道": ["西安路商圈楼宇"],
-    "黑石礁街道": ["沙河口科技园"],
-    "星海湾街道": ["星海湾金融商务区"],
-    "春柳街道": ["春柳工业园"],
-    "香炉礁街道": ["香炉礁物流园"],
-}
 COMMUNITIES = ["社区一", "社区二", "社区三"]
 INDUSTRY_WEIGHTS = {
     "F": 26,
@@ -69,25 +51,54 @@ BRANDS = "星瑞科嘉信隆泰远华恒盛达鑫源宏图鼎立海天锦程博�
 
 class EnterpriseSteps(SeederBase):
     def regions(self) -> None:
+        """The city (when there is more than one district), its districts and
+        their streets, parks and communities. One district is today's demo:
+        the district is the root."""
         from django.conf import settings
 
-        self.district = Region.objects.create(name=settings.DISTRICT_NAME, kind=Region.Kind.DISTRICT, code="210204")
-        self.streets = []
-        self.parks: dict[int, list[Region]] = {}
-        self.communities: dict[int, list[Region]] = {}
-        for index, name in enumerate(STREETS, start=1):
-            street = Region.objects.create(
-                name=name, kind=Region.Kind.STREET, parent=self.district, code=f"210204{index:03d}"
+        self.district_plans = district_plans(
+            districts=self.district_count, enterprises=self.n, first_name=settings.DISTRICT_NAME
+        )
+        self.city = None
+        if self.district_count > 1:
+            self.city = Region.objects.create(name=CITY[0], kind=Region.Kind.CITY, code=CITY[1])
+        self.districts = []
+        streets = 0
+        for plan in self.district_plans:
+            district = Region.objects.create(
+                name=plan.name, kind=Region.Kind.DISTRICT, code=plan.code, parent=self.city
             )
-            self.streets.append(street)
-            self.parks[street.pk] = [
-                Region.objects.create(name=p, kind=Region.Kind.PARK, parent=street) for p in PARKS.get(name, [])
-            ]
-            self.communities[street.pk] = [
-                Region.objects.create(name=name.replace("街道", "") + c, kind=Region.Kind.COMMUNITY, parent=street)
-                for c in COMMUNITIES
-            ]
-        self.result.counts["streets"] = len(self.streets)
+            self.districts.append(district)
+            plan.regions = {"district": district, "streets": [], "parks": {}, "communities": {}}
+            for index, name in enumerate(plan.streets, start=1):
+                street = Region.objects.create(
+                    name=name, kind=Region.Kind.STREET, parent=district, code=f"{plan.code}{index:03d}"
+                )
+                plan.regions["streets"].append(street)
+                plan.regions["parks"][street.pk] = [
+                    Region.objects.create(name=p, kind=Region.Kind.PARK, parent=street)
+                    for p in plan.parks.get(name, [])
+                ]
+                plan.regions["communities"][street.pk] = [
+                    Region.objects.create(name=name.removesuffix("街道") + c, kind=Region.Kind.COMMUNITY, parent=street)
+                    for c in COMMUNITIES
+                ]
+            streets += len(plan.streets)
+        self.result.counts["streets"] = streets
+
+    def enter_district(self, index: int, plan: DistrictPlan) -> None:
+        """The steps after this one work on this district: its regions, its
+        share of the enterprises, its numbering."""
+        self.district_index = index
+        self.district = plan.regions["district"]
+        self.streets = plan.regions["streets"]
+        self.parks = plan.regions["parks"]
+        self.communities = plan.regions["communities"]
+        self.district_n = plan.enterprises
+        self.code_offset = sum(p.enterprises for p in self.district_plans[:index])
+        # ID numbers carry the district's code, so they stay unique without
+        # remembering every earlier district's.
+        self.used_ids = set()
 
     def enterprises(self) -> None:
         self.progress("企业")
@@ -97,8 +108,9 @@ class EnterpriseSteps(SeederBase):
         industry_weights = [INDUSTRY_WEIGHTS[c] for c in industry_codes]
         street_weights = [rng.uniform(0.6, 1.4) for _ in self.streets]
         names: set[str] = set()
+        place = f"{CITY[0]}{self.district.name}"
         batch: list[Enterprise] = []
-        for i in range(self.n):
+        for i in range(self.code_offset, self.code_offset + self.district_n):
             street = rng.choices(self.streets, street_weights)[0]
             parks = self.parks[street.pk]
             park = rng.choice(parks) if parks and rng.random() < 0.35 else None
@@ -121,14 +133,14 @@ class EnterpriseSteps(SeederBase):
             revenue = Decimal(int(employees * rng.uniform(20, 120) * 100)) / 100
             batch.append(
                 Enterprise(
-                    credit_code=self.credit_code(i),
+                    credit_code=self.credit_code(i, self.district.code),
                     name=name,
                     legal_type=rng.choices(list(LegalType.values), [62, 8, 10, 5, 6, 3, 6])[0],
                     street=street,
                     park=park,
                     community=rng.choice(self.communities[street.pk]),
                     industry=industries[code],
-                    address=f"大连市沙河口区{street.name[:-2]}路{rng.randrange(1, 999)}号",
+                    address=f"{place}{street.name.removesuffix('街道')}路{rng.randrange(1, 999)}号",
                     status=status,
                     above_scale=above_scale,
                     employees=employees,
@@ -145,7 +157,7 @@ class EnterpriseSteps(SeederBase):
                 )
             )
         self.enterprise_list = Enterprise.objects.bulk_create(batch, batch_size=BATCH)
-        self.result.counts["enterprises"] = len(self.enterprise_list)
+        self.count("enterprises", len(self.enterprise_list))
 
     def surveys(self) -> None:
         self.progress("排查记录")
@@ -155,8 +167,15 @@ class EnterpriseSteps(SeederBase):
             for f in EnterpriseSurvey._meta.concrete_fields
             if f.attname not in ("id", "enterprise_id", "year", "survey_date", "batch_id")
         ]
-        rows = []
+        rows: list[EnterpriseSurvey] = []
+        written = 0
         for e in self.enterprise_list:
+            if len(rows) >= FLUSH:
+                # Written as they are made: the draws, and so the seed, are the same.
+                EnterpriseSurvey.objects.bulk_create(rows, batch_size=BATCH)
+                written += len(rows)
+                rows = []
+                self.flushed()
             facts = {name: getattr(e, name) for name in fields}
             rows.append(
                 EnterpriseSurvey(
@@ -175,4 +194,4 @@ class EnterpriseSteps(SeederBase):
                     )
                 )
         EnterpriseSurvey.objects.bulk_create(rows, batch_size=BATCH)
-        self.result.counts["surveys"] = len(rows)
+        self.count("surveys", written + len(rows))

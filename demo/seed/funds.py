@@ -37,7 +37,9 @@ class FundSteps(SeederBase):
             by=district_user,
         )
         candidates = [
-            o for o in self.orgs if o.parent_id is None and o.formation_mode in (FormationMode.OWN, FormationMode.JOINT)
+            o
+            for o in self.first_orgs
+            if o.parent_id is None and o.formation_mode in (FormationMode.OWN, FormationMode.JOINT)
         ]
         chosen = [o for o in candidates if rng.random() < 0.3] + self.secretary_orgs
         seen = set()

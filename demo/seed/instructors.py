@@ -5,7 +5,16 @@ from datetime import timedelta
 
 from django.contrib.auth.hashers import make_password
 
-from orgs.models import BusinessStatus, Enterprise, EnterpriseSurvey, InstructorAssignment, InstructorVisit, User
+from orgs.models import (
+    BusinessStatus,
+    Enterprise,
+    EnterpriseSurvey,
+    InstructorAssignment,
+    InstructorVisit,
+    Role,
+    RoleGrant,
+    User,
+)
 
 from .base import BATCH, SeederBase
 
@@ -18,17 +27,22 @@ class InstructorSteps(SeederBase):
         self.instructor_users = []
         for street in self.streets:
             user = User.objects.create(
-                username=f"instructor_{street.code[-3:]}",
+                # The first district's as always; a street of another district by its whole code.
+                username=f"instructor_{street.code[-3:] if self.district_index == 0 else street.code}",
                 display_name=self.person_name() + "（指导员）",
                 password=hashed,
             )
             self.instructor_users.append(user)
-        self.instructor_user = User.objects.create(username="instructor", display_name="演示指导员", password=hashed)
+        if self.district_index == 0:
+            self.instructor_user = User.objects.create(
+                username="instructor", display_name="演示指导员", password=hashed
+            )
         street_users = {s.pk: u for s, u in zip(self.streets, self.instructor_users, strict=True)}
         covered = {e.pk for es in self.org_enterprises.values() for e in es}
         assignments = []
         demo_street = self.streets[0].pk
-        demo_count = 0
+        # The demo instructor works in the first district's first street.
+        demo_count = 0 if self.district_index == 0 else 15
         for e in self.enterprise_list:
             if e.pk in covered or e.status != BusinessStatus.OPERATING:
                 continue
@@ -50,9 +64,11 @@ class InstructorSteps(SeederBase):
         Enterprise.objects.bulk_update(
             [e for e in self.enterprise_list if e.instructor_assigned], ["instructor_assigned"], batch_size=BATCH
         )
-        EnterpriseSurvey.objects.filter(enterprise__instructor_assignments__isnull=False, year=self.survey_year).update(
-            instructor_assigned=True
-        )
+        EnterpriseSurvey.objects.filter(
+            enterprise__street__parent=self.district,
+            enterprise__instructor_assignments__isnull=False,
+            year=self.survey_year,
+        ).update(instructor_assigned=True)
         visits = []
         for a in created:
             for _ in range(rng.randint(0, 4)):
@@ -72,4 +88,6 @@ class InstructorSteps(SeederBase):
                     )
                 )
         InstructorVisit.objects.bulk_create(visits, batch_size=BATCH)
-        self.result.counts["instructor_assignments"] = len(created)
+        for user in self.instructor_users:
+            RoleGrant.objects.create(user=user, role=Role.INSTRUCTOR)
+        self.count("instructor_assignments", len(created))

@@ -11,7 +11,7 @@ from members.models import Member, MemberEvent, Stage
 from members.rules import ACTIVIST_TRAINING, ADULT_AGE, PROBATION, gender_from_id_number
 from orgs.models import BusinessStatus, Enterprise, FormationMode, OrgSetup, PartyOrganization, VenueChecklist
 
-from .base import BATCH, SeederBase
+from .base import BATCH, FLUSH, Person, SeederBase
 
 
 class OrganizationSteps(SeederBase):
@@ -181,7 +181,7 @@ class OrganizationSteps(SeederBase):
         Enterprise.objects.bulk_update(
             self.enterprise_list, ["org_setup", "org_name", "secretary_name"], batch_size=BATCH
         )
-        self.result.counts["organizations"] = len(created) + len(children)
+        self.count("organizations", len(created) + len(children))
 
     def _stage_dates(self, stage: str) -> dict[str, date | None]:
         """Pipeline dates on the Party's timetable (members.rules): at least a
@@ -250,8 +250,35 @@ class OrganizationSteps(SeederBase):
                 **dates,
             )
 
-        self.org_members: dict[int, list[Member]] = {}
+        self.org_members: dict[int, list[Person]] = {}
+        made = 0
+
+        def write() -> None:
+            # Written in chunks as they are made (the draws, and so the seed,
+            # are the same); what the later steps need of a member is kept.
+            nonlocal batch, made
+            members = Member.objects.bulk_create(batch, batch_size=BATCH)
+            for m in members:
+                self.org_members.setdefault(m.organization_id, []).append(Person(m.pk, m.stage))
+            MemberEvent.objects.bulk_create(
+                [
+                    MemberEvent(
+                        member=m,
+                        kind=MemberEvent.Kind.JOINED,
+                        happened_on=m.joined_org_on or self.as_of,
+                        to_organization_id=m.organization_id,
+                    )
+                    for m in members
+                ],
+                batch_size=BATCH,
+            )
+            made += len(members)
+            batch = []
+            self.flushed()
+
         for org in self.orgs:
+            if len(batch) >= FLUSH:
+                write()
             enterprises = self.org_enterprises[org.pk]
             for e in enterprises:
                 for _ in range(e.members_formal):
@@ -266,22 +293,8 @@ class OrganizationSteps(SeederBase):
             if org.formation_mode == FormationMode.DISPATCHED:
                 for _ in range(3):
                     batch.append(person(org, enterprises[0], Stage.FORMAL))
-        members = Member.objects.bulk_create(batch, batch_size=BATCH)
-        for m in members:
-            self.org_members.setdefault(m.organization_id, []).append(m)
-        MemberEvent.objects.bulk_create(
-            [
-                MemberEvent(
-                    member=m,
-                    kind=MemberEvent.Kind.JOINED,
-                    happened_on=m.joined_org_on or self.as_of,
-                    to_organization_id=m.organization_id,
-                )
-                for m in members
-            ],
-            batch_size=BATCH,
-        )
-        self.result.counts["members"] = len(members)
+        write()
+        self.count("members", made)
 
     def venues(self) -> None:
         rng = self.rng

@@ -23,8 +23,13 @@ class UserSteps(SeederBase):
         first = next((o for o in own if o.street_id == street.pk and len(self.org_members.get(o.pk, [])) >= 5), own[0])
         second = next(o for o in own if o.street_id != first.street_id and len(self.org_members.get(o.pk, [])) >= 5)
         self.secretary_orgs = [first, second]
+        city = self.district_count > 1
+        # One district: its staff hold the whole installation, as always. A
+        # city: `district` holds the first district, `district2` the second,
+        # `city` the city (reads every district, sets the defaults).
+        district_grant = (Role.DISTRICT, self.district if city else None, None)
         specs = [
-            ("district", "区两新工委演示账号", [(Role.DISTRICT, None, None)]),
+            ("district", f"{self.district.name}两新工委演示账号" if city else "区两新工委演示账号", [district_grant]),
             ("street", f"{street.name}演示账号", [(Role.STREET, street, None)]),
             ("secretary", f"{first.secretary_name or '书记'}（{first.name[:12]}…）", [(Role.SECRETARY, None, first)]),
             (
@@ -34,6 +39,13 @@ class UserSteps(SeederBase):
             ),
             ("leader", "区委领导演示账号", [(Role.LEADER, self.district, None)]),
         ]
+        if city:
+            assert self.city is not None
+            second_district = self.districts[1]
+            specs += [
+                ("city", f"{self.city.name}两新工委演示账号", [(Role.CITY, self.city, None)]),
+                ("district2", f"{second_district.name}两新工委演示账号", [(Role.DISTRICT, second_district, None)]),
+            ]
         made: dict[str, User] = {}
         for username, display, grants in specs:
             user = made[username] = User.objects.create(username=username, display_name=display, password=hashed)
@@ -56,8 +68,6 @@ class UserSteps(SeederBase):
         )
         RoleGrant.objects.create(user=self.instructor_user, role=Role.INSTRUCTOR)
         self.result.users.append(("instructor", self.instructor_user.display_name))
-        for user in self.instructor_users:
-            RoleGrant.objects.create(user=user, role=Role.INSTRUCTOR)
         # Every demo secretary's organization keeps attendance, so the pages show it.
         for org in self.secretary_orgs:
             roster = [m for m in self.org_members.get(org.pk, []) if m.stage in (Stage.FORMAL, Stage.PROBATIONARY)]
@@ -69,7 +79,7 @@ class UserSteps(SeederBase):
                     [
                         Attendance(
                             activity=activity,
-                            member=m,
+                            member_id=m.pk,
                             attended=k not in absent,
                             absence_reason="因公出差" if k in absent else "",
                         )

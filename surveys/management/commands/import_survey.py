@@ -1,8 +1,10 @@
-"""`manage.py import_survey PATH --year YYYY [--dry-run] [--strict] [--create-streets] [--json]`
+"""`manage.py import_survey PATH --year YYYY [--district NAME|ID] [--dry-run] [--strict] [--create-streets] [--json]`
 
 The contract (CONTRACT.md): exit 0 when the import ran (rejected rows
 included), 1 when the file cannot be read or --strict found invalid rows
-(nothing written), 2 for bad arguments.
+(nothing written), 2 for bad arguments (among them a missing or unknown
+--district where the installation has several districts and the file no
+所属区县 column).
 """
 
 import json
@@ -12,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from core.errors import ApplicationError
 from core.validators import validate_year
-from surveys.services import survey_import
+from surveys.services import DistrictRequired, district_from_argument, survey_import
 
 
 class Command(BaseCommand):
@@ -21,6 +23,7 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("path", help="排查摸底表文件路径")
         parser.add_argument("--year", type=int, required=True, help="排查年度，如 2026")
+        parser.add_argument("--district", help="区县名称或编号；有多个区县时必填，除非表中有“所属区县”列")
         parser.add_argument("--dry-run", action="store_true", help="只校验并报告，不写入")
         parser.add_argument("--strict", action="store_true", help="有任何不合格行则全部不写入")
         parser.add_argument("--create-streets", action="store_true", help="新建表中出现的未知街道")
@@ -33,14 +36,23 @@ class Command(BaseCommand):
         except ApplicationError as exc:
             raise CommandError(exc.messages[0], returncode=2) from None
         try:
+            district = district_from_argument(options["district"]) if options.get("district") else None
             report = survey_import(
                 path=options["path"],
                 year=year,
                 by=None,
+                district=district,
                 dry_run=options["dry_run"],
                 strict=options["strict"],
                 create_streets=options["create_streets"],
             )
+        except DistrictRequired as exc:
+            message = exc.messages[0]
+            if not options.get("district"):
+                message = _("本系统有多个区县：请用 --district 区县名称或编号 指定导入哪个区县，或在表中加“所属区县”列")
+            if options["json"]:
+                self.stdout.write(json.dumps({"error": message}, ensure_ascii=False))
+            raise CommandError(message, returncode=2) from None
         except ApplicationError as exc:
             message = "；".join(exc.messages)
             if options["json"]:
