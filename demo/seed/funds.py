@@ -26,7 +26,8 @@ class FundSteps(SeederBase):
         rng = self.rng
         source = external_account(FundAccount.Kind.EXTERNAL_SOURCE)
         sink = external_account(FundAccount.Kind.EXTERNAL_SINK)
-        pool = pool_account()
+        # The fund's demo is the first district's: its pool, its organizations.
+        pool = pool_account(district=self.first_orgs[0].street.parent)
         district_user = User.objects.get(username="district")
         start = self.as_of - timedelta(days=300)
         ledger_post(
