@@ -59,6 +59,9 @@ class Scope:
     # Per region-held role, the regions of the user's grants of it; None when
     # a grant of that role names no region (the whole installation).
     held_roots: Mapping[str, frozenset[int] | None] = field(default_factory=lambda: MappingProxyType({}))
+    # The 两新工委 the user works for: the name of the highest district, city
+    # or province among their grants' regions (a street's district); "" if none.
+    committee_name: str = ""
 
     @property
     def is_empty(self) -> bool:
@@ -224,6 +227,20 @@ def scope_for(user: AnyUser, *, write: bool = False) -> Scope:
     return scope
 
 
+_COMMITTEE_LEVEL: dict[str, int] = {Region.Kind.PROVINCE: 0, Region.Kind.CITY: 1, Region.Kind.DISTRICT: 2}
+
+
+def _committee_of(region: Region) -> tuple[int, str]:
+    """(level, name) of the committee a grant at `region` works for: the
+    region itself from a district up, else the district above it."""
+    if region.kind in _COMMITTEE_LEVEL:
+        return _COMMITTEE_LEVEL[region.kind], region.name
+    parent = region.parent
+    if parent is not None and parent.kind in _COMMITTEE_LEVEL:
+        return _COMMITTEE_LEVEL[parent.kind], parent.name
+    return 99, ""
+
+
 def _scope_of_grants(user: User, *, write: bool) -> Scope:
     everything = False
     roots: set[int] = set()  # regions whose subtrees the user reaches
@@ -232,7 +249,8 @@ def _scope_of_grants(user: User, *, write: bool) -> Scope:
     roles: set[str] = set()
     instructor = None
     held: dict[str, set[int] | None] = {}
-    for grant in RoleGrant.objects.filter(user=user).select_related("region"):
+    committee: tuple[int, str] = (99, "")
+    for grant in RoleGrant.objects.filter(user=user).select_related("region__parent"):
         if write and grant.role not in WRITER_ROLES:
             continue
         roles.add(grant.role)
@@ -249,6 +267,7 @@ def _scope_of_grants(user: User, *, write: bool) -> Scope:
             if grant.region is None or grant.region.parent_id is None:
                 everything = True
             if grant.region is not None:
+                committee = min(committee, _committee_of(grant.region))
                 roots.add(grant.region.pk)
                 if grant.region.kind == Region.Kind.STREET:
                     streets.add(grant.region.pk)
@@ -271,5 +290,6 @@ def _scope_of_grants(user: User, *, write: bool) -> Scope:
         instructor_user_id=instructor,
         roles=frozenset(roles),
         region_roots=frozenset(roots),
+        committee_name=committee[1],
         held_roots=MappingProxyType({role: None if r is None else frozenset(r) for role, r in held.items()}),
     )

@@ -1,5 +1,7 @@
 from django.conf import settings
 
+from orgs.scoping import scope_for
+
 from .navigation import menu_for
 
 
@@ -7,6 +9,8 @@ def navigation(request) -> dict:
     user = getattr(request, "user", None)
     return {
         "site_title": settings.SITE_TITLE,
-        "district_name": settings.DISTRICT_NAME,
+        # The committee the user works for (a city's staff see the city's name),
+        # else the installation's name.
+        "district_name": scope_for(user).committee_name or settings.DISTRICT_NAME,
         "nav_items": menu_for(user) if user is not None and user.is_authenticated else [],
     }

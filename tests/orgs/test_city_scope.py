@@ -197,3 +197,10 @@ def test_one_districts_staff_set_no_table_of_another_district(city, client):
     assert policy.may_set_rules(city["district_a"], city["a"])
     assert policy.may_set_rules(city["city_staff"], None) and policy.may_set_rules(city["city_staff"], city["city"])
     assert not policy.may_set_rules(city["city_staff"], city["b"])
+
+
+def test_the_header_names_the_committee_the_user_works_for(city, client):
+    for who, name in (("city_staff", "测试市"), ("district_a", "甲区"), ("street_a1", "甲区")):
+        client.force_login(city[who])
+        page = client.get(reverse("orgs:enterprise_list")).content.decode()
+        assert f"{name}两新工委" in page, who
