@@ -47,7 +47,7 @@ def import_batch_list(*, user: User) -> QuerySet[ImportBatch]:
     require_importer(user)
     return (
         ImportBatch.objects.filter(scope_for(user).batches_q(), kind=ImportBatch.Kind.SURVEY)
-        .select_related("street", "created_by")
+        .select_related("street", "district", "created_by")
         .order_by("-created_at")
     )
 
@@ -56,7 +56,7 @@ def import_batch_get(*, user: User, pk: int) -> ImportBatch:
     require_importer(user)
     return scoped_get(
         user=user,
-        queryset=ImportBatch.objects.filter(kind=ImportBatch.Kind.SURVEY).select_related("street", "created_by"),
+        queryset=ImportBatch.objects.filter(kind=ImportBatch.Kind.SURVEY).select_related("street", "district", "created_by"),
         scope_q_name="batches_q",
         path="",
         pk=pk,
