@@ -56,7 +56,9 @@ def import_batch_get(*, user: User, pk: int) -> ImportBatch:
     require_importer(user)
     return scoped_get(
         user=user,
-        queryset=ImportBatch.objects.filter(kind=ImportBatch.Kind.SURVEY).select_related("street", "district", "created_by"),
+        queryset=ImportBatch.objects.filter(kind=ImportBatch.Kind.SURVEY).select_related(
+            "street", "district", "created_by"
+        ),
         scope_q_name="batches_q",
         path="",
         pk=pk,
