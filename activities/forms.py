@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .models import Activity
+from .models import Activity, ActivityType, ComplianceRule
 from .services import ACTIVITY_WRITABLE, AttendancePick, attachment_prepare
 
 
@@ -116,3 +116,16 @@ class ReturnForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
         error_messages={"required": _("退回时必须填写退回理由")},
     )
+
+
+class ComplianceRuleForm(forms.Form):
+    """A new compliance rule from a date on (the service validates and decides)."""
+
+    activity_type = forms.ChoiceField(label=_("活动类型"), choices=ActivityType.choices)
+    period = forms.ChoiceField(label=_("周期"), choices=ComplianceRule.Period.choices)
+    minimum = forms.IntegerField(label=_("最少次数"), min_value=1, max_value=99, initial=1)
+    applies_to = forms.ChoiceField(
+        label=_("适用范围"), choices=ComplianceRule.Condition.choices, initial=ComplianceRule.Condition.ALWAYS
+    )
+    active = forms.BooleanField(label=_("启用"), required=False, initial=True)
+    effective_from = forms.DateField(label=_("生效日期"), widget=forms.DateInput(attrs={"type": "date"}))

@@ -42,6 +42,7 @@ MENU: list[MenuItem] = [
     MenuItem(_("指导员选派"), "orgs:assignment_list", policy.may_assign_instructors),
     MenuItem(_("用户"), "orgs:user_list", policy.may_browse_users),
     MenuItem(_("星级评定标准"), "orgs:rating_scheme", policy.may_set_rating_scheme),
+    MenuItem(_("组织生活规则"), "orgs:compliance_rules", policy.may_set_any_rules),
     MenuItem(_("审计日志"), "security:audit_log", policy.may_read_audit),
     MenuItem(_("双因素认证"), "security:otp_setup", policy.may_enrol_two_factor),
     MenuItem(_("后台管理"), "admin:index", policy.may_use_admin),

@@ -11,10 +11,16 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from activities.compliance_rules import compliance_rule_set
+from activities.forms import ComplianceRuleForm
+from activities.models import ComplianceRule
 from core.errors import ApplicationError
+from core.pages import form_errors_from
 from core.xlsx import xlsx_response
 from orgs import policy
 from orgs.models import Rating
+from orgs.models.statistics import SCHEME_START
+from orgs.policy import require_permission
 from orgs.rulebook import (
     rule_owner,
     rule_region_for_page,
@@ -26,6 +32,7 @@ from orgs.rulebook import (
 from orgs.scoping import scope_for
 from orgs.selectors import criteria_in_force, organization_get, thresholds_in_force, vetoes_of
 
+from .compliance import active_rules
 from .coverage import coverage_date, coverage_table
 from .drilldown import coverage_drilldown
 from .nodes import node_keys, top_regions
@@ -227,4 +234,45 @@ def rating_scheme_view(request):
             "region_options": rule_region_options(request.user),
         },
         status=400 if errors else 200,
+    )
+
+
+@login_required
+def compliance_rules_view(request):
+    """The compliance rules of one region: what each activity type expects
+    today and whose rule it is, the region's own history, and (staff who set
+    that region's rules) a new row from a date on."""
+    if not (policy.may_read_star_rules(request.user) or policy.may_set_any_rules(request.user)):
+        raise PermissionDenied(_("您没有查看组织生活规则的权限"))
+    form = ComplianceRuleForm(request.POST or None)
+    raw = request.POST.get("region") if request.method == "POST" else request.GET.get("region")
+    if request.method == "POST":
+        require_permission(policy.may_set_any_rules(request.user), _("只有区两新工委工作人员可以修改组织生活规则"))
+        if form.is_valid():
+            try:
+                # The service refuses a region the user does not hold, naming the field.
+                target = rule_region_parse(raw)
+                compliance_rule_set(by=request.user, region=target, **form.cleaned_data)
+            except ApplicationError as exc:
+                form_errors_from(form, exc)
+            else:
+                messages.success(request, _("已新增组织生活规则，自生效日期起适用"))
+                return redirect(f"{reverse('orgs:compliance_rules')}?region={rule_region_value(target)}")
+    region = rule_region_for_page(user=request.user, raw=raw, fallback=request.method == "POST")
+    in_force = active_rules(region=region)
+    return render(
+        request,
+        "stats/compliance_rules.html",
+        {
+            "in_force": [(rule, rule_owner([rule]).label) for rule in in_force],
+            "owner": rule_owner(in_force),
+            "history": ComplianceRule.objects.filter(region=region).order_by("-effective_from", "activity_type"),
+            "form": form,
+            "can_edit": policy.may_set_rules(request.user, region),
+            "scheme_start": SCHEME_START,
+            "region_value": rule_region_value(region),
+            "region_label": rule_region_label(region),
+            "region_options": rule_region_options(request.user),
+        },
+        status=400 if form.errors else 200,
     )
