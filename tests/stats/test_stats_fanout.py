@@ -63,3 +63,13 @@ def test_a_date_being_run_is_refused_to_a_second_run():
     finally:
         run_release(ON, token)
     assert compute_stats_task.apply(kwargs={"on": ON.isoformat(), "fan_out": True}).get()["skipped"] is False
+
+
+@pytest.mark.django_db
+def test_a_failed_part_frees_the_date():
+    with (
+        mock.patch("stats.tasks.compute_stats_part", side_effect=RuntimeError("part failed")),
+        pytest.raises(RuntimeError),
+    ):
+        compute_stats_task.apply(kwargs={"on": ON.isoformat(), "fan_out": True})
+    run_release(ON, run_claim(ON))  # the mark was released: the date can be claimed again
