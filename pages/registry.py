@@ -19,7 +19,7 @@ from funds.selectors import account_for_organization, entry_list
 from orgs.models import BusinessStatus, Enterprise, OrgSetup, PartyOrganization, Rating
 from orgs.rulebook import district_of
 from orgs.selectors import criteria_in_force, rating_in_force
-from stats.ratings import next_star_lines
+from stats.rating_gap import next_star_lines
 
 if TYPE_CHECKING:
     from orgs.policy import AnyUser
@@ -86,7 +86,7 @@ def rating_evidence(*, rating: Rating) -> list[dict]:
 
 
 def rating_gap(*, rating: Rating) -> list[str]:
-    """The gap to the next star as the rating page words it (stats.ratings.next_star_lines)."""
+    """The gap to the next star as the rating page words it (stats.rating_gap.next_star_lines)."""
     return next_star_lines(rating)
 
 

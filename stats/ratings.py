@@ -23,7 +23,7 @@ from django.utils.translation import gettext_noop
 
 from activities.models import SERVICE_TYPES, THREE_MEETINGS_ONE_LECTURE, ActivityType
 from core.errors import ApplicationError
-from core.i18n import label, said, say
+from core.i18n import label, said
 from funds.models import INCOME_KINDS, FundEntry, TransactionKind
 from members.models import Member, Stage
 from orgs import policy
@@ -38,7 +38,6 @@ from orgs.models import (
 )
 from orgs.policy import require
 from orgs.reference import THRESHOLDS
-from orgs.rulebook import district_of
 from orgs.selectors import criteria_in_force, thresholds_in_force
 
 from . import compliance
@@ -404,16 +403,18 @@ def rate_organization(org, *, inputs: Inputs, criteria, total_weight: int, thres
 
 
 def rate_all(
-    *, on: date, schemes: SchemesByDistrict, inputs: Inputs | None = None
+    *, on: date, schemes: SchemesByDistrict, inputs: Inputs | None = None, organization_ids: list[int] | None = None
 ) -> list[tuple[PartyOrganization, dict]]:
-    """Every organization existing on `on` with its result under its
-    district's scheme, in memory: the nightly run writes it, the scheme's
-    preview compares it. A district whose scheme weighs nothing is left out."""
-    inputs = inputs if inputs is not None else load_inputs(on=on)
+    """Every organization existing on `on` (of `organization_ids` when given)
+    with its result under its district's scheme, in memory: the nightly run
+    writes it, the scheme's preview compares it. A district whose scheme
+    weighs nothing is left out."""
+    inputs = inputs if inputs is not None else load_inputs(on=on, organization_ids=organization_ids)
+    active = active_organizations(on)
+    if organization_ids is not None:
+        active = active.filter(pk__in=organization_ids)
     orgs = list(
-        active_organizations(on)
-        .annotate(district_id=F("street__parent_id"))
-        .only(
+        active.annotate(district_id=F("street__parent_id")).only(
             "id",
             "name",
             "street_id",
@@ -441,15 +442,28 @@ def rate_all(
     return results
 
 
-def ratings_compute(*, on: date) -> RatingRun:
-    """Rate every organization existing on `on` under the scheme in force
-    on that date; a re-run replaces that date."""
-    run = RatingRun(on=on)
-    schemes = SchemesByDistrict(on)
+def organizations_of_districts(districts: set[int | None]) -> list[int]:
+    """Every organization (dissolved ones too) whose street lies in one of
+    `districts`; None stands for the organizations under no district (no
+    street, or a street whose parent is not a district). The parts of a
+    fanned-out run name disjoint sets that together cover every district and
+    None, so together they touch every organization once."""
+    known = set(Region.objects.filter(kind=Region.Kind.DISTRICT).values_list("pk", flat=True))
+    found = []
+    for pk, parent_id in PartyOrganization.objects.values_list("pk", "street__parent_id"):
+        district = parent_id if parent_id in known else None
+        if district in districts:
+            found.append(pk)
+    return found
+
+
+def rating_messages(schemes: SchemesByDistrict) -> tuple[list[str], dict[int | None, str], bool]:
+    """What the run says about the schemes (the same whichever part of the
+    organizations it rates): the messages, the note each scheme owner's rows
+    carry, and whether anything can be rated at all."""
     default = schemes.of(None)
     if default.total_weight <= 0 and not any(schemes.of(d).total_weight > 0 for d in schemes.districts):
-        run.messages.append(_("星级评定指标分值合计为0，未计算星级；请在“星级评定标准”页面设置评定指标。"))
-        return run
+        return [_("星级评定指标分值合计为0，未计算星级；请在“星级评定标准”页面设置评定指标。")], {}, False
     notes: dict[int | None, str] = {}
     for district_id in [None, *schemes.districts]:
         scheme = schemes.of(district_id)
@@ -457,19 +471,39 @@ def ratings_compute(*, on: date) -> RatingRun:
             continue
         text = _("星级评定指标分值合计为%(n)d而非100，得分已按百分制折算；请在“星级评定标准”页面核对评定指标。")
         notes[scheme.owner_id] = text % {"n": scheme.total_weight}
-    run.messages.extend(notes.values())
+    messages = list(notes.values())
     if any(schemes.of(d).defaulted_thresholds for d in [None, *schemes.districts]):
-        run.messages.append(_("星级分数线未设置，已按默认分数线（90/80/70/60）计算。"))
-    results = rate_all(on=on, schemes=schemes)
+        messages.append(_("星级分数线未设置，已按默认分数线（90/80/70/60）计算。"))
+    return messages, notes, True
+
+
+def ratings_compute(*, on: date, districts: set[int | None] | None = None) -> RatingRun:
+    """Rate every organization existing on `on` under the scheme in force
+    on that date; a re-run replaces that date. With `districts`, only the
+    organizations of those districts (organizations_of_districts): their
+    rows are exactly the ones the whole run writes for them."""
+    run = RatingRun(on=on)
+    schemes = SchemesByDistrict(on)
+    messages, notes, any_weight = rating_messages(schemes)
+    run.messages.extend(messages)
+    if not any_weight:
+        return run
+    organization_ids = None if districts is None else organizations_of_districts(districts)
+    results = rate_all(on=on, schemes=schemes, organization_ids=organization_ids) if organization_ids != [] else []
     with transaction.atomic():
         carried = {}
-        for r in Rating.objects.filter(year=on.year, computed_on__lte=on, override_stars__isnull=False).order_by(
-            "computed_on"
-        ):
+        previous_rows = Rating.objects.filter(year=on.year, computed_on__lte=on, override_stars__isnull=False)
+        if organization_ids is not None:
+            previous_rows = previous_rows.filter(organization_id__in=organization_ids)
+        for r in previous_rows.order_by("computed_on"):
             carried[r.organization_id] = r
         # Raw delete: the audit trail would log every replaced row of a re-run one by one.
-        with connection.cursor() as cursor:
-            cursor.execute(f"DELETE FROM {Rating._meta.db_table} WHERE computed_on = %s", [on])
+        if organization_ids is None:
+            with connection.cursor() as cursor:
+                cursor.execute(f"DELETE FROM {Rating._meta.db_table} WHERE computed_on = %s", [on])
+        elif organization_ids:
+            replaced = Rating.objects.filter(computed_on=on, organization_id__in=organization_ids)
+            replaced._raw_delete(replaced.db)
         rows = []
         for org, result in results:
             note = notes.get(schemes.of(org.district_id).owner_id)
@@ -525,69 +559,3 @@ def rating_override(*, rating: Rating, stars: int, reason: str, by) -> Rating:
         detail={"computed_stars": rating.computed_stars, "before": before, "after": stars, "reason": reason},
     )
     return rating
-
-
-def _star_floor(stars: int, on: date, region: Region | None = None) -> Decimal | None:
-    """The minimum score of `stars` stars on a date in a region: the table in force's, or the default line."""
-    row = next((t.min_score for t in thresholds_in_force(on=on, region=region) if t.stars == stars), None)
-    if row is not None:
-        return Decimal(row)
-    default = dict(THRESHOLDS).get(stars)
-    return Decimal(default) if default is not None else None
-
-
-def _gap_item_text(item: object) -> str:
-    """One stored gap item as a sentence in the reader's language; shapes the
-    page does not know are left out rather than printed as data."""
-    if isinstance(item, str):
-        return say(item)
-    if not isinstance(item, dict):
-        return ""
-    if "id" in item or "list" in item:
-        return say(item)
-    if item.get("message"):
-        return say(item["message"])
-    if item.get("name") and item.get("lost") is not None:
-        values = {"name": say(item["name"]), "n": item["lost"]}
-        missing = [say(m) for m in item.get("missing") or [] if m]
-        if not missing:
-            return _("%(name)s：失分 %(n)s") % values
-        return _("%(name)s：失分 %(n)s（%(missing)s）") % {**values, "missing": _("；").join(missing)}
-    missing = item.get("missing")
-    if missing:
-        text = _("；").join(say(m) for m in (missing if isinstance(missing, list) else [missing]) if m)
-        return _("%(name)s：%(missing)s") % {"name": say(item["name"]), "missing": text} if item.get("name") else text
-    return ""
-
-
-def next_star_lines(rating: Rating) -> list[str]:
-    """What stands between the rating in force (an override included) and the
-    next star, as sentences: the points still needed, then the criteria that
-    lost points, biggest loss first. Empty at five stars."""
-    if rating.vetoed and not rating.override_stars:
-        return [t for t in (_gap_item_text(i) for i in rating.next_star_gap or []) if t]
-    stars = rating.stars
-    if stars >= 5:
-        return []
-    lines = []
-    target = stars + 1
-    floor = _star_floor(target, rating.computed_on, district_of(rating.organization))
-    if floor is not None:
-        needed = _q(floor - Decimal(rating.score))
-        if needed > 0:
-            lines.append(_("达到★%(s)d还需 %(n)s 分") % {"s": target, "n": needed})
-        else:
-            lines.append(
-                _("得分 %(score)s 已达★%(s)d分数线（%(floor)s 分），现行星级为区两新工委调整结果")
-                % {"score": rating.score, "s": target, "floor": floor}
-            )
-    items = rating.next_star_gap or []
-    if isinstance(items, dict):
-        items = items.get("items", [items])
-    for item in items:
-        if isinstance(item, dict) and ("target_stars" in item or "veto" in item):
-            continue  # the computed target; replaced above by the one of the rating in force
-        text = _gap_item_text(item)
-        if text:
-            lines.append(text)
-    return lines

@@ -36,8 +36,9 @@ from .compliance import active_rules
 from .coverage import coverage_date, coverage_table
 from .drilldown import coverage_drilldown
 from .nodes import node_keys, top_regions
+from .rating_gap import next_star_lines
 from .rating_scheme import EDITABLE_STARS, proposal_key, scheme_check, scheme_preview, scheme_set, upcoming_scheme_dates
-from .ratings import next_star_lines, rating_override
+from .ratings import rating_override
 
 
 def _date_param(request) -> date | None:
