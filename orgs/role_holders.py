@@ -13,7 +13,7 @@ def alert_assignable_users(alert: Any) -> QuerySet[User]:
     """Who the assign form offers (each still passes `may_be_assigned_alert` in the service)."""
     if alert.street_id:
         # District staff of the warning's district (a grant there or above it).
-        above = [region.pk for region in [alert.street, *alert.street.ancestors()]]
+        above = alert.street.path_up_ids()
         grants = Q(role_grants__role=Role.DISTRICT, role_grants__region_id__in=above)
     else:
         grants = Q(role_grants__role=Role.DISTRICT)

@@ -80,6 +80,10 @@ class Region(models.Model):
             node = node.parent
         return chain
 
+    def path_up_ids(self) -> list[int]:
+        """This region's id and those above it: where a grant reaching it may sit."""
+        return [self.pk, *(region.pk for region in self.ancestors())]
+
     def streets_below(self) -> "models.QuerySet[Region]":
         """The streets in this region's subtree (itself, for a street), as one
         query's condition: a street lies at most three levels below a province."""
@@ -119,11 +123,6 @@ def subtree_ids(roots: Iterable[int]) -> set[int]:
         frontier = set(Region.objects.filter(parent_id__in=frontier).values_list("pk", flat=True)) - found
         found |= frontier
     return found
-
-
-def districts_under(roots: Iterable[int]) -> set[int]:
-    """The districts in the given regions' subtrees (a district is in its own)."""
-    return set(Region.objects.filter(pk__in=subtree_ids(roots), kind=Region.Kind.DISTRICT).values_list("pk", flat=True))
 
 
 class Industry(models.Model):

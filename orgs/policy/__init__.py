@@ -350,7 +350,7 @@ def street_approvers(organization: PartyOrganization) -> QuerySet[User]:
 def district_approvers(organization: PartyOrganization) -> QuerySet[User]:
     """Who gives the final approval for an organization: staff of its district
     (a grant at the district or above it, or one naming no region)."""
-    above = [region.pk for region in [organization.street, *organization.street.ancestors()]]
+    above = organization.street.path_up_ids()
     return User.objects.filter(
         Q(role_grants__region_id__in=above) | Q(role_grants__region__isnull=True),
         is_active=True,
