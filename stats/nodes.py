@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from orgs.models import CoverageSnapshot, Industry, Region
 from orgs.scoping import Scope, scope_for
 
-from .coverage import ABOVE_STREET, NODE_KINDS, coverage_streets
+from .coverage import ABOVE_STREET, NODE_KINDS, Cell, coverage_streets
 
 
 def coverage_regions(*, user) -> QuerySet[Region]:
@@ -94,20 +94,9 @@ def node_snapshot(*, user, region_id=None, on: date | None = None, above_scale: 
     return snapshot
 
 
-# Counts whose change since last month a child's row carries, then the rates.
-CHANGE_COUNTS = (
-    "enterprises",
-    "org_covered",
-    "work_covered",
-    "own_org_eligible",
-    "own_org",
-    "should_form_not_formed",
-    "organizations",
-    "members_formal",
-    "members_probationary",
-    "employees",
-    "enterprises_without_member",
-)
+# Counts whose change since last month a child's row carries (every count a
+# cell sums, and the organizations counted once per scope), then the rates.
+CHANGE_COUNTS = (*Cell.COUNTS, "organizations")
 CHANGE_RATES = ("org_coverage_rate", "work_coverage_rate", "own_org_rate")
 
 
