@@ -208,8 +208,29 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_ACKS_LATE = False
 # A long nightly run must outlive the broker's visibility timeout, or Redis
 # redelivers it while it still runs.
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 6 * 3600}
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 6 * 3600, "socket_connect_timeout": 3, "socket_timeout": 10}
+# A page that queues a job learns within seconds that the broker is down (core.jobs.send).
+CELERY_BROKER_CONNECTION_TIMEOUT = 3
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_REDIS_BACKEND_HEALTH_CHECK_INTERVAL = 30
+# Long jobs (DESIGN.md §11, core/jobs.py): soft time limits in seconds per
+# task (the hard limit is a minute more); a job silent past its hard limit
+# and this margin, or queued this long and never started, is failed by the
+# sweeper, which beat runs every JOB_SWEEP_MINUTES.
+JOB_TIME_LIMITS = {
+    "default": env.int("JOB_SOFT_SECONDS", default=1800),
+    "survey": env.int("SURVEY_JOB_SOFT_SECONDS", default=1800),
+    "rollback": env.int("ROLLBACK_JOB_SOFT_SECONDS", default=900),
+    "export": env.int("EXPORT_JOB_SOFT_SECONDS", default=900),
+}
+JOB_SILENCE_MARGIN_SECONDS = env.int("JOB_SILENCE_MARGIN_SECONDS", default=300)
+JOB_QUEUE_TIMEOUT_SECONDS = env.int("JOB_QUEUE_TIMEOUT_SECONDS", default=3600)
+JOB_SWEEP_MINUTES = env.int("JOB_SWEEP_MINUTES", default=5)
 CELERY_BEAT_SCHEDULE = {
+    "sweep-stuck-jobs": {
+        "task": "core.tasks.sweep_jobs_task",
+        "schedule": timedelta(minutes=JOB_SWEEP_MINUTES),
+    },
     "nightly-stats": {
         "task": "orgs.tasks.compute_stats_task",
         "schedule": crontab(hour=2, minute=0),
