@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "core",
+    "exports",
     "orgs",
     "members",
     "activities",
@@ -226,6 +227,11 @@ JOB_TIME_LIMITS = {
 JOB_SILENCE_MARGIN_SECONDS = env.int("JOB_SILENCE_MARGIN_SECONDS", default=300)
 JOB_QUEUE_TIMEOUT_SECONDS = env.int("JOB_QUEUE_TIMEOUT_SECONDS", default=3600)
 JOB_SWEEP_MINUTES = env.int("JOB_SWEEP_MINUTES", default=5)
+# Exports (exports/): up to this many rows the page answers the .xlsx at
+# once; more, and a task writes it and the page shows its progress. The
+# finished file's download link lasts EXPORT_LINK_HOURS, then the file is deleted.
+EXPORT_INLINE_MAX_ROWS = env.int("EXPORT_INLINE_MAX_ROWS", default=5000)
+EXPORT_LINK_HOURS = env.int("EXPORT_LINK_HOURS", default=24)
 CELERY_BEAT_SCHEDULE = {
     "sweep-stuck-jobs": {
         "task": "core.tasks.sweep_jobs_task",

@@ -10,3 +10,10 @@ class SurveysConfig(AppConfig):
 
     name = "surveys"
     verbose_name = _("年度排查导入")
+
+    def ready(self) -> None:
+        from exports.registry import register
+
+        from .export import ledger_export
+
+        register("survey_ledger", ledger_export)

@@ -16,10 +16,11 @@ from core.files import file_response
 from core.pages import paginate
 from core.validators import YEAR_MAX, YEAR_MIN
 from core.xlsx import xlsx_file_response
+from exports.views import export_response
 from orgs.models import ImportBatch
 
 from .batches import survey_batch_confirm, survey_batch_open, survey_batch_rollback
-from .export import ledger_xlsx, rejected_rows_xlsx, template_xlsx
+from .export import LEDGER_FILTERS, rejected_rows_xlsx, template_xlsx
 from .reader import MAX_COLUMNS, max_rows, max_upload_bytes
 from .report import SUMMARY_ROWS
 from .selectors import (
@@ -28,7 +29,6 @@ from .selectors import (
     import_districts,
     import_streets,
     imports_for_whole_district,
-    ledger_for_export,
     require_importer,
 )
 from .tasks import survey_batch_task
@@ -175,9 +175,9 @@ def survey_batch_report_view(request, pk: int):
 
 @login_required
 def survey_ledger_export_view(request):
-    filters = {k: request.GET.get(k, "") for k in ("q", "street", "status", "org_setup")}
-    queryset = ledger_for_export(user=request.user, filters=filters)
-    return xlsx_file_response(ledger_xlsx(queryset), filename=f"企业台账_{timezone.localdate():%Y%m%d}.xlsx")
+    # Small: the .xlsx at once; large: an export job and its page (exports/).
+    params = {k: request.GET.get(k, "") for k in LEDGER_FILTERS}
+    return export_response(request, kind="survey_ledger", params=params)
 
 
 @login_required
