@@ -5,6 +5,7 @@ probe, the failure path's connection) are core.jobs'."""
 
 import io
 import logging
+import os
 import tempfile
 import uuid
 from dataclasses import dataclass
@@ -76,7 +77,7 @@ def export_start(*, user: Any, kind: str, params: Params) -> InlineExport | Expo
         created_by=user,
         kind=kind,
         params=dict(params),
-        title=export.title[:200],
+        title=os.path.splitext(export.filename)[0][:200],
         filename=export.filename[:200],
         rows=total,
         note=_("等待后台处理"),
