@@ -73,6 +73,15 @@ def export_start(*, user: Any, kind: str, params: Params) -> InlineExport | Expo
     total = export.count()
     if total <= settings.EXPORT_INLINE_MAX_ROWS:
         return export_inline(export)
+    # A second click while the first is still being written gets the same job.
+    waiting = ExportJob.objects.filter(
+        created_by_id=user.pk,
+        kind=kind,
+        params=dict(params),
+        status__in=[ExportJob.Status.QUEUED, ExportJob.Status.RUNNING],
+    ).first()
+    if waiting is not None:
+        return waiting
     job = ExportJob.objects.create(
         created_by=user,
         kind=kind,

@@ -261,3 +261,17 @@ def test_the_sweeper_is_registered_with_the_beat_task(world):
     assert "export" in SWEEPERS
     _stuck(world.street_a_staff, status="running", started_at=timezone.now() - timedelta(days=1), heartbeat_at=None)
     assert sweep()["export"] == 1
+
+
+def test_a_second_click_while_the_job_waits_gets_the_same_job(world, login, settings, monkeypatch):
+    import exports.services
+
+    sent = []
+    monkeypatch.setattr(exports.services.jobs, "send", lambda task, *args: sent.append(args))
+    client = login(world.street_a_staff)
+    job = _as_job(client, reverse(LEDGER), settings)
+    assert client.get(reverse(LEDGER))["Location"] == reverse("exports:job", args=[job.pk])
+    assert ExportJob.objects.count() == 1 and len(sent) == 1
+    # Other filters are another export.
+    client.get(reverse(LEDGER) + "?q=甲")
+    assert ExportJob.objects.count() == 2
