@@ -15,6 +15,6 @@ class ExportsConfig(AppConfig):
     def ready(self) -> None:
         from core import jobs
 
-        from .services import LOCK_KIND, export_sweep
+        from .services import export_sweep
 
-        jobs.register_sweeper(LOCK_KIND, export_sweep)
+        jobs.register_sweeper("exports", export_sweep)

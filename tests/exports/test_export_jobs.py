@@ -258,9 +258,9 @@ def test_the_sweeper_fails_a_job_queued_too_long_and_leaves_a_fresh_one(world, s
 def test_the_sweeper_is_registered_with_the_beat_task(world):
     from core.jobs import SWEEPERS, sweep
 
-    assert "export" in SWEEPERS
+    assert SWEEPERS["exports"] is export_sweep
     _stuck(world.street_a_staff, status="running", started_at=timezone.now() - timedelta(days=1), heartbeat_at=None)
-    assert sweep()["export"] == 1
+    assert sweep()["exports"] == 1
 
 
 def test_a_second_click_while_the_job_waits_gets_the_same_job(world, login, settings, monkeypatch):
