@@ -1,6 +1,10 @@
 """Tables to .xlsx with openpyxl. Text that a spreadsheet would read as a
 formula (= + - @, and the tab/CR tricks) is prefixed with an apostrophe so an
-exported name can never run in the reader's Excel."""
+exported name can never run in the reader's Excel.
+
+`xlsx_response` builds a small sheet in memory (columns sized to their
+contents); `xlsx_stream` is the streaming mode for sheets of any length (a
+large export's job writes through it), with the same neutraliser."""
 
 from collections.abc import Callable, Iterable, Sequence
 from io import BytesIO

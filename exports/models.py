@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -52,3 +53,10 @@ class ExportJob(models.Model):
     @property
     def active(self) -> bool:
         return self.status in (self.Status.QUEUED, self.Status.RUNNING)
+
+    @property
+    def is_expired(self) -> bool:
+        """Expired, or done with its link past (the sweeper has not come by yet)."""
+        if self.status == self.Status.EXPIRED:
+            return True
+        return self.status == self.Status.DONE and self.expires_at is not None and self.expires_at <= timezone.now()

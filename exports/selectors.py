@@ -7,7 +7,6 @@ from typing import Any
 from django.conf import settings
 from django.core import signing
 from django.db.models import QuerySet
-from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
@@ -46,10 +45,3 @@ def download_allowed(job: ExportJob, token: str) -> bool:
         and job.expires_at is not None
         and job.expires_at > timezone.now()
     )
-
-
-def export_job_for_download(*, user: Any, pk: int) -> ExportJob:
-    job = export_job_get(user=user, pk=pk)
-    if job.status not in (ExportJob.Status.DONE, ExportJob.Status.EXPIRED):
-        raise Http404
-    return job

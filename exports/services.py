@@ -111,7 +111,7 @@ def export_retry(*, job: ExportJob, by: Any) -> ExportJob:
     so a late message of the old one finds nothing to claim)."""
     if job.created_by_id != by.pk:
         raise Http404
-    if job.status not in (ExportJob.Status.FAILED, ExportJob.Status.EXPIRED):
+    if job.status != ExportJob.Status.FAILED and not job.is_expired:
         raise ApplicationError(_("该导出正在进行或已完成，无需重新导出"))
     old_file = job.file.name
     attempt = job.attempt + 1

@@ -48,7 +48,7 @@ def export_response(request: HttpRequest, *, kind: str, params: Params) -> HttpR
 def _job_context(job: ExportJob) -> dict:
     return {
         "job": job,
-        "token": download_token(job) if job.status == ExportJob.Status.DONE else "",
+        "token": download_token(job) if job.status == ExportJob.Status.DONE and not job.is_expired else "",
         "active": job.active,
     }
 

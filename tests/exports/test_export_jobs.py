@@ -275,3 +275,16 @@ def test_a_second_click_while_the_job_waits_gets_the_same_job(world, login, sett
     # Other filters are another export.
     client.get(reverse(LEDGER) + "?q=甲")
     assert ExportJob.objects.count() == 2
+
+
+def test_a_done_job_past_its_link_offers_to_export_again_before_the_sweeper_comes(world, login, settings):
+    client = login(world.street_a_staff)
+    job = _as_job(client, reverse(LEDGER), settings)
+    old_name = job.file.name
+    ExportJob.objects.filter(pk=job.pk).update(expires_at=timezone.now() - timedelta(minutes=1))
+    page = client.get(reverse("exports:job", args=[job.pk])).content.decode()
+    assert "下载文件" not in page and "已过期" in page and reverse("exports:retry", args=[job.pk]) in page
+    client.post(reverse("exports:retry", args=[job.pk]))
+    job.refresh_from_db()
+    assert job.status == ExportJob.Status.DONE and job.attempt == 2 and job.expires_at > timezone.now()
+    assert job.file.name != old_name and not job.file.storage.exists(old_name)
