@@ -10,3 +10,10 @@ class SurveysConfig(AppConfig):
 
     name = "surveys"
     verbose_name = _("年度排查导入")
+
+    def ready(self) -> None:
+        from core import jobs
+
+        from .batches import sweep_survey_batches
+
+        jobs.register_sweeper("survey_batches", sweep_survey_batches)
