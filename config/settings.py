@@ -208,7 +208,18 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_ACKS_LATE = False
 # A long nightly run must outlive the broker's visibility timeout, or Redis
 # redelivers it while it still runs.
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 6 * 3600, "socket_connect_timeout": 3, "socket_timeout": 10}
+# A publisher gives up on an unreachable broker after two quick retries
+# (kombu's default waits about 6 s), so a page learns at once that the
+# broker is down (core.jobs.send); a worker's own reconnection is Celery's.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": 6 * 3600,
+    "socket_connect_timeout": 3,
+    "socket_timeout": 10,
+    "max_retries": 2,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.5,
+}
 # A page that queues a job learns within seconds that the broker is down (core.jobs.send).
 CELERY_BROKER_CONNECTION_TIMEOUT = 3
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
