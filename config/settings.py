@@ -238,6 +238,10 @@ JOB_SILENCE_MARGIN_SECONDS = env.int("JOB_SILENCE_MARGIN_SECONDS", default=300)
 JOB_QUEUE_TIMEOUT_SECONDS = env.int("JOB_QUEUE_TIMEOUT_SECONDS", default=3600)
 JOB_SWEEP_MINUTES = env.int("JOB_SWEEP_MINUTES", default=5)
 CELERY_BEAT_SCHEDULE = {
+    "nightly-ledger-check": {
+        "task": "funds.tasks.verify_ledger_task",
+        "schedule": crontab(hour=3, minute=30),
+    },
     "sweep-stuck-jobs": {
         "task": "core.tasks.sweep_jobs_task",
         "schedule": timedelta(minutes=JOB_SWEEP_MINUTES),
