@@ -20,8 +20,10 @@ from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS
 
 REPLICA = "replica"
-# Authentication and its bookkeeping are read where they are written, even inside a replica view.
+# Who the user is and what they may reach are read where they are written,
+# even inside a replica view, so a logout or a withdrawn role counts at once.
 PRIMARY_ONLY_APPS = frozenset({"sessions", "auth", "knox", "axes", "otp_totp", "otp_static", "django_otp"})
+PRIMARY_ONLY_MODELS = frozenset({"orgs.user", "orgs.rolegrant"})
 
 _replica_reads: ContextVar[bool] = ContextVar("replica_reads", default=False)
 
@@ -50,9 +52,13 @@ def replica_reads(view: Callable[P, R]) -> Callable[P, R]:
     return wrapped
 
 
+def _primary_only(model: Any) -> bool:
+    return model._meta.app_label in PRIMARY_ONLY_APPS or model._meta.label_lower in PRIMARY_ONLY_MODELS
+
+
 class ReplicaRouter:
     def db_for_read(self, model: Any, **hints: Any) -> str | None:
-        if _replica_reads.get() and REPLICA in settings.DATABASES and model._meta.app_label not in PRIMARY_ONLY_APPS:
+        if _replica_reads.get() and REPLICA in settings.DATABASES and not _primary_only(model):
             return REPLICA
         return DEFAULT_DB_ALIAS
 

@@ -24,7 +24,7 @@ from openpyxl import load_workbook
 
 from core import db_router
 from core.db_router import ReplicaRouter, reads_from_replica
-from orgs.models import Enterprise
+from orgs.models import Enterprise, RoleGrant, User
 
 from .pages.test_dashboard import snapshots_for
 
@@ -64,9 +64,12 @@ def _is_write(sql: str) -> bool:
     return sql.lstrip().upper().startswith(("INSERT", "UPDATE", "DELETE"))
 
 
+AUTH_TABLES = ("django_session", "orgs_user", "orgs_rolegrant")
+
+
 def _auth_only(sql: str) -> bool:
-    """A read the login machinery makes before any view runs: the session row and the user."""
-    return _is_select(sql) and ('"django_session"' in sql or '"orgs_user"' in sql)
+    """A read of who the user is and what they may reach: the session row, the user, their roles."""
+    return _is_select(sql) and any(f'FROM "{table}"' in sql for table in AUTH_TABLES)
 
 
 @both_databases
@@ -148,7 +151,10 @@ def test_the_router_sends_only_flagged_reads_to_the_replica():
     assert router.db_for_read(Enterprise) == "default"
     with reads_from_replica():
         assert router.db_for_read(Enterprise) == "replica"
-        assert router.db_for_read(Session) == "default"  # the login machinery reads where it writes
+        # Who the user is and what they may reach are read where they are written.
+        assert router.db_for_read(Session) == "default"
+        assert router.db_for_read(User) == "default"
+        assert router.db_for_read(RoleGrant) == "default"
         assert router.db_for_write(Enterprise) == "default"
     assert router.db_for_read(Enterprise) == "default"
     assert router.allow_migrate("default", "orgs") is True
