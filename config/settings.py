@@ -79,6 +79,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "core.middleware.SessionTouchMiddleware",
     "core.middleware.ChosenLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -120,6 +121,14 @@ DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets the dev server read while a seed or import writes.
     DATABASES["default"]["OPTIONS"] = {"init_command": "PRAGMA journal_mode=WAL;", "timeout": 30}
+# Optional read replica: only the dashboards, their drill-downs and the .xlsx
+# exports read from it (core.db_router); they may be seconds behind.
+if env.str("DATABASE_REPLICA_URL", default=""):
+    DATABASES["replica"] = env.db("DATABASE_REPLICA_URL")
+    DATABASES["replica"].setdefault("CONN_MAX_AGE", DATABASES["default"]["CONN_MAX_AGE"])
+    # Tests read the primary's test database through this alias.
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+    DATABASE_ROUTERS = ["core.db_router.ReplicaRouter"]
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "orgs.User"
@@ -147,8 +156,12 @@ LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
 # Level-3 protection asks for idle sessions to end: 30 minutes, renewed on use.
+# The renewal is written at most once every SESSION_TOUCH_SECONDS
+# (core.middleware.SessionTouchMiddleware), not on every request, so reading
+# a page does not write to the database.
 SESSION_COOKIE_AGE = env.int("SESSION_IDLE_SECONDS", default=30 * 60)
-SESSION_SAVE_EVERY_REQUEST = True
+SESSION_TOUCH_SECONDS = env.int("SESSION_TOUCH_SECONDS", default=60)
+SESSION_SAVE_EVERY_REQUEST = False
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 
 # django-axes: 5 failures lock the account (not the IP: staff share NAT) for 30 minutes.
@@ -269,15 +282,16 @@ REST_FRAMEWORK = {
 }
 # API tokens (django-rest-knox): only a SHA-512 digest is stored. A token
 # ends after the sessions' idle time without use (each use pushes its expiry
-# on, written at most once a minute) and, however busy, API_TOKEN_TTL_HOURS
-# after the password (and second factor) were checked; a refresh keeps that
-# limit. `Authorization: Token <key>` as before.
+# on, written at most once every SESSION_TOUCH_SECONDS, as for sessions)
+# and, however busy, API_TOKEN_TTL_HOURS after the password (and second
+# factor) were checked; a refresh keeps that limit. `Authorization: Token
+# <key>` as before.
 API_TOKEN_TTL_HOURS = env.int("API_TOKEN_TTL_HOURS", default=8)
 REST_KNOX = {
     "TOKEN_TTL": timedelta(seconds=SESSION_COOKIE_AGE),
     "AUTO_REFRESH": True,
     "AUTO_REFRESH_MAX_TTL": timedelta(hours=API_TOKEN_TTL_HOURS),
-    "MIN_REFRESH_INTERVAL": 60,
+    "MIN_REFRESH_INTERVAL": SESSION_TOUCH_SECONDS,
     "AUTH_HEADER_PREFIX": "Token",
 }
 SPECTACULAR_SETTINGS = {

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from core.db_router import replica_reads
 from core.xlsx import Percent, percent, xlsx_response
 from orgs import policy
 from orgs.models import Alert, Region, Role
@@ -69,6 +70,7 @@ def _issuer(q: DashboardQuery) -> str:
 
 
 @login_required
+@replica_reads
 def dashboard_view(request: HttpRequest) -> HttpResponse:
     q = dashboard_query(user=request.user, params=request.GET)
     data = dashboard_data(q=q)
@@ -90,6 +92,7 @@ PANEL_LIST_LIMIT = 500
 
 
 @login_required
+@replica_reads
 def dashboard_panel_list_view(request: HttpRequest, panel: str) -> HttpResponse:
     """The records behind a number of the star chart or the warnings panel,
     under the dashboard's filters and on the date of its figures."""
@@ -148,6 +151,7 @@ EXPORTS = {
 
 
 @login_required
+@replica_reads
 def dashboard_export_view(request: HttpRequest, table: str) -> HttpResponse:
     if table not in EXPORTS:
         raise Http404(_("没有这张表"))
@@ -282,6 +286,7 @@ BULLETIN_SHOULD_FORM_LIMIT = 300
 
 
 @login_required
+@replica_reads
 def bulletin_view(request: HttpRequest) -> HttpResponse:
     params = request.GET.copy()
     notices: list[str] = []
