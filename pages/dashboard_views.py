@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from core.db_router import replica_reads
 from core.xlsx import Percent, percent, xlsx_response
 from exports.views import export_response
 from orgs import policy
@@ -71,6 +72,7 @@ def _issuer(q: DashboardQuery) -> str:
 
 
 @login_required
+@replica_reads
 def dashboard_view(request: HttpRequest) -> HttpResponse:
     q = dashboard_query(user=request.user, params=request.GET)
     data = dashboard_data(q=q)
@@ -92,6 +94,7 @@ PANEL_LIST_LIMIT = 500
 
 
 @login_required
+@replica_reads
 def dashboard_panel_list_view(request: HttpRequest, panel: str) -> HttpResponse:
     """The records behind a number of the star chart or the warnings panel,
     under the dashboard's filters and on the date of its figures."""
@@ -155,6 +158,7 @@ LIST_EXPORTS = ("alerts", "organizations", "should_form")
 
 
 @login_required
+@replica_reads
 def dashboard_export_view(request: HttpRequest, table: str) -> HttpResponseBase:
     if table not in EXPORTS:
         raise Http404(_("没有这张表"))
@@ -226,6 +230,7 @@ BULLETIN_SHOULD_FORM_LIMIT = 300
 
 
 @login_required
+@replica_reads
 def bulletin_view(request: HttpRequest) -> HttpResponse:
     params = request.GET.copy()
     notices: list[str] = []

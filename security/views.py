@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
+from core.db_router import replica_reads
 from core.errors import ApplicationError
 from core.pages import paginate
 from exports.views import export_response
@@ -216,6 +217,7 @@ def audit_log_view(request):
 
 
 @login_required
+@replica_reads
 def audit_export_view(request):
     if not policy.may_read_audit(request.user):
         raise PermissionDenied(_("仅区两新工委工作人员可查看审计日志"))

@@ -12,8 +12,11 @@ class SurveysConfig(AppConfig):
     verbose_name = _("年度排查导入")
 
     def ready(self) -> None:
+        from core import jobs
         from exports.registry import register
 
+        from .batches import sweep_survey_batches
         from .export import ledger_export
 
+        jobs.register_sweeper("survey_batches", sweep_survey_batches)
         register("survey_ledger", ledger_export)
