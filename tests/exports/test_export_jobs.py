@@ -288,3 +288,22 @@ def test_a_done_job_past_its_link_offers_to_export_again_before_the_sweeper_come
     job.refresh_from_db()
     assert job.status == ExportJob.Status.DONE and job.attempt == 2 and job.expires_at > timezone.now()
     assert job.file.name != old_name and not job.file.storage.exists(old_name)
+
+
+@pytest.mark.django_db(transaction=True, databases=["default", "replica"])
+def test_inside_a_replica_view_the_job_is_written_and_read_on_the_primary(world, settings):
+    from django.db import connections
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    settings.DATABASE_ROUTERS = ["core.db_router.ReplicaRouter"]
+    settings.EXPORT_INLINE_MAX_ROWS = 0
+    client = Client()
+    client.force_login(world.district)
+    with CaptureQueriesContext(connections["replica"]) as replica:
+        response = client.get(reverse("security:audit_export"))
+    job = ExportJob.objects.get()
+    assert response["Location"] == reverse("exports:job", args=[job.pk]) and job.status == ExportJob.Status.DONE
+    # The rows came from the replica (the page's reads); the job never did.
+    assert any("auditlog_logentry" in q["sql"] for q in replica.captured_queries)
+    assert not any("exports_exportjob" in q["sql"] for q in replica.captured_queries)
