@@ -162,3 +162,37 @@ def stored_facts(facts: Sequence[Any]) -> tuple[Any, ...]:
     for i in ENCRYPTED:
         out[i] = _encrypt(out[i])
     return tuple(out)
+
+
+def delete_by_keys(cursor: Any, table: str, key: str, keys: Sequence[Any]) -> int:
+    """DELETE the rows whose `key` is in `keys`; how many went. On
+    PostgreSQL one statement joining an unnested array (see select_by_keys)."""
+    if not keys:
+        return 0
+    if connection.vendor == "postgresql":
+        array, param = key_array(keys)
+        cursor.execute(f"DELETE FROM {table} t USING unnest({array}) AS k(key) WHERE t.{key} = k.key", [param])
+        return cursor.rowcount
+    deleted = 0
+    for chunk in chunks(list(keys), 900):
+        cursor.execute(f"DELETE FROM {table} WHERE {key} IN ({', '.join(['%s'] * len(chunk))})", chunk)
+        deleted += cursor.rowcount
+    return deleted
+
+
+def delete_pairs(cursor: Any, table: str, columns: tuple[str, str], pairs: Sequence[Sequence[Any]]) -> int:
+    """DELETE the rows whose two `columns` hold one of `pairs`; how many went."""
+    if not pairs:
+        return 0
+    first, second = columns
+    if connection.vendor == "postgresql":
+        array_a, param_a = key_array([p[0] for p in pairs], text=False)
+        array_b, param_b = key_array([p[1] for p in pairs], text=False)
+        cursor.execute(
+            f"DELETE FROM {table} t USING unnest({array_a}, {array_b}) AS k(a, b) "
+            f"WHERE t.{first} = k.a AND t.{second} = k.b",
+            [param_a, param_b],
+        )
+        return cursor.rowcount
+    cursor.executemany(f"DELETE FROM {table} WHERE {first} = %s AND {second} = %s", [tuple(p) for p in pairs])
+    return cursor.rowcount

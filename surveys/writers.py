@@ -252,10 +252,22 @@ class OrmWriter:
     def upsert_surveys(
         self, rows: list[Row], *, year: int, on: date, batch_id: int, existing: dict[int, int] | None = None
     ) -> None:
-        ids = [r.enterprise_id for r in rows]
-        for chunk in chunks(ids):
-            EnterpriseSurvey.objects.filter(year=year, enterprise_id__in=chunk).delete()
-        self._snapshots([(r.enterprise_id, r.facts) for r in rows], year=year, on=on, batch_id=batch_id)
+        # An existing snapshot is updated in place, as CopyWriter does: the
+        # batch's rollback data gives its previous values back by its id.
+        existing = existing or {}
+        changed = [
+            EnterpriseSurvey(
+                pk=existing[r.enterprise_id],
+                survey_date=on,
+                batch_id=batch_id,
+                **dict(zip(FACTS, r.facts, strict=True)),
+            )
+            for r in rows
+            if r.enterprise_id in existing
+        ]
+        EnterpriseSurvey.objects.bulk_update(changed, ["survey_date", "batch_id", *FACTS], batch_size=500)
+        new = [(r.enterprise_id, r.facts) for r in rows if r.enterprise_id not in existing]
+        self._snapshots(new, year=year, on=on, batch_id=batch_id)
 
 
 class CopyWriter:
@@ -344,7 +356,7 @@ class CopyWriter:
                 model=InstructorAssignment,
             )
 
-    def _update_from(
+    def update_from(
         self,
         cursor: CursorWrapper,
         table: str,
@@ -409,7 +421,7 @@ class CopyWriter:
         if not rows:
             return
         with connection.cursor() as cursor:
-            self._update_from(
+            self.update_from(
                 cursor,
                 Enterprise._meta.db_table,
                 "id",
@@ -459,7 +471,7 @@ class CopyWriter:
                 )
             changed = [r for r in rows if r.enterprise_id in existing]
             if changed:
-                self._update_from(
+                self.update_from(
                     cursor,
                     table,
                     "id",

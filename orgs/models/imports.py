@@ -41,6 +41,7 @@ class ImportBatch(models.Model):
         PREVIEW = "preview", _("待确认")
         RUNNING = "running", _("导入中")
         COMMITTED = "committed", _("已导入")
+        ROLLING_BACK = "rolling_back", _("撤销中")
         ROLLED_BACK = "rolled_back", _("已撤销")
         FAILED = "failed", _("失败")
         DISCARDED = "discarded", _("已放弃")
