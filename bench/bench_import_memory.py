@@ -171,7 +171,8 @@ def child_batch(path: str, step: str, pk: str) -> dict:
     from django.core.files import File
 
     from orgs.models import ImportBatch, User
-    from surveys.batches import survey_batch_confirm, survey_batch_process, survey_batch_rollback
+    from surveys.batches import survey_batch_confirm, survey_batch_process
+    from surveys.rollback import survey_batch_rollback
 
     by = User.objects.filter(is_superuser=True).first()
     start = time.perf_counter()

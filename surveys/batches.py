@@ -1,6 +1,6 @@
 """The upload page's batch life cycle: a file kept as a batch, checked (a
 preview), confirmed, imported, or failed (then retried or discarded); a
-committed batch rolled back as a whole. The checking and importing run in a
+committed batch's rollback is rollback.py. The checking and importing run in a
 Celery task (`survey_batch_run`), which runs the import service on the kept
 file. Every step a worker runs ends in a state a person can act on
 (DESIGN.md §11): the failure path records on a fresh connection, and the
@@ -15,7 +15,7 @@ from django.conf import settings
 from django.core.files import File
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.db.models import F, ProtectedError, Q
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -25,13 +25,11 @@ from core.files import local_copy
 from core.jobs import JobNotQueued
 from core.validators import validate_year
 from orgs.audit import audit_event
-from orgs.models import Enterprise, EnterpriseSurvey, ImportBatch, InstructorAssignment, PartyOrganization, Region, User
+from orgs.models import ImportBatch, Region, User
 
-from .finish import undo_chunks
 from .reader import check_size, open_survey
-from .report import SURVEY_UNDO_FIELDS, file_sha256
+from .report import file_sha256
 from .services import batch_region, has_district_column, import_district, importer_check, survey_import
-from .sql import undo_restored
 
 logger = logging.getLogger(__name__)
 
@@ -350,65 +348,4 @@ def survey_batch_discard(*, batch: ImportBatch, by: User) -> ImportBatch:
     batch.progress_note = ""
     batch.save(update_fields=["status", "source", "progress_note"])
     audit_event(actor=by, instance=batch, event="survey_discarded", detail={"year": batch.year})
-    return batch
-
-
-def _survey_values(values: list | dict) -> dict:
-    return dict(zip(SURVEY_UNDO_FIELDS, values, strict=True)) if isinstance(values, list) else values
-
-
-@transaction.atomic
-def survey_batch_rollback(*, batch: ImportBatch, by: User | None) -> ImportBatch:
-    """Undo a committed batch as a whole: what it created goes, what it
-    changed gets its previous values back. Only the latest committed survey
-    batch can be undone, so no later import is silently undone with it."""
-    batch = ImportBatch.objects.select_for_update().get(pk=batch.pk)
-    importer_check(by=by, street=batch.street, district=batch_district(batch))
-    if batch.status != ImportBatch.Status.COMMITTED:
-        raise ApplicationError(_("只有已导入的批次可以撤销"))
-    later = ImportBatch.objects.filter(
-        kind=ImportBatch.Kind.SURVEY, status=ImportBatch.Status.COMMITTED, committed_at__gt=batch.committed_at
-    )
-    own = batch_district(batch)
-    if own is not None:
-        # Another district's batch changed nothing of this one (its rows of
-        # this district were refused); a city's file or an older batch may have.
-        later = later.filter(Q(district=own) | Q(district__isnull=True) | ~Q(district__kind=Region.Kind.DISTRICT))
-    if later.exists():
-        raise ApplicationError(_("之后还有已导入的排查批次，请先撤销较晚的批次"))
-    try:
-        InstructorAssignment.objects.filter(batch=batch).delete()
-        through = PartyOrganization.enterprises.through
-        for chunk in undo_chunks(batch, "links_added"):
-            q = Q(pk__in=[])
-            for org_id, enterprise_id in chunk:
-                q |= Q(partyorganization_id=org_id, enterprise_id=enterprise_id)
-            through.objects.filter(q).delete()
-        # Snapshots this batch wrote: the ones it overwrote get their values
-        # (and their batch) back, the rest go.
-        for chunk in undo_chunks(batch, "surveys_updated"):
-            # A list in SURVEY_UNDO_FIELDS order (a dict in batches before it).
-            objs = [EnterpriseSurvey(pk=int(pk), **undo_restored(_survey_values(values))) for pk, values in chunk]
-            EnterpriseSurvey.objects.bulk_update(objs, SURVEY_UNDO_FIELDS, batch_size=500)
-        EnterpriseSurvey.objects.filter(batch=batch).delete()
-        PartyOrganization.objects.filter(batch=batch).delete()
-        for chunk in undo_chunks(batch, "enterprises_updated"):
-            by_fields: dict[tuple, list[Enterprise]] = {}
-            for pk, values in chunk:
-                by_fields.setdefault(tuple(sorted(values)), []).append(Enterprise(pk=int(pk), **undo_restored(values)))
-            for fields, objs in by_fields.items():
-                Enterprise.objects.bulk_update(objs, list(fields), batch_size=500)
-        for chunk in undo_chunks(batch, "enterprises_created"):
-            Enterprise.objects.filter(pk__in=chunk).delete()
-        for chunk in undo_chunks(batch, "regions"):
-            for pk in chunk:
-                Region.objects.filter(pk=pk).delete()
-    except ProtectedError:
-        raise ApplicationError(
-            _("该批次导入的企业或党组织已被其他记录（党员、组织生活等）引用，不能整体撤销；请逐条处理")
-        )
-    batch.status = ImportBatch.Status.ROLLED_BACK
-    batch.rolled_back_at = timezone.now()
-    batch.save(update_fields=["status", "rolled_back_at"])
-    audit_event(actor=by, instance=batch, event="survey_rolled_back", detail={"year": batch.year})
     return batch

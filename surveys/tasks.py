@@ -1,10 +1,13 @@
-"""Celery wrappers for the survey import's long steps (check, write)."""
+"""Celery wrappers for the survey import's long steps (check, write) and a batch's rollback."""
 
 from celery import shared_task
 
 from core import jobs
+from core.errors import ApplicationError
+from orgs.models import ImportBatch, User
 
 from .batches import survey_batch_run
+from .rollback import progress_outside, survey_batch_rollback_run
 
 
 # The task keeps its first name so that messages queued by an older release
@@ -17,4 +20,15 @@ from .batches import survey_batch_run
 )
 def survey_batch_task(batch_id: int, commit: bool, attempt: int | None = None) -> int:
     survey_batch_run(batch_id=batch_id, commit=commit, attempt=attempt)
+    return batch_id
+
+
+@shared_task(ignore_result=True, soft_time_limit=jobs.soft_limit("rollback"), time_limit=jobs.hard_limit("rollback"))
+def survey_rollback_task(batch_id: int, user_id: int | None) -> int:
+    batch = ImportBatch.objects.get(pk=batch_id)
+    by = User.objects.filter(pk=user_id).first() if user_id is not None else None
+    try:
+        survey_batch_rollback_run(batch=batch, by=by, progress=progress_outside(batch))
+    except ApplicationError:
+        pass  # refused: the batch is committed again and its page shows why
     return batch_id

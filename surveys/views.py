@@ -24,12 +24,12 @@ from .batches import (
     survey_batch_confirm,
     survey_batch_discard,
     survey_batch_retry,
-    survey_batch_rollback,
     survey_batch_submit,
 )
 from .export import LEDGER_FILTERS, rejected_rows_xlsx, template_xlsx
 from .reader import MAX_COLUMNS, max_rows, max_upload_bytes
 from .report import SUMMARY_ROWS
+from .rollback import survey_batch_rollback_start
 from .selectors import (
     import_batch_get,
     import_batch_list,
@@ -38,8 +38,11 @@ from .selectors import (
     imports_for_whole_district,
     require_importer,
 )
+from .tasks import survey_rollback_task
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+# A batch in these states has a task working on it: its page shows the progress.
+RUNNING = (*WORKING, ImportBatch.Status.ROLLING_BACK)
 
 
 class SurveyUploadForm(forms.Form):
@@ -122,7 +125,7 @@ def survey_batch_view(request, pk: int):
             "absent": report.get("not_in_survey_list", [])[:SUMMARY_ROWS],
             "totals": report.get("totals", {}),
             "has_details": bool(batch.details) or "rejected_rows" in report,
-            "running": batch.status in WORKING,
+            "running": batch.status in RUNNING,
             "can_retry": batch.status == ImportBatch.Status.FAILED and bool(batch.source),
         },
     )
@@ -131,7 +134,7 @@ def survey_batch_view(request, pk: int):
 @login_required
 def survey_batch_progress_view(request, pk: int):
     batch = import_batch_get(user=request.user, pk=pk)
-    running = batch.status in WORKING
+    running = batch.status in RUNNING
     response = render(request, "orgs/survey/_progress.html", {"batch": batch, "running": running})
     if not running and request.htmx:
         # Done: reload the page so the preview or the result shows.
@@ -182,11 +185,12 @@ def survey_batch_discard_view(request, pk: int):
 def survey_batch_rollback_view(request, pk: int):
     batch = import_batch_get(user=request.user, pk=pk)
     try:
-        survey_batch_rollback(batch=batch, by=request.user)
+        survey_batch_rollback_start(batch=batch, by=request.user)
     except ApplicationError as exc:
         messages.error(request, "；".join(exc.messages))
     else:
-        messages.success(request, _("已撤销该批次的导入"))
+        # The undo runs in a task; the batch page shows its progress, then the outcome.
+        survey_rollback_task.delay(batch.pk, request.user.pk)
     return redirect("orgs:survey_batch", batch.pk)
 
 

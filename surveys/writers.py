@@ -366,8 +366,9 @@ class CopyWriter:
         *,
         model: type[Model],
         extra: str = "",
-    ) -> None:
-        """UPDATE the rows named by `key` from a temporary table filled by COPY."""
+    ) -> int:
+        """UPDATE the rows named by `key` from a temporary table filled by
+        COPY; how many were updated."""
         cursor.execute(
             f"CREATE TEMP TABLE tmp_survey_update ON COMMIT DROP AS "
             f"SELECT {key}, {', '.join(columns)} FROM {table} WITH NO DATA"
@@ -375,7 +376,9 @@ class CopyWriter:
         self._copy(cursor, "tmp_survey_update", [key, *columns], rows, model=model)
         sets = ", ".join(f"{c} = u.{c}" for c in columns)
         cursor.execute(f"UPDATE {table} t SET {sets}{extra} FROM tmp_survey_update u WHERE t.{key} = u.{key}")
+        updated = cursor.rowcount
         cursor.execute("DROP TABLE tmp_survey_update")
+        return updated
 
     def insert_new(self, rows: list[Row], *, year: int, on: date, batch_id: int) -> dict[str, int]:
         """New enterprises and that year's snapshot of each: the rows go once

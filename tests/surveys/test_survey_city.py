@@ -185,7 +185,7 @@ def test_one_district_needs_no_district_argument(db, tmp_path):
 
 
 def test_a_districts_batch_rolls_back_after_another_districts_import(city, tmp_path):
-    from surveys.batches import survey_batch_rollback
+    from surveys.rollback import survey_batch_rollback
 
     first = survey_import(
         path=write_xlsx(tmp_path / "a.xlsx", [survey_row(1, "甲一街道")]), year=YEAR, by=None, district=city["a"]

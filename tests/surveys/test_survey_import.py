@@ -16,8 +16,8 @@ from orgs.models import (
     PartyOrganization,
     Region,
 )
-from surveys.batches import survey_batch_rollback
 from surveys.export import ledger_xlsx
+from surveys.rollback import survey_batch_rollback
 from surveys.services import survey_import
 from tests.helpers.survey_files import survey_row, write_csv, write_xlsx
 

@@ -5,8 +5,8 @@ and undo data hold no phone in clear, and a rollback restores the number."""
 from django.db import connection
 
 from orgs.models import Enterprise, EnterpriseSurvey, ImportBatch
-from surveys.batches import survey_batch_rollback
 from surveys.export import ledger_xlsx
+from surveys.rollback import survey_batch_rollback
 from surveys.services import survey_import
 from tests.helpers.survey_files import survey_row, write_xlsx
 

@@ -13,9 +13,9 @@ from openpyxl import load_workbook
 
 from orgs.models import Enterprise, ImportBatch
 from surveys import plan, reader
-from surveys.batches import survey_batch_rollback
 from surveys.reader import SurveyFileError
 from surveys.report import SUMMARY_ROWS
+from surveys.rollback import survey_batch_rollback
 from surveys.services import survey_import
 from tests.helpers.survey_files import survey_row, write_csv
 
