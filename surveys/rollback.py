@@ -287,14 +287,13 @@ def _update_rows(
 
 def referencing_tables() -> list[str]:
     """The tables whose foreign keys point at rows a rollback deletes."""
-    return sorted(
-        {
-            rel.related_model._meta.db_table
-            for model in UNDONE
-            for rel in model._meta.get_fields(include_hidden=True)
-            if rel.auto_created and not rel.concrete and rel.is_relation and not rel.many_to_many
-        }
-    )
+    tables = set()
+    for model in UNDONE:
+        for rel in model._meta.get_fields(include_hidden=True):
+            if rel.auto_created and not rel.concrete and rel.is_relation and not rel.many_to_many:
+                assert rel.related_model is not None  # a reverse relation names its model
+                tables.add(rel.related_model._meta.db_table)
+    return sorted(tables)
 
 
 def _is_reference_error(exc: IntegrityError) -> bool:
