@@ -143,12 +143,17 @@ def survey_batch_rollback(*, batch: ImportBatch, by: User | None) -> ImportBatch
 
 
 def _back_to_committed(batch: ImportBatch, message: str) -> None:
-    batch.refresh_from_db()
-    report = {**(batch.report or {}), "error": message}
-    ImportBatch.objects.filter(pk=batch.pk, status=ImportBatch.Status.ROLLING_BACK).update(
-        status=ImportBatch.Status.COMMITTED, progress=100, progress_note="", report=report
-    )
-    batch.refresh_from_db()
+    """The undo's transaction rolled back: the batch is as imported, with why."""
+    try:
+        batch.refresh_from_db()
+        report = {**(batch.report or {}), "error": message}
+        ImportBatch.objects.filter(pk=batch.pk, status=ImportBatch.Status.ROLLING_BACK).update(
+            status=ImportBatch.Status.COMMITTED, progress=100, progress_note="", report=report
+        )
+        batch.refresh_from_db()
+    except DatabaseError:
+        # The connection itself failed: the batch stays 撤销中 until it is retried or swept.
+        logger.exception("survey batch %s could not be set back to committed", batch.pk)
 
 
 def progress_outside(batch: ImportBatch) -> Progress:
