@@ -65,9 +65,12 @@ def referenced_message() -> str:
 
 def _check_latest(batch: ImportBatch) -> None:
     """Only the latest committed survey batch can be undone, so no later
-    import is silently undone with it."""
+    import is silently undone with it (a later one being rolled back counts
+    until it is done: the tasks may run in either order)."""
     later = ImportBatch.objects.filter(
-        kind=ImportBatch.Kind.SURVEY, status=ImportBatch.Status.COMMITTED, committed_at__gt=batch.committed_at
+        kind=ImportBatch.Kind.SURVEY,
+        status__in=[ImportBatch.Status.COMMITTED, ImportBatch.Status.ROLLING_BACK],
+        committed_at__gt=batch.committed_at,
     )
     own = batch_district(batch)
     if own is not None:

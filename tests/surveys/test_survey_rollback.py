@@ -194,6 +194,17 @@ def test_a_later_import_while_waiting_refuses_the_rollback(world, tmp_path):
     assert Enterprise.objects.get(name="测试排查企业1有限公司").employees == 77
 
 
+def test_an_earlier_batch_waits_for_a_later_one_being_rolled_back(world, tmp_path):
+    first = run(write_xlsx(tmp_path / "a.xlsx", [survey_row(1, "甲街道")]))
+    second = run(write_xlsx(tmp_path / "b.xlsx", [survey_row(2, "甲街道")]))
+    later = survey_batch_rollback_start(batch=ImportBatch.objects.get(pk=second.batch), by=None)
+    with pytest.raises(ApplicationError, match="请先撤销较晚的批次"):
+        survey_batch_rollback_start(batch=ImportBatch.objects.get(pk=first.batch), by=None)
+    survey_batch_rollback_run(batch=later, by=None)
+    assert survey_batch_rollback(batch=ImportBatch.objects.get(pk=first.batch), by=None).status == "rolled_back"
+    assert not Enterprise.objects.filter(name__startswith="测试排查企业").exists()
+
+
 def test_every_relation_to_what_a_rollback_deletes_is_decided():
     """A new model pointing at an enterprise, organization, snapshot, region
     or assignment must be either refused by the database (PROTECT, with a
