@@ -29,12 +29,15 @@ import logging
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from celery.exceptions import SoftTimeLimitExceeded
 from django.db import DEFAULT_DB_ALIAS, DatabaseError, IntegrityError, connection, connections, transaction
 from django.db.models import Model, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core import jobs
 from core.errors import ApplicationError
+from core.jobs import JobNotQueued
 from orgs.audit import audit_event
 from orgs.models import Enterprise, EnterpriseSurvey, ImportBatch, InstructorAssignment, PartyOrganization, Region, User
 
@@ -49,6 +52,7 @@ from .writers import CopyWriter
 logger = logging.getLogger(__name__)
 
 Progress = Callable[[int, str], None]
+ROLLBACK_JOB = "survey_rollback"
 
 # The models whose rows a rollback deletes.
 UNDONE: tuple[type[Model], ...] = (Enterprise, PartyOrganization, EnterpriseSurvey, Region, InstructorAssignment)
@@ -131,12 +135,49 @@ def survey_batch_rollback_run(*, batch: ImportBatch, by: User | None, progress: 
     except ApplicationError as exc:
         _back_to_committed(batch, "；".join(exc.messages))
         raise
+    except SoftTimeLimitExceeded:
+        minutes = jobs.soft_limit("rollback") // 60
+        _back_to_committed(batch, _("撤销超过时限（%(m)d 分钟）已停止，未撤销任何数据；可再次撤销") % {"m": minutes})
+        raise
     except Exception:
         logger.exception("rollback of survey batch %s failed", batch.pk)
         _back_to_committed(batch, _("撤销失败：系统内部错误，已记录日志，请联系管理员。未撤销任何数据。"))
         raise
     batch.refresh_from_db()
     return batch
+
+
+def survey_batch_rollback_submit(*, batch: ImportBatch, by: User) -> ImportBatch:
+    """The page: start the rollback and send it to a worker. When the broker
+    cannot be reached the batch is committed again and the page says so."""
+    from .tasks import survey_rollback_task  # the task module imports this one
+
+    batch = survey_batch_rollback_start(batch=batch, by=by)
+    try:
+        jobs.send(survey_rollback_task, batch.pk, by.pk)
+    except JobNotQueued:
+        ImportBatch.objects.filter(pk=batch.pk, status=ImportBatch.Status.ROLLING_BACK).update(
+            status=ImportBatch.Status.COMMITTED, progress=100, progress_note=""
+        )
+        raise
+    batch.refresh_from_db()
+    return batch
+
+
+def survey_batch_rollback_work(*, batch_id: int, user_id: int | None) -> None:
+    """The worker's entry: under the rollback's job lock (a message delivered
+    twice finds it held), run the rollback with its progress on the page. A
+    refusal is on the batch's page, not the worker's log."""
+    with jobs.held(ROLLBACK_JOB, batch_id) as mine:
+        if not mine:
+            logger.warning("survey batch %s: another worker is rolling it back", batch_id)
+            return
+        batch = ImportBatch.objects.get(pk=batch_id)
+        by = User.objects.filter(pk=user_id).first() if user_id is not None else None
+        try:
+            survey_batch_rollback_run(batch=batch, by=by, progress=progress_outside(batch))
+        except ApplicationError:
+            pass
 
 
 def survey_batch_rollback(*, batch: ImportBatch, by: User | None) -> ImportBatch:
@@ -148,6 +189,7 @@ def survey_batch_rollback(*, batch: ImportBatch, by: User | None) -> ImportBatch
 def _back_to_committed(batch: ImportBatch, message: str) -> None:
     """The undo's transaction rolled back: the batch is as imported, with why."""
     try:
+        jobs.reconnect()  # a rollback that failed because its connection died
         batch.refresh_from_db()
         report = {**(batch.report or {}), "error": message}
         ImportBatch.objects.filter(pk=batch.pk, status=ImportBatch.Status.ROLLING_BACK).update(

@@ -3,11 +3,9 @@
 from celery import shared_task
 
 from core import jobs
-from core.errors import ApplicationError
-from orgs.models import ImportBatch, User
 
 from .batches import survey_batch_run
-from .rollback import progress_outside, survey_batch_rollback_run
+from .rollback import survey_batch_rollback_work
 
 
 # The task keeps its first name so that messages queued by an older release
@@ -25,10 +23,5 @@ def survey_batch_task(batch_id: int, commit: bool, attempt: int | None = None) -
 
 @shared_task(ignore_result=True, soft_time_limit=jobs.soft_limit("rollback"), time_limit=jobs.hard_limit("rollback"))
 def survey_rollback_task(batch_id: int, user_id: int | None) -> int:
-    batch = ImportBatch.objects.get(pk=batch_id)
-    by = User.objects.filter(pk=user_id).first() if user_id is not None else None
-    try:
-        survey_batch_rollback_run(batch=batch, by=by, progress=progress_outside(batch))
-    except ApplicationError:
-        pass  # refused: the batch is committed again and its page shows why
+    survey_batch_rollback_work(batch_id=batch_id, user_id=user_id)
     return batch_id

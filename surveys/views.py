@@ -29,7 +29,7 @@ from .batches import (
 from .export import LEDGER_FILTERS, rejected_rows_xlsx, template_xlsx
 from .reader import MAX_COLUMNS, max_rows, max_upload_bytes
 from .report import SUMMARY_ROWS
-from .rollback import survey_batch_rollback_start
+from .rollback import survey_batch_rollback_submit
 from .selectors import (
     import_batch_get,
     import_batch_list,
@@ -38,7 +38,6 @@ from .selectors import (
     imports_for_whole_district,
     require_importer,
 )
-from .tasks import survey_rollback_task
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # A batch in these states has a task working on it: its page shows the progress.
@@ -185,12 +184,10 @@ def survey_batch_discard_view(request, pk: int):
 def survey_batch_rollback_view(request, pk: int):
     batch = import_batch_get(user=request.user, pk=pk)
     try:
-        survey_batch_rollback_start(batch=batch, by=request.user)
+        # The undo runs in a task; the batch page shows its progress, then the outcome.
+        survey_batch_rollback_submit(batch=batch, by=request.user)
     except ApplicationError as exc:
         messages.error(request, "；".join(exc.messages))
-    else:
-        # The undo runs in a task; the batch page shows its progress, then the outcome.
-        survey_rollback_task.delay(batch.pk, request.user.pk)
     return redirect("orgs:survey_batch", batch.pk)
 
 

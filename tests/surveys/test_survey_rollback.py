@@ -155,6 +155,21 @@ def test_others_get_404_and_nothing_changes(world, tmp_path, login, role):
     assert Enterprise.objects.filter(name="测试排查企业1有限公司").exists()
 
 
+def test_broker_down_leaves_the_batch_committed_with_a_message(world, tmp_path, login, monkeypatch):
+    from core import jobs
+
+    def refuse(task, *args, **kwargs):
+        raise jobs.JobNotQueued("后台任务队列暂时无法连接")
+
+    monkeypatch.setattr(jobs, "send", refuse)
+    report = run(write_xlsx(tmp_path / "a.xlsx", [survey_row(1, "甲街道")]))
+    client = login(world.district)
+    response = client.post(reverse("orgs:survey_batch_rollback", args=[report.batch]), follow=True)
+    assert "后台任务队列暂时无法连接" in response.content.decode()
+    assert ImportBatch.objects.get(pk=report.batch).status == ImportBatch.Status.COMMITTED
+    assert Enterprise.objects.filter(name="测试排查企业1有限公司").exists()
+
+
 def test_street_staff_cannot_undo_a_district_batch(world, tmp_path):
     report = run(write_xlsx(tmp_path / "a.xlsx", [survey_row(1, "甲街道")]))
     batch = ImportBatch.objects.get(pk=report.batch)
