@@ -17,6 +17,8 @@ class SurveysConfig(AppConfig):
 
         from .batches import sweep_survey_batches
         from .export import ledger_export
+        from .rollback import sweep_survey_rollbacks
 
         jobs.register_sweeper("survey_batches", sweep_survey_batches)
+        jobs.register_sweeper("survey_rollbacks", sweep_survey_rollbacks)
         register("survey_ledger", ledger_export)

@@ -30,6 +30,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from celery.exceptions import SoftTimeLimitExceeded
+from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, DatabaseError, IntegrityError, connection, connections, transaction
 from django.db.models import Model, Q
 from django.utils import timezone
@@ -99,7 +100,13 @@ def survey_batch_rollback_start(*, batch: ImportBatch, by: User | None) -> Impor
     # update(), not save(): the state changes of a rollback are not diffed
     # into the audit log one by one; the rollback is one audit event.
     ImportBatch.objects.filter(pk=batch.pk).update(
-        status=ImportBatch.Status.ROLLING_BACK, progress=0, progress_note=_("等待撤销"), report=report
+        status=ImportBatch.Status.ROLLING_BACK,
+        progress=0,
+        progress_note=_("等待撤销"),
+        report=report,
+        queued_at=timezone.now(),
+        started_at=None,
+        heartbeat_at=None,
     )
     batch.refresh_from_db()
     return batch
@@ -172,6 +179,13 @@ def survey_batch_rollback_work(*, batch_id: int, user_id: int | None) -> None:
         if not mine:
             logger.warning("survey batch %s: another worker is rolling it back", batch_id)
             return
+        now = timezone.now()
+        claimed = ImportBatch.objects.filter(pk=batch_id, status=ImportBatch.Status.ROLLING_BACK).update(
+            started_at=now, heartbeat_at=now
+        )
+        if not claimed:
+            logger.warning("survey batch %s is no longer waiting to be rolled back", batch_id)
+            return
         batch = ImportBatch.objects.get(pk=batch_id)
         by = User.objects.filter(pk=user_id).first() if user_id is not None else None
         try:
@@ -201,6 +215,48 @@ def _back_to_committed(batch: ImportBatch, message: str) -> None:
         logger.exception("survey batch %s could not be set back to committed", batch.pk)
 
 
+def sweep_survey_rollbacks() -> int:
+    """Commit again every batch whose rollback will never finish (DESIGN.md
+    §11): sent but never taken, or taken by a worker that is gone (its job
+    lock is free; where locks cannot tell, silent past the task's hard time
+    limit). Its transaction died with it, so nothing was undone."""
+    done = 0
+    waiting = ImportBatch.objects.filter(kind=ImportBatch.Kind.SURVEY, status=ImportBatch.Status.ROLLING_BACK)
+    for batch in waiting.only("pk", "created_at", "queued_at", "started_at", "heartbeat_at"):
+        if batch.started_at is None:
+            if jobs.queued_too_long(batch.queued_at or batch.created_at):
+                minutes = settings.JOB_QUEUE_TIMEOUT_SECONDS // 60
+                message = _("撤销任务排队超过 %(m)d 分钟仍未开始，后台处理进程可能没有运行；未撤销任何数据，可再次撤销")
+                done += _give_up(batch, message % {"m": minutes})
+            continue
+        with jobs.probe(ROLLBACK_JOB, batch.pk) as gone:
+            if gone is None:
+                gone = jobs.silent_too_long(batch.heartbeat_at, "rollback")
+            if gone:
+                message = _("后台处理进程在撤销中途停止（被终止、重启或失去数据库连接），未撤销任何数据；可再次撤销")
+                done += _give_up(batch, message)
+    return done
+
+
+def _give_up(batch: ImportBatch, message: str) -> int:
+    with transaction.atomic():
+        fresh = (
+            ImportBatch.objects.select_for_update()
+            .filter(pk=batch.pk, status=ImportBatch.Status.ROLLING_BACK, started_at=batch.started_at)
+            .first()
+        )
+        if fresh is None:
+            return 0
+        ImportBatch.objects.filter(pk=batch.pk).update(
+            status=ImportBatch.Status.COMMITTED,
+            progress=100,
+            progress_note="",
+            report={**(fresh.report or {}), "error": message},
+        )
+    logger.warning("survey batch %s: rollback given up by the sweeper: %s", batch.pk, message)
+    return 1
+
+
 def progress_outside(batch: ImportBatch) -> Progress:
     """A progress writer the batch page sees while the rollback's one
     transaction is still open: each note is written on a connection of its
@@ -218,7 +274,8 @@ def progress_outside(batch: ImportBatch) -> Progress:
                 # anything held the row, a progress note is not worth a hang.
                 cursor.execute("SET lock_timeout = '2s'")
                 cursor.execute(
-                    f"UPDATE {table} SET progress = %s, progress_note = %s WHERE id = %s AND status = %s",
+                    f"UPDATE {table} SET progress = %s, progress_note = %s, heartbeat_at = now() "
+                    f"WHERE id = %s AND status = %s",
                     [pct, note[:100], batch.pk, ImportBatch.Status.ROLLING_BACK],
                 )
         except DatabaseError:

@@ -220,6 +220,33 @@ def test_an_earlier_batch_waits_for_a_later_one_being_rolled_back(world, tmp_pat
     assert not Enterprise.objects.filter(name__startswith="测试排查企业").exists()
 
 
+def test_a_rollback_whose_worker_is_gone_or_never_came_is_committed_again(world, tmp_path, settings):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from core import jobs
+
+    report = run(write_xlsx(tmp_path / "a.xlsx", [survey_row(1, "甲街道")]))
+    batch = survey_batch_rollback_start(batch=ImportBatch.objects.get(pk=report.batch), by=None)
+    # Taken by a worker that died an hour ago (its transaction with it).
+    long_ago = timezone.now() - timedelta(hours=2)
+    ImportBatch.objects.filter(pk=batch.pk).update(started_at=long_ago, heartbeat_at=long_ago)
+    assert jobs.sweep()["survey_rollbacks"] == 1
+    batch.refresh_from_db()
+    assert batch.status == ImportBatch.Status.COMMITTED and "中途停止" in batch.report["error"]
+    assert Enterprise.objects.filter(name="测试排查企业1有限公司").exists()
+    # Sent, but no worker ever took it.
+    batch = survey_batch_rollback_start(batch=batch, by=None)
+    assert jobs.sweep()["survey_rollbacks"] == 0  # not waiting long yet
+    ImportBatch.objects.filter(pk=batch.pk).update(queued_at=timezone.now() - timedelta(days=1))
+    assert jobs.sweep()["survey_rollbacks"] == 1
+    batch.refresh_from_db()
+    assert batch.status == ImportBatch.Status.COMMITTED and "仍未开始" in batch.report["error"]
+    # Then it can be rolled back.
+    assert survey_batch_rollback(batch=batch, by=None).status == ImportBatch.Status.ROLLED_BACK
+
+
 def test_every_relation_to_what_a_rollback_deletes_is_decided():
     """A new model pointing at an enterprise, organization, snapshot, region
     or assignment must be either refused by the database (PROTECT, with a
