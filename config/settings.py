@@ -210,6 +210,9 @@ SURVEY_MAX_UPLOAD_BYTES = env.int("SURVEY_MAX_UPLOAD_MB", default=50) * 1024 * 1
 # photos are downscaled to before they are stored.
 ACTIVITY_ATTACHMENT_MAX_BYTES = env.int("ACTIVITY_ATTACHMENT_MAX_MB", default=10) * 1024 * 1024
 ACTIVITY_IMAGE_MAX_SIDE = env.int("ACTIVITY_IMAGE_MAX_SIDE", default=1600)
+# An uploaded survey file (names, phone numbers) is deleted this many days
+# after its upload; its SHA-256, the report and the rollback data stay.
+SURVEY_FILE_RETENTION_DAYS = env.int("SURVEY_FILE_RETENTION_DAYS", default=180)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
@@ -264,6 +267,10 @@ CELERY_BEAT_SCHEDULE = {
     "sweep-stuck-jobs": {
         "task": "core.tasks.sweep_jobs_task",
         "schedule": timedelta(minutes=JOB_SWEEP_MINUTES),
+    },
+    "purge-survey-files": {
+        "task": "surveys.tasks.purge_survey_files_task",
+        "schedule": crontab(hour=3, minute=30),
     },
     "nightly-stats": {
         "task": "orgs.tasks.compute_stats_task",

@@ -1,10 +1,12 @@
-"""Celery wrappers for the survey import's long steps (check, write)."""
+"""Celery wrappers for the survey import's long steps (check, write) and the
+daily deletion of uploaded files past their retention."""
 
 from celery import shared_task
 
 from core import jobs
 
 from .batches import survey_batch_run
+from .retention import survey_files_purge
 
 
 # The task keeps its first name so that messages queued by an older release
@@ -18,3 +20,8 @@ from .batches import survey_batch_run
 def survey_batch_task(batch_id: int, commit: bool, attempt: int | None = None) -> int:
     survey_batch_run(batch_id=batch_id, commit=commit, attempt=attempt)
     return batch_id
+
+
+@shared_task(name="surveys.tasks.purge_survey_files_task", ignore_result=True, soft_time_limit=1800, time_limit=1860)
+def purge_survey_files_task() -> int:
+    return len(survey_files_purge().batch_ids)
