@@ -100,6 +100,16 @@ def queue(broker) -> Iterator[str]:
         for key, value in saved.items():
             app.conf[key] = value
         _reset_pools()
+        _forget_queue(broker, name)
+
+
+def _forget_queue(url: str, name: str) -> None:
+    import redis
+
+    client = redis.Redis.from_url(url)
+    keys = list(client.scan_iter(match=f"*{name}*"))
+    if keys:
+        client.delete(*keys)
 
 
 @pytest.fixture
