@@ -117,3 +117,15 @@ def test_the_retention_comes_from_the_setting(world, tmp_path, settings):
     assert survey_files_purge().batch_ids == []
     settings.SURVEY_FILE_RETENTION_DAYS = 30
     assert survey_files_purge().batch_ids == [batch.pk]
+
+
+def test_beat_runs_the_purge_daily(world, tmp_path, settings):
+    from config.celery_app import app
+    from surveys.tasks import purge_survey_files_task
+
+    entry = settings.CELERY_BEAT_SCHEDULE["purge-survey-files"]
+    assert entry["task"] == purge_survey_files_task.name and entry["task"] in app.tasks
+    batch = _batch(world, tmp_path, age_days=181)
+    assert purge_survey_files_task.delay().get() == 1
+    batch.refresh_from_db()
+    assert not batch.source and batch.source_purged_at is not None
