@@ -188,7 +188,15 @@ def _from_the_file() -> int:
     return Enterprise.objects.filter(name__startswith="测试排查企业").count()
 
 
-def test_a_worker_killed_mid_write_leaves_a_failed_batch_that_a_retry_imports(world, workers, tmp_path):
+@pytest.fixture
+def reference(transactional_db) -> None:
+    # An earlier transactional test's flush emptied the tables the migrations fill.
+    from orgs.reference import ensure_reference_data
+
+    ensure_reference_data()
+
+
+def test_a_worker_killed_mid_write_leaves_a_failed_batch_that_a_retry_imports(reference, world, workers, tmp_path):
     path = write_csv(tmp_path / "survey.csv", [survey_row(n, "甲街道") for n in range(ROWS)])
     first = workers()
     batch = survey_batch_submit(
