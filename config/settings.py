@@ -311,7 +311,7 @@ CELERY_BEAT_SCHEDULE = {
     },
     "purge-survey-files": {
         "task": "surveys.tasks.purge_survey_files_task",
-        "schedule": crontab(hour=3, minute=30),
+        "schedule": crontab(hour=4, minute=0),
     },
     "nightly-stats": {
         "task": "orgs.tasks.compute_stats_task",

@@ -22,6 +22,11 @@ def survey_batch_task(batch_id: int, commit: bool, attempt: int | None = None) -
     return batch_id
 
 
-@shared_task(name="surveys.tasks.purge_survey_files_task", ignore_result=True, soft_time_limit=1800, time_limit=1860)
+@shared_task(
+    name="surveys.tasks.purge_survey_files_task",
+    ignore_result=True,
+    soft_time_limit=jobs.soft_limit("default"),
+    time_limit=jobs.hard_limit("default"),
+)
 def purge_survey_files_task() -> int:
     return len(survey_files_purge().batch_ids)
