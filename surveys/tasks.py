@@ -1,11 +1,23 @@
+<<<<<<< HEAD
 """Celery wrappers for the survey import's long steps (check, write) and a batch's rollback."""
+||||||| 892bd27
+"""Celery wrappers for the survey import's long steps (check, write)."""
+=======
+"""Celery wrappers for the survey import's long steps (check, write) and the
+daily deletion of uploaded files past their retention."""
+>>>>>>> wt-worker
 
 from celery import shared_task
 
 from core import jobs
 
 from .batches import survey_batch_run
+<<<<<<< HEAD
 from .rollback import survey_batch_rollback_work
+||||||| 892bd27
+=======
+from .retention import survey_files_purge
+>>>>>>> wt-worker
 
 
 # The task keeps its first name so that messages queued by an older release
@@ -19,9 +31,23 @@ from .rollback import survey_batch_rollback_work
 def survey_batch_task(batch_id: int, commit: bool, attempt: int | None = None) -> int:
     survey_batch_run(batch_id=batch_id, commit=commit, attempt=attempt)
     return batch_id
+<<<<<<< HEAD
 
 
 @shared_task(ignore_result=True, soft_time_limit=jobs.soft_limit("rollback"), time_limit=jobs.hard_limit("rollback"))
 def survey_rollback_task(batch_id: int, user_id: int | None) -> int:
     survey_batch_rollback_work(batch_id=batch_id, user_id=user_id)
     return batch_id
+||||||| 892bd27
+=======
+
+
+@shared_task(
+    name="surveys.tasks.purge_survey_files_task",
+    ignore_result=True,
+    soft_time_limit=jobs.soft_limit("default"),
+    time_limit=jobs.hard_limit("default"),
+)
+def purge_survey_files_task() -> int:
+    return len(survey_files_purge().batch_ids)
+>>>>>>> wt-worker
