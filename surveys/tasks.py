@@ -1,23 +1,13 @@
-<<<<<<< HEAD
-"""Celery wrappers for the survey import's long steps (check, write) and a batch's rollback."""
-||||||| 892bd27
-"""Celery wrappers for the survey import's long steps (check, write)."""
-=======
-"""Celery wrappers for the survey import's long steps (check, write) and the
-daily deletion of uploaded files past their retention."""
->>>>>>> wt-worker
+"""Celery wrappers for the survey import's long steps (check, write), a
+batch's rollback, and the daily deletion of uploaded files past their retention."""
 
 from celery import shared_task
 
 from core import jobs
 
 from .batches import survey_batch_run
-<<<<<<< HEAD
-from .rollback import survey_batch_rollback_work
-||||||| 892bd27
-=======
 from .retention import survey_files_purge
->>>>>>> wt-worker
+from .rollback import survey_batch_rollback_work
 
 
 # The task keeps its first name so that messages queued by an older release
@@ -31,15 +21,12 @@ from .retention import survey_files_purge
 def survey_batch_task(batch_id: int, commit: bool, attempt: int | None = None) -> int:
     survey_batch_run(batch_id=batch_id, commit=commit, attempt=attempt)
     return batch_id
-<<<<<<< HEAD
 
 
 @shared_task(ignore_result=True, soft_time_limit=jobs.soft_limit("rollback"), time_limit=jobs.hard_limit("rollback"))
 def survey_rollback_task(batch_id: int, user_id: int | None) -> int:
     survey_batch_rollback_work(batch_id=batch_id, user_id=user_id)
     return batch_id
-||||||| 892bd27
-=======
 
 
 @shared_task(
@@ -50,4 +37,3 @@ def survey_rollback_task(batch_id: int, user_id: int | None) -> int:
 )
 def purge_survey_files_task() -> int:
     return len(survey_files_purge().batch_ids)
->>>>>>> wt-worker
