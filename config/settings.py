@@ -209,6 +209,14 @@ CELERY_TASK_ACKS_LATE = False
 # A long nightly run must outlive the broker's visibility timeout, or Redis
 # redelivers it while it still runs.
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 6 * 3600}
+# The nightly statistics (stats.tasks): every task's soft time limit (it
+# raises inside the task, whose transaction rolls back) and hard one (the
+# worker process is killed), in seconds; both far below the visibility
+# timeout above. A district with more enterprises than STATS_PART_MAX_ENTERPRISES
+# is cut into parts of at most that many by street when the run fans out.
+STATS_TASK_SOFT_SECONDS = env.int("STATS_TASK_SOFT_SECONDS", default=3000)
+STATS_TASK_HARD_SECONDS = env.int("STATS_TASK_HARD_SECONDS", default=3300)
+STATS_PART_MAX_ENTERPRISES = env.int("STATS_PART_MAX_ENTERPRISES", default=20000)
 CELERY_BEAT_SCHEDULE = {
     "nightly-stats": {
         "task": "orgs.tasks.compute_stats_task",

@@ -33,9 +33,9 @@ from .coverage import (
     PROBATIONARY,
     facts_sql,
     hash_joins_only,
-    street_or_404,
     tables,
 )
+from .coverage_reads import street_or_404
 from .nodes import region_or_404
 
 # The records behind the two figures that are not enterprise counts.
