@@ -80,8 +80,17 @@ def facts_sql(*, on: date, streets: Sequence[int] | None = None) -> tuple[str, l
     """
     t = tables()
     d = connection.ops.adapt_datefield_value(on)
-    in_streets = "" if streets is None else f" AND b.street_id IN ({', '.join(['%s'] * len(streets)) or 'NULL'})"
-    sql = f"""
+    # With streets, every subquery is narrowed to the enterprises ever
+    # surveyed there (a superset: each one's latest survey still ranks among
+    # all of its surveys), so a part of a run reads its share of the tables.
+    ever, in_streets, only, narrowed = "", "", {"s": "", "l": "", "a": "", "m": ""}, []
+    if streets is not None:
+        marks = ", ".join(["%s"] * len(streets)) or "NULL"
+        ever = f"WITH ever AS (SELECT DISTINCT x.enterprise_id FROM {t['survey']} x WHERE x.street_id IN ({marks}))"
+        in_streets = f" AND b.street_id IN ({marks})"
+        only = {alias: f" AND {alias}.enterprise_id IN (SELECT enterprise_id FROM ever)" for alias in only}
+        narrowed = list(streets)
+    sql = f"""{ever}
     SELECT f.*,
       CASE WHEN f.formal_n >= {ELIGIBLE_FORMAL_MEMBERS} THEN 1 ELSE 0 END AS eligible,
       CASE WHEN f.survey_total = 0 AND f.m_formal + f.m_probationary = 0 THEN 1 ELSE 0 END AS no_member
@@ -102,37 +111,39 @@ def facts_sql(*, on: date, streets: Sequence[int] | None = None) -> tuple[str, l
           s.members_formal, s.members_total, s.org_setup, s.status, s.year AS survey_year,
           ROW_NUMBER() OVER (PARTITION BY s.enterprise_id ORDER BY s.survey_date DESC, s.year DESC) AS rn
         FROM {t["survey"]} s
-        WHERE s.survey_date <= %s
+        WHERE s.survey_date <= %s{only["s"]}
       ) b
       LEFT JOIN (
         SELECT l.enterprise_id, MAX(CASE WHEN o.formation_mode = %s THEN 1 ELSE 0 END) AS own
         FROM {t["link"]} l JOIN {t["org"]} o ON o.id = l.partyorganization_id
         WHERE (o.founded_on IS NULL OR o.founded_on <= %s) AND (o.dissolved_on IS NULL OR o.dissolved_on > %s)
+          {only["l"]}
         GROUP BY l.enterprise_id
       ) cov ON cov.enterprise_id = b.enterprise_id
       LEFT JOIN (
         SELECT DISTINCT a.enterprise_id FROM {t["assignment"]} a
-        WHERE a.start_on <= %s AND (a.end_on IS NULL OR a.end_on >= %s)
+        WHERE a.start_on <= %s AND (a.end_on IS NULL OR a.end_on >= %s){only["a"]}
       ) ins ON ins.enterprise_id = b.enterprise_id
       LEFT JOIN (
         SELECT m.enterprise_id,
           SUM(CASE WHEN {FORMAL} THEN 1 ELSE 0 END) AS f,
           SUM(CASE WHEN NOT ({FORMAL}) AND {PROBATIONARY} THEN 1 ELSE 0 END) AS p
         FROM {t["member"]} m
-        WHERE m.enterprise_id IS NOT NULL AND m.status <> %s AND (m.left_on IS NULL OR m.left_on > %s)
+        WHERE m.enterprise_id IS NOT NULL AND m.status <> %s AND (m.left_on IS NULL OR m.left_on > %s){only["m"]}
         GROUP BY m.enterprise_id
       ) mem ON mem.enterprise_id = b.enterprise_id
       WHERE b.rn = 1 AND b.status = %s{in_streets}
     ) f
     """
     params = [
+        *narrowed,
         d,
         FormationMode.OWN,
         *[d] * 7,
         Member.Status.SUSPENDED,
         d,
         "operating",
-        *(streets or ()),
+        *narrowed,
     ]
     return sql, params
 
