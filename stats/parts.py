@@ -125,7 +125,6 @@ def part_compute(*, on: date, token: str, label: str, streets: list[int] | None)
                 "cells": cells,
                 "org_rows": org_rows,
                 "drafts": [dataclasses.asdict(d) for d in drafts],
-                "seconds": seconds,
             },
         )
     seconds["stage"] = round(time.monotonic() - started, 3)
@@ -140,18 +139,15 @@ class Staged:
     cells: list[list]
     org_rows: list[list]
     drafts: list[AlertDraft]
-    seconds: dict[str, float]
 
 
 def staged_load(*, token: str) -> Staged:
-    staged = Staged(labels=[], cells=[], org_rows=[], drafts=[], seconds=defaultdict(float))
+    staged = Staged(labels=[], cells=[], org_rows=[], drafts=[])
     for part in StagedPart.objects.filter(token=token).order_by("pk"):
         staged.labels.append(part.label)
         staged.cells.extend(part.payload["cells"])
         staged.org_rows.extend(part.payload["org_rows"])
         staged.drafts.extend(AlertDraft(**d) for d in part.payload["drafts"])
-        for step, s in part.payload["seconds"].items():
-            staged.seconds[step] += s
     return staged
 
 

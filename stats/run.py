@@ -169,7 +169,10 @@ def _publish(*, on: date, token: str, parts: list[dict]) -> StatsResult:
     staged = staged_load(token=token)
     if sorted(staged.labels) != sorted(p["label"] for p in parts):
         raise PartsMissing(f"staged {sorted(staged.labels)}, expected {sorted(p['label'] for p in parts)}")
-    result = StatsResult(on=on, seconds={k: round(v, 3) for k, v in staged.seconds.items()})
+    result = StatsResult(on=on)
+    for part in parts:  # each step's seconds, summed over the parts
+        for step, seconds in part["seconds"].items():
+            result.seconds[step] = round(result.seconds.get(step, 0) + seconds, 3)
     issues: list[tuple[str, str]] = []
     for i, message in enumerate(coverage_messages(on)):
         issues.append((f"coverage:{i}", message))
