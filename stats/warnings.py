@@ -7,8 +7,15 @@ closed with closed_on and a step in its history (DESIGN.md §10). An alert
 past its deadline and not closed goes up one level, once. Only the kinds whose producer ran are closed, so a
 producer that is missing (or fails) never closes other people's alerts.
 
+In a nightly run each part (stats.parts) runs the producers over its own
+organizations and enterprises (Context.organization_ids, its facts table)
+and stages the drafts; the final step runs the producers of the whole run
+and applies every draft at once (warnings_apply): what is closed is the set
+difference against all the open alerts, so it needs every part's drafts.
+
 To add a warning: write `def producer(ctx) -> Iterable[AlertDraft]` and add a
-Producer line to PRODUCERS.
+Producer line to PRODUCERS (whole_run=True when it does not look at
+organizations or enterprises; otherwise narrow its queries with ctx.narrow).
 """
 
 from __future__ import annotations
