@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from core.db_router import replica_reads
 from core.files import file_response
 from core.pages import error_text, paginate
 from core.xlsx import xlsx_response
@@ -49,6 +50,7 @@ def _filters(request) -> dict:
 
 
 @login_required
+@replica_reads
 def activity_export_view(request):
     """The records the list shows under the same filters, every page of them."""
     activities = activity_list(user=request.user, filters=_filters(request))

@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "core",
+    "exports",
     "orgs",
     "members",
     "activities",
@@ -79,6 +80,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "core.middleware.SessionTouchMiddleware",
     "core.middleware.ChosenLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -120,6 +122,14 @@ DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets the dev server read while a seed or import writes.
     DATABASES["default"]["OPTIONS"] = {"init_command": "PRAGMA journal_mode=WAL;", "timeout": 30}
+# Optional read replica: only the dashboards, their drill-downs and the .xlsx
+# exports read from it (core.db_router); they may be seconds behind.
+if env.str("DATABASE_REPLICA_URL", default=""):
+    DATABASES["replica"] = env.db("DATABASE_REPLICA_URL")
+    DATABASES["replica"].setdefault("CONN_MAX_AGE", DATABASES["default"]["CONN_MAX_AGE"])
+    # Tests read the primary's test database through this alias.
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+    DATABASE_ROUTERS = ["core.db_router.ReplicaRouter"]
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "orgs.User"
@@ -147,8 +157,12 @@ LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
 # Level-3 protection asks for idle sessions to end: 30 minutes, renewed on use.
+# The renewal is written at most once every SESSION_TOUCH_SECONDS
+# (core.middleware.SessionTouchMiddleware), not on every request, so reading
+# a page does not write to the database.
 SESSION_COOKIE_AGE = env.int("SESSION_IDLE_SECONDS", default=30 * 60)
-SESSION_SAVE_EVERY_REQUEST = True
+SESSION_TOUCH_SECONDS = env.int("SESSION_TOUCH_SECONDS", default=60)
+SESSION_SAVE_EVERY_REQUEST = False
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 
 # django-axes: 5 failures lock the account (not the IP: staff share NAT) for 30 minutes.
@@ -208,16 +222,54 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_ACKS_LATE = False
 # A long nightly run must outlive the broker's visibility timeout, or Redis
 # redelivers it while it still runs.
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 6 * 3600}
-# The nightly statistics (stats.tasks): every task's soft time limit (it
-# raises inside the task, whose transaction rolls back) and hard one (the
-# worker process is killed), in seconds; both far below the visibility
-# timeout above. A district with more enterprises than STATS_PART_MAX_ENTERPRISES
-# is cut into parts of at most that many by street when the run fans out.
-STATS_TASK_SOFT_SECONDS = env.int("STATS_TASK_SOFT_SECONDS", default=3000)
-STATS_TASK_HARD_SECONDS = env.int("STATS_TASK_HARD_SECONDS", default=3300)
+# A publisher gives up on an unreachable broker after two quick retries
+# (kombu's default waits about 6 s), so a page learns at once that the
+# broker is down (core.jobs.send); a worker's own reconnection is Celery's.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": 6 * 3600,
+    "socket_connect_timeout": 3,
+    "socket_timeout": 10,
+    "max_retries": 2,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.5,
+}
+# A page that queues a job learns within seconds that the broker is down (core.jobs.send).
+CELERY_BROKER_CONNECTION_TIMEOUT = 3
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_REDIS_BACKEND_HEALTH_CHECK_INTERVAL = 30
+# Long jobs (DESIGN.md §11, core/jobs.py): soft time limits in seconds per
+# task (the hard limit is a minute more); a job silent past its hard limit
+# and this margin, or queued this long and never started, is failed by the
+# sweeper, which beat runs every JOB_SWEEP_MINUTES.
+JOB_TIME_LIMITS = {
+    "default": env.int("JOB_SOFT_SECONDS", default=1800),
+    "survey": env.int("SURVEY_JOB_SOFT_SECONDS", default=1800),
+    "rollback": env.int("ROLLBACK_JOB_SOFT_SECONDS", default=900),
+    "export": env.int("EXPORT_JOB_SOFT_SECONDS", default=900),
+    # Each task of the nightly statistics (stats.tasks): a part, the final step.
+    "stats": env.int("STATS_TASK_SOFT_SECONDS", default=3000),
+}
+JOB_SILENCE_MARGIN_SECONDS = env.int("JOB_SILENCE_MARGIN_SECONDS", default=300)
+JOB_QUEUE_TIMEOUT_SECONDS = env.int("JOB_QUEUE_TIMEOUT_SECONDS", default=3600)
+JOB_SWEEP_MINUTES = env.int("JOB_SWEEP_MINUTES", default=5)
+# Exports (exports/): up to this many rows the page answers the .xlsx at
+# once; more, and a task writes it and the page shows its progress. The
+# finished file's download link lasts EXPORT_LINK_HOURS, then the file is deleted.
+EXPORT_INLINE_MAX_ROWS = env.int("EXPORT_INLINE_MAX_ROWS", default=5000)
+EXPORT_LINK_HOURS = env.int("EXPORT_LINK_HOURS", default=24)
+# The nightly statistics fanned out: a district with more enterprises than
+# this is cut into parts of at most that many by street (stats.parts).
 STATS_PART_MAX_ENTERPRISES = env.int("STATS_PART_MAX_ENTERPRISES", default=20000)
 CELERY_BEAT_SCHEDULE = {
+    "nightly-ledger-check": {
+        "task": "funds.tasks.verify_ledger_task",
+        "schedule": crontab(hour=3, minute=30),
+    },
+    "sweep-stuck-jobs": {
+        "task": "core.tasks.sweep_jobs_task",
+        "schedule": timedelta(minutes=JOB_SWEEP_MINUTES),
+    },
     "nightly-stats": {
         "task": "orgs.tasks.compute_stats_task",
         "schedule": crontab(hour=2, minute=0),
@@ -241,15 +293,16 @@ REST_FRAMEWORK = {
 }
 # API tokens (django-rest-knox): only a SHA-512 digest is stored. A token
 # ends after the sessions' idle time without use (each use pushes its expiry
-# on, written at most once a minute) and, however busy, API_TOKEN_TTL_HOURS
-# after the password (and second factor) were checked; a refresh keeps that
-# limit. `Authorization: Token <key>` as before.
+# on, written at most once every SESSION_TOUCH_SECONDS, as for sessions)
+# and, however busy, API_TOKEN_TTL_HOURS after the password (and second
+# factor) were checked; a refresh keeps that limit. `Authorization: Token
+# <key>` as before.
 API_TOKEN_TTL_HOURS = env.int("API_TOKEN_TTL_HOURS", default=8)
 REST_KNOX = {
     "TOKEN_TTL": timedelta(seconds=SESSION_COOKIE_AGE),
     "AUTO_REFRESH": True,
     "AUTO_REFRESH_MAX_TTL": timedelta(hours=API_TOKEN_TTL_HOURS),
-    "MIN_REFRESH_INTERVAL": 60,
+    "MIN_REFRESH_INTERVAL": SESSION_TOUCH_SECONDS,
     "AUTH_HEADER_PREFIX": "Token",
 }
 SPECTACULAR_SETTINGS = {

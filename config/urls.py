@@ -25,6 +25,7 @@ urlpatterns = [
     path("members/", include("members.urls")),
     path("activities/", include("activities.urls")),
     path("funds/", include("funds.urls")),
+    path("exports/", include("exports.urls")),
     path("api/v1/", include("orgs.api_urls")),
     path("api/v1/", include("stats.api_urls")),
     path("api/v1/", include("members.api_urls")),

@@ -7,6 +7,10 @@ how it is sent back.
 - `random_file_name(filename, extensions=...)` is what every `upload_to`
   returns: a uuid, so a path cannot be guessed from an invoice's or a
   survey's name.
+- `local_copy(file, name=...)` gives a reader that needs a path (calamine,
+  the spreadsheet sniffers) a temporary local copy of a stream: a file
+  through the storage API (another host's disk, object storage) or an
+  upload. Nothing opens a stored file by `.path`.
 - `file_response(field_file, filename=...)` is the only way a stored file
   leaves the site, from a view that has already checked the scope. It is
   always a download (`Content-Disposition: attachment`, `nosniff`); with
@@ -26,11 +30,14 @@ run a large, often-patched parser over every hostile upload.
 import io
 import os
 import re
+import tempfile
 import uuid
 import zipfile
 import zlib
-from collections.abc import Collection
+from collections.abc import Callable, Collection, Iterator
+from contextlib import contextmanager
 from enum import StrEnum
+from typing import IO
 from urllib.parse import quote
 
 from django.conf import settings
@@ -367,3 +374,20 @@ def file_response(field_file: FieldFile, *, filename: str) -> HttpResponseBase:
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"
     return response
+
+
+@contextmanager
+def local_copy(
+    file: IO[bytes], *, name: str, max_bytes: int | None = None, too_big: Callable[[int], None] | None = None
+) -> Iterator[str]:
+    """A temporary local path holding `file`'s bytes (read in 1 MB blocks),
+    removed afterwards. `too_big(size)` is called, to raise, as soon as the
+    copy passes `max_bytes`."""
+    suffix = os.path.splitext(name)[1][:10]
+    with tempfile.NamedTemporaryFile(suffix=suffix) as tmp:
+        for block in iter(lambda: file.read(1024 * 1024), b""):
+            tmp.write(block)
+            if too_big is not None and max_bytes is not None and tmp.tell() > max_bytes:
+                too_big(tmp.tell())
+        tmp.flush()
+        yield tmp.name

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from core.db_router import replica_reads
 from core.errors import ApplicationError
 from core.files import file_response
 from core.pages import error_text, form_errors_from, paginate
@@ -102,6 +103,7 @@ def account_detail_view(request, pk: int):
 
 
 @login_required
+@replica_reads
 def account_statement_xlsx(request, pk: int):
     account = account_get(user=request.user, pk=pk)
     start, end, _form = _period(request)
@@ -505,6 +507,7 @@ def supervision_view(request):
 
 
 @login_required
+@replica_reads
 def supervision_xlsx_view(request):
     _streets, street, year, half = _report_args(request)
     if street is None:

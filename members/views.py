@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from core.db_router import replica_reads
 from core.pages import form_errors_from, paginate
 from core.uploads import UploadRefused
 from core.xlsx import xlsx_response
@@ -275,6 +276,7 @@ def transfer_cancel_view(request, pk: int):
 
 
 @login_required
+@replica_reads
 def member_export_view(request):
     filters = _filters(request)
     members = member_list(user=request.user, filters=filters).order_by("organization__name", "name")

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from core.db_router import replica_reads
 from core.pages import error_text, form_errors_from, paginate
 from core.xlsx import xlsx_response
 
@@ -93,6 +94,7 @@ def _grant_text(grant) -> str:
 
 
 @login_required
+@replica_reads
 def user_export_view(request):
     _require_browse(request.user)
     users = user_list(user=request.user, filters=_filters(request))

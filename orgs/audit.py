@@ -103,7 +103,7 @@ def _register_own_models() -> None:
             # A batch's report and rollback data run to megabytes at 100,000
             # rows; its status and counts are diffed, and the import itself
             # is a domain event with its figures (survey_imported).
-            "ImportBatch": ["report", "undo", "progress", "progress_note"],
+            "ImportBatch": ["report", "undo", "progress", "progress_note", "heartbeat_at"],
         },
     )
 

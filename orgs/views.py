@@ -14,6 +14,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from core.db_router import replica_reads
 from core.errors import ApplicationError
 from core.files import file_response
 from core.pages import error_text, form_errors_from, paginate
@@ -154,6 +155,7 @@ def venue_check_list_view(request):
 
 
 @login_required
+@replica_reads
 def venue_check_export_view(request):
     year, _filters, organizations = _venue_overview(request)
     organizations = list(organizations)
@@ -247,6 +249,7 @@ def warning_list_view(request):
 
 
 @login_required
+@replica_reads
 def warning_export_view(request):
     alerts = alert_list(user=request.user, filters=_warning_filters(request)).order_by(
         "closed_on", "level", "-opened_on", "-pk"

@@ -9,3 +9,8 @@ class PagesConfig(AppConfig):
 
     name = "pages"
     verbose_name = _("工作台与看板")
+
+    def ready(self) -> None:
+        from .dashboard_exports import register_dashboard_exports
+
+        register_dashboard_exports()

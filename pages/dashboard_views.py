@@ -10,19 +10,22 @@ from dateutil.relativedelta import relativedelta
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from core.db_router import replica_reads
 from core.xlsx import Percent, percent, xlsx_response
+from exports.views import export_response
 from orgs import policy
 from orgs.models import Alert, Region, Role
 
 from .dashboards.drilldown import DASHBOARD_FIGURES
 from .dashboards.figures import TABLE_SORTS, month_end, snapshot_latest
 from .dashboards.page import dashboard_data
-from .dashboards.panels import alert_list, alerts_open, should_form_list, star_list, street_organizations
+from .dashboards.panels import alert_list, should_form_list, star_list, street_organizations
 from .dashboards.query import DashboardQuery, dashboard_query, filter_options
 
 if TYPE_CHECKING:
@@ -69,6 +72,7 @@ def _issuer(q: DashboardQuery) -> str:
 
 
 @login_required
+@replica_reads
 def dashboard_view(request: HttpRequest) -> HttpResponse:
     q = dashboard_query(user=request.user, params=request.GET)
     data = dashboard_data(q=q)
@@ -90,6 +94,7 @@ PANEL_LIST_LIMIT = 500
 
 
 @login_required
+@replica_reads
 def dashboard_panel_list_view(request: HttpRequest, panel: str) -> HttpResponse:
     """The records behind a number of the star chart or the warnings panel,
     under the dashboard's filters and on the date of its figures."""
@@ -147,10 +152,18 @@ EXPORTS = {
 }
 
 
+# The tables that are lists of records, as long as the scope is large: an
+# export job past settings.EXPORT_INLINE_MAX_ROWS (pages.dashboard_exports).
+LIST_EXPORTS = ("alerts", "organizations", "should_form")
+
+
 @login_required
-def dashboard_export_view(request: HttpRequest, table: str) -> HttpResponse:
+@replica_reads
+def dashboard_export_view(request: HttpRequest, table: str) -> HttpResponseBase:
     if table not in EXPORTS:
         raise Http404(_("没有这张表"))
+    if table in LIST_EXPORTS:
+        return export_response(request, kind=f"dashboard_{table}", params=request.GET.dict())
     q = dashboard_query(user=request.user, params=request.GET)
     data = dashboard_data(q=q)
     current = data["overview"].current
@@ -161,7 +174,6 @@ def dashboard_export_view(request: HttpRequest, table: str) -> HttpResponse:
         return xlsx_response(
             filename=filename, title=str(EXPORTS[table]), headers=[_("说明")], rows=[[_("该日期前夜间统计尚未运行")]]
         )
-    on = current.date
     if table == "kpis":
         previous = data["overview"].previous
         headers = [_("指标"), _("数值"), _("较上月末"), _("统计日期"), _("比较日期")]
@@ -189,70 +201,6 @@ def dashboard_export_view(request: HttpRequest, table: str) -> HttpResponse:
     elif table == "stars":
         headers = [_("星级"), _("党组织数")]
         rows = [[r["label"], r["count"]] for r in data["stars"]]
-    elif table == "alerts":
-        headers = [_("级别"), _("类别"), _("街道"), _("党组织"), _("企业"), _("说明"), _("发出日期")]
-        rows = [
-            [
-                a.get_level_display(),
-                a.get_kind_display(),
-                a.street.name if a.street else "",
-                a.organization.name if a.organization else "",
-                a.enterprise.name if a.enterprise else "",
-                a.text,
-                a.opened_on,
-            ]
-            for a in alerts_open(q=q, on=on)
-            .select_related("street", "organization", "enterprise")
-            .order_by("street__name", "opened_on")
-        ]
-    elif table == "organizations":
-        headers = [
-            _("党组织"),
-            _("类别"),
-            _("组建方式"),
-            _("街道"),
-            _("园区"),
-            _("书记"),
-            _("任期届满"),
-            _("覆盖企业"),
-            _("星级"),
-        ]
-        rows = [
-            [
-                o.name,
-                o.get_org_type_display(),
-                o.get_formation_mode_display(),
-                o.street.name,
-                o.park.name if o.park else "",
-                o.secretary_name,
-                o.term_end,
-                o.covered,
-                o.stars or "",
-            ]
-            for o in street_organizations(q=q, on=on)
-        ]
-    elif table == "should_form":
-        headers = [
-            _("企业名称"),
-            _("统一社会信用代码"),
-            _("街道"),
-            _("园区"),
-            _("正式党员"),
-            _("从业人员"),
-            _("发现日期"),
-        ]
-        rows = [
-            [
-                a.enterprise.name,
-                a.enterprise.credit_code,
-                a.enterprise.street.name,
-                a.enterprise.park.name if a.enterprise.park else "",
-                a.enterprise.members_formal,
-                a.enterprise.employees,
-                a.opened_on,
-            ]
-            for a in should_form_list(q=q, on=on)
-        ]
     else:  # trend
         headers = [_("月份"), _("组织覆盖率"), _("工作覆盖率"), _("单独组建率"), _("应建未建")]
         rows = [
@@ -282,6 +230,7 @@ BULLETIN_SHOULD_FORM_LIMIT = 300
 
 
 @login_required
+@replica_reads
 def bulletin_view(request: HttpRequest) -> HttpResponse:
     params = request.GET.copy()
     notices: list[str] = []

@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from core.db_router import replica_reads
 from core.masking import mask_phone
 from core.pages import paginate
 from core.xlsx import xlsx_response
@@ -71,6 +72,7 @@ def enterprise_list_view(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@replica_reads
 def enterprise_export_view(request: HttpRequest) -> HttpResponse:
     """What the enterprise list shows under the same filters, every page of it."""
     _f, enterprises = _enterprises(request)
@@ -137,6 +139,7 @@ def organization_list_view(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@replica_reads
 def organization_export_view(request: HttpRequest) -> HttpResponse:
     """What the organization list shows under the same filters, every page of it."""
     _f, organizations = _organizations(request)

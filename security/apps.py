@@ -8,3 +8,6 @@ class SecurityConfig(AppConfig):
 
     def ready(self) -> None:
         from . import signals  # noqa: F401  (connects the token revocations)
+        from .exports import register_security_exports
+
+        register_security_exports()

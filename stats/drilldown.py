@@ -6,10 +6,12 @@ snapshot's figure for the date."""
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.db import connection, transaction
+from django.db import connection, connections, router, transaction
 from django.db.models import Q
 from django.http import Http404
 from django.urls import reverse
@@ -181,6 +183,17 @@ def coverage_drilldown(
     return result
 
 
+@contextmanager
+def _read_cursor() -> Iterator:
+    """A cursor on the database the ORM would read from: raw SQL does not pass
+    through the database router, and a drill-down page reads from the replica
+    where one is configured (core.db_router)."""
+    alias = router.db_for_read(Enterprise)
+    with transaction.atomic(using=alias), connections[alias].cursor() as cursor:
+        hash_joins_only(cursor)
+        yield cursor
+
+
 def _facts_body(on: date, where: _Where, conditions: list[str]) -> tuple[str, list]:
     sql, params = facts_sql(on=on)
     clauses = [*conditions, *where.clauses] or ["1=1"]
@@ -197,8 +210,7 @@ def _enterprises_drilldown(*, user, figure: str, on: date, where: _Where, offset
         conditions.append(f"x.enterprise_id IN ({','.join(str(int(pk)) for pk in allowed) or 'NULL'})")
     body, params = _facts_body(on, where, conditions)
     base_total = None
-    with transaction.atomic(), connection.cursor() as cursor:
-        hash_joins_only(cursor)
+    with _read_cursor() as cursor:
         cursor.execute(f"SELECT COUNT(*) {body}", params)
         total = cursor.fetchone()[0]
         if figure in RATE_BASE:
@@ -281,8 +293,7 @@ def _organizations_drilldown(*, on: date, where: _Where, offset: int, limit: int
         JOIN (SELECT x.enterprise_id {facts}) f ON f.enterprise_id = l.enterprise_id
         WHERE (o.founded_on IS NULL OR o.founded_on <= %s) AND (o.dissolved_on IS NULL OR o.dissolved_on > %s)"""
     params = [*params, d, d]
-    with transaction.atomic(), connection.cursor() as cursor:
-        hash_joins_only(cursor)
+    with _read_cursor() as cursor:
         cursor.execute(f"SELECT COUNT(DISTINCT o.id) {body}", params)
         total = cursor.fetchone()[0]
         cursor.execute(
@@ -314,8 +325,7 @@ def _members_drilldown(*, on: date, where: _Where, offset: int, limit: int) -> D
         JOIN (SELECT x.enterprise_id {facts}) f ON f.enterprise_id = m.enterprise_id
         WHERE m.status <> %s AND (m.left_on IS NULL OR m.left_on > %s) AND ({FORMAL} OR {PROBATIONARY})"""
     params = [*params, Member.Status.SUSPENDED, d, d, d]
-    with transaction.atomic(), connection.cursor() as cursor:
-        hash_joins_only(cursor)
+    with _read_cursor() as cursor:
         cursor.execute(f"SELECT COUNT(*) {body}", params)
         total = cursor.fetchone()[0]
         cursor.execute(

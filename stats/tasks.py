@@ -8,6 +8,8 @@ from celery import chord, shared_task
 from django.conf import settings
 from django.utils import timezone
 
+from core import jobs
+
 from .parts import parts_plan
 from .run import (
     StatsLocked,
@@ -34,13 +36,14 @@ def _summary(result: StatsResult) -> dict:
     }
 
 
-# Every task of the run has a time limit (DESIGN.md §11): the soft one raises
+# Every task of the run has a time limit (DESIGN.md §11, core.jobs:
+# JOB_TIME_LIMITS["stats"], STATS_TASK_SOFT_SECONDS): the soft one raises
 # SoftTimeLimitExceeded inside the task, which rolls its transaction back; the
-# hard one kills a worker that did not stop. Either way the task fails: a
-# part's failure runs the chord's error callback, the final step's releases
-# the date in its `finally`; what was staged is dropped and nothing is
-# published. Read once, when the tasks are declared.
-LIMITS = {"soft_time_limit": settings.STATS_TASK_SOFT_SECONDS, "time_limit": settings.STATS_TASK_HARD_SECONDS}
+# hard one, a minute later, kills a worker that did not stop. Either way the
+# task fails: a part's failure runs the chord's error callback, the final
+# step's releases the date in its `finally`; what was staged is dropped and
+# nothing is published. Read once, when the tasks are declared.
+LIMITS = {"soft_time_limit": jobs.soft_limit("stats"), "time_limit": jobs.hard_limit("stats")}
 
 
 # acks_late=False (explicit, and the project default): the message is

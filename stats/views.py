@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from activities.compliance_rules import compliance_rule_set
 from activities.forms import ComplianceRuleForm
 from activities.models import ComplianceRule
+from core.db_router import replica_reads
 from core.errors import ApplicationError
 from core.pages import form_errors_from
 from core.xlsx import xlsx_response
@@ -84,6 +85,7 @@ def _drilldown(request, figure, *, offset: int, limit: int):
 
 
 @login_required
+@replica_reads
 def coverage_drilldown_export_view(request, figure):
     """The enterprises behind a figure with why each counts, as the drill-down lists them."""
     result = _drilldown(request, figure, offset=0, limit=DRILLDOWN_EXPORT_LIMIT)
@@ -99,6 +101,7 @@ def coverage_drilldown_export_view(request, figure):
 
 
 @login_required
+@replica_reads
 def coverage_drilldown_view(request, figure):
     try:
         page = max(int(request.GET.get("page", 1)), 1)

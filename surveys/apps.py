@@ -10,3 +10,13 @@ class SurveysConfig(AppConfig):
 
     name = "surveys"
     verbose_name = _("年度排查导入")
+
+    def ready(self) -> None:
+        from core import jobs
+        from exports.registry import register
+
+        from .batches import sweep_survey_batches
+        from .export import ledger_export
+
+        jobs.register_sweeper("survey_batches", sweep_survey_batches)
+        register("survey_ledger", ledger_export)

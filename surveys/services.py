@@ -20,7 +20,6 @@ ids it created and the previous values of what it changed.
 import functools
 import gc
 import os
-import tempfile
 from collections.abc import Callable
 from typing import IO, Any
 
@@ -29,6 +28,7 @@ from django.db import IntegrityError, connection, transaction
 from django.utils.translation import gettext as _
 
 from core.errors import ApplicationError
+from core.files import local_copy
 from core.validators import validate_year
 from orgs import policy
 from orgs.models import ImportBatch, Region, User
@@ -239,11 +239,5 @@ def survey_import(
 
 def _import_from_upload(*, file: IO[bytes], file_name: str | None, **kwargs: Any) -> SurveyReport:
     name = file_name or getattr(file, "name", "upload")
-    suffix = os.path.splitext(name)[1][:10]
-    with tempfile.NamedTemporaryFile(suffix=suffix) as tmp:
-        for block in iter(lambda: file.read(1024 * 1024), b""):
-            tmp.write(block)
-            if tmp.tell() > settings.SURVEY_MAX_UPLOAD_BYTES:
-                check_size(tmp.tell())
-        tmp.flush()
-        return survey_import(path=tmp.name, file_name=os.path.basename(name), **kwargs)
+    with local_copy(file, name=name, max_bytes=settings.SURVEY_MAX_UPLOAD_BYTES, too_big=check_size) as path:
+        return survey_import(path=path, file_name=os.path.basename(name), **kwargs)

@@ -16,10 +16,18 @@ from core.files import file_response
 from core.pages import paginate
 from core.validators import YEAR_MAX, YEAR_MIN
 from core.xlsx import xlsx_file_response
+from exports.views import export_response
 from orgs.models import ImportBatch
 
-from .batches import survey_batch_confirm, survey_batch_open, survey_batch_rollback
-from .export import ledger_xlsx, rejected_rows_xlsx, template_xlsx
+from .batches import (
+    WORKING,
+    survey_batch_confirm,
+    survey_batch_discard,
+    survey_batch_retry,
+    survey_batch_rollback,
+    survey_batch_submit,
+)
+from .export import LEDGER_FILTERS, rejected_rows_xlsx, template_xlsx
 from .reader import MAX_COLUMNS, max_rows, max_upload_bytes
 from .report import SUMMARY_ROWS
 from .selectors import (
@@ -28,10 +36,8 @@ from .selectors import (
     import_districts,
     import_streets,
     imports_for_whole_district,
-    ledger_for_export,
     require_importer,
 )
-from .tasks import survey_batch_task
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -73,7 +79,7 @@ def survey_import_view(request):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            batch = survey_batch_open(
+            batch = survey_batch_submit(
                 upload=data["file"],
                 year=data["year"],
                 by=request.user,
@@ -86,7 +92,6 @@ def survey_import_view(request):
             for message in exc.messages:
                 form.add_error("file", message)
         else:
-            survey_batch_task.delay(batch.pk, False)
             return redirect("orgs:survey_batch", batch.pk)
     page = paginate(request, batches, 20)
     limits = {
@@ -117,7 +122,8 @@ def survey_batch_view(request, pk: int):
             "absent": report.get("not_in_survey_list", [])[:SUMMARY_ROWS],
             "totals": report.get("totals", {}),
             "has_details": bool(batch.details) or "rejected_rows" in report,
-            "running": batch.status in (ImportBatch.Status.CHECKING, ImportBatch.Status.RUNNING),
+            "running": batch.status in WORKING,
+            "can_retry": batch.status == ImportBatch.Status.FAILED and bool(batch.source),
         },
     )
 
@@ -125,7 +131,7 @@ def survey_batch_view(request, pk: int):
 @login_required
 def survey_batch_progress_view(request, pk: int):
     batch = import_batch_get(user=request.user, pk=pk)
-    running = batch.status in (ImportBatch.Status.CHECKING, ImportBatch.Status.RUNNING)
+    running = batch.status in WORKING
     response = render(request, "orgs/survey/_progress.html", {"batch": batch, "running": running})
     if not running and request.htmx:
         # Done: reload the page so the preview or the result shows.
@@ -144,8 +150,30 @@ def survey_batch_confirm_view(request, pk: int):
         survey_batch_confirm(batch=batch, by=request.user, park_decisions=decisions)
     except ApplicationError as exc:
         messages.error(request, "；".join(exc.messages))
+    return redirect("orgs:survey_batch", batch.pk)
+
+
+@login_required
+@require_POST
+def survey_batch_retry_view(request, pk: int):
+    batch = import_batch_get(user=request.user, pk=pk)
+    try:
+        survey_batch_retry(batch=batch, by=request.user)
+    except ApplicationError as exc:
+        messages.error(request, "；".join(exc.messages))
+    return redirect("orgs:survey_batch", batch.pk)
+
+
+@login_required
+@require_POST
+def survey_batch_discard_view(request, pk: int):
+    batch = import_batch_get(user=request.user, pk=pk)
+    try:
+        survey_batch_discard(batch=batch, by=request.user)
+    except ApplicationError as exc:
+        messages.error(request, "；".join(exc.messages))
     else:
-        survey_batch_task.delay(batch.pk, True)
+        messages.success(request, _("已放弃该批次，上传的文件已删除，未写入任何数据"))
     return redirect("orgs:survey_batch", batch.pk)
 
 
@@ -175,9 +203,9 @@ def survey_batch_report_view(request, pk: int):
 
 @login_required
 def survey_ledger_export_view(request):
-    filters = {k: request.GET.get(k, "") for k in ("q", "street", "status", "org_setup")}
-    queryset = ledger_for_export(user=request.user, filters=filters)
-    return xlsx_file_response(ledger_xlsx(queryset), filename=f"企业台账_{timezone.localdate():%Y%m%d}.xlsx")
+    # Small: the .xlsx at once; large: an export job and its page (exports/).
+    params = {k: request.GET.get(k, "") for k in LEDGER_FILTERS}
+    return export_response(request, kind="survey_ledger", params=params)
 
 
 @login_required

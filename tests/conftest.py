@@ -7,10 +7,12 @@ secretary (the outsider, who must get 404).
 
 import os
 from dataclasses import dataclass
+from datetime import timedelta
 
 import pytest
 from django.db import connection
 from django.db.backends.signals import connection_created
+from django.utils import timezone
 from rest_framework.test import APIClient
 
 from orgs.models import Role
@@ -119,6 +121,23 @@ def world(db) -> World:
         leader=grant(UserFactory(username="leader"), Role.LEADER),
         instructor=grant(UserFactory(username="instructor"), Role.INSTRUCTOR),
     )
+
+
+class Clock:
+    """timezone.now(), moved by hand: knox and Django's sessions read the time through it."""
+
+    def __init__(self) -> None:
+        self.now = timezone.now()
+
+    def advance(self, **delta: float) -> None:
+        self.now += timedelta(**delta)
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    moved = Clock()
+    monkeypatch.setattr(timezone, "now", lambda: moved.now)
+    return moved
 
 
 @pytest.fixture

@@ -43,6 +43,11 @@ class ImportBatch(models.Model):
         COMMITTED = "committed", _("已导入")
         ROLLED_BACK = "rolled_back", _("已撤销")
         FAILED = "failed", _("失败")
+        DISCARDED = "discarded", _("已放弃")
+
+    class Phase(models.TextChoices):
+        CHECK = "check", _("校验")
+        WRITE = "write", _("写入")
 
     kind = models.CharField(_("类别"), max_length=16, choices=Kind.choices)
     year = models.PositiveSmallIntegerField(_("年度"), null=True, blank=True)
@@ -88,6 +93,16 @@ class ImportBatch(models.Model):
     # What the importer decided on the preview (which existing park a close
     # name means), read again when the confirmed import runs.
     decisions = models.JSONField(_("预览中的决定"), default=dict, blank=True)
+    # The job working on the batch (DESIGN.md §11, core/jobs.py): which step,
+    # which attempt (a message of an earlier attempt is ignored), when it was
+    # sent, when a worker took it and when it last showed progress. The
+    # sweeper fails a batch whose worker is gone or silent, or that no worker
+    # took; the page then offers to retry the step or to discard the batch.
+    phase = models.CharField(_("步骤"), max_length=16, choices=Phase.choices, blank=True)
+    attempt = models.PositiveSmallIntegerField(_("第几次尝试"), default=0)
+    queued_at = models.DateTimeField(_("排队时间"), null=True, blank=True)
+    started_at = models.DateTimeField(_("开始处理时间"), null=True, blank=True)
+    heartbeat_at = models.DateTimeField(_("最近进度时间"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("导入批次")

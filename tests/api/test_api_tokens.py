@@ -7,7 +7,6 @@ import hashlib
 import importlib
 from datetime import timedelta
 
-import pytest
 from auditlog.models import LogEntry
 from django.core.management import call_command
 from django.db import connection
@@ -24,23 +23,6 @@ TOKEN_URL = "/api/v1/auth/token/"
 REFRESH_URL = "/api/v1/auth/token/refresh/"
 LOGOUT_URL = "/api/v1/auth/logout/"
 MEMBERS_URL = "/api/v1/members/"
-
-
-class Clock:
-    """timezone.now(), moved by hand: knox and Django read the time through it."""
-
-    def __init__(self) -> None:
-        self.now = timezone.now()
-
-    def advance(self, **delta: float) -> None:
-        self.now += timedelta(**delta)
-
-
-@pytest.fixture
-def clock(monkeypatch):
-    moved = Clock()
-    monkeypatch.setattr(timezone, "now", lambda: moved.now)
-    return moved
 
 
 def _obtain(username: str = "secretary_a", **extra) -> dict:

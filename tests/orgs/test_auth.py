@@ -43,5 +43,5 @@ def test_logout_is_a_post_and_is_audited(client, world):
 
 
 def test_session_expires_after_idle_time(settings):
+    # How it is kept alive without a write per request: tests/test_session_idle.py.
     assert settings.SESSION_COOKIE_AGE == 30 * 60
-    assert settings.SESSION_SAVE_EVERY_REQUEST is True

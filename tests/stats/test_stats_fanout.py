@@ -229,10 +229,9 @@ def test_every_stats_task_has_a_soft_and_a_hard_time_limit(settings):
         stats_tasks.compute_stats_finish_task,
         stats_tasks.compute_stats_release_task,
     ]
+    soft = settings.JOB_TIME_LIMITS["stats"]
     for task in tasks:
-        assert task.soft_time_limit == settings.STATS_TASK_SOFT_SECONDS, task.name
-        assert task.time_limit == settings.STATS_TASK_HARD_SECONDS, task.name
-    assert 0 < settings.STATS_TASK_SOFT_SECONDS < settings.STATS_TASK_HARD_SECONDS
+        assert (task.soft_time_limit, task.time_limit) == (soft, soft + 60), task.name
 
 
 @pytest.mark.django_db
