@@ -291,6 +291,8 @@ JOB_TIME_LIMITS = {
     "survey": env.int("SURVEY_JOB_SOFT_SECONDS", default=1800),
     "rollback": env.int("ROLLBACK_JOB_SOFT_SECONDS", default=900),
     "export": env.int("EXPORT_JOB_SOFT_SECONDS", default=900),
+    # Each task of the nightly statistics (stats.tasks): a part, the final step.
+    "stats": env.int("STATS_TASK_SOFT_SECONDS", default=3000),
 }
 JOB_SILENCE_MARGIN_SECONDS = env.int("JOB_SILENCE_MARGIN_SECONDS", default=300)
 JOB_QUEUE_TIMEOUT_SECONDS = env.int("JOB_QUEUE_TIMEOUT_SECONDS", default=3600)
@@ -300,6 +302,9 @@ JOB_SWEEP_MINUTES = env.int("JOB_SWEEP_MINUTES", default=5)
 # finished file's download link lasts EXPORT_LINK_HOURS, then the file is deleted.
 EXPORT_INLINE_MAX_ROWS = env.int("EXPORT_INLINE_MAX_ROWS", default=5000)
 EXPORT_LINK_HOURS = env.int("EXPORT_LINK_HOURS", default=24)
+# The nightly statistics fanned out: a district with more enterprises than
+# this is cut into parts of at most that many by street (stats.parts).
+STATS_PART_MAX_ENTERPRISES = env.int("STATS_PART_MAX_ENTERPRISES", default=20000)
 CELERY_BEAT_SCHEDULE = {
     "nightly-ledger-check": {
         "task": "funds.tasks.verify_ledger_task",

@@ -35,9 +35,9 @@ from .coverage import (
     PROBATIONARY,
     facts_sql,
     hash_joins_only,
-    street_or_404,
     tables,
 )
+from .coverage_reads import street_or_404
 from .nodes import region_or_404
 
 # The records behind the two figures that are not enterprise counts.
@@ -284,7 +284,7 @@ def _enterprises_drilldown(*, user, figure: str, on: date, where: _Where, offset
 
 def _organizations_drilldown(*, on: date, where: _Where, offset: int, limit: int) -> Drilldown:
     """The organizations the snapshot counts: those covering at least one
-    enterprise of the scope on the date (as `_active_org_rows`), each once."""
+    enterprise of the scope on the date (as `active_org_rows`), each once."""
     t = tables()
     d = connection.ops.adapt_datefield_value(on)
     facts, params = _facts_body(on, where, [])
