@@ -78,7 +78,11 @@ def _input(serializer_class, request):
 class AllianceViewSet(mixins.CreateModelMixin, ScopedViewSet):
     serializer_class = AllianceSerializer
     filterset_class = AllianceFilter
-    write_policy = {"create": policy.may_create_alliances}
+    write_policy = {
+        "create": policy.may_create_alliances,
+        "members": policy.may_create_alliances,
+        "problems": policy.may_keep_any_alliance_records,
+    }
     ordering_fields = ["name", "founded_on"]
     ordering = ["name", "id"]
     list_selector = staticmethod(_list)
@@ -198,6 +202,7 @@ def _problem_get(*, user, pk, write=False):
 class AllianceProblemViewSet(ScopedViewSet):
     serializer_class = ProblemSerializer
     filterset_class = None
+    write_policy = {"resolve": policy.may_keep_any_alliance_records}
     ordering_fields = ["raised_on", "resolved_on"]
     ordering = ["-raised_on", "-id"]
     list_selector = staticmethod(sel.problem_list_in_reach)

@@ -42,6 +42,7 @@ from .alliances import (  # noqa: F401  (sections of the one policy)
     may_create_alliance_in,
     may_create_alliances,
     may_keep_alliance_records,
+    may_keep_any_alliance_records,
     may_manage_alliance,
     may_read_alliance_figures,
 )

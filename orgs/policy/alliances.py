@@ -32,6 +32,12 @@ def may_create_alliance_in(user: AnyUser, region: Region) -> bool:
     )
 
 
+def may_keep_any_alliance_records(user: AnyUser) -> bool:
+    """Whether the user keeps any alliance's problems or activities at all
+    (the API's first question): district and street staff, secretaries."""
+    return _writes(user).has_role(Role.DISTRICT, Role.STREET, Role.SECRETARY)
+
+
 def may_manage_alliance(user: AnyUser, alliance: Any) -> bool:
     """Edit, add and remove members, dissolve: staff of the alliance's region."""
     scope = _writes(user)
