@@ -8,7 +8,7 @@ from orgs.models import Industry
 
 from .models import Alliance, ProblemCategory
 
-DATE = forms.DateInput(attrs={"type": "date"})
+DATE = forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
 
 
 class AllianceForm(forms.Form):
@@ -45,6 +45,8 @@ class MemberForm(forms.Form):
     joined_on = forms.DateField(label=_("加入日期"), widget=DATE)
 
     def __init__(self, *args, organizations, enterprises, **kwargs):
+        # Several forms share the alliance page: each keeps ids of its own.
+        kwargs.setdefault("auto_id", "member_%s")
         super().__init__(*args, **kwargs)
         self.fields["organization"].queryset = organizations
         self.fields["enterprise"].queryset = enterprises
@@ -62,6 +64,7 @@ class ProblemForm(forms.Form):
     handler = forms.CharField(label=_("承办人"), max_length=100, required=False)
 
     def __init__(self, *args, enterprises, **kwargs):
+        kwargs.setdefault("auto_id", "problem_%s")
         super().__init__(*args, **kwargs)
         self.fields["enterprise"].queryset = enterprises
 
@@ -81,6 +84,7 @@ class JointActivityForm(forms.Form):
     )
 
     def __init__(self, *args, organizations, **kwargs):
+        kwargs.setdefault("auto_id", "activity_%s")
         super().__init__(*args, **kwargs)
         self.fields["organizations"].queryset = organizations
 
