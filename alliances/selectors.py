@@ -160,7 +160,12 @@ def region_alliances(*, user: AnyUser, region: Region | None) -> QuerySet[Allian
     qs = Alliance.objects.filter(_alliances_q(user))
     if region is None:
         return qs
-    below = Q(region=region) | Q(region__parent=region) | Q(region__parent__parent=region)
+    below = (
+        Q(region=region)
+        | Q(region__parent=region)
+        | Q(region__parent__parent=region)
+        | Q(region__parent__parent__parent=region)
+    )
     return qs.filter(below)
 
 
