@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from alliances.selectors import AllianceFigures, alliance_figures
 from core.db_router import replica_reads
 from core.xlsx import Percent, percent, xlsx_response
 from exports.views import export_response
@@ -71,6 +72,12 @@ def _issuer(q: DashboardQuery) -> str:
     return _region_name(q)
 
 
+def _alliance_figures(q: DashboardQuery) -> AllianceFigures:
+    """The alliances' figures for the page's region: the year to the page's date."""
+    region = q.park.parent if q.park is not None else (q.street or q.region)
+    return alliance_figures(user=q.user, region=region, start=date(q.date.year, 1, 1), end=q.date)
+
+
 @login_required
 @replica_reads
 def dashboard_view(request: HttpRequest) -> HttpResponse:
@@ -85,6 +92,7 @@ def dashboard_view(request: HttpRequest) -> HttpResponse:
         "role_label": _role_label(request.user),
         "figures": DASHBOARD_FIGURES,
         "sorts": TABLE_SORTS,
+        "alliance_figures": _alliance_figures(q),
     }
     template = "orgs/dashboard/_dash.html" if request.htmx else "orgs/dashboard/index.html"
     return render(request, template, context)
@@ -263,5 +271,6 @@ def bulletin_view(request: HttpRequest) -> HttpResponse:
             "should_form_limit": BULLETIN_SHOULD_FORM_LIMIT,
             "export_query": q.querystring(sort=""),
             "ranking_query": q.querystring(),
+            "alliance_figures": _alliance_figures(q),
         },
     )

@@ -37,6 +37,15 @@ from .accounts import (  # noqa: F401  (sections of the one policy)
     may_manage_users,
     reachable_accounts_q,
 )
+from .alliances import (  # noqa: F401  (sections of the one policy)
+    may_browse_alliances,
+    may_create_alliance_in,
+    may_create_alliances,
+    may_keep_alliance_records,
+    may_keep_any_alliance_records,
+    may_manage_alliance,
+    may_read_alliance_figures,
+)
 from .base import _holders, _reaches, _reads, _writes, require, require_permission  # noqa: F401
 from .rules import (  # noqa: F401
     RULE_REGION_KINDS,

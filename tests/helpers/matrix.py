@@ -21,6 +21,7 @@ from django.urls.resolvers import RegexPattern, RoutePattern
 from django.utils import timezone
 
 from activities.models import Activity
+from alliances.models import Alliance, AllianceMember, AllianceProblem
 from funds.income import income_receive
 from funds.models import Application, FundAccount, FundTransaction, Objection, Settlement, TransactionKind
 from funds.services import account_open
@@ -48,6 +49,9 @@ ID_KEY = re.compile(r"(^|_)(pk|id)$")
 
 # URL-name words → model, for function views (DRF views name their model).
 MODEL_HINTS = [
+    ("alliances:member_leave", AllianceMember),
+    ("alliances:problem_resolve", AllianceProblem),
+    ("alliances:", Alliance),
     ("proposal", ChangeProposal),
     ("transaction", FundTransaction),
     ("objection", Objection),
@@ -190,7 +194,29 @@ def side_b_records(world, *, planner) -> dict:
         term_end=date(2028, 6, 1),
         secretary_name="乙书记",
     )
+    alliance = Alliance.objects.create(
+        name="乙街道装备制造产业链党建联盟",
+        chain="装备制造",
+        region=world.street_b,
+        lead_kind=Alliance.LeadKind.ASSOCIATION,
+        lead_association="乙协会",
+        lead_organization=world.org_b,
+        first_secretary="乙第一书记",
+        secretary_general="乙秘书长",
+        founded_on=date(2026, 1, 1),
+    )
     return {
+        Alliance: alliance.pk,
+        AllianceMember: AllianceMember.objects.create(
+            alliance=alliance, organization=world.org_b, joined_on=date(2026, 1, 1)
+        ).pk,
+        AllianceProblem: AllianceProblem.objects.create(
+            alliance=alliance,
+            enterprise=world.enterprise_b,
+            title="乙问题",
+            category="orders",
+            raised_on=date(2026, 2, 1),
+        ).pk,
         Application: application.pk,
         Enterprise: world.enterprise_b.pk,
         PartyOrganization: world.org_b.pk,
