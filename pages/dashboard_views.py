@@ -21,6 +21,7 @@ from core.xlsx import Percent, percent, xlsx_response
 from exports.views import export_response
 from orgs import policy
 from orgs.models import Alert, Region, Role
+from pairings.selectors import pairings_figures
 
 from .dashboards.drilldown import DASHBOARD_FIGURES
 from .dashboards.figures import TABLE_SORTS, month_end, snapshot_latest
@@ -85,6 +86,7 @@ def dashboard_view(request: HttpRequest) -> HttpResponse:
         "role_label": _role_label(request.user),
         "figures": DASHBOARD_FIGURES,
         "sorts": TABLE_SORTS,
+        "pairing_figures": pairings_figures(user=request.user, region=q.street or q.below_root),
     }
     template = "orgs/dashboard/_dash.html" if request.htmx else "orgs/dashboard/index.html"
     return render(request, template, context)
@@ -263,5 +265,8 @@ def bulletin_view(request: HttpRequest) -> HttpResponse:
             "should_form_limit": BULLETIN_SHOULD_FORM_LIMIT,
             "export_query": q.querystring(sort=""),
             "ranking_query": q.querystring(),
+            "pairing_figures": pairings_figures(
+                user=request.user, region=q.street or q.below_root, on=min(month_end(month), timezone.localdate())
+            ),
         },
     )
