@@ -22,6 +22,7 @@ from django.utils import timezone
 from activities.reference import ensure_reference_data as ensure_activity_reference
 from orgs.models import Enterprise, User
 from orgs.reference import ensure_reference_data as ensure_org_reference
+from pairings import demo as pairings_demo
 
 from .activities import ActivitySteps
 from .base import DEFAULT_PASSWORD, SeedResult
@@ -64,6 +65,7 @@ class Seeder(EnterpriseSteps, OrganizationSteps, InstructorSteps, ActivitySteps,
                 self.leave_district()
         # The ledger posts in its own transactions, as the real service does.
         self.funds()
+        self.count("pairings", pairings_demo.seed(as_of=self.as_of))
         self.analyze()
         return self.result
 
