@@ -2,7 +2,6 @@
 problem found and a photo from the camera; the pairing page then shows the
 visit, its photo and this quarter's progress."""
 
-import io
 from datetime import date
 
 import pytest
