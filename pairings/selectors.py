@@ -15,7 +15,7 @@ INSTRUCTOR_QUOTA_PER_QUARTER. Coverage and every existing test are untouched.
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import Case, Count, F, IntegerField, Q, QuerySet, Value, When
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -69,14 +69,26 @@ def _with_quarter_counts(qs: QuerySet[Pairing], on: date) -> QuerySet[Pairing]:
     )
 
 
-def pairing_list(*, user: AnyUser, kind: str = "", on: date | None = None) -> QuerySet[Pairing]:
+# The kinds in the order the practice lists them (their codes sort otherwise).
+KIND_ORDER = Case(
+    *(When(kind=value, then=Value(index)) for index, value in enumerate(PairingKind.values)),
+    default=Value(len(PairingKind.values)),
+    output_field=IntegerField(),
+)
+
+
+def pairing_list(
+    *, user: AnyUser, kind: str = "", street: Region | None = None, on: date | None = None
+) -> QuerySet[Pairing]:
     on = on or timezone.localdate()
     qs = Pairing.objects.filter(pairings_q(user)).select_related(
         "side_user", "side_member", "side_organization", "enterprise", "target_member", "street"
     )
     if kind:
         qs = qs.filter(kind=kind)
-    return _with_quarter_counts(qs, on).order_by("-active", "kind", "-starts_on", "-id")
+    if street is not None:
+        qs = qs.filter(street_id__in=subtree_ids([street.pk]))
+    return _with_quarter_counts(qs, on).order_by("-active", KIND_ORDER, "-starts_on", "-id")
 
 
 def pairing_get(*, user: AnyUser, pk: int | str) -> Pairing:
@@ -108,7 +120,9 @@ def visit_photo_get(*, user: AnyUser, visit_pk: int | str, pk: int | str) -> Vis
         raise Http404(_("记录不存在或不在您的管辖范围内")) from None
 
 
-def instructor_pairings(*, user: AnyUser, on: date | None = None) -> QuerySet[InstructorAssignment]:
+def instructor_pairings(
+    *, user: AnyUser, street: Region | None = None, on: date | None = None
+) -> QuerySet[InstructorAssignment]:
     """党建指导员联系企业: the instructor assignments the user reaches, active on `on`,
     with their visits this quarter and last (read from the instructor tables)."""
     on = on or timezone.localdate()
@@ -120,6 +134,8 @@ def instructor_pairings(*, user: AnyUser, on: date | None = None) -> QuerySet[In
         start_on__lte=on,
         enterprise__in=Enterprise.objects.filter(scope.enterprises_q()).values("pk"),
     )
+    if street is not None:
+        qs = qs.filter(enterprise__street_id__in=subtree_ids([street.pk]))
     return (
         qs.select_related("instructor", "enterprise")
         .annotate(
@@ -168,15 +184,18 @@ def leader_area_street_ids(*, user: AnyUser, on: date | None = None) -> set[int]
     )
 
 
-def pairings_figures(*, user: AnyUser, region: Region | None = None, on: date | None = None) -> PairingFigures:
+def pairings_figures(
+    *, user: AnyUser, region: Region | None = None, on: date | None = None, leader_area: bool = True
+) -> PairingFigures:
     """Pairings by kind, visits this quarter against the quota, pairings short
     of their quota in the quarter that ended, problems found and settled this
     year. A 领导包片 leader sees their area (the streets of the pairings they
-    lead) where no region is asked for; `region` narrows to its streets."""
+    lead) where no region is asked for, unless `leader_area` is off (the
+    pairing list's figures describe the list); `region` narrows to its streets."""
     on = on or timezone.localdate()
     quarter, last = quarter_of(on), previous_quarter(on)
     figures = PairingFigures(quarter=quarter, last_quarter=last)
-    area = leader_area_street_ids(user=user, on=on) if region is None else set()
+    area = leader_area_street_ids(user=user, on=on) if region is None and leader_area else set()
     if area:
         pairings = Pairing.objects.filter(street_id__in=area)
         assignments = InstructorAssignment.objects.filter(enterprise__street_id__in=area)

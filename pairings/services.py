@@ -160,6 +160,11 @@ def pairing_create(
     if street is None or street.kind != Region.Kind.STREET:
         raise ApplicationError({"street": _("请选择所属街道")})
     require_permission(policy.may_manage_pairing_in(by, street.pk), _("您不能在该街道建立结对"))
+    if (
+        side_user is not None
+        and not User.objects.filter(policy.pairing_side_users_q([street]), pk=side_user.pk).exists()
+    ):
+        raise ApplicationError({"side_user": _("联系领导/干部须是本区的领导或工作人员")})
     if quota_per_quarter is None or quota_per_quarter < 0:
         raise ApplicationError({"quota_per_quarter": _("每季度联系次数不能小于0")})
     if quota_per_quarter > QUOTA_MAX:

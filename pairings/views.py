@@ -15,7 +15,7 @@ from core.files import file_response
 from core.pages import error_text, form_errors_from, paginate
 from members.models import Member
 from orgs import policy
-from orgs.models import Enterprise, PartyOrganization, Role, User
+from orgs.models import Enterprise, PartyOrganization, User
 from orgs.policy import require_permission
 from orgs.scoping import scope_for
 from orgs.selectors import region_streets
@@ -24,6 +24,7 @@ from .forms import PairingForm, SettleForm, VisitForm
 from .models import PairingKind
 from .selectors import (
     instructor_pairings,
+    leader_area_street_ids,
     pairing_get,
     pairing_list,
     pairing_visits,
@@ -41,17 +42,25 @@ def pairing_list_view(request):
     require_permission(policy.may_browse_pairings(request.user), _("您没有查看结对联系的权限"))
     kind = request.GET.get("kind", "")
     kind = kind if kind in PairingKind.values else ""
+    streets = region_streets(user=request.user)
+    street = streets.filter(pk=request.GET["street"]).first() if request.GET.get("street", "").isdigit() else None
     context = {
         "kinds": PairingKind.choices,
         "kind": kind,
-        "figures": pairings_figures(user=request.user),
+        "streets": streets if streets.count() > 1 else [],
+        "street": street,
+        # The figures describe the list below them (a leader's area is one click away).
+        "figures": pairings_figures(user=request.user, region=street, leader_area=False),
+        "area_streets": streets.filter(pk__in=leader_area_street_ids(user=request.user)),
         "may_create": policy.may_manage_pairings(request.user),
+        # Kept by the pages' links.
+        "filters": {"kind": kind, "street": street.pk if street else ""},
         "last_quarter_start": previous_quarter(timezone.localdate())[0],
     }
     if kind == PairingKind.INSTRUCTOR_ENTERPRISE:
-        context["instructor_page"] = paginate(request, instructor_pairings(user=request.user))
+        context["instructor_page"] = paginate(request, instructor_pairings(user=request.user, street=street))
     else:
-        context["page"] = paginate(request, pairing_list(user=request.user, kind=kind))
+        context["page"] = paginate(request, pairing_list(user=request.user, kind=kind, street=street))
     return render(request, "pairings/pairing_list.html", context)
 
 
@@ -80,7 +89,8 @@ def _create_choices(user) -> dict:
     streets = region_streets(user=user, write=True)
     organizations = PartyOrganization.objects.filter(scope.organizations_q(), dissolved_on__isnull=True)
     return {
-        "users": User.objects.filter(is_active=True, role_grants__role__in=[Role.LEADER, Role.DISTRICT, Role.STREET])
+        # The leaders and staff of the streets' districts, not another district's.
+        "users": User.objects.filter(policy.pairing_side_users_q(streets), is_active=True)
         .distinct()
         .order_by("username"),
         "members": Member.objects.filter(organization__in=organizations.values("pk"), status=Member.Status.ACTIVE)

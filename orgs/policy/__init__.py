@@ -45,6 +45,7 @@ from .pairings import (  # noqa: F401
     may_log_pairing_visit,
     may_manage_pairing_in,
     may_manage_pairings,
+    pairing_side_users_q,
 )
 from .rules import (  # noqa: F401
     RULE_REGION_KINDS,

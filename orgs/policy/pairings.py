@@ -70,3 +70,24 @@ def holds_cadre_role(user: Any) -> bool:
             Q(role=Role.DISTRICT) | Q(role=Role.STREET) | Q(role=Role.LEADER), user=user
         ).exists()
     )
+
+
+SIDE_ROLES = (Role.LEADER, Role.DISTRICT, Role.STREET)
+
+
+def pairing_side_users_q(streets: Any) -> Q:
+    """Accounts that may be the leader or cadre of a pairing in these streets
+    (Region records): a leader, district or street grant in their districts
+    (at one of the districts' streets, a district, or above it) or naming no
+    region. Another district's people are neither offered nor accepted."""
+    near: set[int] = set()
+    parents: set[int] = set()
+    for street in streets:
+        near.update(street.path_up_ids())
+        if street.parent_id is not None:
+            parents.add(street.parent_id)
+    return Q(role_grants__role__in=SIDE_ROLES) & (
+        Q(role_grants__region_id__in=near)
+        | Q(role_grants__region__parent_id__in=parents)
+        | Q(role_grants__region__isnull=True)
+    )

@@ -6,7 +6,7 @@ from datetime import date, timedelta
 from django.urls import reverse
 from django.utils import timezone
 
-from orgs.models import Role
+from orgs.models import Region, Role
 from pairings.models import Pairing, PairingKind, Visit
 from tests.factories import UserFactory, grant
 
@@ -151,3 +151,62 @@ def test_leader_of_an_area_logs_a_visit_and_the_secretary_of_the_member(world, a
     url = f"/api/v1/pairings/{member_side.pk}/visits/"
     assert api(world.secretary_a).post(url, body, format="json").status_code == 201
     assert api(world.secretary_b).post(url, body, format="json").status_code == 404
+
+
+def test_another_districts_people_are_neither_offered_nor_accepted(world, login, api):
+    """The leader or cadre of a pairing is one of its district's people: the
+    create form offers no other district's account, and the service refuses
+    one in Chinese with nothing written."""
+    other = Region.objects.create(name="丙区", kind=Region.Kind.DISTRICT, parent=world.street_a.parent.parent)
+    outsider = grant(UserFactory(username="bing_leader", display_name="丙区领导"), Role.LEADER, region=other)
+    body = login(world.district).get(reverse("pairings:create")).content.decode()
+    assert "丙区领导" not in body and world.leader.username in body
+    request = {
+        "kind": "leader_area",
+        "side_kind": "leader",
+        "side_user": outsider.pk,
+        "street": world.street_a.pk,
+        "starts_on": "2026-01-01",
+    }
+    response = api(world.district).post("/api/v1/pairings/", request, format="json")
+    assert response.status_code == 400 and "须是本区的领导或工作人员" in response.content.decode()
+    assert not Pairing.objects.exists()
+    response = api(world.district).post("/api/v1/pairings/", {**request, "side_user": world.leader.pk}, format="json")
+    assert response.status_code == 201, response.content
+
+
+def test_a_visit_without_its_recorder_shows(world, pairing, login):
+    Visit.objects.create(pairing=pairing, visited_on=date(2025, 3, 1), findings="导入的旧记录")
+    response = login(world.district).get(reverse("pairings:detail", args=[pairing.pk]))
+    assert response.status_code == 200 and "导入的旧记录" in response.content.decode()
+
+
+def test_list_by_street_with_its_figures_and_the_leaders_area(world, pairing, login):
+    """The list's figures describe the rows below them; a street narrows both,
+    the kinds come in the practice's order, and a leader finds their area one
+    click away (their dashboard shows the area's figures)."""
+    Pairing.objects.create(
+        kind=PairingKind.LEADER_AREA,
+        side_kind="leader",
+        side_user=world.leader,
+        street=world.street_b,
+        starts_on=date(2025, 1, 1),
+    )
+    Pairing.objects.create(
+        kind=PairingKind.DEPARTMENT_ENTERPRISE,
+        side_kind="department",
+        side_name="区人社局",
+        enterprise=world.enterprise_b,
+        street=world.street_b,
+        starts_on=date(2025, 1, 1),
+    )
+    client = login(world.leader)
+    body = client.get(reverse("pairings:list")).content.decode()
+    assert 'data-figure="total">3<' in body
+    # 部门联企 is listed before 领导包片 before 干部包点, as the practice lists them.
+    rows = body[body.index('data-testid="pairing-list"') :]
+    assert rows.index("部门联企</td>") < rows.index("领导包片</td>") < rows.index("干部包点</td>")
+    assert f'href="?street={world.street_b.pk}">乙街道</a>' in body
+    body = client.get(reverse("pairings:list"), {"street": world.street_b.pk}).content.decode()
+    assert 'data-figure="total">2<' in body and "甲企业有限公司" not in body
+    assert 'data-testid="pairing-area"' in client.get(reverse("orgs:dashboard")).content.decode()
