@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "activities",
     "funds",
     "alliances",
+    "pairings",
     "surveys",
     "stats",
     "pages",

@@ -22,6 +22,7 @@ from core.xlsx import Percent, percent, xlsx_response
 from exports.views import export_response
 from orgs import policy
 from orgs.models import Alert, Region, Role
+from pairings.selectors import pairings_figures
 
 from .dashboards.drilldown import DASHBOARD_FIGURES
 from .dashboards.figures import TABLE_SORTS, month_end, snapshot_latest
@@ -93,6 +94,7 @@ def dashboard_view(request: HttpRequest) -> HttpResponse:
         "figures": DASHBOARD_FIGURES,
         "sorts": TABLE_SORTS,
         "alliance_figures": _alliance_figures(q),
+        "pairing_figures": pairings_figures(user=request.user, region=q.street or q.below_root),
     }
     template = "orgs/dashboard/_dash.html" if request.htmx else "orgs/dashboard/index.html"
     return render(request, template, context)
@@ -272,5 +274,8 @@ def bulletin_view(request: HttpRequest) -> HttpResponse:
             "export_query": q.querystring(sort=""),
             "ranking_query": q.querystring(),
             "alliance_figures": _alliance_figures(q),
+            "pairing_figures": pairings_figures(
+                user=request.user, region=q.street or q.below_root, on=min(month_end(month), timezone.localdate())
+            ),
         },
     )

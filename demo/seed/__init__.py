@@ -23,6 +23,7 @@ from activities.reference import ensure_reference_data as ensure_activity_refere
 from alliances import demo as alliances_demo
 from orgs.models import Enterprise, User
 from orgs.reference import ensure_reference_data as ensure_org_reference
+from pairings import demo as pairings_demo
 
 from .activities import ActivitySteps
 from .base import DEFAULT_PASSWORD, SeedResult
@@ -71,6 +72,7 @@ class Seeder(EnterpriseSteps, OrganizationSteps, InstructorSteps, ActivitySteps,
             as_of=self.as_of,
             seed=self.rng.randrange(1 << 30),
         )
+        self.count("pairings", pairings_demo.seed(as_of=self.as_of))
         self.analyze()
         return self.result
 
