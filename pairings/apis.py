@@ -2,6 +2,7 @@
 logging a visit call pairings.services, the same functions the pages call."""
 
 import django_filters as filters
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, status
 from rest_framework.decorators import action
@@ -9,6 +10,7 @@ from rest_framework.response import Response
 
 from core.api import IdFilter, ScopedViewSet, atomic_write
 from orgs import policy
+from orgs.policy import require_permission
 
 from .models import Pairing, PairingKind
 from .selectors import pairing_get, pairing_list
@@ -78,6 +80,8 @@ class PairingViewSet(mixins.CreateModelMixin, ScopedViewSet):
     @atomic_write
     def visits(self, request, pk=None):
         pairing = self.get_object()
+        # Who may log is asked before the body is read: no right, a 403 whatever was sent.
+        require_permission(policy.may_log_pairing_visit(request.user, pairing), _("您不能为该结对登记联系记录"))
         serializer = VisitWriteSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         visit = visit_log(pairing=pairing, by=request.user, **serializer.validated_data)

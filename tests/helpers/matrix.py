@@ -41,6 +41,7 @@ from orgs.models import (
     Region,
     User,
 )
+from pairings.models import Pairing, PairingKind, SideKind, Visit
 from tests.helpers.records import make_survey
 
 MISSING_ID = 987654321
@@ -52,6 +53,10 @@ MODEL_HINTS = [
     ("alliances:member_leave", AllianceMember),
     ("alliances:problem_resolve", AllianceProblem),
     ("alliances:", Alliance),
+    # A visit's own actions name the visit; the visit log names its pairing.
+    ("visit_settle", Visit),
+    ("visit_photo", Visit),
+    ("pairing", Pairing),
     ("proposal", ChangeProposal),
     ("transaction", FundTransaction),
     ("objection", Objection),
@@ -187,6 +192,21 @@ def side_b_records(world, *, planner) -> dict:
         kind=TransactionKind.DUES_REBATE, account=account, amount="500.00", by=None, memo="乙党费返还"
     )
     objection = Objection.objects.create(application=application, text="乙异议", by=world.secretary_b)
+    # A pairing of street B (org B the party side, B's enterprise the target)
+    # with a visit whose problem is not settled: logging, settling and
+    # stopping would act on them if a scope let an outsider through.
+    pairing = Pairing.objects.create(
+        kind=PairingKind.DEPARTMENT_ENTERPRISE,
+        side_kind=SideKind.ORGANIZATION,
+        side_organization=world.org_b,
+        enterprise=world.enterprise_b,
+        street=world.street_b,
+        starts_on=date(2025, 1, 1),
+        quota_per_quarter=2,
+    )
+    visit = Visit.objects.create(
+        pairing=pairing, visited_on=date(2025, 3, 1), findings="乙企业用工紧张", problem_found=True
+    )
     Election.objects.create(
         organization=world.org_b,
         held_on=date(2025, 6, 1),
@@ -257,6 +277,8 @@ def side_b_records(world, *, planner) -> dict:
             proposed_by=world.secretary_b,
         ).pk,
         FundAccount: account.pk,
+        Pairing: pairing.pk,
+        Visit: visit.pk,
         FundTransaction: transaction.pk,
         Objection: objection.pk,
         Region: world.street_b.pk,
