@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy
 
 from core.db_router import replica_reads
 from core.xlsx import Percent, percent, xlsx_response
+from demands.figures import demands_figures
 from exports.views import export_response
 from orgs import policy
 from orgs.models import Alert, Region, Role
@@ -85,6 +86,7 @@ def dashboard_view(request: HttpRequest) -> HttpResponse:
         "role_label": _role_label(request.user),
         "figures": DASHBOARD_FIGURES,
         "sorts": TABLE_SORTS,
+        "demand_figures": demands_figures(user=request.user, region=q.street or q.region),
     }
     template = "orgs/dashboard/_dash.html" if request.htmx else "orgs/dashboard/index.html"
     return render(request, template, context)
@@ -263,5 +265,8 @@ def bulletin_view(request: HttpRequest) -> HttpResponse:
             "should_form_limit": BULLETIN_SHOULD_FORM_LIMIT,
             "export_query": q.querystring(sort=""),
             "ranking_query": q.querystring(),
+            "demand_figures": demands_figures(
+                user=request.user, region=q.street or q.region, on=min(month_end(month), timezone.localdate())
+            ),
         },
     )
