@@ -42,6 +42,8 @@ class SetUpForm(forms.Form):
         for level, name in (("A", "district"), ("B", "street"), ("C", "organization")):
             if not owners[level]:
                 del self.fields[name]
+            elif len(owners[level]) == 1:
+                self.fields[name].initial = owners[level][0].pk
 
 
 class ClaimForm(forms.Form):

@@ -117,7 +117,7 @@ def demand_set_up(
 
 def _locked(project: DemandProject) -> DemandProject:
     return (
-        DemandProject.objects.select_for_update()
+        DemandProject.objects.select_for_update(of=("self",))
         .select_related("street", "district", "organization")
         .get(pk=project.pk)
     )

@@ -20,6 +20,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from activities.reference import ensure_reference_data as ensure_activity_reference
+from demands import demo as demands_demo
 from orgs.models import Enterprise, User
 from orgs.reference import ensure_reference_data as ensure_org_reference
 
@@ -64,6 +65,7 @@ class Seeder(EnterpriseSteps, OrganizationSteps, InstructorSteps, ActivitySteps,
                 self.leave_district()
         # The ledger posts in its own transactions, as the real service does.
         self.funds()
+        self.result.counts["demand_projects"] = demands_demo.seed(as_of=self.as_of, seed=self.rng.randint(0, 2**31))
         self.analyze()
         return self.result
 
