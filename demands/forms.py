@@ -51,7 +51,7 @@ class ClaimForm(forms.Form):
     members = forms.TypedMultipleChoiceField(
         label=_("认领的党员"), coerce=int, required=False, widget=forms.CheckboxSelectMultiple
     )
-    claimed_on = forms.DateField(label=_("认领日期"), widget=DATE, initial=timezone.localdate)
+    claimed_on = forms.DateField(label=_("认领日期"), widget=DATE, initial=timezone.localdate, required=False)
 
     def __init__(self, *args, organizations=(), members=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -75,7 +75,7 @@ class CompleteForm(forms.Form):
             "invalid_choice": _("满意度：应为 1 到 5 之间的整数"),
         },
     )
-    completed_on = forms.DateField(label=_("完成日期"), widget=DATE, initial=timezone.localdate)
+    completed_on = forms.DateField(label=_("完成日期"), widget=DATE, initial=timezone.localdate, required=False)
 
 
 class ReasonForm(forms.Form):

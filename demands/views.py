@@ -133,6 +133,8 @@ def _detail(request: HttpRequest, project: DemandProject, *, open_form: str = ""
         "may_rectify": may_manage and project.state == DemandProject.State.RECTIFYING,
         "may_exit": may_manage and live,
         "open_form": open_form,
+        # A refusal of the whole action (not of one field), shown whether or not its form still is.
+        "action_errors": [e for form in bound.values() for e in form.non_field_errors()],
     }
     if context["may_claim"]:
         context["claim_form"] = bound.get("claim_form") or _claim_form(request, project)
