@@ -3,6 +3,7 @@ demands.services, the same functions the pages call."""
 
 import django_filters as filters
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, status
 from rest_framework.decorators import action
@@ -35,6 +36,7 @@ from .services import (
 )
 
 TAG = ["党建需求库"]
+REFUSED = gettext_lazy("您没有对此需求项目执行此操作的权限")
 OWNER_FIELD = {"A": "district", "B": "street", "C": "organization"}
 
 
@@ -128,6 +130,7 @@ class DemandViewSet(mixins.CreateModelMixin, ScopedViewSet):
     @_detail_action("claim", ClaimSerializer, "认领（点单）：{organization} 集体认领，或 {members: [...]} 党员认领")
     def claim(self, request, pk=None):
         project = self.get_object()
+        policy.require_permission(policy.may_claim_demand(request.user, project), REFUSED)
         data = self._input(ClaimSerializer)
         organization = None
         if data.get("organization") is not None:
@@ -157,6 +160,7 @@ class DemandViewSet(mixins.CreateModelMixin, ScopedViewSet):
     @_detail_action("check", CheckSerializer, "跟单检查（A、B类区两新工委季度检查，C类抽查）")
     def check(self, request, pk=None):
         project = self.get_object()
+        policy.require_permission(policy.may_check_demand(request.user, project), REFUSED)
         data = self._input(CheckSerializer)
         demand_check(project=project, by=request.user, **data)
         return _answer(project)
@@ -164,6 +168,7 @@ class DemandViewSet(mixins.CreateModelMixin, ScopedViewSet):
     @_detail_action("complete", CompleteSerializer, "完成并登记需求提出方满意度（1–5）")
     def complete(self, request, pk=None):
         project = self.get_object()
+        policy.require_permission(policy.may_manage_demand(request.user, project), REFUSED)
         data = self._input(CompleteSerializer)
         demand_complete(project=project, by=request.user, **data)
         return _answer(project)
@@ -171,6 +176,7 @@ class DemandViewSet(mixins.CreateModelMixin, ScopedViewSet):
     @_detail_action("send-back", ReasonSerializer, "退回整改（须填写原因）")
     def send_back(self, request, pk=None):
         project = self.get_object()
+        policy.require_permission(policy.may_manage_demand(request.user, project), REFUSED)
         data = self._input(ReasonSerializer)
         demand_send_back(project=project, by=request.user, reason=data["reason"])
         return _answer(project)
@@ -178,6 +184,7 @@ class DemandViewSet(mixins.CreateModelMixin, ScopedViewSet):
     @_detail_action("rectified", RectifiedSerializer, "确认整改完成，回到已认领")
     def rectified(self, request, pk=None):
         project = self.get_object()
+        policy.require_permission(policy.may_manage_demand(request.user, project), REFUSED)
         data = self._input(RectifiedSerializer)
         demand_rectified(project=project, by=request.user, note=data["note"])
         return _answer(project)
@@ -185,6 +192,7 @@ class DemandViewSet(mixins.CreateModelMixin, ScopedViewSet):
     @_detail_action("exit", ReasonSerializer, "退出（须填写原因）")
     def exit(self, request, pk=None):
         project = self.get_object()
+        policy.require_permission(policy.may_manage_demand(request.user, project), REFUSED)
         data = self._input(ReasonSerializer)
         demand_exit(project=project, by=request.user, reason=data["reason"])
         return _answer(project)

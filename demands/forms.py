@@ -62,7 +62,9 @@ class ClaimForm(forms.Form):
 class CheckForm(forms.Form):
     checked_on = forms.DateField(label=_("检查日期"), widget=DATE, initial=timezone.localdate)
     finding = forms.CharField(label=_("检查情况"), widget=forms.Textarea(attrs={"rows": 3}))
-    result = forms.ChoiceField(label=_("检查结论"), choices=DemandCheck.Result.choices, initial=DemandCheck.Result.OK)
+    result = forms.ChoiceField(
+        label=_("检查结论"), choices=DemandCheck.Result.choices, initial=DemandCheck.Result.OK, required=False
+    )
 
 
 class CompleteForm(forms.Form):

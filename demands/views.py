@@ -21,7 +21,7 @@ from orgs.selectors import enterprise_list, region_streets
 
 from .figures import demands_figures
 from .forms import CheckForm, ClaimForm, CompleteForm, ReasonForm, RectifiedForm, SetUpForm
-from .models import DemandProject
+from .models import DemandCheck, DemandProject
 from .selectors import (
     claim_members,
     claim_organizations,
@@ -200,7 +200,11 @@ def demand_check_view(request: HttpRequest, pk: int) -> HttpResponse:
         "check",
         CheckForm(request.POST),
         lambda d: demand_check(
-            project=project, by=request.user, checked_on=d["checked_on"], finding=d["finding"], result=d["result"]
+            project=project,
+            by=request.user,
+            checked_on=d["checked_on"],
+            finding=d["finding"],
+            result=d["result"] or DemandCheck.Result.OK,
         ),
         _("已记录跟单检查"),
     )

@@ -21,6 +21,8 @@ from django.urls.resolvers import RegexPattern, RoutePattern
 from django.utils import timezone
 
 from activities.models import Activity
+from demands.models import DemandProject
+from demands.services import demand_set_up
 from funds.income import income_receive
 from funds.models import Application, FundAccount, FundTransaction, Objection, Settlement, TransactionKind
 from funds.services import account_open
@@ -48,6 +50,7 @@ ID_KEY = re.compile(r"(^|_)(pk|id)$")
 
 # URL-name words → model, for function views (DRF views name their model).
 MODEL_HINTS = [
+    ("demand", DemandProject),
     ("proposal", ChangeProposal),
     ("transaction", FundTransaction),
     ("objection", Objection),
@@ -190,7 +193,18 @@ def side_b_records(world, *, planner) -> dict:
         term_end=date(2028, 6, 1),
         secretary_name="乙书记",
     )
+    # A C project of org B in the demand library, open (every write would act on it).
+    demand = demand_set_up(
+        by=world.secretary_b,
+        level="C",
+        owner=world.org_b,
+        title="乙需求项目",
+        proposer_kind="member",
+        collected_by="forum",
+        target_date=timezone.localdate(),
+    )
     return {
+        DemandProject: demand.pk,
         Application: application.pk,
         Enterprise: world.enterprise_b.pk,
         PartyOrganization: world.org_b.pk,
