@@ -44,12 +44,13 @@ class DemandFilter(filters.FilterSet):
     level = filters.ChoiceFilter(choices=DemandProject.Level.choices, label="类别")
     state = filters.ChoiceFilter(choices=DemandProject.State.choices, label="状态")
     title = filters.CharFilter(lookup_expr="icontains", label="项目名称（包含）")
+    target_date = filters.DateFilter(label="计划完成日期")
     target_date_before = filters.DateFilter(field_name="target_date", lookup_expr="lte", label="计划完成日期不晚于")
     target_date_after = filters.DateFilter(field_name="target_date", lookup_expr="gte", label="计划完成日期不早于")
 
     class Meta:
         model = DemandProject
-        fields = ["level", "state", "title", "target_date_before", "target_date_after"]
+        fields = ["level", "state", "title", "target_date", "target_date_before", "target_date_after"]
 
 
 def _answer(project: DemandProject, code: int = status.HTTP_200_OK) -> Response:

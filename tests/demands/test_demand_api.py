@@ -22,6 +22,9 @@ def test_list_is_scoped_and_filters(world, projects, api):
     assert [r["title"] for r in api(world.district).get(URL, {"level": "B"}).json()["results"]] == ["甲街道项目"]
     assert api(world.district).get(URL, {"title": "支部"}).json()["count"] == 1
     assert api(world.district).get(URL, {"state": "completed"}).json()["count"] == 0
+    target = projects["A"].target_date
+    assert api(world.district).get(URL, {"target_date": target.isoformat()}).json()["count"] == 3
+    assert api(world.district).get(URL, {"target_date_after": str(target + timedelta(days=1))}).json()["count"] == 0
     # Secretary B sees the district's A project (to claim it), not street A's B or org A's C.
     assert [r["level"] for r in api(world.secretary_b).get(URL).json()["results"]] == ["A"]
     assert api(world.instructor).get(URL).json()["count"] == 0
