@@ -245,7 +245,7 @@ def demand_complete(
         raise _field_error("completed_on", _("完成日期：不能早于建单日期"))
     project.state, project.satisfaction, project.completed_on = State.COMPLETED, score, completed_on
     project.save(update_fields=["state", "satisfaction", "completed_on"])
-    _step(project, DemandStep.Action.COMPLETED, by, _("满意度 %(n)d") % {"n": score})
+    _step(project, DemandStep.Action.COMPLETED, by, f"{score}/5")
     return project
 
 
