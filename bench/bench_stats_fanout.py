@@ -7,11 +7,13 @@ database of its own for broker and results:
     REDIS_URL=redis://127.0.0.1:6379/7 \\
         python bench/bench_stats_fanout.py --date 2026-11-20 --workers 1 2 --runs 2
 
-It times the single run in this process (compute_stats), then for each
-worker count starts that many worker processes (concurrency 1 each), sends
-compute_stats_task with fan_out=True and waits for the final step; the
-time is from sending to the final step's result. It stops the workers it
-started.
+It times the single run in this process (compute_stats: one part of
+everything, then the final step), then for each worker count starts that
+many worker processes (concurrency 1 each), sends compute_stats_task with
+fan_out=True (parts as stats.parts.parts_plan cuts them, with
+STATS_PART_MAX_ENTERPRISES from the environment) and waits for the final
+step; the time is from sending to the final step's result. It stops the
+workers it started.
 """
 
 import argparse
@@ -68,13 +70,13 @@ def stop_workers(workers: list[subprocess.Popen]) -> None:
         w.wait(timeout=120)
 
 
-def fanned_out_run(on: date) -> tuple[float, dict]:
+def fanned_out_run(on: date) -> tuple[float, int, dict]:
     started = time.perf_counter()
     sent = compute_stats_task.apply_async(kwargs={"on": on.isoformat(), "fan_out": True}).get(timeout=3600)
     if sent.get("skipped"):
         raise SystemExit(f"run skipped: {sent}")
     final = AsyncResult(sent["finish"], app=app).get(timeout=3600)
-    return time.perf_counter() - started, final
+    return time.perf_counter() - started, sent["fanned_out"], final
 
 
 def main() -> None:
@@ -101,10 +103,11 @@ def main() -> None:
         workers = start_workers(n, args.log_dir)
         try:
             for i in range(args.runs):
-                elapsed, final = fanned_out_run(args.date)
+                elapsed, parts, final = fanned_out_run(args.date)
                 print(
-                    f"{n} worker(s), fanned-out run {i + 1}: {elapsed:.1f} s; ratings {final['ratings']}, "
-                    f"snapshots {final['snapshots']}; seconds {final['seconds']} (ratings: sum over the parts)"
+                    f"{n} worker(s), fanned-out run {i + 1}: {elapsed:.1f} s; {parts} parts, ratings "
+                    f"{final['ratings']}, snapshots {final['snapshots']}; seconds {final['seconds']} "
+                    "(ratings, coverage, warnings, stage: sums over the parts; final, publish: the final step)"
                 )
         finally:
             stop_workers(workers)

@@ -69,6 +69,8 @@ INSTALLED_APPS = [
     "activities",
     "funds",
     "demands",
+    "alliances",
+    "pairings",
     "surveys",
     "stats",
     "pages",
@@ -195,8 +197,49 @@ MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
 # such as "/protected/", those views answer with X-Accel-Redirect and nginx
 # sends the bytes from an `internal` location over MEDIA_ROOT; empty, Django streams them.
 PROTECTED_MEDIA_REDIRECT = env.str("PROTECTED_MEDIA_REDIRECT", default="")
+# Uploaded files live on the local disk (MEDIA_ROOT) unless STORAGE_S3_BUCKET
+# names a bucket of an S3-compatible object store (MinIO, Ceph, a cloud's
+# OSS/COS/S3), which the web hosts and every worker then share. The code
+# only uses the storage API (open, save, delete, exists), never a local path.
+# Files leave the site only through the scoped views (core/files.py
+# file_response), which stream them from the store: the bucket stays
+# private and need not be reachable from browsers, and no download link
+# outlives the permission check.
+STORAGE_S3_BUCKET = env.str("STORAGE_S3_BUCKET", default="")
+if STORAGE_S3_BUCKET:
+    if PROTECTED_MEDIA_REDIRECT:
+        raise ImproperlyConfigured(
+            "PROTECTED_MEDIA_REDIRECT serves files from MEDIA_ROOT; with STORAGE_S3_BUCKET leave it empty."
+        )
+    _default_storage = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": STORAGE_S3_BUCKET,
+            "endpoint_url": env.str("STORAGE_S3_ENDPOINT_URL", default="") or None,
+            "region_name": env.str("STORAGE_S3_REGION", default="") or None,
+            "access_key": env.str("STORAGE_S3_ACCESS_KEY", default="") or None,
+            "secret_key": env.str("STORAGE_S3_SECRET_KEY", default="") or None,
+            # A key prefix inside the bucket, so one bucket can serve several installations.
+            "location": env.str("STORAGE_S3_PREFIX", default=""),
+            # "path" for MinIO and most self-hosted stores; "virtual" for some clouds.
+            "addressing_style": env.str("STORAGE_S3_ADDRESSING_STYLE", default="path"),
+            "signature_version": "s3v4",
+            "verify": env.bool("STORAGE_S3_VERIFY_TLS", default=True),
+            # Names are random (core.files.random_file_name); never replace a file silently.
+            "file_overwrite": False,
+            # No ACL header (the bucket's own, private, policy applies) and
+            # any URL the storage makes is signed and short-lived.
+            "default_acl": None,
+            "querystring_auth": True,
+            "querystring_expire": 60,
+            # A file read back (a survey of 50 MB) spools to disk past this size.
+            "max_memory_size": 5 * 1024 * 1024,
+        },
+    }
+else:
+    _default_storage = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": _default_storage,
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
         if DEBUG
@@ -211,6 +254,9 @@ SURVEY_MAX_UPLOAD_BYTES = env.int("SURVEY_MAX_UPLOAD_MB", default=50) * 1024 * 1
 # photos are downscaled to before they are stored.
 ACTIVITY_ATTACHMENT_MAX_BYTES = env.int("ACTIVITY_ATTACHMENT_MAX_MB", default=10) * 1024 * 1024
 ACTIVITY_IMAGE_MAX_SIDE = env.int("ACTIVITY_IMAGE_MAX_SIDE", default=1600)
+# An uploaded survey file (names, phone numbers) is deleted this many days
+# after its upload; its SHA-256, the report and the rollback data stay.
+SURVEY_FILE_RETENTION_DAYS = env.int("SURVEY_FILE_RETENTION_DAYS", default=180)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
@@ -248,6 +294,8 @@ JOB_TIME_LIMITS = {
     "survey": env.int("SURVEY_JOB_SOFT_SECONDS", default=1800),
     "rollback": env.int("ROLLBACK_JOB_SOFT_SECONDS", default=900),
     "export": env.int("EXPORT_JOB_SOFT_SECONDS", default=900),
+    # Each task of the nightly statistics (stats.tasks): a part, the final step.
+    "stats": env.int("STATS_TASK_SOFT_SECONDS", default=3000),
 }
 JOB_SILENCE_MARGIN_SECONDS = env.int("JOB_SILENCE_MARGIN_SECONDS", default=300)
 JOB_QUEUE_TIMEOUT_SECONDS = env.int("JOB_QUEUE_TIMEOUT_SECONDS", default=3600)
@@ -257,6 +305,9 @@ JOB_SWEEP_MINUTES = env.int("JOB_SWEEP_MINUTES", default=5)
 # finished file's download link lasts EXPORT_LINK_HOURS, then the file is deleted.
 EXPORT_INLINE_MAX_ROWS = env.int("EXPORT_INLINE_MAX_ROWS", default=5000)
 EXPORT_LINK_HOURS = env.int("EXPORT_LINK_HOURS", default=24)
+# The nightly statistics fanned out: a district with more enterprises than
+# this is cut into parts of at most that many by street (stats.parts).
+STATS_PART_MAX_ENTERPRISES = env.int("STATS_PART_MAX_ENTERPRISES", default=20000)
 CELERY_BEAT_SCHEDULE = {
     "nightly-ledger-check": {
         "task": "funds.tasks.verify_ledger_task",
@@ -265,6 +316,10 @@ CELERY_BEAT_SCHEDULE = {
     "sweep-stuck-jobs": {
         "task": "core.tasks.sweep_jobs_task",
         "schedule": timedelta(minutes=JOB_SWEEP_MINUTES),
+    },
+    "purge-survey-files": {
+        "task": "surveys.tasks.purge_survey_files_task",
+        "schedule": crontab(hour=4, minute=0),
     },
     "nightly-stats": {
         "task": "orgs.tasks.compute_stats_task",

@@ -16,6 +16,10 @@ how it is sent back.
   always a download (`Content-Disposition: attachment`, `nosniff`); with
   `PROTECTED_MEDIA_REDIRECT` set, nginx sends the bytes from an `internal`
   location (`X-Accel-Redirect`) and nothing serves MEDIA_ROOT directly.
+  On object storage (STORAGE_S3_BUCKET) the bytes are streamed through the
+  storage API rather than by a redirect to a presigned URL: the bucket stays
+  private and need not be reachable from browsers, the download keeps this
+  function's headers, and no link outlives the view's scope check.
 
 The PDF check reads bytes rather than parsing with a PDF library. The
 dictionaries that start actions are written either in the file as it stands

@@ -5,6 +5,14 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.files import random_file_name
+
+
+def export_file_path(instance: "ExportJob", filename: str) -> str:
+    # A random name, as for every stored file: an export of members must not
+    # sit at a path spelled from its title. The service saves under the same shape.
+    return f"exports/{timezone.localdate():%Y/%m}/{random_file_name(filename, extensions={'xlsx'})}"
+
 
 class ExportJob(models.Model):
     class Status(models.TextChoices):
@@ -29,7 +37,7 @@ class ExportJob(models.Model):
     rows = models.PositiveIntegerField(_("行数"), default=0)
     # Through the storage API only (never a local path): a worker on another
     # host, or object storage, serves as well as the web host's disk.
-    file = models.FileField(_("文件"), upload_to="exports/", max_length=300, blank=True)
+    file = models.FileField(_("文件"), upload_to=export_file_path, max_length=300, blank=True)
     attempt = models.PositiveSmallIntegerField(_("第几次执行"), default=1)
     queued_at = models.DateTimeField(_("提交时间"), auto_now_add=True)
     started_at = models.DateTimeField(_("开始时间"), null=True, blank=True)

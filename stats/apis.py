@@ -14,7 +14,7 @@ from rest_framework.views import APIView
 from core.api import ID_SCHEMA, parse_boolean, parse_id
 from core.drf import Pagination
 
-from .coverage import coverage_by_street
+from .coverage_reads import coverage_by_street
 from .nodes import CHANGE_COUNTS, CHANGE_RATES, change, node_children, node_snapshot
 
 

@@ -2,25 +2,29 @@
 
 One SQL statement builds the per-enterprise facts of the base set B as of a
 date (latest survey on or before it, status 在营) with the flags each figure
-needs; the nightly run materialises it once in a temporary table and every
-scope's figures come from a single GROUP BY over it. The number of queries is
-the same at a hundred enterprises as at a hundred thousand.
+needs; the nightly run materialises it once in a temporary table, sums it
+per (street, park, industry, above scale) cell with a single GROUP BY, and
+adds the cells up over the region tree for every scope. A fanned-out run
+(stats.run) does the first two steps per part (a share of the streets) and
+the last once, in its final step. The number of queries is the same at a
+hundred enterprises as at a hundred thousand. Pages read the snapshots
+through stats.coverage_reads.
 """
 
 from __future__ import annotations
 
+import contextlib
 from collections import defaultdict
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from urllib.parse import urlencode
 
 from django.db import connection, transaction
-from django.db.models import Max, Q
-from django.http import Http404
-from django.urls import reverse
+from django.db.backends.utils import CursorWrapper
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from alliances.models import Alliance, AllianceMember
 from members.models import Member
 from orgs.models import (
     CoverageSnapshot,
@@ -31,7 +35,6 @@ from orgs.models import (
     PartyOrganization,
     Region,
 )
-from orgs.scoping import scope_for
 
 FACTS_TABLE = "stats_coverage_facts"
 ELIGIBLE_FORMAL_MEMBERS = 3
@@ -42,8 +45,8 @@ ELIGIBLE_FORMAL_MEMBERS = 3
 ENTERPRISE_SETS: dict[str, tuple] = {
     "enterprises": (gettext_lazy("企业数"), "1=1"),
     "org_covered": (gettext_lazy("组织覆盖企业"), "org_covered = 1"),
-    "work_covered": (gettext_lazy("工作覆盖企业"), "(org_covered = 1 OR instructor = 1)"),
-    "not_work_covered": (gettext_lazy("工作未覆盖企业"), "(org_covered = 0 AND instructor = 0)"),
+    "work_covered": (gettext_lazy("工作覆盖企业"), "(org_covered = 1 OR instructor = 1 OR alliance = 1)"),
+    "not_work_covered": (gettext_lazy("工作未覆盖企业"), "(org_covered = 0 AND instructor = 0 AND alliance = 0)"),
     "own_org_eligible": (gettext_lazy("正式党员3人以上企业"), "eligible = 1"),
     "own_org": (gettext_lazy("单独组建企业"), "(eligible = 1 AND own_org = 1)"),
     "should_form_not_formed": (gettext_lazy("应建未建企业"), "(eligible = 1 AND org_covered = 0)"),
@@ -59,24 +62,41 @@ def tables() -> dict[str, str]:
         "link": PartyOrganization.enterprises.through._meta.db_table,
         "assignment": InstructorAssignment._meta.db_table,
         "member": Member._meta.db_table,
+        "alliance": Alliance._meta.db_table,
+        "alliance_member": AllianceMember._meta.db_table,
     }
 
 
-def facts_sql(*, on: date) -> tuple[str, list]:
+def facts_sql(*, on: date, streets: Sequence[int] | None = None) -> tuple[str, list]:
     """SQL giving one row per enterprise of B on `on` with the flags every
-    figure needs. Scopes narrow the result, never the surveys before ranking
-    (an enterprise that moved street is counted where its latest survey puts it).
+    figure needs; with `streets`, of the enterprises whose latest survey puts
+    them in one of those. Scopes narrow the result, never the surveys before
+    ranking (an enterprise that moved street is counted where its latest
+    survey puts it).
 
     - formal members: the larger of the survey's 正式党员数 and the active
       formal Member rows working there, so a roster kept up to date counts
       and a survey alone still gives the figures (DESIGN.md §3);
     - an organization covers an enterprise on `on` when it is linked and was
       founded on or before and not dissolved by that date;
-    - an instructor assignment is active when start_on <= on <= end_on.
+    - an instructor assignment is active when start_on <= on <= end_on;
+    - an enterprise is an N member of an alliance (产业链党建联盟) on `on` when
+      it joined on or before and had not left by that date, and the alliance
+      was founded on or before and not dissolved by it: work coverage too.
     """
     t = tables()
     d = connection.ops.adapt_datefield_value(on)
-    sql = f"""
+    # With streets, every subquery is narrowed to the enterprises ever
+    # surveyed there (a superset: each one's latest survey still ranks among
+    # all of its surveys), so a part of a run reads its share of the tables.
+    ever, in_streets, only, narrowed = "", "", {"s": "", "l": "", "a": "", "m": ""}, []
+    if streets is not None:
+        marks = ", ".join(["%s"] * len(streets)) or "NULL"
+        ever = f"WITH ever AS (SELECT DISTINCT x.enterprise_id FROM {t['survey']} x WHERE x.street_id IN ({marks}))"
+        in_streets = f" AND b.street_id IN ({marks})"
+        only = {alias: f" AND {alias}.enterprise_id IN (SELECT enterprise_id FROM ever)" for alias in only}
+        narrowed = list(streets)
+    sql = f"""{ever}
     SELECT f.*,
       CASE WHEN f.formal_n >= {ELIGIBLE_FORMAL_MEMBERS} THEN 1 ELSE 0 END AS eligible,
       CASE WHEN f.survey_total = 0 AND f.m_formal + f.m_probationary = 0 THEN 1 ELSE 0 END AS no_member
@@ -88,6 +108,7 @@ def facts_sql(*, on: date) -> tuple[str, list]:
         CASE WHEN cov.enterprise_id IS NULL THEN 0 ELSE 1 END AS org_covered,
         COALESCE(cov.own, 0) AS own_org,
         CASE WHEN ins.enterprise_id IS NULL THEN 0 ELSE 1 END AS instructor,
+        CASE WHEN al.enterprise_id IS NULL THEN 0 ELSE 1 END AS alliance,
         COALESCE(mem.f, 0) AS m_formal,
         COALESCE(mem.p, 0) AS m_probationary,
         CASE WHEN COALESCE(mem.f, 0) > b.members_formal THEN COALESCE(mem.f, 0) ELSE b.members_formal END
@@ -97,36 +118,45 @@ def facts_sql(*, on: date) -> tuple[str, list]:
           s.members_formal, s.members_total, s.org_setup, s.status, s.year AS survey_year,
           ROW_NUMBER() OVER (PARTITION BY s.enterprise_id ORDER BY s.survey_date DESC, s.year DESC) AS rn
         FROM {t["survey"]} s
-        WHERE s.survey_date <= %s
+        WHERE s.survey_date <= %s{only["s"]}
       ) b
       LEFT JOIN (
         SELECT l.enterprise_id, MAX(CASE WHEN o.formation_mode = %s THEN 1 ELSE 0 END) AS own
         FROM {t["link"]} l JOIN {t["org"]} o ON o.id = l.partyorganization_id
         WHERE (o.founded_on IS NULL OR o.founded_on <= %s) AND (o.dissolved_on IS NULL OR o.dissolved_on > %s)
+          {only["l"]}
         GROUP BY l.enterprise_id
       ) cov ON cov.enterprise_id = b.enterprise_id
       LEFT JOIN (
         SELECT DISTINCT a.enterprise_id FROM {t["assignment"]} a
-        WHERE a.start_on <= %s AND (a.end_on IS NULL OR a.end_on >= %s)
+        WHERE a.start_on <= %s AND (a.end_on IS NULL OR a.end_on >= %s){only["a"]}
       ) ins ON ins.enterprise_id = b.enterprise_id
+      LEFT JOIN (
+        SELECT DISTINCT am.enterprise_id
+        FROM {t["alliance_member"]} am JOIN {t["alliance"]} al0 ON al0.id = am.alliance_id
+        WHERE am.enterprise_id IS NOT NULL AND am.joined_on <= %s AND (am.left_on IS NULL OR am.left_on > %s)
+          AND al0.founded_on <= %s AND (al0.dissolved_on IS NULL OR al0.dissolved_on > %s)
+      ) al ON al.enterprise_id = b.enterprise_id
       LEFT JOIN (
         SELECT m.enterprise_id,
           SUM(CASE WHEN {FORMAL} THEN 1 ELSE 0 END) AS f,
           SUM(CASE WHEN NOT ({FORMAL}) AND {PROBATIONARY} THEN 1 ELSE 0 END) AS p
         FROM {t["member"]} m
-        WHERE m.enterprise_id IS NOT NULL AND m.status <> %s AND (m.left_on IS NULL OR m.left_on > %s)
+        WHERE m.enterprise_id IS NOT NULL AND m.status <> %s AND (m.left_on IS NULL OR m.left_on > %s){only["m"]}
         GROUP BY m.enterprise_id
       ) mem ON mem.enterprise_id = b.enterprise_id
-      WHERE b.rn = 1 AND b.status = %s
+      WHERE b.rn = 1 AND b.status = %s{in_streets}
     ) f
     """
     params = [
+        *narrowed,
         d,
         FormationMode.OWN,
-        *[d] * 7,
+        *[d] * 11,
         Member.Status.SUSPENDED,
         d,
         "operating",
+        *narrowed,
     ]
     return sql, params
 
@@ -178,21 +208,29 @@ class CoverageRun:
     messages: list[str] = field(default_factory=list)
 
 
-def _surveys_exist(on: date) -> bool:
+def surveys_exist(on: date) -> bool:
+    """Whether any survey answers `on`: without one there are no figures (not figures of zero)."""
     return EnterpriseSurvey.objects.filter(survey_date__lte=on).exists()
 
 
-def coverage_compute(*, on: date) -> CoverageRun:
-    """Compute and store every scope's snapshot for `on`; a re-run replaces that date."""
-    run = CoverageRun(on=on)
-    if not _surveys_exist(on):
-        run.messages.append(
-            _("%(date)s 及以前没有任何年度排查记录，无法计算覆盖率；请先导入排查表。") % {"date": on.isoformat()}
-        )
-        with transaction.atomic():
-            CoverageSnapshot.objects.filter(date=on).delete()
-        return run
-    sql, params = facts_sql(on=on)
+def coverage_messages(on: date) -> list[str]:
+    """What the run says about the surveys behind the figures of `on`."""
+    if not surveys_exist(on):
+        return [_("%(date)s 及以前没有任何年度排查记录，无法计算覆盖率；请先导入排查表。") % {"date": on.isoformat()}]
+    unsurveyed = Enterprise.objects.exclude(surveys__survey_date__lte=on).count()
+    if unsurveyed:
+        return [
+            _("有 %(n)d 家企业在 %(date)s 前没有排查记录，未计入覆盖率。") % {"n": unsurveyed, "date": on.isoformat()}
+        ]
+    return []
+
+
+@contextlib.contextmanager
+def facts_table(*, on: date, streets: Sequence[int] | None = None) -> Iterator[CursorWrapper]:
+    """The facts of B on `on` (facts_sql), of the enterprises whose latest
+    survey puts them in `streets` when given, in a temporary table
+    (FACTS_TABLE) for the statements run on the cursor yielded."""
+    sql, params = facts_sql(on=on, streets=streets)
     with transaction.atomic(), connection.cursor() as cursor:
         hash_joins_only(cursor)
         cursor.execute(f"DROP TABLE IF EXISTS {FACTS_TABLE}")
@@ -200,69 +238,99 @@ def coverage_compute(*, on: date) -> CoverageRun:
         cursor.execute(f"CREATE {temp} TABLE {FACTS_TABLE} AS {sql}", params)
         if connection.vendor == "postgresql":
             cursor.execute(f"ANALYZE {FACTS_TABLE}")
-        cursor.execute(
-            f"""SELECT street_id, park_id, industry_id, above_scale, COUNT(*), SUM(org_covered),
-              SUM(CASE WHEN org_covered = 1 OR instructor = 1 THEN 1 ELSE 0 END), SUM(eligible),
-              SUM(eligible * own_org), SUM(CASE WHEN eligible = 1 AND org_covered = 0 THEN 1 ELSE 0 END),
-              SUM(employees), SUM(m_formal), SUM(m_probationary), SUM(no_member)
-            FROM {FACTS_TABLE} GROUP BY street_id, park_id, industry_id, above_scale"""
-        )
-        cells = cursor.fetchall()
-        org_rows = _active_org_rows(cursor, on)
-        cursor.execute(f"DROP TABLE IF EXISTS {FACTS_TABLE}")
+        try:
+            yield cursor
+        finally:
+            cursor.execute(f"DROP TABLE IF EXISTS {FACTS_TABLE}")
 
-        tree = RegionTree.load()
-        buckets: dict[tuple, Cell] = defaultdict(Cell)
-        for street_id, park_id, industry_id, above, *numbers in cells:
-            cell = Cell(**{name: int(v or 0) for name, v in zip(Cell.COUNTS, numbers, strict=True)})
-            for key in tree.scope_keys(street_id, park_id, industry_id):
-                buckets[(*key, False)].add(cell)
-                if above:
-                    buckets[(*key, True)].add(cell)
-        org_types: dict[tuple, dict[int, tuple[str, str]]] = defaultdict(dict)
-        for org_id, org_type, mode, street_id, park_id, industry_id, above in org_rows:
-            for key in tree.scope_keys(street_id, park_id, industry_id):
-                org_types[(*key, False)][org_id] = (org_type, mode)
-                if above:
-                    org_types[(*key, True)][org_id] = (org_type, mode)
 
-        # Every node of the tree gets a row, an empty street included, so a page never shows "no data" for it.
-        for kind, key in tree.every_node():
-            for above in (False, True):
-                buckets.setdefault((kind, key, above), Cell())
+def coverage_cells(cursor: CursorWrapper) -> list[list[int | None]]:
+    """The facts table summed per (street, park, industry, above scale): the
+    cells every scope's counts add up from. A street lies in one part of a
+    fanned-out run, so the parts' cells together are the whole run's."""
+    cursor.execute(
+        f"""SELECT street_id, park_id, industry_id, above_scale, COUNT(*), SUM(org_covered),
+          SUM(CASE WHEN org_covered = 1 OR instructor = 1 OR alliance = 1 THEN 1 ELSE 0 END), SUM(eligible),
+          SUM(eligible * own_org), SUM(CASE WHEN eligible = 1 AND org_covered = 0 THEN 1 ELSE 0 END),
+          SUM(employees), SUM(m_formal), SUM(m_probationary), SUM(no_member)
+        FROM {FACTS_TABLE} GROUP BY street_id, park_id, industry_id, above_scale"""
+    )
+    return [
+        [street, park, industry, int(above), *(int(v or 0) for v in numbers)]
+        for street, park, industry, above, *numbers in cursor.fetchall()
+    ]
 
-        rows = []
-        for (kind, key, above), cell in buckets.items():
-            orgs = org_types.get((kind, key, above), {})
-            by_type: dict[str, int] = defaultdict(int)
-            by_mode: dict[str, int] = defaultdict(int)
-            for org_type, mode in orgs.values():
-                by_type[org_type] += 1
-                by_mode[mode] += 1
-            members = cell.members_formal + cell.members_probationary
-            rows.append(
-                CoverageSnapshot(
-                    date=on,
-                    scope_kind=kind,
-                    scope_key=key,
-                    above_scale_only=above,
-                    organizations=len(orgs),
-                    details={
-                        "organizations_by_type": dict(by_type),
-                        "organizations_by_mode": dict(by_mode),
-                        "members_per_employee": round(members / cell.employees, 4) if cell.employees else None,
-                    },
-                    **{name: getattr(cell, name) for name in Cell.COUNTS},
-                )
+
+def coverage_snapshots(*, on: date, cells: Iterable[Sequence], org_rows: Iterable[Sequence]) -> list[CoverageSnapshot]:
+    """Every scope's snapshot of `on` from the cells (coverage_cells) and the
+    (organization, cell) pairs (active_org_rows): sums over the region tree,
+    organizations counted once per scope."""
+    tree = RegionTree.load()
+    buckets: dict[tuple, Cell] = defaultdict(Cell)
+    for street_id, park_id, industry_id, above, *numbers in cells:
+        cell = Cell(**dict(zip(Cell.COUNTS, numbers, strict=True)))
+        for key in tree.scope_keys(street_id, park_id, industry_id):
+            buckets[(*key, False)].add(cell)
+            if above:
+                buckets[(*key, True)].add(cell)
+    org_types: dict[tuple, dict[int, tuple[str, str]]] = defaultdict(dict)
+    for org_id, org_type, mode, street_id, park_id, industry_id, above in org_rows:
+        for key in tree.scope_keys(street_id, park_id, industry_id):
+            org_types[(*key, False)][org_id] = (org_type, mode)
+            if above:
+                org_types[(*key, True)][org_id] = (org_type, mode)
+
+    # Every node of the tree gets a row, an empty street included, so a page never shows "no data" for it.
+    for kind, key in tree.every_node():
+        for above_only in (False, True):
+            buckets.setdefault((kind, key, above_only), Cell())
+
+    rows = []
+    for (kind, key, above_only), cell in buckets.items():
+        orgs = org_types.get((kind, key, above_only), {})
+        by_type: dict[str, int] = defaultdict(int)
+        by_mode: dict[str, int] = defaultdict(int)
+        for org_type, mode in orgs.values():
+            by_type[org_type] += 1
+            by_mode[mode] += 1
+        members = cell.members_formal + cell.members_probationary
+        rows.append(
+            CoverageSnapshot(
+                date=on,
+                scope_kind=kind,
+                scope_key=key,
+                above_scale_only=above_only,
+                organizations=len(orgs),
+                details={
+                    "organizations_by_type": dict(by_type),
+                    "organizations_by_mode": dict(by_mode),
+                    "members_per_employee": round(members / cell.employees, 4) if cell.employees else None,
+                },
+                **{name: getattr(cell, name) for name in Cell.COUNTS},
             )
-        CoverageSnapshot.objects.filter(date=on).delete()
-        CoverageSnapshot.objects.bulk_create(rows, batch_size=1000)
-    run.snapshots = len(rows)
-    unsurveyed = Enterprise.objects.exclude(surveys__survey_date__lte=on).count()
-    if unsurveyed:
-        run.messages.append(
-            _("有 %(n)d 家企业在 %(date)s 前没有排查记录，未计入覆盖率。") % {"n": unsurveyed, "date": on.isoformat()}
         )
+    return rows
+
+
+def coverage_write(*, on: date, rows: list[CoverageSnapshot]) -> None:
+    """Replace the snapshots of `on`, in the caller's transaction."""
+    CoverageSnapshot.objects.filter(date=on).delete()
+    CoverageSnapshot.objects.bulk_create(rows, batch_size=1000)
+
+
+def coverage_compute(*, on: date) -> CoverageRun:
+    """Compute and store every scope's snapshot for `on` at once; a re-run
+    replaces that date (the nightly run does the same through its parts, stats.run)."""
+    run = CoverageRun(on=on, messages=coverage_messages(on))
+    rows = []
+    if surveys_exist(on):
+        with facts_table(on=on) as cursor:
+            cells = coverage_cells(cursor)
+            org_rows = active_org_rows(cursor, on)
+        rows = coverage_snapshots(on=on, cells=cells, org_rows=org_rows)
+    with transaction.atomic():
+        coverage_write(on=on, rows=rows)
+    run.snapshots = len(rows)
     return run
 
 
@@ -335,7 +403,7 @@ class RegionTree:
         return nodes
 
 
-def _active_org_rows(cursor, on: date) -> list[tuple]:
+def active_org_rows(cursor: CursorWrapper, on: date) -> list[tuple]:
     """Distinct (organization, cell) pairs: an organization counts in a scope
     when it covers at least one enterprise of B there, and once however many."""
     t = tables()
@@ -349,123 +417,3 @@ def _active_org_rows(cursor, on: date) -> list[tuple]:
         [d, d],
     )
     return cursor.fetchall()
-
-
-# --- Reads for pages and the API (always through scope_for) -----------------
-
-
-def coverage_streets(*, user):
-    """The streets whose figures `user` may read: their own streets, the
-    streets of their organizations, the streets of their assigned enterprises."""
-    scope = scope_for(user)
-    streets = Region.objects.filter(kind=Region.Kind.STREET)
-    if scope.everything:
-        return streets.order_by("name")
-    reach = scope.regions_q()
-    if scope.organization_ids:
-        reach |= Q(pk__in=PartyOrganization.objects.filter(scope.organizations_q()).values("street_id"))
-    if scope.instructor_user_id:
-        reach |= Q(pk__in=Enterprise.objects.filter(scope.enterprises_q()).values("street_id"))
-    return streets.filter(reach).order_by("name")
-
-
-def street_or_404(*, user, street_id) -> Region:
-    """A street among the user's coverage streets; 404 for any other id or a malformed one."""
-    try:
-        return coverage_streets(user=user).get(pk=int(street_id))
-    except (Region.DoesNotExist, ValueError, TypeError):
-        raise Http404(_("记录不存在或不在您的管辖范围内")) from None
-
-
-def coverage_date(*, on: date | None = None) -> date | None:
-    """The snapshot date answering `on`: the latest on or before it (default: the latest)."""
-    qs = CoverageSnapshot.objects.all()
-    if on is not None:
-        qs = qs.filter(date__lte=on)
-    return qs.aggregate(d=Max("date"))["d"]
-
-
-def coverage_by_street(
-    *, user, on: date | None = None, above_scale: bool = False
-) -> tuple[date | None, list[tuple[Region, CoverageSnapshot | None]]]:
-    """Every street the user may read, with its snapshot of the answering date."""
-    answer = coverage_date(on=on)
-    streets = list(coverage_streets(user=user))
-    if answer is None:
-        return None, [(s, None) for s in streets]
-    snapshots = {
-        s.scope_key: s
-        for s in CoverageSnapshot.objects.filter(
-            date=answer,
-            scope_kind=CoverageSnapshot.ScopeKind.STREET,
-            scope_key__in=[str(s.pk) for s in streets],
-            above_scale_only=above_scale,
-        )
-    }
-    return answer, [(s, snapshots.get(str(s.pk))) for s in streets]
-
-
-# The coverage page's columns: the figure, the snapshot's value, the set its link lists.
-COVERAGE_COLUMNS = (
-    ("enterprises", "enterprises", False),
-    ("org_coverage_rate", "org_covered", True),
-    ("work_coverage_rate", "work_covered", True),
-    ("own_org_rate", "own_org", True),
-    ("should_form_not_formed", "should_form_not_formed", False),
-    ("enterprises_without_member", "enterprises_without_member", False),
-)
-
-
-def coverage_table(
-    *, user, on: date | None = None, above_scale: bool = False, total: tuple[Region | None, list[str]] | None = None
-) -> tuple[date | None, list[dict]]:
-    """The coverage page's rows: the user's top region first (`total`: the
-    region and the keys of its rows, stats.nodes), then each street in reach;
-    every cell with the link to the list whose count it is (a rate's list is
-    its numerator, and says its base)."""
-    answer, streets = coverage_by_street(user=user, on=on, above_scale=above_scale)
-    if answer is None:
-        return None, []
-    rows = []
-    if total is not None:
-        region, keys = total
-        kind = region.kind if region is not None else CoverageSnapshot.ScopeKind.DISTRICT
-        snapshot = CoverageSnapshot.objects.filter(
-            date=answer, scope_kind=kind, scope_key__in=keys, above_scale_only=above_scale
-        ).first()
-        below_root = region if region is not None and region.parent_id is not None else None
-        name = below_root.name if below_root else str(CoverageSnapshot.ScopeKind(kind).label)
-        rows.append(
-            _coverage_row(
-                name=name, street=None, snapshot=snapshot, on=answer, above_scale=above_scale, region=below_root
-            )
-        )
-    for street, snapshot in streets:
-        rows.append(
-            _coverage_row(name=street.name, street=street, snapshot=snapshot, on=answer, above_scale=above_scale)
-        )
-    return answer, rows
-
-
-def _coverage_row(*, name: str, street, snapshot, on: date, above_scale: bool, region=None) -> dict:
-    params = {"date": on.isoformat()}
-    if region is not None:
-        params["region"] = str(region.pk)
-    if street is not None:
-        params["street"] = str(street.pk)
-    if above_scale:
-        params["above_scale"] = "1"
-    cells = []
-    for attr, figure, is_rate in COVERAGE_COLUMNS if snapshot is not None else ():
-        numerator = getattr(snapshot, figure)
-        cells.append(
-            {
-                "figure": figure,
-                "value": getattr(snapshot, attr),
-                "is_rate": is_rate,
-                "count": numerator,
-                "base": snapshot.own_org_eligible if figure == "own_org" else snapshot.enterprises,
-                "url": f"{reverse('orgs:stats_drilldown', args=[figure])}?{urlencode(params)}",
-            }
-        )
-    return {"name": name, "street": street, "total": street is None, "cells": cells}

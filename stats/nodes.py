@@ -19,7 +19,8 @@ from django.utils.translation import gettext as _
 from orgs.models import CoverageSnapshot, Industry, Region
 from orgs.scoping import Scope, scope_for
 
-from .coverage import ABOVE_STREET, NODE_KINDS, Cell, coverage_streets
+from .coverage import ABOVE_STREET, NODE_KINDS, Cell
+from .coverage_reads import coverage_streets
 
 
 def coverage_regions(*, user) -> QuerySet[Region]:

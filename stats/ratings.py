@@ -1,10 +1,8 @@
 """Star rating (DESIGN.md §4), driven by RatingCriterion and StarThreshold rows.
 
 All inputs are read for every organization at once (a fixed number of
-queries), each criterion turns its inputs into points with the evidence, and
-one Rating row per organization and date is written. A re-run replaces that
-date's rows; a district override carries forward to later rows of the same
-year, so a nightly recompute never silently undoes it.
+queries), each criterion turns its inputs into points with the evidence;
+stats.rating_publish writes one Rating row per organization and date.
 """
 
 from __future__ import annotations
@@ -15,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Count, F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -440,96 +438,6 @@ def rate_all(
         )
         results.append((org, result))
     return results
-
-
-def organizations_of_districts(districts: set[int | None]) -> list[int]:
-    """Every organization (dissolved ones too) whose street lies in one of
-    `districts`; None stands for the organizations under no district (no
-    street, or a street whose parent is not a district). The parts of a
-    fanned-out run name disjoint sets that together cover every district and
-    None, so together they touch every organization once."""
-    known = set(Region.objects.filter(kind=Region.Kind.DISTRICT).values_list("pk", flat=True))
-    found = []
-    for pk, parent_id in PartyOrganization.objects.values_list("pk", "street__parent_id"):
-        district = parent_id if parent_id in known else None
-        if district in districts:
-            found.append(pk)
-    return found
-
-
-def rating_messages(schemes: SchemesByDistrict) -> tuple[list[str], dict[int | None, str], bool]:
-    """What the run says about the schemes (the same whichever part of the
-    organizations it rates): the messages, the note each scheme owner's rows
-    carry, and whether anything can be rated at all."""
-    default = schemes.of(None)
-    if default.total_weight <= 0 and not any(schemes.of(d).total_weight > 0 for d in schemes.districts):
-        return [_("星级评定指标分值合计为0，未计算星级；请在“星级评定标准”页面设置评定指标。")], {}, False
-    notes: dict[int | None, str] = {}
-    for district_id in [None, *schemes.districts]:
-        scheme = schemes.of(district_id)
-        if scheme.owner_id in notes or scheme.total_weight in (0, 100):
-            continue
-        text = _("星级评定指标分值合计为%(n)d而非100，得分已按百分制折算；请在“星级评定标准”页面核对评定指标。")
-        notes[scheme.owner_id] = text % {"n": scheme.total_weight}
-    messages = list(notes.values())
-    if any(schemes.of(d).defaulted_thresholds for d in [None, *schemes.districts]):
-        messages.append(_("星级分数线未设置，已按默认分数线（90/80/70/60）计算。"))
-    return messages, notes, True
-
-
-def ratings_compute(*, on: date, districts: set[int | None] | None = None) -> RatingRun:
-    """Rate every organization existing on `on` under the scheme in force
-    on that date; a re-run replaces that date. With `districts`, only the
-    organizations of those districts (organizations_of_districts): their
-    rows are exactly the ones the whole run writes for them."""
-    run = RatingRun(on=on)
-    schemes = SchemesByDistrict(on)
-    messages, notes, any_weight = rating_messages(schemes)
-    run.messages.extend(messages)
-    if not any_weight:
-        return run
-    organization_ids = None if districts is None else organizations_of_districts(districts)
-    results = rate_all(on=on, schemes=schemes, organization_ids=organization_ids) if organization_ids != [] else []
-    with transaction.atomic():
-        carried = {}
-        previous_rows = Rating.objects.filter(year=on.year, computed_on__lte=on, override_stars__isnull=False)
-        if organization_ids is not None:
-            previous_rows = previous_rows.filter(organization_id__in=organization_ids)
-        for r in previous_rows.order_by("computed_on"):
-            carried[r.organization_id] = r
-        # Raw delete: the audit trail would log every replaced row of a re-run one by one.
-        if organization_ids is None:
-            with connection.cursor() as cursor:
-                cursor.execute(f"DELETE FROM {Rating._meta.db_table} WHERE computed_on = %s", [on])
-        elif organization_ids:
-            replaced = Rating.objects.filter(computed_on=on, organization_id__in=organization_ids)
-            replaced._raw_delete(replaced.db)
-        rows = []
-        for org, result in results:
-            note = notes.get(schemes.of(org.district_id).owner_id)
-            if note:
-                result["evidence"]["note"] = note
-            rating = Rating(
-                organization_id=org.pk,
-                year=on.year,
-                computed_on=on,
-                published_on=on,
-                score=result["score"],
-                computed_stars=result["stars"],
-                vetoed=result["vetoed"],
-                evidence=result["evidence"],
-                next_star_gap=result["gap"],
-            )
-            previous = carried.get(org.pk)
-            if previous is not None:
-                rating.override_stars = previous.override_stars
-                rating.override_reason = previous.override_reason
-                rating.override_by_id = previous.override_by_id
-                rating.override_at = previous.override_at
-            rows.append(rating)
-        Rating.objects.bulk_create(rows, batch_size=2000)
-    run.ratings = len(rows)
-    return run
 
 
 @transaction.atomic

@@ -1,4 +1,10 @@
-"""compute_stats: the whole nightly run for one date, under a lock."""
+"""compute_stats: the whole nightly run for one date, under a lock.
+
+A run is cut into parts (stats.parts): each computes and stages the
+results of its organizations and enterprises; a final step puts them
+together and publishes everything in one transaction. The single run is one
+part of everything followed by the final step, in one process; the Celery
+task fans the parts out to workers (stats.tasks)."""
 
 from __future__ import annotations
 
@@ -8,17 +14,20 @@ import threading
 import time
 import uuid
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 
 from django.core.cache import cache
-from django.db import connection
+from django.db import connection, transaction
 from django.utils.translation import gettext as _
 
 from core.errors import ApplicationError
 
-from .coverage import coverage_compute
-from .ratings import SchemesByDistrict, rating_messages, ratings_compute
-from .warnings import warnings_refresh
+from .coverage import coverage_messages, coverage_snapshots, coverage_write, surveys_exist
+from .parts import part_compute, staged_discard, staged_load, staged_sweep
+from .rating_publish import rating_messages, ratings_publish
+from .ratings import SchemesByDistrict
+from .warnings import PRODUCERS, warnings_apply, warnings_drafts, warnings_skipped
+from .warnings import Context as WarningContext
 
 logger = logging.getLogger(__name__)
 
@@ -94,79 +103,110 @@ def _run_key(on: date) -> str:
 def run_claim(on: date) -> str:
     """Mark a run of `on` as under way (cache.add, atomic in Redis): a second
     run of the same date, single or fanned out, is refused until the first
-    releases the mark (run_release) or LOCK_TIMEOUT passes."""
+    releases the mark (run_release) or LOCK_TIMEOUT passes. The token names
+    what the run stages (stats.parts); what dead runs left staged is dropped."""
     token = uuid.uuid4().hex
     if not cache.add(_run_key(on), token, LOCK_TIMEOUT):
         raise StatsLocked(_("统计任务正在运行，请稍后再试"))
+    try:
+        staged_sweep(on=on, keep=token, older_than=timedelta(seconds=LOCK_TIMEOUT))
+    except Exception:
+        run_release(on, token)
+        raise
     return token
 
 
 def run_release(on: date, token: str) -> None:
-    if cache.get(_run_key(on)) == token:
-        cache.delete(_run_key(on))
+    """The run is over, published or not: drop what it staged, free the date."""
+    try:
+        staged_discard(token=token)
+    finally:
+        if cache.get(_run_key(on)) == token:
+            cache.delete(_run_key(on))
 
 
 def compute_stats(*, on: date) -> StatsResult:
-    """Coverage snapshots, ratings and warnings for `on`. Idempotent per date:
-    each part replaces that date's rows. Bad data gives messages and a
+    """Coverage snapshots, ratings and warnings for `on`, computed as one
+    part (stats.parts) and published in one transaction. Idempotent per
+    date: a re-run replaces that date's rows. Bad data gives messages and a
     data-quality warning, never a crash or a wrong figure."""
     token = run_claim(on)
     try:
         with stats_lock():
-            started = time.monotonic()
-            ratings = ratings_compute(on=on)
-            seconds = round(time.monotonic() - started, 3)
-            result = _finish(on=on, ratings=ratings.ratings, ratings_seconds=seconds, rating_messages=ratings.messages)
+            part = part_compute(on=on, token=token, label="all", streets=None)
+            result = _publish(on=on, token=token, parts=[part])
     finally:
         run_release(on, token)
     _log(result)
     return result
 
 
-def compute_stats_part(*, on: date, districts: set[int | None]) -> tuple[int, float]:
-    """One part of a fanned-out run: the ratings of `districts`
-    (stats.ratings.organizations_of_districts); the rows and their number,
-    the seconds taken. The run's mark (run_claim) is held by whoever started it."""
-    started = time.monotonic()
-    ratings = ratings_compute(on=on, districts=districts)
-    return ratings.ratings, round(time.monotonic() - started, 3)
+def compute_stats_part(*, on: date, token: str, label: str, streets: list[int]) -> dict:
+    """One part of a fanned-out run (stats.parts.parts_plan): computed and
+    staged under the run's token, nothing published. The run's mark
+    (run_claim) is held by whoever started the run."""
+    return part_compute(on=on, token=token, label=label, streets=streets)
 
 
-def compute_stats_finish(*, on: date, ratings: int, seconds: float) -> StatsResult:
-    """The final step of a fanned-out run, once every part has written its
-    ratings: coverage (its city rows need every district's facts) and the
-    warnings, under the same lock as the single run."""
+def compute_stats_finish(*, on: date, token: str, parts: list[dict]) -> StatsResult:
+    """The final step of a fanned-out run, once every part has staged its
+    results: publish them, under the same lock as the single run."""
     with stats_lock():
-        messages, _notes, _rated = rating_messages(SchemesByDistrict(on))
-        result = _finish(on=on, ratings=ratings, ratings_seconds=seconds, rating_messages=messages)
+        result = _publish(on=on, token=token, parts=parts)
     _log(result)
     return result
 
 
-def _finish(*, on: date, ratings: int, ratings_seconds: float, rating_messages: list[str]) -> StatsResult:
-    """Coverage, then the warnings fed by the data issues of coverage and ratings (the lock is held)."""
+class PartsMissing(RuntimeError):
+    pass
+
+
+def _publish(*, on: date, token: str, parts: list[dict]) -> StatsResult:
+    """Put the staged parts together and publish ratings, coverage snapshots
+    and warnings in one transaction (the lock is held): a reader sees the
+    date's previous results or all of the new ones, never a mix. Refuses,
+    publishing nothing, when a part's results are not all there."""
+    staged = staged_load(token=token)
+    if sorted(staged.labels) != sorted(p["label"] for p in parts):
+        raise PartsMissing(f"staged {sorted(staged.labels)}, expected {sorted(p['label'] for p in parts)}")
     result = StatsResult(on=on)
+    for part in parts:  # each step's seconds, summed over the parts
+        for step, seconds in part["seconds"].items():
+            result.seconds[step] = round(result.seconds.get(step, 0) + seconds, 3)
     issues: list[tuple[str, str]] = []
-
-    started = time.monotonic()
-    coverage = coverage_compute(on=on)
-    result.snapshots = coverage.snapshots
-    result.seconds["coverage"] = round(time.monotonic() - started, 3)
-    for i, message in enumerate(coverage.messages):
+    for i, message in enumerate(coverage_messages(on)):
         issues.append((f"coverage:{i}", message))
-
-    result.ratings = ratings
-    result.seconds["ratings"] = ratings_seconds
-    for i, message in enumerate(rating_messages):
+    messages, _notes, any_weight = rating_messages(SchemesByDistrict(on))
+    for i, message in enumerate(messages):
         issues.append((f"rating:{i}", message))
 
     started = time.monotonic()
-    warnings = warnings_refresh(on=on, data_issues=issues)
-    result.seconds["warnings"] = round(time.monotonic() - started, 3)
-    result.alerts_opened, result.alerts_kept, result.alerts_closed = warnings.opened, warnings.kept, warnings.closed
+    snapshots = coverage_snapshots(on=on, cells=staged.cells, org_rows=staged.org_rows) if surveys_exist(on) else []
+    skipped = warnings_skipped(on)
+    drafts = staged.drafts
+    if not skipped:
+        whole = [p for p in PRODUCERS if p.whole_run]
+        drafts = [*drafts, *warnings_drafts(WarningContext(on=on, data_issues=issues), whole)]
+    result.seconds["final"] = round(time.monotonic() - started, 3)
+
+    started = time.monotonic()
+    with transaction.atomic():
+        if any_weight:
+            result.ratings = ratings_publish(on=on, token=token)
+        coverage_write(on=on, rows=snapshots)
+        result.snapshots = len(snapshots)
+        if not skipped:
+            warnings = warnings_apply(on=on, drafts=drafts, kinds=[p.kind for p in PRODUCERS])
+            result.alerts_opened, result.alerts_kept, result.alerts_closed = (
+                warnings.opened,
+                warnings.kept,
+                warnings.closed,
+            )
+        staged_discard(token=token)
+    result.seconds["publish"] = round(time.monotonic() - started, 3)
     result.messages = [m for _k, m in issues]
-    if warnings.skipped:
-        result.messages.append(warnings.message)
+    if skipped:
+        result.messages.append(skipped)
     return result
 
 

@@ -34,7 +34,7 @@ from orgs.scoping import scope_for
 from orgs.selectors import criteria_in_force, organization_get, thresholds_in_force, vetoes_of
 
 from .compliance import active_rules
-from .coverage import coverage_date, coverage_table
+from .coverage_reads import coverage_date, coverage_table
 from .drilldown import coverage_drilldown
 from .nodes import node_keys, top_regions
 from .rating_gap import next_star_lines

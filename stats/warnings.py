@@ -7,8 +7,15 @@ closed with closed_on and a step in its history (DESIGN.md §10). An alert
 past its deadline and not closed goes up one level, once. Only the kinds whose producer ran are closed, so a
 producer that is missing (or fails) never closes other people's alerts.
 
+In a nightly run each part (stats.parts) runs the producers over its own
+organizations and enterprises (Context.organization_ids, its facts table)
+and stages the drafts; the final step runs the producers of the whole run
+and applies every draft at once (warnings_apply): what is closed is the set
+difference against all the open alerts, so it needs every part's drafts.
+
 To add a warning: write `def producer(ctx) -> Iterable[AlertDraft]` and add a
-Producer line to PRODUCERS.
+Producer line to PRODUCERS (whole_run=True when it does not look at
+organizations or enterprises; otherwise narrow its queries with ctx.narrow).
 """
 
 from __future__ import annotations
@@ -17,7 +24,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from django.db import connection, transaction
+from django.db import transaction
+from django.db.backends.utils import CursorWrapper
 from django.db.models import Count, Max, Q
 from django.urls import reverse
 from django.utils import timezone
@@ -27,10 +35,10 @@ from django.utils.translation import gettext_noop
 from activities.models import THREE_MEETINGS_ONE_LECTURE, Activity, ActivityType
 from core.i18n import in_chinese, label, listed, said
 from orgs.alerts import alerts_close_cleared, alerts_escalate_overdue, alerts_refresh_undo, raised_level
-from orgs.models import Alert, BusinessStatus, OrgSetup, PartyOrganization
+from orgs.models import Alert, BusinessStatus, Enterprise, OrgSetup, PartyOrganization
 
 from . import compliance
-from .coverage import facts_sql, hash_joins_only
+from .coverage import FACTS_TABLE, facts_table
 
 NO_ACTIVITY_DAYS = 90
 TERM_WARNING_DAYS = 60
@@ -55,14 +63,20 @@ class Context:
     on: date
     data_issues: list[tuple[str, str]]
     enterprise_problems: list[tuple] = field(default_factory=list)
+    # A part of a fanned-out run (stats.run) looks at these organizations only; None: at every one.
+    organization_ids: list[int] | None = None
     _orgs: list | None = None
+
+    def narrow(self, qs, path: str = "organization_id"):
+        return qs if self.organization_ids is None else qs.filter(**{f"{path}__in": self.organization_ids})
 
     @property
     def orgs(self) -> list[PartyOrganization]:
         """Organizations existing on the date, loaded once for all producers."""
         if self._orgs is None:
             self._orgs = list(
-                PartyOrganization.objects.filter(Q(founded_on__isnull=True) | Q(founded_on__lte=self.on))
+                self.narrow(PartyOrganization.objects.all(), "pk")
+                .filter(Q(founded_on__isnull=True) | Q(founded_on__lte=self.on))
                 .filter(Q(dissolved_on__isnull=True) | Q(dissolved_on__gt=self.on))
                 .only(
                     "id",
@@ -106,7 +120,7 @@ def _org_draft(kind, level, org, meant: dict) -> AlertDraft:
 def no_activity_90(ctx: Context) -> Iterable[AlertDraft]:
     since = ctx.on - timedelta(days=NO_ACTIVITY_DAYS)
     last = dict(
-        Activity.objects.filter(status=Activity.Status.APPROVED, held_on__lte=ctx.on)
+        ctx.narrow(Activity.objects.filter(status=Activity.Status.APPROVED, held_on__lte=ctx.on))
         .values_list("organization_id")
         .annotate(last=Max("held_on"))
         .order_by()
@@ -133,7 +147,7 @@ def meetings_behind(ctx: Context) -> Iterable[AlertDraft]:
     """三会一课 behind this quarter: a closed month of the quarter missed a
     monthly meeting, or the quarter's last month has come without a quarterly one."""
     quarter = compliance.period_containing("quarter", ctx.on)
-    counts = compliance.activity_counts(start=quarter.start, end=ctx.on)
+    counts = compliance.activity_counts(start=quarter.start, end=ctx.on, organization_ids=ctx.organization_ids)
     rules = compliance.RulesByDistrict.load(ctx.on)
     last_month = (ctx.on.year, ctx.on.month) == quarter.months()[-1]
     for org in ctx.orgs:
@@ -195,21 +209,17 @@ def no_secretary(ctx: Context) -> Iterable[AlertDraft]:
             yield _org_draft(Alert.Kind.NO_SECRETARY, Alert.Level.RED, org, meant)
 
 
-def _enterprise_problems(ctx: Context) -> list[tuple]:
-    """Enterprises of B that should form, or whose survey disagrees with the records (one query)."""
-    sql, params = facts_sql(on=ctx.on)
-    from orgs.models import Enterprise
-
-    with transaction.atomic(), connection.cursor() as cursor:
-        hash_joins_only(cursor)
-        cursor.execute(
-            f"""SELECT x.enterprise_id, x.street_id, x.formal_n, x.org_setup, x.org_covered, x.eligible, e.name
-            FROM ({sql}) x JOIN {Enterprise._meta.db_table} e ON e.id = x.enterprise_id
-            WHERE (x.eligible = 1 AND x.org_covered = 0)
-               OR (x.org_setup <> %s AND x.org_covered = 0) OR (x.org_setup = %s AND x.org_covered = 1)""",
-            [*params, OrgSetup.NONE, OrgSetup.NONE],
-        )
-        return cursor.fetchall()
+def enterprise_problems(cursor: CursorWrapper) -> list[tuple]:
+    """Enterprises of the facts table (stats.coverage.facts_table) that should
+    form, or whose survey disagrees with the records (one query)."""
+    cursor.execute(
+        f"""SELECT x.enterprise_id, x.street_id, x.formal_n, x.org_setup, x.org_covered, x.eligible, e.name
+        FROM {FACTS_TABLE} x JOIN {Enterprise._meta.db_table} e ON e.id = x.enterprise_id
+        WHERE (x.eligible = 1 AND x.org_covered = 0)
+           OR (x.org_setup <> %s AND x.org_covered = 0) OR (x.org_setup = %s AND x.org_covered = 1)""",
+        [OrgSetup.NONE, OrgSetup.NONE],
+    )
+    return [tuple(row) for row in cursor.fetchall()]
 
 
 def should_form(ctx: Context) -> Iterable[AlertDraft]:
@@ -253,7 +263,7 @@ def survey_mismatch(ctx: Context) -> Iterable[AlertDraft]:
 
 
 def only_closed(ctx: Context) -> Iterable[AlertDraft]:
-    link = PartyOrganization.enterprises.through.objects
+    link = ctx.narrow(PartyOrganization.enterprises.through.objects.all(), "partyorganization_id")
     closed_only = set(
         link.values_list("partyorganization_id")
         .annotate(op=Count("id", filter=Q(enterprise__status=BusinessStatus.OPERATING)))
@@ -272,9 +282,8 @@ def only_closed(ctx: Context) -> Iterable[AlertDraft]:
 
 
 def no_enterprise(ctx: Context) -> Iterable[AlertDraft]:
-    linked = set(
-        PartyOrganization.enterprises.through.objects.values_list("partyorganization_id", flat=True).distinct()
-    )
+    link = ctx.narrow(PartyOrganization.enterprises.through.objects.all(), "partyorganization_id")
+    linked = set(link.values_list("partyorganization_id", flat=True).distinct())
     for org in ctx.orgs:
         if org.pk not in linked:
             yield _org_draft(
@@ -363,6 +372,9 @@ def demand_unchecked(ctx: Context) -> Iterable[AlertDraft]:
 class Producer:
     kind: str
     produce: Callable[[Context], Iterable[AlertDraft]]
+    # Looks at the whole run, not at organizations or enterprises: in a
+    # fanned-out run it runs once, in the final step, not in each part.
+    whole_run: bool = False
 
 
 PRODUCERS: list[Producer] = [
@@ -374,10 +386,10 @@ PRODUCERS: list[Producer] = [
     Producer(Alert.Kind.SURVEY_MISMATCH, survey_mismatch),
     Producer(Alert.Kind.ONLY_CLOSED, only_closed),
     Producer(Alert.Kind.NO_ENTERPRISE, no_enterprise),
-    Producer(Alert.Kind.DATA_QUALITY, data_quality),
-    Producer(Alert.Kind.FUND_WAITING, fund_waiting),
-    Producer(Alert.Kind.DEMAND_OVERDUE, demand_overdue),
-    Producer(Alert.Kind.DEMAND_UNCHECKED, demand_unchecked),
+    Producer(Alert.Kind.DATA_QUALITY, data_quality, whole_run=True),
+    Producer(Alert.Kind.FUND_WAITING, fund_waiting, whole_run=True),
+    Producer(Alert.Kind.DEMAND_OVERDUE, demand_overdue, whole_run=True),
+    Producer(Alert.Kind.DEMAND_UNCHECKED, demand_unchecked, whole_run=True),
 ]
 
 
@@ -392,72 +404,92 @@ class WarningRun:
     message: str = ""
 
 
-def warnings_refresh(*, on: date, data_issues: list[tuple[str, str]] | None = None, producers=None) -> WarningRun:
-    """Bring the open alerts in line with what the producers see on `on`."""
-    run = WarningRun(on=on)
-    producers = PRODUCERS if producers is None else producers
+def warnings_skipped(on: date) -> str:
+    """Why the warnings of `on` are not refreshed ("" when they are):
+    warnings describe the present; a back-filled date must not reopen or close today's."""
     latest = Alert.objects.aggregate(d=Max("last_seen_on"))["d"]
     if latest is not None and latest > on:
-        # Warnings describe the present; a back-filled date must not reopen or close today's.
-        run.skipped = True
-        run.message = _("预警已按%(d)s刷新，补算更早日期时不更新预警。") % {"d": latest}
-        return run
-    ctx = Context(on=on, data_issues=data_issues or [])
-    kinds = [p.kind for p in producers]
-    if any(p.kind in (Alert.Kind.SHOULD_FORM, Alert.Kind.SURVEY_MISMATCH) for p in producers):
-        ctx.enterprise_problems = _enterprise_problems(ctx)
+        return _("预警已按%(d)s刷新，补算更早日期时不更新预警。") % {"d": latest}
+    return ""
+
+
+def warnings_drafts(ctx: Context, producers: Iterable[Producer]) -> list[AlertDraft]:
+    """What the producers see in `ctx`, one draft per (kind, subject)."""
     drafts: dict[tuple[str, str], AlertDraft] = {}
     for producer in producers:
         for draft in producer.produce(ctx):
             drafts[(draft.kind, draft.subject_key)] = draft
+    return list(drafts.values())
+
+
+def warnings_refresh(*, on: date, data_issues: list[tuple[str, str]] | None = None, producers=None) -> WarningRun:
+    """Bring the open alerts in line with what the producers see on `on`, at
+    once (the nightly run does the same through its parts, stats.run)."""
+    producers = PRODUCERS if producers is None else producers
+    skipped = warnings_skipped(on)
+    if skipped:
+        return WarningRun(on=on, skipped=True, message=skipped)
+    ctx = Context(on=on, data_issues=data_issues or [])
+    if any(p.kind in (Alert.Kind.SHOULD_FORM, Alert.Kind.SURVEY_MISMATCH) for p in producers):
+        with facts_table(on=on) as cursor:
+            ctx.enterprise_problems = enterprise_problems(cursor)
     with transaction.atomic():
-        # A second run on the same date starts from what the first found.
-        alerts_refresh_undo(kinds=kinds, on=on)
-        open_alerts = {(a.kind, a.subject_key): a for a in Alert.objects.filter(kind__in=kinds, closed_on__isnull=True)}
-        to_create, to_update, to_close, seen = [], [], [], []
-        for key, draft in drafts.items():
-            alert = open_alerts.get(key)
-            if alert is None:
-                to_create.append(
-                    Alert(
-                        kind=draft.kind,
-                        subject_key=draft.subject_key,
-                        level=draft.level,
-                        message=draft.message,
-                        said=draft.said or {},
-                        street_id=draft.street_id,
-                        organization_id=draft.organization_id,
-                        enterprise_id=draft.enterprise_id,
-                        link=draft.link,
-                        opened_on=on,
-                        last_seen_on=on,
-                    )
+        return warnings_apply(on=on, drafts=warnings_drafts(ctx, producers), kinds=[p.kind for p in producers])
+
+
+def warnings_apply(*, on: date, drafts: Iterable[AlertDraft], kinds: list[str]) -> WarningRun:
+    """Open, keep and close the alerts of `kinds` so that the open ones are
+    `drafts`, in the caller's transaction (stats.warnings_refresh, the final
+    step of the nightly run): the set difference needs every draft of the run."""
+    run = WarningRun(on=on)
+    by_key = {(d.kind, d.subject_key): d for d in drafts}
+    # A second run on the same date starts from what the first found.
+    alerts_refresh_undo(kinds=kinds, on=on)
+    open_alerts = {(a.kind, a.subject_key): a for a in Alert.objects.filter(kind__in=kinds, closed_on__isnull=True)}
+    to_create, to_update, to_close, seen = [], [], [], []
+    for key, draft in by_key.items():
+        alert = open_alerts.get(key)
+        if alert is None:
+            to_create.append(
+                Alert(
+                    kind=draft.kind,
+                    subject_key=draft.subject_key,
+                    level=draft.level,
+                    message=draft.message,
+                    said=draft.said or {},
+                    street_id=draft.street_id,
+                    organization_id=draft.organization_id,
+                    enterprise_id=draft.enterprise_id,
+                    link=draft.link,
+                    opened_on=on,
+                    last_seen_on=on,
                 )
-            else:
-                seen.append(alert.pk)
-                # An alert raised for being overdue stays raised while it is open.
-                level = raised_level(draft.level) if alert.escalated else draft.level
-                if (alert.level, alert.message, alert.said, alert.link, alert.street_id) != (
-                    level,
-                    draft.message,
-                    draft.said or {},
-                    draft.link,
-                    draft.street_id,
-                ):
-                    alert.level, alert.message, alert.link = level, draft.message, draft.link
-                    alert.said = draft.said or {}
-                    alert.street_id = draft.street_id
-                    to_update.append(alert)
-        for key, alert in open_alerts.items():
-            if key not in drafts:
-                alert.closed_on = on
-                to_close.append(alert)
-        Alert.objects.bulk_create(to_create, batch_size=2000)
-        Alert.objects.bulk_update(to_update, ["level", "message", "said", "link", "street"], batch_size=500)
-        # Plain UPDATEs by id list: one statement each, not a CASE per row.
-        for chunk in range(0, len(seen), 5000):
-            Alert.objects.filter(pk__in=seen[chunk : chunk + 5000]).update(last_seen_on=on)
-        alerts_close_cleared(alerts=to_close, on=on)
-        run.escalated = alerts_escalate_overdue(on=on)
+            )
+        else:
+            seen.append(alert.pk)
+            # An alert raised for being overdue stays raised while it is open.
+            level = raised_level(draft.level) if alert.escalated else draft.level
+            if (alert.level, alert.message, alert.said, alert.link, alert.street_id) != (
+                level,
+                draft.message,
+                draft.said or {},
+                draft.link,
+                draft.street_id,
+            ):
+                alert.level, alert.message, alert.link = level, draft.message, draft.link
+                alert.said = draft.said or {}
+                alert.street_id = draft.street_id
+                to_update.append(alert)
+    for key, alert in open_alerts.items():
+        if key not in by_key:
+            alert.closed_on = on
+            to_close.append(alert)
+    Alert.objects.bulk_create(to_create, batch_size=2000)
+    Alert.objects.bulk_update(to_update, ["level", "message", "said", "link", "street"], batch_size=500)
+    # Plain UPDATEs by id list: one statement each, not a CASE per row.
+    for chunk in range(0, len(seen), 5000):
+        Alert.objects.filter(pk__in=seen[chunk : chunk + 5000]).update(last_seen_on=on)
+    alerts_close_cleared(alerts=to_close, on=on)
+    run.escalated = alerts_escalate_overdue(on=on)
     run.opened, run.kept, run.closed = len(to_create), len(seen), len(to_close)
     return run

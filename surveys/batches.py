@@ -293,6 +293,8 @@ def survey_batch_confirm(*, batch: ImportBatch, by: User, park_decisions: dict[s
             raise ApplicationError(_("该批次当前不是待确认状态"))
         if batch.strict and batch.rejected:
             raise ApplicationError(_("严格模式下存在不合格的行，不能导入；请修正后重新上传"))
+        if not batch.source:
+            raise ApplicationError(_("上传的文件已不在存储中（可能已超过保存期限），请重新上传"))
         batch.decisions = {**(batch.decisions or {}), "parks": _park_decisions(batch, park_decisions)}
         batch.status = ImportBatch.Status.RUNNING
         batch.progress = 0

@@ -1,10 +1,12 @@
-"""Celery wrappers for the survey import's long steps (check, write) and a batch's rollback."""
+"""Celery wrappers for the survey import's long steps (check, write), a
+batch's rollback, and the daily deletion of uploaded files past their retention."""
 
 from celery import shared_task
 
 from core import jobs
 
 from .batches import survey_batch_run
+from .retention import survey_files_purge
 from .rollback import survey_batch_rollback_work
 
 
@@ -25,3 +27,13 @@ def survey_batch_task(batch_id: int, commit: bool, attempt: int | None = None) -
 def survey_rollback_task(batch_id: int, user_id: int | None) -> int:
     survey_batch_rollback_work(batch_id=batch_id, user_id=user_id)
     return batch_id
+
+
+@shared_task(
+    name="surveys.tasks.purge_survey_files_task",
+    ignore_result=True,
+    soft_time_limit=jobs.soft_limit("default"),
+    time_limit=jobs.hard_limit("default"),
+)
+def purge_survey_files_task() -> int:
+    return len(survey_files_purge().batch_ids)

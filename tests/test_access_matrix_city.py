@@ -22,6 +22,7 @@ from django.utils import timezone
 from funds.models import FundTransaction, Objection
 from orgs.models import ImportBatch, RectificationStep, Region, Role, User
 from pages.dashboard_views import EXPORTS
+from pairings.models import Visit
 from stats.coverage import ENTERPRISE_SETS, coverage_compute
 from stats.drilldown import RECORD_SETS
 from tests.factories import EnterpriseFactory, MemberFactory, OrganizationFactory, UserFactory, grant
@@ -37,8 +38,8 @@ from tests.helpers.matrix import (
     writes,
 )
 
-# Records whose only URLs are POST actions (reverse, resolve, mark done).
-POST_ONLY = {RectificationStep, FundTransaction, Objection}
+# Records whose only URLs are POST actions (reverse, resolve, mark done, settle).
+POST_ONLY = {RectificationStep, FundTransaction, Objection, Visit}
 A_ROLES = ["district_a", "street_a1_staff", "secretary_a", "leader_a"]
 
 
@@ -139,6 +140,7 @@ CITY_ANSWERS = {
             "funds:application_create",
             "funds:application_resubmit",
             "funds:application_settle",
+            "pairings:visit_log",  # the pairing's party side and its street's staff log visits
         ],
         403,
     ),
@@ -273,6 +275,8 @@ def test_the_city_user_lists_district_b(city_world, district_b):
         "orgs:enterprise_list": w.enterprise_b.name,
         "funds:account_list": w.org_b.name,
         "api-member-list": w.member_b.name,
+        "pairings:list": w.enterprise_b.name,
+        "api-pairing-list": w.enterprise_b.name,
     }
     for name, text in shown.items():
         response = request(client, w.city_user, "get", reverse(name))

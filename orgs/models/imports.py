@@ -81,6 +81,9 @@ class ImportBatch(models.Model):
     details = models.FileField(_("完整报告"), upload_to=import_details_path, blank=True)
     # The uploaded file is kept so the confirm step imports exactly what was previewed.
     source = models.FileField(_("上传文件"), upload_to=import_source_path, blank=True)
+    # The kept file is deleted SURVEY_FILE_RETENTION_DAYS after the upload
+    # (surveys/retention.py); `file_hash` still names what was imported.
+    source_purged_at = models.DateTimeField(_("上传文件删除时间"), null=True, blank=True)
     strict = models.BooleanField(_("严格模式"), default=False)
     create_streets = models.BooleanField(_("允许新建街道"), default=False)
     progress = models.PositiveSmallIntegerField(_("进度(%)"), default=0)

@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from activities.models import Activity, Attachment
+from exports.models import ExportJob
 from funds.models import Receipt
 from orgs.models import AlertStep, ImportBatch, VenueChecklist, VenuePhoto
 from tests.factories import UserFactory
@@ -135,6 +136,7 @@ def test_every_upload_to_gives_a_random_name():
         ImportBatch: ImportBatch(),
         VenuePhoto: VenuePhoto(checklist=VenueChecklist(pk=4, organization_id=1)),
         AlertStep: AlertStep(alert_id=5),
+        ExportJob: ExportJob(),
     }
     file_fields = [
         (model, field)

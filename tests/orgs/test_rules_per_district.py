@@ -23,8 +23,8 @@ from orgs import policy
 from orgs.models import Rating, RatingCriterion, Region, Role, StarThreshold
 from orgs.reference import ensure_reference_data as ensure_scheme
 from stats.compliance import next_due
+from stats.rating_publish import ratings_compute
 from stats.rating_scheme import scheme_check, scheme_set
-from stats.ratings import ratings_compute
 from tests.factories import EnterpriseFactory, OrganizationFactory, UserFactory, grant
 from tests.helpers.funds import D, rate
 

@@ -12,7 +12,7 @@ from activities.reference import ensure_reference_data as ensure_rules
 from orgs.models import Rating, RatingCriterion, StarThreshold
 from orgs.reference import ensure_reference_data
 from orgs.selectors import criteria_in_force, thresholds_in_force
-from stats.ratings import ratings_compute
+from stats.rating_publish import ratings_compute
 
 URL = reverse("orgs:rating_scheme")
 

@@ -14,7 +14,8 @@ from orgs.models import Rating, RatingCriterion, RatingVeto, VenueChecklist
 from orgs.reference import ensure_reference_data
 from orgs.selectors import rating_in_force
 from stats.compliance import next_due, organization_calendar
-from stats.ratings import rating_override, ratings_compute
+from stats.rating_publish import ratings_compute
+from stats.ratings import rating_override
 
 ON = date(2026, 5, 15)
 

@@ -45,6 +45,8 @@ ABORTS = [sys.executable, "-c", "import os; os.abort()"]
 @pytest.fixture(autouse=True)
 def _media_in_tmp(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
+    # These tests look at the files on the local disk, whatever storage the environment names.
+    settings.STORAGES = {**settings.STORAGES, "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"}}
 
 
 def upload(client, path, **data):

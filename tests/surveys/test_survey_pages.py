@@ -183,7 +183,7 @@ def test_a_batch_whose_file_went_bad_is_marked_failed_with_a_message(world, logi
         batch = survey_batch_open(
             upload=SimpleUploadedFile("s.xlsx", fh.read()), year=2026, by=world.district, street=None
         )
-    with open(batch.source.path, "wb") as fh:
+    with batch.source.storage.open(batch.source.name, "wb") as fh:
         fh.write(b"%PDF-1.4 broken")
     survey_batch_process(batch=batch, commit=False)
     batch.refresh_from_db()
