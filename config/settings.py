@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "members",
     "activities",
     "funds",
+    "demands",
     "alliances",
     "pairings",
     "surveys",

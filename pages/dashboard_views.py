@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy
 from alliances.selectors import AllianceFigures, alliance_figures
 from core.db_router import replica_reads
 from core.xlsx import Percent, percent, xlsx_response
+from demands.figures import demands_figures
 from exports.views import export_response
 from orgs import policy
 from orgs.models import Alert, Region, Role
@@ -93,6 +94,7 @@ def dashboard_view(request: HttpRequest) -> HttpResponse:
         "role_label": _role_label(request.user),
         "figures": DASHBOARD_FIGURES,
         "sorts": TABLE_SORTS,
+        "demand_figures": demands_figures(user=request.user, region=q.street or q.region),
         "alliance_figures": _alliance_figures(q),
         "pairing_figures": pairings_figures(user=request.user, region=q.street or q.below_root),
     }
@@ -273,6 +275,9 @@ def bulletin_view(request: HttpRequest) -> HttpResponse:
             "should_form_limit": BULLETIN_SHOULD_FORM_LIMIT,
             "export_query": q.querystring(sort=""),
             "ranking_query": q.querystring(),
+            "demand_figures": demands_figures(
+                user=request.user, region=q.street or q.region, on=min(month_end(month), timezone.localdate())
+            ),
             "alliance_figures": _alliance_figures(q),
             "pairing_figures": pairings_figures(
                 user=request.user, region=q.street or q.below_root, on=min(month_end(month), timezone.localdate())

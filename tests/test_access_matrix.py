@@ -272,3 +272,33 @@ def test_the_pairings_own_leader_and_cadre_log_visits(world, side_b):
         )
         answers = _pairing_answers(world, user, pairing, visit, ["visit", "settle", "stop"])
         assert answers == {"visit": "done", "settle": "done", "stop": "refused"}, user.username
+
+
+# Side B's C project (org B's): who checks it (跟单: district staff, not its own
+# secretary or a leader: 403), who never reaches it (404). Page and API alike.
+DEMAND_CHECK_ANSWERS = {"district": 302, "street_a_staff": 404, "secretary_a": 404, "secretary_b": 403, "leader": 403}
+
+
+@pytest.mark.parametrize("role", sorted(DEMAND_CHECK_ANSWERS))
+def test_demand_checks_answer_as_the_policy_says(world, side_b, role):
+    from django.utils import timezone
+
+    from demands.models import DemandCheck, DemandProject
+
+    client = Client()
+    user = getattr(world, role)
+    pk = side_b[DemandProject]
+    data = {"checked_on": timezone.localdate().isoformat(), "finding": "抽查"}
+    for name in ("demands:check", "api-demand-check"):
+        client.force_login(user)
+        before = writes()
+        if name.startswith("api"):
+            status = client.post(reverse(name, args=[pk]), data=data, content_type="application/json").status_code
+        else:
+            status = client.post(reverse(name, args=[pk]), data=data).status_code
+        expected = DEMAND_CHECK_ANSWERS[role]
+        if name.startswith("api") and expected == 302:
+            expected = 200
+        assert status == expected, (name, status)
+        assert (writes() != before) == (expected in (200, 302)), f"{role} {name}"
+    assert DemandCheck.objects.filter(project_id=pk).count() == (2 if role == "district" else 0)

@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from activities.reference import ensure_reference_data as ensure_activity_reference
 from alliances import demo as alliances_demo
+from demands import demo as demands_demo
 from orgs.models import Enterprise, User
 from orgs.reference import ensure_reference_data as ensure_org_reference
 from pairings import demo as pairings_demo
@@ -73,6 +74,7 @@ class Seeder(EnterpriseSteps, OrganizationSteps, InstructorSteps, ActivitySteps,
             seed=self.rng.randrange(1 << 30),
         )
         self.count("pairings", pairings_demo.seed(as_of=self.as_of))
+        self.count("demand_projects", demands_demo.seed(as_of=self.as_of, seed=self.rng.randrange(1 << 30)))
         self.analyze()
         return self.result
 

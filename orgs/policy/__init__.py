@@ -47,6 +47,16 @@ from .alliances import (  # noqa: F401  (sections of the one policy)
     may_read_alliance_figures,
 )
 from .base import _holders, _reaches, _reads, _writes, require, require_permission  # noqa: F401
+from .demands import (  # noqa: F401
+    demand_claim_organizations_q,
+    demand_reach_organizations_q,
+    may_browse_demands,
+    may_check_demand,
+    may_claim_demand,
+    may_manage_demand,
+    may_set_up_demand,
+    may_write_demands,
+)
 from .pairings import (  # noqa: F401
     holds_cadre_role,
     holds_leader_role,

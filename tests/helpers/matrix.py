@@ -22,6 +22,8 @@ from django.utils import timezone
 
 from activities.models import Activity
 from alliances.models import Alliance, AllianceMember, AllianceProblem
+from demands.models import DemandProject
+from demands.services import demand_set_up
 from funds.income import income_receive
 from funds.models import Application, FundAccount, FundTransaction, Objection, Settlement, TransactionKind
 from funds.services import account_open
@@ -50,6 +52,7 @@ ID_KEY = re.compile(r"(^|_)(pk|id)$")
 
 # URL-name words → model, for function views (DRF views name their model).
 MODEL_HINTS = [
+    ("demand", DemandProject),
     ("alliances:member_leave", AllianceMember),
     ("alliances:problem_resolve", AllianceProblem),
     ("alliances:", Alliance),
@@ -214,6 +217,16 @@ def side_b_records(world, *, planner) -> dict:
         term_end=date(2028, 6, 1),
         secretary_name="乙书记",
     )
+    # A C project of org B in the demand library, open (every write would act on it).
+    demand = demand_set_up(
+        by=world.secretary_b,
+        level="C",
+        owner=world.org_b,
+        title="乙需求项目",
+        proposer_kind="member",
+        collected_by="forum",
+        target_date=timezone.localdate(),
+    )
     alliance = Alliance.objects.create(
         name="乙街道装备制造产业链党建联盟",
         chain="装备制造",
@@ -226,6 +239,7 @@ def side_b_records(world, *, planner) -> dict:
         founded_on=date(2026, 1, 1),
     )
     return {
+        DemandProject: demand.pk,
         Alliance: alliance.pk,
         AllianceMember: AllianceMember.objects.create(
             alliance=alliance, organization=world.org_b, joined_on=date(2026, 1, 1)
