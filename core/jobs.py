@@ -167,6 +167,32 @@ def queued_too_long(queued: datetime | None, *, now: datetime | None = None) -> 
     return now - queued > timedelta(seconds=settings.JOB_QUEUE_TIMEOUT_SECONDS)
 
 
+QUEUED, GONE = "queued", "gone"
+
+
+@contextmanager
+def stuck(
+    kind: str,
+    pk: int,
+    *,
+    limit: str,
+    queued_at: datetime | None,
+    started_at: datetime | None,
+    heartbeat_at: datetime | None,
+) -> Iterator[str | None]:
+    """The sweeper's verdict on one job, for the body to act on while the
+    job's lock is held: QUEUED (sent and never taken, too long), GONE (its
+    worker's lock is free or, where locks cannot tell, it has been silent
+    past the hard limit of `limit`), or None (leave it)."""
+    if started_at is None:
+        yield QUEUED if queued_too_long(queued_at) else None
+        return
+    with probe(kind, pk) as gone:
+        if gone is None:
+            gone = silent_too_long(heartbeat_at, limit)
+        yield GONE if gone else None
+
+
 SWEEPERS: dict[str, Callable[[], int]] = {}
 
 

@@ -224,18 +224,15 @@ def sweep_survey_batches() -> int:
     failed = 0
     working = ImportBatch.objects.filter(kind=ImportBatch.Kind.SURVEY, status__in=WORKING)
     for batch in working.only("pk", "status", "attempt", "created_at", "queued_at", "started_at", "heartbeat_at"):
-        if batch.started_at is None:
-            if jobs.queued_too_long(batch.queued_at or batch.created_at):
+        with jobs.stuck(
+            BATCH_JOB, batch.pk, limit="survey", queued_at=batch.queued_at or batch.created_at,
+            started_at=batch.started_at, heartbeat_at=batch.heartbeat_at,
+        ) as verdict:  # fmt: skip
+            if verdict == jobs.QUEUED:
                 minutes = settings.JOB_QUEUE_TIMEOUT_SECONDS // 60
-                message = _("任务排队超过 %(m)d 分钟仍未开始，后台处理进程可能没有运行；未写入任何数据，可重试") % {
-                    "m": minutes
-                }
-                failed += _fail_stuck(batch, message)
-            continue
-        with jobs.probe(BATCH_JOB, batch.pk) as gone:
-            if gone is None:
-                gone = jobs.silent_too_long(batch.heartbeat_at, "survey")
-            if gone:
+                message = _("任务排队超过 %(m)d 分钟仍未开始，后台处理进程可能没有运行；未写入任何数据，可重试")
+                failed += _fail_stuck(batch, message % {"m": minutes})
+            elif verdict == jobs.GONE:
                 message = _("后台处理进程在处理中途停止（被终止、重启或失去数据库连接），未写入任何数据；可重试")
                 failed += _fail_stuck(batch, message)
     return failed

@@ -223,16 +223,15 @@ def sweep_survey_rollbacks() -> int:
     done = 0
     waiting = ImportBatch.objects.filter(kind=ImportBatch.Kind.SURVEY, status=ImportBatch.Status.ROLLING_BACK)
     for batch in waiting.only("pk", "created_at", "queued_at", "started_at", "heartbeat_at"):
-        if batch.started_at is None:
-            if jobs.queued_too_long(batch.queued_at or batch.created_at):
+        with jobs.stuck(
+            ROLLBACK_JOB, batch.pk, limit="rollback", queued_at=batch.queued_at or batch.created_at,
+            started_at=batch.started_at, heartbeat_at=batch.heartbeat_at,
+        ) as verdict:  # fmt: skip
+            if verdict == jobs.QUEUED:
                 minutes = settings.JOB_QUEUE_TIMEOUT_SECONDS // 60
                 message = _("撤销任务排队超过 %(m)d 分钟仍未开始，后台处理进程可能没有运行；未撤销任何数据，可再次撤销")
                 done += _give_up(batch, message % {"m": minutes})
-            continue
-        with jobs.probe(ROLLBACK_JOB, batch.pk) as gone:
-            if gone is None:
-                gone = jobs.silent_too_long(batch.heartbeat_at, "rollback")
-            if gone:
+            elif verdict == jobs.GONE:
                 message = _("后台处理进程在撤销中途停止（被终止、重启或失去数据库连接），未撤销任何数据；可再次撤销")
                 done += _give_up(batch, message)
     return done
