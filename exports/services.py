@@ -235,22 +235,20 @@ def export_sweep() -> int:
     delete the files of expired ones. Returns how many jobs it changed."""
     now = timezone.now()
     changed = 0
-    stuck = ExportJob.objects.filter(
+    working = ExportJob.objects.filter(
         Q(status=ExportJob.Status.RUNNING) | Q(status=ExportJob.Status.QUEUED, started_at__isnull=True)
     ).only("pk", "status", "attempt", "queued_at", "heartbeat_at", "started_at")
-    for job in stuck:
-        if job.status == ExportJob.Status.QUEUED:
-            if not jobs.queued_too_long(job.queued_at, now=now):
+    for job in working:
+        with jobs.stuck(
+            LOCK_KIND, job.pk, limit=LOCK_KIND, queued_at=job.queued_at,
+            started_at=job.started_at, heartbeat_at=job.heartbeat_at,
+        ) as verdict:  # fmt: skip
+            if verdict is None:
                 continue
-            message = _("导出任务排队超时，后台处理进程可能未运行；请重新导出，如持续出现请联系系统管理员")
-        else:
-            message = _("导出进程已中断（服务重启或资源不足），请重新导出")
-        with jobs.probe(LOCK_KIND, job.pk) as free:
-            if free is False:
-                continue  # a worker holds it: alive
-            if free is None and job.status == ExportJob.Status.RUNNING:
-                if not jobs.silent_too_long(job.heartbeat_at, LOCK_KIND, now=now):
-                    continue
+            if verdict == jobs.QUEUED:
+                message = _("导出任务排队超时，后台处理进程可能未运行；请重新导出，如持续出现请联系系统管理员")
+            else:
+                message = _("导出进程已中断（服务重启或资源不足），请重新导出")
             changed += ExportJob.objects.filter(pk=job.pk, status=job.status, attempt=job.attempt).update(
                 status=ExportJob.Status.FAILED, error=message, note="", finished_at=now
             )
