@@ -16,11 +16,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from alliances.selectors import AllianceFigures, alliance_figures
 from core.db_router import replica_reads
 from core.xlsx import Percent, percent, xlsx_response
+from demands.figures import demands_figures
 from exports.views import export_response
 from orgs import policy
 from orgs.models import Alert, Region, Role
+from pairings.selectors import pairings_figures
 
 from .dashboards.drilldown import DASHBOARD_FIGURES
 from .dashboards.figures import TABLE_SORTS, month_end, snapshot_latest
@@ -71,6 +74,12 @@ def _issuer(q: DashboardQuery) -> str:
     return _region_name(q)
 
 
+def _alliance_figures(q: DashboardQuery) -> AllianceFigures:
+    """The alliances' figures for the page's region: the year to the page's date."""
+    region = q.park.parent if q.park is not None else (q.street or q.region)
+    return alliance_figures(user=q.user, region=region, start=date(q.date.year, 1, 1), end=q.date)
+
+
 @login_required
 @replica_reads
 def dashboard_view(request: HttpRequest) -> HttpResponse:
@@ -85,6 +94,9 @@ def dashboard_view(request: HttpRequest) -> HttpResponse:
         "role_label": _role_label(request.user),
         "figures": DASHBOARD_FIGURES,
         "sorts": TABLE_SORTS,
+        "demand_figures": demands_figures(user=request.user, region=q.street or q.region),
+        "alliance_figures": _alliance_figures(q),
+        "pairing_figures": pairings_figures(user=request.user, region=q.street or q.below_root),
     }
     template = "orgs/dashboard/_dash.html" if request.htmx else "orgs/dashboard/index.html"
     return render(request, template, context)
@@ -263,5 +275,12 @@ def bulletin_view(request: HttpRequest) -> HttpResponse:
             "should_form_limit": BULLETIN_SHOULD_FORM_LIMIT,
             "export_query": q.querystring(sort=""),
             "ranking_query": q.querystring(),
+            "demand_figures": demands_figures(
+                user=request.user, region=q.street or q.region, on=min(month_end(month), timezone.localdate())
+            ),
+            "alliance_figures": _alliance_figures(q),
+            "pairing_figures": pairings_figures(
+                user=request.user, region=q.street or q.below_root, on=min(month_end(month), timezone.localdate())
+            ),
         },
     )

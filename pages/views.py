@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from alliances.selectors import joint_activities_of
 from core.db_router import replica_reads
 from core.masking import mask_phone
 from core.pages import paginate
@@ -175,5 +176,6 @@ def organization_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
             "history": record_history(instance=organization) if policy.may_read_record_history(request.user) else None,
             "plans": rectification_plans(user=request.user, organization=organization),
             "may_plan": policy.may_plan_rectification(request.user, organization),
+            "joint_activities": joint_activities_of(organization=organization)[:50],
         },
     )

@@ -24,6 +24,7 @@ from django.db.backends.utils import CursorWrapper
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from alliances.models import Alliance, AllianceMember
 from members.models import Member
 from orgs.models import (
     CoverageSnapshot,
@@ -44,8 +45,8 @@ ELIGIBLE_FORMAL_MEMBERS = 3
 ENTERPRISE_SETS: dict[str, tuple] = {
     "enterprises": (gettext_lazy("企业数"), "1=1"),
     "org_covered": (gettext_lazy("组织覆盖企业"), "org_covered = 1"),
-    "work_covered": (gettext_lazy("工作覆盖企业"), "(org_covered = 1 OR instructor = 1)"),
-    "not_work_covered": (gettext_lazy("工作未覆盖企业"), "(org_covered = 0 AND instructor = 0)"),
+    "work_covered": (gettext_lazy("工作覆盖企业"), "(org_covered = 1 OR instructor = 1 OR alliance = 1)"),
+    "not_work_covered": (gettext_lazy("工作未覆盖企业"), "(org_covered = 0 AND instructor = 0 AND alliance = 0)"),
     "own_org_eligible": (gettext_lazy("正式党员3人以上企业"), "eligible = 1"),
     "own_org": (gettext_lazy("单独组建企业"), "(eligible = 1 AND own_org = 1)"),
     "should_form_not_formed": (gettext_lazy("应建未建企业"), "(eligible = 1 AND org_covered = 0)"),
@@ -61,6 +62,8 @@ def tables() -> dict[str, str]:
         "link": PartyOrganization.enterprises.through._meta.db_table,
         "assignment": InstructorAssignment._meta.db_table,
         "member": Member._meta.db_table,
+        "alliance": Alliance._meta.db_table,
+        "alliance_member": AllianceMember._meta.db_table,
     }
 
 
@@ -76,7 +79,10 @@ def facts_sql(*, on: date, streets: Sequence[int] | None = None) -> tuple[str, l
       and a survey alone still gives the figures (DESIGN.md §3);
     - an organization covers an enterprise on `on` when it is linked and was
       founded on or before and not dissolved by that date;
-    - an instructor assignment is active when start_on <= on <= end_on.
+    - an instructor assignment is active when start_on <= on <= end_on;
+    - an enterprise is an N member of an alliance (产业链党建联盟) on `on` when
+      it joined on or before and had not left by that date, and the alliance
+      was founded on or before and not dissolved by it: work coverage too.
     """
     t = tables()
     d = connection.ops.adapt_datefield_value(on)
@@ -102,6 +108,7 @@ def facts_sql(*, on: date, streets: Sequence[int] | None = None) -> tuple[str, l
         CASE WHEN cov.enterprise_id IS NULL THEN 0 ELSE 1 END AS org_covered,
         COALESCE(cov.own, 0) AS own_org,
         CASE WHEN ins.enterprise_id IS NULL THEN 0 ELSE 1 END AS instructor,
+        CASE WHEN al.enterprise_id IS NULL THEN 0 ELSE 1 END AS alliance,
         COALESCE(mem.f, 0) AS m_formal,
         COALESCE(mem.p, 0) AS m_probationary,
         CASE WHEN COALESCE(mem.f, 0) > b.members_formal THEN COALESCE(mem.f, 0) ELSE b.members_formal END
@@ -125,6 +132,12 @@ def facts_sql(*, on: date, streets: Sequence[int] | None = None) -> tuple[str, l
         WHERE a.start_on <= %s AND (a.end_on IS NULL OR a.end_on >= %s){only["a"]}
       ) ins ON ins.enterprise_id = b.enterprise_id
       LEFT JOIN (
+        SELECT DISTINCT am.enterprise_id
+        FROM {t["alliance_member"]} am JOIN {t["alliance"]} al0 ON al0.id = am.alliance_id
+        WHERE am.enterprise_id IS NOT NULL AND am.joined_on <= %s AND (am.left_on IS NULL OR am.left_on > %s)
+          AND al0.founded_on <= %s AND (al0.dissolved_on IS NULL OR al0.dissolved_on > %s)
+      ) al ON al.enterprise_id = b.enterprise_id
+      LEFT JOIN (
         SELECT m.enterprise_id,
           SUM(CASE WHEN {FORMAL} THEN 1 ELSE 0 END) AS f,
           SUM(CASE WHEN NOT ({FORMAL}) AND {PROBATIONARY} THEN 1 ELSE 0 END) AS p
@@ -139,7 +152,7 @@ def facts_sql(*, on: date, streets: Sequence[int] | None = None) -> tuple[str, l
         *narrowed,
         d,
         FormationMode.OWN,
-        *[d] * 7,
+        *[d] * 11,
         Member.Status.SUSPENDED,
         d,
         "operating",
@@ -237,7 +250,7 @@ def coverage_cells(cursor: CursorWrapper) -> list[list[int | None]]:
     fanned-out run, so the parts' cells together are the whole run's."""
     cursor.execute(
         f"""SELECT street_id, park_id, industry_id, above_scale, COUNT(*), SUM(org_covered),
-          SUM(CASE WHEN org_covered = 1 OR instructor = 1 THEN 1 ELSE 0 END), SUM(eligible),
+          SUM(CASE WHEN org_covered = 1 OR instructor = 1 OR alliance = 1 THEN 1 ELSE 0 END), SUM(eligible),
           SUM(eligible * own_org), SUM(CASE WHEN eligible = 1 AND org_covered = 0 THEN 1 ELSE 0 END),
           SUM(employees), SUM(m_formal), SUM(m_probationary), SUM(no_member)
         FROM {FACTS_TABLE} GROUP BY street_id, park_id, industry_id, above_scale"""

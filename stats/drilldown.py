@@ -18,6 +18,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from alliances.models import AllianceMember
 from members.models import Member
 from orgs.models import (
     Enterprise,
@@ -219,7 +220,8 @@ def _enterprises_drilldown(*, user, figure: str, on: date, where: _Where, offset
             base_total = cursor.fetchone()[0]
         cursor.execute(
             f"""SELECT x.enterprise_id, x.formal_n, x.survey_formal, x.m_formal, x.survey_year, x.org_covered,
-              x.instructor, x.survey_total, x.m_probationary {body} ORDER BY x.enterprise_id LIMIT %s OFFSET %s""",
+              x.instructor, x.survey_total, x.m_probationary, x.alliance {body}
+              ORDER BY x.enterprise_id LIMIT %s OFFSET %s""",
             [*params, int(limit), int(offset)],
         )
         facts = cursor.fetchall()
@@ -241,8 +243,20 @@ def _enterprises_drilldown(*, user, figure: str, on: date, where: _Where, offset
     ):
         who = str(a.instructor) if a.instructor else (a.instructor_name or _("待指定"))
         instructors[a.enterprise_id].append(_("党建指导员%(who)s（%(start)s起）") % {"who": who, "start": a.start_on})
+    alliances = _alliance_reasons(ids, on)
     rows = []
-    for eid, formal_n, survey_formal, m_formal, year, org_covered, instructor, _survey_total, _m_prob in facts:
+    for (
+        eid,
+        formal_n,
+        survey_formal,
+        m_formal,
+        year,
+        org_covered,
+        instructor,
+        _survey_total,
+        _m_prob,
+        alliance,
+    ) in facts:
         members = _("正式党员%(n)d人（%(year)s年排查%(s)d人，台账%(m)d人）") % {
             "n": formal_n,
             "year": year,
@@ -257,9 +271,9 @@ def _enterprises_drilldown(*, user, figure: str, on: date, where: _Where, offset
             parts = ([_("由%(orgs)s覆盖") % {"orgs": "、".join(covering[eid])}] if org_covered else []) + (
                 instructors[eid] if instructor else []
             )
-            reason = "；".join(parts)
+            reason = "；".join(parts + (alliances[eid] if alliance else []))
         elif figure == "not_work_covered":
-            reason = _("无党组织覆盖，也无在岗党建指导员")
+            reason = _("无党组织覆盖，无在岗党建指导员，也未加入产业链党建联盟")
         elif figure == "own_org_eligible":
             reason = members
         elif figure == "own_org":
@@ -280,6 +294,21 @@ def _enterprises_drilldown(*, user, figure: str, on: date, where: _Where, offset
                 )
             )
     return Drilldown(figure=figure, label=str(label), on=on, total=total, rows=rows, base_total=base_total)
+
+
+def _alliance_reasons(ids: list[int], on: date) -> dict[int, list[str]]:
+    """Why an enterprise is work-covered through an alliance: it is an N member
+    of an active alliance on the day (the rule of stats.coverage.facts_sql)."""
+    reasons: dict[int, list[str]] = defaultdict(list)
+    for enterprise_id, name in (
+        AllianceMember.objects.filter(enterprise_id__in=ids, joined_on__lte=on, alliance__founded_on__lte=on)
+        .filter(Q(left_on__isnull=True) | Q(left_on__gt=on))
+        .filter(Q(alliance__dissolved_on__isnull=True) | Q(alliance__dissolved_on__gt=on))
+        .values_list("enterprise_id", "alliance__name")
+        .order_by("alliance__name")
+    ):
+        reasons[enterprise_id].append(_("加入产业链党建联盟（%(name)s）") % {"name": name})
+    return reasons
 
 
 def _organizations_drilldown(*, on: date, where: _Where, offset: int, limit: int) -> Drilldown:

@@ -324,6 +324,50 @@ def fund_waiting(ctx: Context) -> Iterable[AlertDraft]:
         )
 
 
+def _demand_draft(kind: str, level: str, project, meant: dict) -> AlertDraft:
+    return AlertDraft(
+        kind=kind,
+        subject_key=f"demand:{project.pk}",
+        level=level,
+        message=in_chinese(meant)[:255],
+        said=meant,
+        street_id=project.street_id,
+        organization_id=project.organization_id,
+        link=reverse("demands:detail", args=[project.pk]),
+    )
+
+
+def demand_overdue(ctx: Context) -> Iterable[AlertDraft]:
+    """A demand-library project past its target date, neither completed nor exited (red after a month)."""
+    from demands.models import DemandProject
+    from demands.selectors import overdue_q
+
+    for project in DemandProject.objects.filter(overdue_q(on=ctx.on)).only(
+        "pk", "title", "target_date", "street_id", "organization_id"
+    ):
+        days = (ctx.on - project.target_date).days
+        meant = said(
+            gettext_noop("党建需求项目「%(title)s」已超过计划完成日期（%(d)s）%(n)d天"),
+            title=project.title[:60],
+            d=project.target_date,
+            n=days,
+        )
+        level = Alert.Level.RED if days > 30 else Alert.Level.YELLOW
+        yield _demand_draft(Alert.Kind.DEMAND_OVERDUE, level, project, meant)
+
+
+def demand_unchecked(ctx: Context) -> Iterable[AlertDraft]:
+    """An A or B project with no 跟单 check in the last quarter."""
+    from demands.figures import unchecked_q
+    from demands.models import DemandProject
+
+    for project in DemandProject.objects.filter(unchecked_q(on=ctx.on)).only(
+        "pk", "title", "street_id", "organization_id"
+    ):
+        meant = said(gettext_noop("党建需求项目「%(title)s」超过一个季度未跟单检查"), title=project.title[:60])
+        yield _demand_draft(Alert.Kind.DEMAND_UNCHECKED, Alert.Level.YELLOW, project, meant)
+
+
 @dataclass(frozen=True)
 class Producer:
     kind: str
@@ -344,6 +388,8 @@ PRODUCERS: list[Producer] = [
     Producer(Alert.Kind.NO_ENTERPRISE, no_enterprise),
     Producer(Alert.Kind.DATA_QUALITY, data_quality, whole_run=True),
     Producer(Alert.Kind.FUND_WAITING, fund_waiting, whole_run=True),
+    Producer(Alert.Kind.DEMAND_OVERDUE, demand_overdue, whole_run=True),
+    Producer(Alert.Kind.DEMAND_UNCHECKED, demand_unchecked, whole_run=True),
 ]
 
 

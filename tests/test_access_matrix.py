@@ -7,11 +7,16 @@ refused (403, or 405 where the endpoint has no writes) and changes nothing.
 No answer is ever a server error.
 """
 
+from datetime import date
+
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
-from orgs.models import ChangeProposal, Enterprise, PartyOrganization
+from orgs.models import ChangeProposal, Enterprise, PartyOrganization, Role
+from pairings.models import Pairing, PairingKind, SideKind, Visit
+from tests.factories import UserFactory, grant
 from tests.helpers.matrix import (
     all_routes,
     readable_routes,
@@ -140,3 +145,160 @@ def test_proposal_decisions_answer_as_the_policy_says(world, side_b, role):
     proposal.refresh_from_db()
     confirmed = proposal.status == ChangeProposal.Status.CONFIRMED
     assert confirmed == (role == "district")
+
+
+# The pairing writes (结对, 两包三定) on side B's pairing (street B, org B its
+# party side) and its visit with a problem found: who does each through the
+# page and the API alike (done), who reaches the pairing and is refused
+# (refused: 403, or the create form refusing a street it does not offer), who
+# never reaches it (hidden: 404). Stopping a pairing and settling a problem
+# are page actions only; the API has no such endpoints.
+PAIRING_ANSWERS = {
+    "district": {"create": "done", "visit": "done", "settle": "done", "stop": "done"},
+    "street_b_staff": {"create": "done", "visit": "done", "settle": "done", "stop": "done"},
+    "street_a_staff": {"create": "refused", "visit": "hidden", "settle": "hidden", "stop": "hidden"},
+    "secretary_a": {"create": "refused", "visit": "hidden", "settle": "hidden", "stop": "hidden"},
+    # The secretary of the party side's organization logs and settles, and does not stop.
+    "secretary_b": {"create": "refused", "visit": "done", "settle": "done", "stop": "refused"},
+    "leader": {"create": "refused", "visit": "refused", "settle": "refused", "stop": "refused"},
+    "instructor": {"create": "refused", "visit": "hidden", "settle": "hidden", "stop": "hidden"},
+}
+
+
+def _pairing_requests(world, pairing: Pairing, visit: Visit) -> dict:
+    """Per write, its page request and its API request (None: no endpoint)."""
+    today = timezone.localdate().isoformat()
+    new = {
+        "kind": PairingKind.DEPARTMENT_ENTERPRISE,
+        "side_kind": SideKind.DEPARTMENT,
+        "side_name": "乙街道党建办",
+        "enterprise": world.enterprise_b.pk,
+        "starts_on": "2026-01-01",
+        "quota_per_quarter": 1,
+    }
+    contact = {"visited_on": today, "kind": "visit", "findings": "走访了解用工"}
+    return {
+        "create": ((reverse("pairings:create"), new), (reverse("api-pairing-list"), new)),
+        "visit": (
+            (reverse("pairings:visit_log", args=[pairing.pk]), contact),
+            (reverse("api-pairing-visits", args=[pairing.pk]), contact),
+        ),
+        "settle": ((reverse("pairings:visit_settle", args=[visit.pk]), {"settled_on": today}), None),
+        "stop": ((reverse("pairings:active", args=[pairing.pk]), {"active": "0"}), None),
+    }
+
+
+def _pairing_state(pairing: Pairing, visit: Visit) -> tuple:
+    pairing.refresh_from_db()
+    visit.refresh_from_db()
+    return Pairing.objects.count(), Visit.objects.count(), pairing.active, visit.settled_on
+
+
+def _pairing_answers(world, user, pairing: Pairing, visit: Visit, names) -> dict:
+    """Each write as `user` through the page, then the API: what came of it,
+    or both answers when the page and the API disagree."""
+    client = Client()
+    client.force_login(user)
+    requests = _pairing_requests(world, pairing, visit)
+    answers = {}
+    for name in names:
+        outcomes = []
+        for channel, call in zip(("page", "api"), requests[name], strict=True):
+            if call is None:
+                continue
+            url, data = call
+            state, logged = _pairing_state(pairing, visit), writes()
+            if channel == "api":
+                response = client.post(url, data=data, content_type="application/json")
+            else:
+                response = client.post(url, data=data)
+            wrote = _pairing_state(pairing, visit) != state
+            status = response.status_code
+            if wrote:
+                outcome = "done" if status == (201 if channel == "api" else 302) else f"wrote, {status}"
+            elif writes() != logged:
+                outcome = f"logged a write, {status}"
+            elif status in (403, 404):
+                outcome = "refused" if status == 403 else "hidden"
+            elif channel == "page" and status == 200 and "field-error" in response.content.decode():
+                outcome = "refused"  # the form offers only the streets the user keeps
+            else:
+                outcome = f"answered {status}"
+            outcomes.append(f"{channel}: {outcome}")
+        kinds = {o.split(": ", 1)[1] for o in outcomes}
+        answers[name] = kinds.pop() if len(kinds) == 1 else ", ".join(outcomes)
+    return answers
+
+
+@pytest.mark.parametrize("role", sorted(PAIRING_ANSWERS))
+def test_pairing_writes_answer_as_the_policy_says(world, side_b, role):
+    if role == "street_b_staff":
+        user = grant(UserFactory(username="street_b"), Role.STREET, region=world.street_b)
+    else:
+        user = getattr(world, role)
+    pairing = Pairing.objects.get(pk=side_b[Pairing])
+    visit = Visit.objects.get(pk=side_b[Visit])
+    # Stopping comes last: a stopped pairing takes no more visits.
+    answers = _pairing_answers(world, user, pairing, visit, ["create", "visit", "settle", "stop"])
+    assert answers == PAIRING_ANSWERS[role]
+    if PAIRING_ANSWERS[role]["visit"] == "done":
+        assert pairing.visits.filter(created_by=user).count() == 2  # the page's and the API's
+
+
+def test_the_pairings_own_leader_and_cadre_log_visits(world, side_b):
+    """A pairing's party side by account logs its visits and settles its
+    problems on the page and through the API, and stops it only if they keep
+    its street: the leader of a 领导包片 pairing of street B (a leader
+    otherwise only reads) and street A's staff member as the cadre of a 干部包点
+    pairing on B's enterprise (B's other pairings are hidden from them, above)."""
+    area = Pairing.objects.create(
+        kind=PairingKind.LEADER_AREA,
+        side_kind=SideKind.LEADER,
+        side_user=world.leader,
+        street=world.street_b,
+        starts_on=date(2025, 1, 1),
+    )
+    point = Pairing.objects.create(
+        kind=PairingKind.CADRE_POINT,
+        side_kind=SideKind.CADRE,
+        side_user=world.street_a_staff,
+        enterprise=world.enterprise_b,
+        street=world.street_b,
+        starts_on=date(2025, 1, 1),
+    )
+    for user, pairing in ((world.leader, area), (world.street_a_staff, point)):
+        visit = Visit.objects.create(
+            pairing=pairing, visited_on=date(2025, 3, 1), findings="缺场地", problem_found=True
+        )
+        answers = _pairing_answers(world, user, pairing, visit, ["visit", "settle", "stop"])
+        assert answers == {"visit": "done", "settle": "done", "stop": "refused"}, user.username
+
+
+# Side B's C project (org B's): who checks it (跟单: district staff, not its own
+# secretary or a leader: 403), who never reaches it (404). Page and API alike.
+DEMAND_CHECK_ANSWERS = {"district": 302, "street_a_staff": 404, "secretary_a": 404, "secretary_b": 403, "leader": 403}
+
+
+@pytest.mark.parametrize("role", sorted(DEMAND_CHECK_ANSWERS))
+def test_demand_checks_answer_as_the_policy_says(world, side_b, role):
+    from django.utils import timezone
+
+    from demands.models import DemandCheck, DemandProject
+
+    client = Client()
+    user = getattr(world, role)
+    pk = side_b[DemandProject]
+    data = {"checked_on": timezone.localdate().isoformat(), "finding": "抽查"}
+    for name in ("demands:check", "api-demand-check"):
+        client.force_login(user)
+        before = writes()
+        if name.startswith("api"):
+            status = client.post(reverse(name, args=[pk]), data=data, content_type="application/json").status_code
+        else:
+            status = client.post(reverse(name, args=[pk]), data=data).status_code
+        expected = DEMAND_CHECK_ANSWERS[role]
+        if name.startswith("api") and expected == 302:
+            expected = 200
+        assert status == expected, (name, status)
+        assert (writes() != before) == (expected in (200, 302)), f"{role} {name}"
+    assert DemandCheck.objects.filter(project_id=pk).count() == (2 if role == "district" else 0)

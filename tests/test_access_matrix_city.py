@@ -19,9 +19,11 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from alliances.models import AllianceMember
 from funds.models import FundTransaction, Objection
 from orgs.models import ImportBatch, RectificationStep, Region, Role, User
 from pages.dashboard_views import EXPORTS
+from pairings.models import Visit
 from stats.coverage import ENTERPRISE_SETS, coverage_compute
 from stats.drilldown import RECORD_SETS
 from tests.factories import EnterpriseFactory, MemberFactory, OrganizationFactory, UserFactory, grant
@@ -37,8 +39,8 @@ from tests.helpers.matrix import (
     writes,
 )
 
-# Records whose only URLs are POST actions (reverse, resolve, mark done).
-POST_ONLY = {RectificationStep, FundTransaction, Objection}
+# Records whose only URLs are POST actions (reverse, resolve, mark done, settle).
+POST_ONLY = {RectificationStep, FundTransaction, Objection, Visit, AllianceMember}
 A_ROLES = ["district_a", "street_a1_staff", "secretary_a", "leader_a"]
 
 
@@ -139,6 +141,7 @@ CITY_ANSWERS = {
             "funds:application_create",
             "funds:application_resubmit",
             "funds:application_settle",
+            "pairings:visit_log",  # the pairing's party side and its street's staff log visits
         ],
         403,
     ),
@@ -158,7 +161,8 @@ def test_city_user_reads_every_record_of_district_b(city_world, district_b):
     }
     assert not wrong, "\n".join(f"{n} {u} → {st}" for n, (u, st) in wrong.items())
     # The walk read pages, not only refusals: every model of B with a page
-    # was opened (a step, a transaction, an objection have only POST actions).
+    # was opened (a step, a transaction, an objection, a visit and an alliance
+    # member have only POST actions; the last two show on their parent's page).
     opened = {model_of(r) for r in all_routes() if answers.get(r.name, ("", 0))[1] == 200}
     assert set(district_b) - {ImportBatch, *POST_ONLY} <= opened, set(district_b) - opened
 
@@ -273,6 +277,8 @@ def test_the_city_user_lists_district_b(city_world, district_b):
         "orgs:enterprise_list": w.enterprise_b.name,
         "funds:account_list": w.org_b.name,
         "api-member-list": w.member_b.name,
+        "pairings:list": w.enterprise_b.name,
+        "api-pairing-list": w.enterprise_b.name,
     }
     for name, text in shown.items():
         response = request(client, w.city_user, "get", reverse(name))

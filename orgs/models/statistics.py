@@ -275,6 +275,8 @@ class Alert(models.Model):
         FUND_WAITING = "fund_waiting", _("公积金申请超10天未处理")
         NO_ENTERPRISE = "no_enterprise", _("党组织未关联企业")
         DATA_QUALITY = "data_quality", _("数据问题")
+        DEMAND_OVERDUE = "demand_overdue", _("党建需求项目逾期未完成")
+        DEMAND_UNCHECKED = "demand_unchecked", _("党建需求项目超一季度未跟单")
 
     class Level(models.TextChoices):
         RED = "red", _("红色")

@@ -7,7 +7,7 @@ raises the refusal; pages and templates call the same predicates to show or
 hide a button; the API calls them through `orgs.permissions.PolicyPermission`
 and through the services. So a page and the API cannot disagree, and "who
 may do X?" is answered in this package only (its sections: base,
-accounts, rules and this file): no other module outside
+accounts, rules, pairings and this file): no other module outside
 `orgs/scoping.py` looks at a user's roles.
 
 Write predicates read the *write* scope, where a leader's grants do not
@@ -37,7 +37,35 @@ from .accounts import (  # noqa: F401  (sections of the one policy)
     may_manage_users,
     reachable_accounts_q,
 )
+from .alliances import (  # noqa: F401  (sections of the one policy)
+    may_browse_alliances,
+    may_create_alliance_in,
+    may_create_alliances,
+    may_keep_alliance_records,
+    may_keep_any_alliance_records,
+    may_manage_alliance,
+    may_read_alliance_figures,
+)
 from .base import _holders, _reaches, _reads, _writes, require, require_permission  # noqa: F401
+from .demands import (  # noqa: F401
+    demand_claim_organizations_q,
+    demand_reach_organizations_q,
+    may_browse_demands,
+    may_check_demand,
+    may_claim_demand,
+    may_manage_demand,
+    may_set_up_demand,
+    may_write_demands,
+)
+from .pairings import (  # noqa: F401
+    holds_cadre_role,
+    holds_leader_role,
+    may_browse_pairings,
+    may_log_pairing_visit,
+    may_manage_pairing_in,
+    may_manage_pairings,
+    pairing_side_users_q,
+)
 from .rules import (  # noqa: F401
     RULE_REGION_KINDS,
     may_post_to_pool,

@@ -21,6 +21,9 @@ from django.urls.resolvers import RegexPattern, RoutePattern
 from django.utils import timezone
 
 from activities.models import Activity
+from alliances.models import Alliance, AllianceMember, AllianceProblem
+from demands.models import DemandProject
+from demands.services import demand_set_up
 from funds.income import income_receive
 from funds.models import Application, FundAccount, FundTransaction, Objection, Settlement, TransactionKind
 from funds.services import account_open
@@ -40,6 +43,7 @@ from orgs.models import (
     Region,
     User,
 )
+from pairings.models import Pairing, PairingKind, SideKind, Visit
 from tests.helpers.records import make_survey
 
 MISSING_ID = 987654321
@@ -48,6 +52,14 @@ ID_KEY = re.compile(r"(^|_)(pk|id)$")
 
 # URL-name words → model, for function views (DRF views name their model).
 MODEL_HINTS = [
+    ("demand", DemandProject),
+    ("alliances:member_leave", AllianceMember),
+    ("alliances:problem_resolve", AllianceProblem),
+    ("alliances:", Alliance),
+    # A visit's own actions name the visit; the visit log names its pairing.
+    ("visit_settle", Visit),
+    ("visit_photo", Visit),
+    ("pairing", Pairing),
     ("proposal", ChangeProposal),
     ("transaction", FundTransaction),
     ("objection", Objection),
@@ -183,6 +195,21 @@ def side_b_records(world, *, planner) -> dict:
         kind=TransactionKind.DUES_REBATE, account=account, amount="500.00", by=None, memo="乙党费返还"
     )
     objection = Objection.objects.create(application=application, text="乙异议", by=world.secretary_b)
+    # A pairing of street B (org B the party side, B's enterprise the target)
+    # with a visit whose problem is not settled: logging, settling and
+    # stopping would act on them if a scope let an outsider through.
+    pairing = Pairing.objects.create(
+        kind=PairingKind.DEPARTMENT_ENTERPRISE,
+        side_kind=SideKind.ORGANIZATION,
+        side_organization=world.org_b,
+        enterprise=world.enterprise_b,
+        street=world.street_b,
+        starts_on=date(2025, 1, 1),
+        quota_per_quarter=2,
+    )
+    visit = Visit.objects.create(
+        pairing=pairing, visited_on=date(2025, 3, 1), findings="乙企业用工紧张", problem_found=True
+    )
     Election.objects.create(
         organization=world.org_b,
         held_on=date(2025, 6, 1),
@@ -190,7 +217,40 @@ def side_b_records(world, *, planner) -> dict:
         term_end=date(2028, 6, 1),
         secretary_name="乙书记",
     )
+    # A C project of org B in the demand library, open (every write would act on it).
+    demand = demand_set_up(
+        by=world.secretary_b,
+        level="C",
+        owner=world.org_b,
+        title="乙需求项目",
+        proposer_kind="member",
+        collected_by="forum",
+        target_date=timezone.localdate(),
+    )
+    alliance = Alliance.objects.create(
+        name="乙街道装备制造产业链党建联盟",
+        chain="装备制造",
+        region=world.street_b,
+        lead_kind=Alliance.LeadKind.ASSOCIATION,
+        lead_association="乙协会",
+        lead_organization=world.org_b,
+        first_secretary="乙第一书记",
+        secretary_general="乙秘书长",
+        founded_on=date(2026, 1, 1),
+    )
     return {
+        DemandProject: demand.pk,
+        Alliance: alliance.pk,
+        AllianceMember: AllianceMember.objects.create(
+            alliance=alliance, organization=world.org_b, joined_on=date(2026, 1, 1)
+        ).pk,
+        AllianceProblem: AllianceProblem.objects.create(
+            alliance=alliance,
+            enterprise=world.enterprise_b,
+            title="乙问题",
+            category="orders",
+            raised_on=date(2026, 2, 1),
+        ).pk,
         Application: application.pk,
         Enterprise: world.enterprise_b.pk,
         PartyOrganization: world.org_b.pk,
@@ -231,6 +291,8 @@ def side_b_records(world, *, planner) -> dict:
             proposed_by=world.secretary_b,
         ).pk,
         FundAccount: account.pk,
+        Pairing: pairing.pk,
+        Visit: visit.pk,
         FundTransaction: transaction.pk,
         Objection: objection.pk,
         Region: world.street_b.pk,
