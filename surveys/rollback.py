@@ -17,6 +17,9 @@ reverse relations of the models in UNDONE; a test keeps the list whole):
   batch added, and any other link of an organization or enterprise it
   created: `CASCADED`);
 - the batch's own snapshots and instructor assignments: deleted by batch;
+- an alliance's joint activities an imported organization attended: the
+  many-to-many link is CASCADE in Django, but the raw DELETE does not
+  cascade, so its foreign key refuses the rollback (`REFUSED_BY_CONSTRAINT`);
 - everything else is PROTECT (members, transfers, activities, fund accounts
   and applications, elections, ratings, warnings, proposals, role grants,
   instructor visits, another batch's snapshot or assignment, a child
@@ -62,6 +65,11 @@ UNDONE: tuple[type[Model], ...] = (Enterprise, PartyOrganization, EnterpriseSurv
 CASCADED = frozenset(
     {"orgs.PartyOrganization_enterprises.partyorganization", "orgs.PartyOrganization_enterprises.enterprise"}
 )
+# Reverse relations Django would cascade but the rollback leaves to the
+# database: the raw DELETE does not cascade, so the deferred foreign key
+# refuses the rollback (an imported organization that attended an
+# alliance's joint activity is part of that activity's record).
+REFUSED_BY_CONSTRAINT = frozenset({"alliances.JointActivity_organizations.partyorganization"})
 
 
 def referenced_message() -> str:

@@ -20,6 +20,7 @@ from activities.models import Activity, Attachment
 from exports.models import ExportJob
 from funds.models import Receipt
 from orgs.models import AlertStep, ImportBatch, VenueChecklist, VenuePhoto
+from pairings.models import Visit, VisitPhoto
 from tests.factories import UserFactory
 from tests.helpers import hostile_uploads as hostile
 from tests.helpers.records import activity_form
@@ -137,6 +138,7 @@ def test_every_upload_to_gives_a_random_name():
         VenuePhoto: VenuePhoto(checklist=VenueChecklist(pk=4, organization_id=1)),
         AlertStep: AlertStep(alert_id=5),
         ExportJob: ExportJob(),
+        VisitPhoto: VisitPhoto(visit=Visit(pk=6, pairing_id=7)),
     }
     file_fields = [
         (model, field)

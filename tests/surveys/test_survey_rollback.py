@@ -3,11 +3,15 @@ back exactly, one audit entry records it, a row referenced elsewhere refuses
 the whole rollback with nothing changed, and only the batch's importers may
 start it (everyone else gets 404). Tasks run inline in tests."""
 
+from datetime import date
+
 import pytest
 from auditlog.models import LogEntry
 from django.db.models import ForeignKey, OneToOneField
 from django.urls import reverse
 
+from activities.models import ActivityType
+from alliances.models import Alliance, JointActivity
 from core.errors import ApplicationError
 from orgs.models import (
     Enterprise,
@@ -20,6 +24,7 @@ from orgs.models import (
 from surveys.report import FACTS
 from surveys.rollback import (
     CASCADED,
+    REFUSED_BY_CONSTRAINT,
     UNDONE,
     survey_batch_rollback,
     survey_batch_rollback_run,
@@ -124,6 +129,33 @@ def test_a_referenced_organization_refuses_the_whole_rollback(world, tmp_path, l
     assert batch.status == ImportBatch.Status.COMMITTED and REFUSED in batch.report["error"]
     page = login(world.district).get(reverse("orgs:survey_batch", args=[batch.pk])).content.decode()
     assert REFUSED in page and "撤销此批次" in page
+
+
+def test_an_organization_that_attended_a_joint_activity_refuses_the_rollback(world, tmp_path):
+    report = run(write_xlsx(tmp_path / "a.xlsx", first_import_rows(world)), create_streets=True)
+    alliance = Alliance.objects.create(
+        name="甲街道产业链党建联盟",
+        chain="装备制造",
+        lead_kind=Alliance.LeadKind.ENTERPRISE,
+        lead_enterprise=world.enterprise_a,
+        lead_organization=world.org_a,
+        first_secretary="王立新",
+        secretary_general="孙丽",
+        founded_on=date(2026, 1, 1),
+        region=world.street_a,
+    )
+    activity = JointActivity.objects.create(
+        alliance=alliance, held_on=date(2026, 3, 1), title="联合主题党日", activity_type=ActivityType.THEME_DAY
+    )
+    activity.organizations.add(world.org_a, PartyOrganization.objects.get(name="中共测试排查企业1支部委员会"))
+    before = state()
+    batch = ImportBatch.objects.get(pk=report.batch)
+
+    with pytest.raises(ApplicationError, match=REFUSED):
+        survey_batch_rollback(batch=batch, by=world.district)
+
+    assert state() == before
+    assert activity.organizations.count() == 2
 
 
 def test_a_referenced_enterprise_refuses_the_rollback_from_the_page(world, tmp_path, login):
@@ -250,7 +282,8 @@ def test_a_rollback_whose_worker_is_gone_or_never_came_is_committed_again(world,
 def test_every_relation_to_what_a_rollback_deletes_is_decided():
     """A new model pointing at an enterprise, organization, snapshot, region
     or assignment must be either refused by the database (PROTECT, with a
-    constraint) or deleted along by the rollback (CASCADED)."""
+    constraint), deleted along by the rollback (CASCADED), or left to the
+    database's foreign key to refuse (REFUSED_BY_CONSTRAINT)."""
     from django.db.models import PROTECT
 
     for model in UNDONE:
@@ -260,4 +293,4 @@ def test_every_relation_to_what_a_rollback_deletes_is_decided():
             name = f"{rel.related_model._meta.label}.{rel.field.name}"
             assert isinstance(rel.field, ForeignKey | OneToOneField), name
             assert rel.field.db_constraint, name
-            assert rel.on_delete is PROTECT or name in CASCADED, name
+            assert rel.on_delete is PROTECT or name in CASCADED | REFUSED_BY_CONSTRAINT, name
