@@ -16,9 +16,9 @@ from . import selectors as sel
 from .models import Alliance, AllianceProblem
 from .serializers import (
     AllianceDetailSerializer,
+    AllianceMemberSerializer,
     AllianceSerializer,
     AllianceWriteSerializer,
-    MemberSerializer,
     MemberWriteSerializer,
     ProblemSerializer,
     ProblemWriteSerializer,
@@ -131,7 +131,7 @@ class AllianceViewSet(mixins.CreateModelMixin, ScopedViewSet):
         summary="加入成员（X：党组织；N：无党组织的企业）",
         tags=TAGS,
         request=MemberWriteSerializer,
-        responses={201: MemberSerializer},
+        responses={201: AllianceMemberSerializer},
     )
     @action(
         detail=True,
@@ -162,7 +162,7 @@ class AllianceViewSet(mixins.CreateModelMixin, ScopedViewSet):
                 label=_("成员企业"),
             ),
         )
-        return Response(MemberSerializer(member).data, status=status.HTTP_201_CREATED)
+        return Response(AllianceMemberSerializer(member).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(
         summary="登记问题（牵头党组织书记或工作人员）",

@@ -43,7 +43,7 @@ class AllianceSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class MemberSerializer(serializers.ModelSerializer):
+class AllianceMemberSerializer(serializers.ModelSerializer):
     kind = serializers.SerializerMethodField()
     organization_name = serializers.CharField(source="organization.name", read_only=True, allow_null=True)
     enterprise_name = serializers.CharField(source="enterprise.name", read_only=True, allow_null=True)
@@ -100,7 +100,7 @@ class JointActivitySerializer(serializers.ModelSerializer):
 
 
 class AllianceDetailSerializer(AllianceSerializer):
-    members = MemberSerializer(many=True, read_only=True)
+    members = AllianceMemberSerializer(many=True, read_only=True)
     problems_raised = serializers.IntegerField(read_only=True)
     problems_resolved = serializers.IntegerField(read_only=True)
     resolution_rate = serializers.FloatField(read_only=True, allow_null=True)

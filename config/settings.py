@@ -377,6 +377,13 @@ SPECTACULAR_SETTINGS = {
         "BusinessStatusEnum": "orgs.models.BusinessStatus",
         "MemberStatusEnum": "members.models.Member.Status",
         "ActivityStatusEnum": "activities.models.Activity.Status",
+        "ActivityTypeEnum": "activities.models.ActivityType",
+        "AllianceStatusEnum": "alliances.models.Alliance.Status",
+        "PairingKindEnum": "pairings.models.PairingKind",
+        "VisitKindEnum": "pairings.models.Visit.Kind",
+        "DemandCheckKindEnum": "demands.models.DemandCheck.Kind",
+        "DemandLevelEnum": "demands.models.DemandProject.Level",
+        "DemandStateEnum": "demands.models.DemandProject.State",
     },
     "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
 }

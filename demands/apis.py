@@ -21,8 +21,8 @@ from .serializers import (
     CompleteSerializer,
     DemandDetailSerializer,
     DemandProjectSerializer,
+    DemandReasonSerializer,
     DemandWriteSerializer,
-    ReasonSerializer,
     RectifiedSerializer,
 )
 from .services import (
@@ -174,11 +174,11 @@ class DemandViewSet(mixins.CreateModelMixin, ScopedViewSet):
         demand_complete(project=project, by=request.user, **data)
         return _answer(project)
 
-    @_detail_action("send-back", ReasonSerializer, "退回整改（须填写原因）")
+    @_detail_action("send-back", DemandReasonSerializer, "退回整改（须填写原因）")
     def send_back(self, request, pk=None):
         project = self.get_object()
         policy.require_permission(policy.may_manage_demand(request.user, project), REFUSED)
-        data = self._input(ReasonSerializer)
+        data = self._input(DemandReasonSerializer)
         demand_send_back(project=project, by=request.user, reason=data["reason"])
         return _answer(project)
 
@@ -190,10 +190,10 @@ class DemandViewSet(mixins.CreateModelMixin, ScopedViewSet):
         demand_rectified(project=project, by=request.user, note=data["note"])
         return _answer(project)
 
-    @_detail_action("exit", ReasonSerializer, "退出（须填写原因）")
+    @_detail_action("exit", DemandReasonSerializer, "退出（须填写原因）")
     def exit(self, request, pk=None):
         project = self.get_object()
         policy.require_permission(policy.may_manage_demand(request.user, project), REFUSED)
-        data = self._input(ReasonSerializer)
+        data = self._input(DemandReasonSerializer)
         demand_exit(project=project, by=request.user, reason=data["reason"])
         return _answer(project)

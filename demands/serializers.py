@@ -1,5 +1,7 @@
 """API shapes of the demand library: the read shape, and what each write takes."""
 
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from core.api import StrictSerializer
@@ -86,6 +88,7 @@ class DemandDetailSerializer(DemandProjectSerializer):
         read_only_fields = fields
 
 
+@extend_schema_field(OpenApiTypes.INT)
 class _ScopedField(serializers.PrimaryKeyRelatedField):
     """A record the caller reaches; any other id reads as "does not exist"."""
 
@@ -142,7 +145,7 @@ class CompleteSerializer(StrictSerializer):
     completed_on = serializers.DateField(required=False, label="完成日期（默认今天）")
 
 
-class ReasonSerializer(StrictSerializer):
+class DemandReasonSerializer(StrictSerializer):
     reason = serializers.CharField(label="原因")
 
 

@@ -10,7 +10,7 @@ so the suite stays quick; the point is breadth: every endpoint, every
 parameter, every body field."""
 
 from contextlib import contextmanager
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 import schemathesis
@@ -134,6 +134,69 @@ def _objects(world) -> dict[str, int]:
                 "settlement-return/",
             )
         },
+        **_practice_objects(world),
+    }
+
+
+def _practice_objects(world) -> dict[str, int]:
+    """An alliance with a problem, a demand project and a pairing, in org A's street."""
+    from django.utils import timezone
+
+    from alliances.models import Alliance
+    from alliances.services import alliance_create, member_add, problem_raise
+    from demands.models import DemandProject
+    from demands.services import demand_set_up
+    from pairings.models import Pairing, PairingKind, SideKind
+
+    today = timezone.localdate()
+    alliance = alliance_create(
+        by=world.street_a_staff,
+        name="甲街道产业链党建联盟",
+        chain="装备制造",
+        region=world.street_a,
+        lead_kind=Alliance.LeadKind.ENTERPRISE,
+        lead_enterprise=world.enterprise_a,
+        lead_organization=world.org_a,
+        first_secretary="王立新",
+        secretary_general="孙丽",
+        founded_on=date(2026, 1, 1),
+    )
+    member_add(by=world.street_a_staff, alliance=alliance, organization=world.org_a, joined_on=date(2026, 1, 1))
+    problem = problem_raise(
+        by=world.street_a_staff,
+        alliance=alliance,
+        enterprise=world.enterprise_a,
+        title="订单不足",
+        category="orders",
+        raised_on=date(2026, 2, 1),
+    )
+    demand = demand_set_up(
+        by=world.district,
+        level="A",
+        owner=world.street_a.parent,
+        title="区级项目",
+        proposer_kind=DemandProject.Proposer.MEMBER,
+        collected_by=DemandProject.Collection.FORUM,
+        set_up_on=today,
+        target_date=today + timedelta(days=60),
+    )
+    pairing = Pairing.objects.create(
+        kind=PairingKind.CADRE_POINT,
+        side_kind=SideKind.CADRE,
+        side_user=world.street_a_staff,
+        enterprise=world.enterprise_a,
+        street=world.street_a,
+        starts_on=date(2025, 1, 1),
+        quota_per_quarter=2,
+    )
+    return {
+        **{f"/api/v1/alliances/{{id}}/{suffix}": alliance.pk for suffix in ("", "members/", "problems/")},
+        **{f"/api/v1/alliance-problems/{{id}}/{suffix}": problem.pk for suffix in ("", "resolve/")},
+        **{
+            f"/api/v1/demands/{{id}}/{suffix}": demand.pk
+            for suffix in ("", "check/", "claim/", "complete/", "exit/", "rectified/", "send-back/")
+        },
+        **{f"/api/v1/pairings/{{id}}/{suffix}": pairing.pk for suffix in ("", "visits/")},
     }
 
 

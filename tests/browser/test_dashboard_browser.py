@@ -243,7 +243,8 @@ def test_print_view_of_the_monthly_bulletin(district, session, viewport):
     open_menu_item(page, "月通报")
     page.wait_for_selector("[data-testid=bulletin]")
     assert "两新组织党建工作通报" in page.locator(".bulletin h1").inner_text()
-    assert page.locator(".bulletin table").count() == 3
+    # The figures, the ranking, the should-form list; demands, alliances, pairings.
+    assert page.locator(".bulletin table").count() == 6
     s.shot(f"bulletin-screen-{viewport['width']}")
     page.emulate_media(media="print")
     assert not page.locator("header.topbar").is_visible()
