@@ -277,6 +277,8 @@ class Alert(models.Model):
         DATA_QUALITY = "data_quality", _("数据问题")
         DEMAND_OVERDUE = "demand_overdue", _("党建需求项目逾期未完成")
         DEMAND_UNCHECKED = "demand_unchecked", _("党建需求项目超一季度未跟单")
+        DUES_ARREARS = "dues_arrears", _("党员欠缴党费")
+        TRAINING_DUE = "training_due", _("书记本轮培训周期未参训")
 
     class Level(models.TextChoices):
         RED = "red", _("红色")
