@@ -34,6 +34,21 @@ class CoverageSerializer(serializers.Serializer):
     members_probationary = serializers.IntegerField()
     employees = serializers.IntegerField()
     enterprises_without_member = serializers.IntegerField()
+    union_enterprises = serializers.IntegerField(help_text="已建工会的在营企业数")
+    union_members = serializers.IntegerField(help_text="工会会员数（建会且填报了会员数的企业）")
+    union_member_base = serializers.IntegerField(help_text="建会且填报了会员数的企业的从业人员数")
+    union_rate = serializers.FloatField(
+        allow_null=True, help_text="工会建会率：已建工会企业 / 在营企业；无企业时为 null"
+    )
+    union_membership_rate = serializers.FloatField(
+        allow_null=True,
+        help_text="职工入会率：工会会员数 / 建会企业从业人员数（仅计填报了会员数的企业）；无数据时为 null",
+    )
+    league_enterprises = serializers.IntegerField(help_text="已建团组织的在营企业数")
+    league_members = serializers.IntegerField(help_text="团员数（填报了团员数的企业）")
+    league_rate = serializers.FloatField(
+        allow_null=True, help_text="团组织建立率：已建团组织企业 / 在营企业；无企业时为 null"
+    )
     details = serializers.JSONField()
 
 

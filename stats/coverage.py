@@ -51,6 +51,11 @@ ENTERPRISE_SETS: dict[str, tuple] = {
     "own_org": (gettext_lazy("单独组建企业"), "(eligible = 1 AND own_org = 1)"),
     "should_form_not_formed": (gettext_lazy("应建未建企业"), "(eligible = 1 AND org_covered = 0)"),
     "enterprises_without_member": (gettext_lazy("无党员企业"), "no_member = 1"),
+    # 群团 (DESIGN.md §9). 职工入会率's list is its base: the union enterprises
+    # whose member count the survey gives, each with its members and employees.
+    "union_established": (gettext_lazy("已建工会企业"), "union_org = 1"),
+    "union_membership": (gettext_lazy("工会会员数已填报的建会企业"), "union_known = 1"),
+    "league_established": (gettext_lazy("已建团组织企业"), "league_org = 1"),
 }
 
 
@@ -105,6 +110,11 @@ def facts_sql(*, on: date, streets: Sequence[int] | None = None) -> tuple[str, l
         CASE WHEN b.above_scale THEN 1 ELSE 0 END AS above_scale,
         b.employees, b.members_formal AS survey_formal, b.members_total AS survey_total, b.org_setup,
         b.survey_year,
+        CASE WHEN b.union_established THEN 1 ELSE 0 END AS union_org,
+        CASE WHEN b.union_established AND b.union_members IS NOT NULL THEN 1 ELSE 0 END AS union_known,
+        CASE WHEN b.union_established THEN COALESCE(b.union_members, 0) ELSE 0 END AS union_members,
+        CASE WHEN b.league_established THEN 1 ELSE 0 END AS league_org,
+        COALESCE(b.league_members, 0) AS league_members,
         CASE WHEN cov.enterprise_id IS NULL THEN 0 ELSE 1 END AS org_covered,
         COALESCE(cov.own, 0) AS own_org,
         CASE WHEN ins.enterprise_id IS NULL THEN 0 ELSE 1 END AS instructor,
@@ -116,6 +126,7 @@ def facts_sql(*, on: date, streets: Sequence[int] | None = None) -> tuple[str, l
       FROM (
         SELECT s.enterprise_id, s.street_id, s.park_id, s.industry_id, s.above_scale, s.employees,
           s.members_formal, s.members_total, s.org_setup, s.status, s.year AS survey_year,
+          s.union_established, s.union_members, s.league_established, s.league_members,
           ROW_NUMBER() OVER (PARTITION BY s.enterprise_id ORDER BY s.survey_date DESC, s.year DESC) AS rn
         FROM {t["survey"]} s
         WHERE s.survey_date <= %s{only["s"]}
@@ -181,6 +192,11 @@ class Cell:
     members_formal: int = 0
     members_probationary: int = 0
     enterprises_without_member: int = 0
+    union_enterprises: int = 0
+    union_members: int = 0
+    union_member_base: int = 0
+    league_enterprises: int = 0
+    league_members: int = 0
     org_ids: set = field(default_factory=set)
 
     COUNTS = (
@@ -194,6 +210,11 @@ class Cell:
         "members_formal",
         "members_probationary",
         "enterprises_without_member",
+        "union_enterprises",
+        "union_members",
+        "union_member_base",
+        "league_enterprises",
+        "league_members",
     )
 
     def add(self, other: Cell) -> None:
@@ -252,7 +273,9 @@ def coverage_cells(cursor: CursorWrapper) -> list[list[int | None]]:
         f"""SELECT street_id, park_id, industry_id, above_scale, COUNT(*), SUM(org_covered),
           SUM(CASE WHEN org_covered = 1 OR instructor = 1 OR alliance = 1 THEN 1 ELSE 0 END), SUM(eligible),
           SUM(eligible * own_org), SUM(CASE WHEN eligible = 1 AND org_covered = 0 THEN 1 ELSE 0 END),
-          SUM(employees), SUM(m_formal), SUM(m_probationary), SUM(no_member)
+          SUM(employees), SUM(m_formal), SUM(m_probationary), SUM(no_member),
+          SUM(union_org), SUM(union_known * union_members), SUM(union_known * employees), SUM(league_org),
+          SUM(league_members)
         FROM {FACTS_TABLE} GROUP BY street_id, park_id, industry_id, above_scale"""
     )
     return [

@@ -66,14 +66,18 @@ def coverage_by_street(
     return answer, [(s, snapshots.get(str(s.pk))) for s in streets]
 
 
-# The coverage page's columns: the figure, the snapshot's value, the set its link lists.
+# The coverage page's columns: the snapshot's value, the set its link lists,
+# whether it is a rate, and a rate's two sides as the snapshot counts them.
 COVERAGE_COLUMNS = (
-    ("enterprises", "enterprises", False),
-    ("org_coverage_rate", "org_covered", True),
-    ("work_coverage_rate", "work_covered", True),
-    ("own_org_rate", "own_org", True),
-    ("should_form_not_formed", "should_form_not_formed", False),
-    ("enterprises_without_member", "enterprises_without_member", False),
+    ("enterprises", "enterprises", False, "enterprises", None),
+    ("org_coverage_rate", "org_covered", True, "org_covered", "enterprises"),
+    ("work_coverage_rate", "work_covered", True, "work_covered", "enterprises"),
+    ("own_org_rate", "own_org", True, "own_org", "own_org_eligible"),
+    ("should_form_not_formed", "should_form_not_formed", False, "should_form_not_formed", None),
+    ("enterprises_without_member", "enterprises_without_member", False, "enterprises_without_member", None),
+    ("union_rate", "union_established", True, "union_enterprises", "enterprises"),
+    ("union_membership_rate", "union_membership", True, "union_members", "union_member_base"),
+    ("league_rate", "league_established", True, "league_enterprises", "enterprises"),
 )
 
 
@@ -117,15 +121,14 @@ def _coverage_row(*, name: str, street, snapshot, on: date, above_scale: bool, r
     if above_scale:
         params["above_scale"] = "1"
     cells = []
-    for attr, figure, is_rate in COVERAGE_COLUMNS if snapshot is not None else ():
-        numerator = getattr(snapshot, figure)
+    for attr, figure, is_rate, count, base in COVERAGE_COLUMNS if snapshot is not None else ():
         cells.append(
             {
                 "figure": figure,
                 "value": getattr(snapshot, attr),
                 "is_rate": is_rate,
-                "count": numerator,
-                "base": snapshot.own_org_eligible if figure == "own_org" else snapshot.enterprises,
+                "count": getattr(snapshot, count),
+                "base": getattr(snapshot, base) if base else None,
                 "url": f"{reverse('orgs:stats_drilldown', args=[figure])}?{urlencode(params)}",
             }
         )

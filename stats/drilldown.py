@@ -47,7 +47,17 @@ RECORD_SETS: dict[str, str] = {
     "members": gettext_lazy("党员"),
 }
 # A rate's drill-down lists its numerator; the page also gives the base it is a share of.
-RATE_BASE = {"org_covered": "enterprises", "work_covered": "enterprises", "own_org": "own_org_eligible"}
+RATE_BASE = {
+    "org_covered": "enterprises",
+    "work_covered": "enterprises",
+    "own_org": "own_org_eligible",
+    "union_established": "enterprises",
+    "league_established": "enterprises",
+}
+# A rate of people rather than enterprises: its list is the enterprises
+# behind it, and the page gives the two sums (职工入会率: union members over
+# the employees of the union enterprises that gave their member count).
+SUM_RATES = {"union_membership": ("union_members", "employees")}
 
 
 def drilldown_label(figure: str) -> str:
@@ -74,13 +84,22 @@ class Drilldown:
     rows: list[DrilldownRow]
     base_total: int | None = None
     scope: list[str] = field(default_factory=list)
+    # SUM_RATES: the sums over the listed enterprises whose ratio is the figure.
+    part_sum: int | None = None
+    whole_sum: int | None = None
 
     @property
     def rate(self) -> float | None:
         """The share the figure is of its base, as the snapshot's rate property computes it."""
+        if self.whole_sum is not None:
+            return self.part_sum / self.whole_sum if self.whole_sum else None
         if self.base_total is None or not self.base_total:
             return None
         return self.total / self.base_total
+
+    @property
+    def has_rate(self) -> bool:
+        return self.base_total is not None or self.whole_sum is not None
 
 
 @dataclass
@@ -218,9 +237,15 @@ def _enterprises_drilldown(*, user, figure: str, on: date, where: _Where, offset
             base_body, base_params = _facts_body(on, where, [ENTERPRISE_SETS[RATE_BASE[figure]][1], *conditions[1:]])
             cursor.execute(f"SELECT COUNT(*) {base_body}", base_params)
             base_total = cursor.fetchone()[0]
+        sums = None
+        if figure in SUM_RATES:
+            part, whole = SUM_RATES[figure]
+            cursor.execute(f"SELECT SUM(x.{part}), SUM(x.{whole}) {body}", params)
+            sums = [int(v or 0) for v in cursor.fetchone()]
         cursor.execute(
             f"""SELECT x.enterprise_id, x.formal_n, x.survey_formal, x.m_formal, x.survey_year, x.org_covered,
-              x.instructor, x.survey_total, x.m_probationary, x.alliance {body}
+              x.instructor, x.survey_total, x.m_probationary, x.alliance, x.union_members, x.employees,
+              x.league_members {body}
               ORDER BY x.enterprise_id LIMIT %s OFFSET %s""",
             [*params, int(limit), int(offset)],
         )
@@ -256,6 +281,9 @@ def _enterprises_drilldown(*, user, figure: str, on: date, where: _Where, offset
         _survey_total,
         _m_prob,
         alliance,
+        union_members,
+        employees,
+        league_members,
     ) in facts:
         members = _("正式党员%(n)d人（%(year)s年排查%(s)d人，台账%(m)d人）") % {
             "n": formal_n,
@@ -280,6 +308,18 @@ def _enterprises_drilldown(*, user, figure: str, on: date, where: _Where, offset
             reason = members + "；" + _("单独组建：%(orgs)s") % {"orgs": "、".join(covering[eid])}
         elif figure == "should_form_not_formed":
             reason = members + "；" + _("未被任何党组织覆盖")
+        elif figure == "union_established":
+            reason = _("%(year)s年排查已建立工会") % {"year": year}
+        elif figure == "union_membership":
+            reason = _("%(year)s年排查工会会员%(m)d人，从业人员%(e)d人") % {
+                "year": year,
+                "m": union_members,
+                "e": employees,
+            }
+        elif figure == "league_established":
+            reason = _("%(year)s年排查已建立团组织") % {"year": year}
+            if league_members:
+                reason += _("，团员%(n)d人") % {"n": league_members}
         else:
             reason = _("%(year)s年排查党员0人，台账无在册党员") % {"year": year}
         if eid in enterprises:
@@ -293,7 +333,10 @@ def _enterprises_drilldown(*, user, figure: str, on: date, where: _Where, offset
                     enterprise=e,
                 )
             )
-    return Drilldown(figure=figure, label=str(label), on=on, total=total, rows=rows, base_total=base_total)
+    result = Drilldown(figure=figure, label=str(label), on=on, total=total, rows=rows, base_total=base_total)
+    if sums is not None:
+        result.part_sum, result.whole_sum = sums
+    return result
 
 
 def _alliance_reasons(ids: list[int], on: date) -> dict[int, list[str]]:

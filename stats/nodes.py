@@ -98,7 +98,14 @@ def node_snapshot(*, user, region_id=None, on: date | None = None, above_scale: 
 # Counts whose change since last month a child's row carries (every count a
 # cell sums, and the organizations counted once per scope), then the rates.
 CHANGE_COUNTS = (*Cell.COUNTS, "organizations")
-CHANGE_RATES = ("org_coverage_rate", "work_coverage_rate", "own_org_rate")
+CHANGE_RATES = (
+    "org_coverage_rate",
+    "work_coverage_rate",
+    "own_org_rate",
+    "union_rate",
+    "union_membership_rate",
+    "league_rate",
+)
 
 
 def change(now: CoverageSnapshot, before: CoverageSnapshot | None) -> dict | None:

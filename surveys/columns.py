@@ -189,6 +189,14 @@ def parse_count(value: Any) -> int:
     return number
 
 
+def parse_optional_count(value: Any) -> int | None:
+    """An optional count (工会会员数, 团员数, 管理人员数…): empty is "not given"
+    (None), never 0; otherwise as `parse_count`."""
+    if is_blank(value):
+        return None
+    return parse_count(value)
+
+
 CENT = Decimal("0.01")
 
 
@@ -451,6 +459,34 @@ COLUMNS: list[Column] = [
     ),
     Column("是否建立工会", "union_established", parse_yes_no, aliases=("工会",), help=_lazy("是/否")),
     Column("是否建立团组织", "league_established", parse_yes_no, aliases=("团组织",), help=_lazy("是/否")),
+    Column(
+        "工会会员数",
+        "union_members",
+        parse_optional_count,
+        aliases=("工会会员", "工会会员人数", "入会职工数", "工会会员数(人)"),
+        help=_lazy("可空；不大于从业人员数"),
+    ),
+    Column(
+        "团员数",
+        "league_members",
+        parse_optional_count,
+        aliases=("团员", "团员人数", "共青团员数", "团员数(人)"),
+        help=_lazy("可空；不大于从业人员数"),
+    ),
+    Column(
+        "管理人员数",
+        "managers",
+        parse_optional_count,
+        aliases=("管理人员", "管理人员人数", "经营管理人员数", "管理人员数(人)"),
+        help=_lazy("可空；不大于从业人员数"),
+    ),
+    Column(
+        "管理人员中党员数",
+        "managers_party_members",
+        parse_optional_count,
+        aliases=("其中党员数", "其中:党员数", "其中党员", "管理人员中党员", "管理人员中的党员数"),
+        help=_lazy("可空；不大于管理人员数，填写时须同时填写管理人员数"),
+    ),
     Column(
         "联系电话",
         "phone",

@@ -81,6 +81,10 @@ def enterprise_cells(e: Enterprise, labels: Labels | None = None) -> list[Any]:
         "instructor_assigned": YES if e.instructor_assigned else NO,
         "union_established": YES if e.union_established else NO,
         "league_established": YES if e.league_established else NO,
+        "union_members": e.union_members,
+        "league_members": e.league_members,
+        "managers": e.managers,
+        "managers_party_members": e.managers_party_members,
         "phone": mask_phone(e.phone),
         "revenue": float(e.revenue) if e.revenue is not None else None,
     }
@@ -200,6 +204,9 @@ def template_xlsx() -> bytes:
         _("是/否类列可填 是、否、Y、N、√、×、有、无。数字可为全角或“3.0”形式。"),
         _("同一统一社会信用代码出现多次时，以最后一行为准。"),
         _("正式党员数＋预备党员数须等于党员总数；党员总数多于从业人员数时会提示核实。"),
+        _(
+            "工会会员数、团员数、管理人员数可空（表示未填报，不按0计）；均不能大于从业人员数，管理人员中党员数不能大于管理人员数。"
+        ),
         _("以 = + - @ 开头的文字导出时前加英文单引号，导入时会自动去掉。"),
     ):
         notes.append([])

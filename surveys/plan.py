@@ -36,7 +36,7 @@ from .report import (
     survey_date_for,
 )
 from .sql import convert_facts, fact_columns, fact_converters, iter_by_keys, key_array, undo_value
-from .validate import Context, Parsed, member_errors, reject
+from .validate import Context, Parsed, group_count_errors, group_count_rules, member_errors, reject
 
 
 def survey_plan(parsed: Parsed, *, year: int, ctx: Context, report: SurveyReport) -> tuple[list[Row], LinkPlan]:
@@ -121,6 +121,9 @@ def classify(parsed: Parsed, *, year: int, ctx: Context, report: SurveyReport) -
     only_street = ctx.only_street.pk if ctx.only_street is not None else None
     writable, street_district = ctx.writable, ctx.street_district
     phone_i = IDX["phone"] if "phone" in parsed.fields else None
+    # Limits the file gives one side of, against the recorded other side (a
+    # rare rejection: its row's cells may not have been kept for the download).
+    group_rules = group_count_rules(parsed.fields, IDX, both=False)
     more_members = _("党员总数多于从业人员数，请核实")
     rows: list[Row] = []
     for part in chunks(list(parsed.rows), plan_chunk()):
@@ -145,6 +148,8 @@ def classify(parsed: Parsed, *, year: int, ctx: Context, report: SurveyReport) -
             errors = []
             if need_member_check:
                 errors = member_errors(facts[total_i], facts[formal_i], facts[prob_i])
+            if group_rules:
+                errors += group_count_errors(facts, group_rules)
             if old is not None and writable is not None and street_district.get(old[street_i]) not in writable:
                 errors.append(
                     (

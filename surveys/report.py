@@ -49,6 +49,10 @@ DEFAULT_FACTS: dict[str, Any] = {
     "instructor_assigned": False,
     "union_established": False,
     "league_established": False,
+    "union_members": None,
+    "league_members": None,
+    "managers": None,
+    "managers_party_members": None,
     "phone": "",
     "revenue": None,
 }

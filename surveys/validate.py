@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from core.masking import mask_phone
-from orgs.models import BusinessStatus, Industry, LegalType, OrgSetup, Region
+from orgs.models import GROUP_COUNT_LIMITS, BusinessStatus, Industry, LegalType, OrgSetup, Region
 
 from .columns import COLUMN_BY_FIELD, CellError, Column, check_text, clean_text, shown, stored_text
 from .reader import SurveyTable, open_survey
@@ -293,6 +293,46 @@ def member_errors(total: int, formal: int, probationary: int) -> list[tuple[str,
     return []
 
 
+def group_count_rules(fields: list[str], index: dict[str, int], *, both: bool) -> list[tuple[int, int, str, str, bool]]:
+    """The optional counts' limits (orgs.models.GROUP_COUNT_LIMITS) a file's
+    rows are checked against, as (position of the count, of the limit,
+    count, limit, whether the file carries the count). `both`: the rules
+    whose two sides the file carries (checked on the row itself, in
+    parse_rows); else those it carries one side of (checked on the row merged
+    over the recorded facts, in plan.classify). A rule the file touches
+    neither side of holds already: the recorded facts met it when stored."""
+    present = set(fields)
+    return [
+        (index[part], index[whole], part, whole, part in present)
+        for part, whole in GROUP_COUNT_LIMITS
+        if (part in present and whole in present) == both and (part in present or whole in present)
+    ]
+
+
+def group_count_errors(facts: tuple, rules: list[tuple[int, int, str, str, bool]]) -> list[tuple[str, str]]:
+    """(column, message) for each optional count of a row's merged facts above its limit (工会会员数 above
+    从业人员数, 管理人员中党员数 above 管理人员数…); None is "not given" and meets every limit but needs
+    its own limit given."""
+    errors = []
+    for part_i, whole_i, part, whole, in_file in rules:
+        value, limit = facts[part_i], facts[whole_i]
+        if value is None:
+            continue
+        part_header, whole_header = COLUMN_BY_FIELD[part].header, COLUMN_BY_FIELD[whole].header
+        if limit is None:
+            message = _("填写了%(part)s（%(n)d），%(whole)s不能为空")
+            errors.append((whole_header, message % {"part": part_header, "n": value, "whole": whole_header}))
+        elif value > limit:
+            if in_file:
+                message = _("%(part)s（%(n)d）不能大于%(whole)s（%(m)d）")
+                column = part_header
+            else:
+                message = _("已登记的%(part)s（%(n)d）大于本表%(whole)s（%(m)d），请在表中加入“%(part)s”列填写新数")
+                column = whole_header
+            errors.append((column, message % {"part": part_header, "n": value, "whole": whole_header, "m": limit}))
+    return errors
+
+
 @dataclass
 class Parsed:
     fields: list[str]  # fact names, in the order of each row's tuple
@@ -318,6 +358,7 @@ def parse_rows(
     # column is read as it always was: not at all.
     district_at = fields.index("district_name") if "district_name" in fields and ctx.several_districts else None
     keep_cells = member_at is None or ctx.only_street is not None or ctx.writable is not None
+    group_rules = group_count_rules(fields, {name: k for k, name in enumerate(fields)}, both=True)
     street_header = COLUMN_BY_FIELD["street_name"].header
     district_header = COLUMN_BY_FIELD["district_name"].header
     row_district = ctx.district_pk
@@ -378,6 +419,8 @@ def parse_rows(
                 errors.append((industry_header, str(exc)))
         if member_at is not None and not errors:
             errors = member_errors(out[member_at[0]], out[member_at[1]], out[member_at[2]])
+        if group_rules and not errors:
+            errors = group_count_errors(out, group_rules)
         code = out[code_at] or clean_text(cells[code_position]).upper()
         if code:
             seen = seen_rows.get(code)

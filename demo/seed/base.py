@@ -77,6 +77,9 @@ class SeederBase:
         self.n = enterprises
         self.district_count = districts
         self.rng = random.Random(seed)
+        # The optional survey counts (群团, managers) draw from their own
+        # stream, so adding them left every other draw of a seed as it was.
+        self.group_rng = random.Random(f"{seed}:groups")
         self.password = password
         self.as_of = as_of
         self._progress = progress or (lambda message: None)

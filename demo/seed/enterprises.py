@@ -131,6 +131,8 @@ class EnterpriseSteps(SeederBase):
                 name = name.replace("有限公司", f"{i:05d}有限公司")
             names.add(name)
             revenue = Decimal(int(employees * rng.uniform(20, 120) * 100)) / 100
+            union = employees >= 25 and rng.random() < 0.7
+            league = employees >= 50 and rng.random() < 0.45
             batch.append(
                 Enterprise(
                     credit_code=self.credit_code(i, self.district.code),
@@ -149,8 +151,9 @@ class EnterpriseSteps(SeederBase):
                     members_probationary=probationary,
                     owner_name=self.person_name(),
                     owner_is_member=total > 0 and rng.random() < 0.12,
-                    union_established=employees >= 25 and rng.random() < 0.7,
-                    league_established=employees >= 50 and rng.random() < 0.45,
+                    union_established=union,
+                    league_established=league,
+                    **self.group_counts(employees=employees, members=total, union=union, league=league),
                     phone=self.phone(),
                     revenue=revenue,
                     latest_survey_year=self.survey_year,
@@ -158,6 +161,34 @@ class EnterpriseSteps(SeederBase):
             )
         self.enterprise_list = Enterprise.objects.bulk_create(batch, batch_size=BATCH)
         self.count("enterprises", len(self.enterprise_list))
+
+    def group_counts(self, *, employees: int, members: int, union: bool, league: bool) -> dict:
+        """The optional survey counts as streets report them: a union's
+        members most of its workforce, league members the young workers,
+        managers a tenth or so of the staff and some of them party members;
+        each left empty (not reported) for some enterprises."""
+        rng = self.group_rng
+        counts: dict = {"union_members": None, "league_members": None, "managers": None, "managers_party_members": None}
+        if union and rng.random() < 0.8:
+            counts["union_members"] = max(1, round(employees * rng.uniform(0.55, 0.98)))
+        if rng.random() < (0.85 if league else 0.45):
+            young = round(employees * rng.uniform(0.03, 0.18))
+            counts["league_members"] = min(employees, max(3, young) if league else young)
+        if rng.random() < 0.7:
+            managers = min(employees, max(1, round(employees * rng.uniform(0.05, 0.15))))
+            counts["managers"] = managers
+            counts["managers_party_members"] = min(managers, members, round(managers * rng.uniform(0, 0.6)))
+        return counts
+
+    @staticmethod
+    def within(facts: dict, employees: int) -> dict:
+        """A year's facts with its optional counts kept within that year's employees."""
+        for name in ("union_members", "league_members", "managers"):
+            if facts[name] is not None:
+                facts[name] = min(facts[name], employees)
+        if facts["managers_party_members"] is not None:
+            facts["managers_party_members"] = min(facts["managers_party_members"], facts["managers"])
+        return facts
 
     def surveys(self) -> None:
         self.progress("排查记录")
@@ -186,6 +217,7 @@ class EnterpriseSteps(SeederBase):
             if rng.random() < 0.9:
                 prev = dict(facts)
                 prev["employees"] = max(1, int(e.employees * rng.uniform(0.8, 1.05)))
+                self.within(prev, prev["employees"])
                 if e.status != BusinessStatus.OPERATING and rng.random() < 0.7:
                     prev["status"] = BusinessStatus.OPERATING
                 rows.append(

@@ -56,6 +56,43 @@ class OrgSetup(models.TextChoices):
 PHONE_MAX_LENGTH = 30
 
 
+# Optional counts that cannot exceed another count of the same row: (part, whole).
+GROUP_COUNT_LIMITS = (
+    ("union_members", "employees"),
+    ("league_members", "employees"),
+    ("managers", "employees"),
+    ("managers_party_members", "managers"),
+)
+
+
+def group_count_errors(facts) -> list[tuple[str, str]]:
+    """(field, message) for each optional count above the count it is part of
+    (工会会员数, 团员数 and 管理人员数 within 从业人员数; 管理人员中党员数 within
+    管理人员数, which must then be given). `facts` has the fields as attributes."""
+    errors = []
+    for part, whole in GROUP_COUNT_LIMITS:
+        value, limit = getattr(facts, part), getattr(facts, whole)
+        if value is None:
+            continue
+        if limit is None:
+            errors.append(
+                (part, _("填写%(part)s时须同时填写%(whole)s") % {"part": _label(part), "whole": _label(whole)})
+            )
+        elif value > limit:
+            errors.append(
+                (
+                    part,
+                    _("%(part)s（%(n)d）不能大于%(whole)s（%(m)d）")
+                    % {"part": _label(part), "n": value, "whole": _label(whole), "m": limit},
+                )
+            )
+    return errors
+
+
+def _label(name: str) -> str:
+    return str(SurveyFacts._meta.get_field(name).verbose_name)
+
+
 class SurveyFacts(models.Model):
     """The facts of one survey row ("八个清"). Enterprise keeps the latest;
     EnterpriseSurvey freezes them per year. One definition for both."""
@@ -102,6 +139,11 @@ class SurveyFacts(models.Model):
     instructor_assigned = models.BooleanField(_("是否选派党建指导员"), default=False)
     union_established = models.BooleanField(_("是否建立工会"), default=False)
     league_established = models.BooleanField(_("是否建立团组织"), default=False)
+    # Optional survey columns (群团, 双向进入): empty where the file did not say.
+    union_members = models.PositiveIntegerField(_("工会会员数"), null=True, blank=True)
+    league_members = models.PositiveIntegerField(_("团员数"), null=True, blank=True)
+    managers = models.PositiveIntegerField(_("管理人员数"), null=True, blank=True)
+    managers_party_members = models.PositiveIntegerField(_("管理人员中党员数"), null=True, blank=True)
     # Often a person's mobile number (PIPL personal data): encrypted at rest
     # like a member's, shown masked, whole only through the audited reveal.
     # Encrypted values cannot be searched or compared in SQL: nothing filters on it.
@@ -117,6 +159,8 @@ class SurveyFacts(models.Model):
         errors = {}
         if self.members_formal + self.members_probationary != self.members_total:
             errors["members_total"] = _("正式党员数与预备党员数之和应等于党员总数")
+        for name, message in group_count_errors(self):
+            errors.setdefault(name, message)
         if errors:
             raise ValidationError(errors)
 
@@ -138,6 +182,13 @@ class SurveyFacts(models.Model):
             models.CheckConstraint(
                 condition=Q(revenue__isnull=True) | Q(revenue__gte=0), name=f"{prefix}_revenue_not_negative"
             ),
+            *[
+                models.CheckConstraint(
+                    condition=Q(**{f"{part}__isnull": True}) | Q(**{f"{part}__lte": F(whole)}),
+                    name=f"{prefix}_{part}_within_{whole}",
+                )
+                for part, whole in GROUP_COUNT_LIMITS
+            ],
         ]
 
 

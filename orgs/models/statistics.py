@@ -60,6 +60,14 @@ class CoverageSnapshot(models.Model):
     members_probationary = models.PositiveIntegerField(_("预备党员"), default=0)
     employees = models.PositiveIntegerField(_("从业人员"), default=0)
     enterprises_without_member = models.PositiveIntegerField(_("无党员企业数"), default=0)
+    # 群团 (DESIGN.md §9): enterprises with a union / a league organization;
+    # union members and the employees of the union enterprises whose member
+    # count the survey gives (the 职工入会率's two sides); league members given.
+    union_enterprises = models.PositiveIntegerField(_("已建工会企业数"), default=0)
+    union_members = models.PositiveIntegerField(_("工会会员数"), default=0)
+    union_member_base = models.PositiveIntegerField(_("建会企业从业人员数（会员数已知）"), default=0)
+    league_enterprises = models.PositiveIntegerField(_("已建团组织企业数"), default=0)
+    league_members = models.PositiveIntegerField(_("团员数"), default=0)
     details = models.JSONField(_("分类明细"), default=dict, blank=True)
 
     class Meta:
@@ -101,6 +109,21 @@ class CoverageSnapshot(models.Model):
     @property
     def own_org_rate(self) -> float | None:
         return self._rate(self.own_org, self.own_org_eligible)
+
+    @property
+    def union_rate(self) -> float | None:
+        """工会建会率: operating enterprises with a union / operating enterprises."""
+        return self._rate(self.union_enterprises, self.enterprises)
+
+    @property
+    def union_membership_rate(self) -> float | None:
+        """职工入会率: union members / employees of the union enterprises that gave their member count."""
+        return self._rate(self.union_members, self.union_member_base)
+
+    @property
+    def league_rate(self) -> float | None:
+        """团组织建立率: operating enterprises with a league organization / operating enterprises."""
+        return self._rate(self.league_enterprises, self.enterprises)
 
 
 # Rule rows loaded with the defaults are in force since this date; a change

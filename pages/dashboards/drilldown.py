@@ -27,8 +27,12 @@ DASHBOARD_FIGURES: dict[str, str] = {
     "work_coverage": gettext_lazy("工作覆盖率"),
     "own_org_rate": gettext_lazy("单独组建率"),
     "should_form": gettext_lazy("应建未建"),
+    # 群团 beside the party figures (DESIGN.md §9).
+    "union_rate": gettext_lazy("工会建会率"),
+    "union_membership_rate": gettext_lazy("职工入会率"),
+    "league_rate": gettext_lazy("团组织建立率"),
 }
-RATE_FIGURES = ("org_coverage", "work_coverage", "own_org_rate")
+RATE_FIGURES = ("org_coverage", "work_coverage", "own_org_rate", "union_rate", "union_membership_rate", "league_rate")
 
 # Filters the enterprise list already understands. The list of the nightly
 # statistics (with the reason each enterprise is in it) replaces this target
@@ -56,6 +60,9 @@ _ENTERPRISE_SET_OF = {
     "work_coverage": "work_covered",
     "own_org_rate": "own_org",
     "should_form": "should_form_not_formed",
+    "union_rate": "union_established",
+    "union_membership_rate": "union_membership",
+    "league_rate": "league_established",
 }
 
 

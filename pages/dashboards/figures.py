@@ -38,6 +38,9 @@ class Figures:
     work_covered: int = 0
     own_org: int = 0
     own_org_eligible: int = 0
+    union_rate: float | None = None
+    union_membership_rate: float | None = None
+    league_rate: float | None = None
 
     @classmethod
     def of(cls, snap: CoverageSnapshot | None) -> Figures | None:
@@ -56,6 +59,9 @@ class Figures:
             work_covered=snap.work_covered,
             own_org=snap.own_org,
             own_org_eligible=snap.own_org_eligible,
+            union_rate=snap.union_rate,
+            union_membership_rate=snap.union_membership_rate,
+            league_rate=snap.league_rate,
         )
 
     def get(self, figure: str) -> Number | None:
@@ -85,6 +91,10 @@ _SNAPSHOT_FIELDS = (
     "organizations",
     "members_formal",
     "members_probationary",
+    "union_enterprises",
+    "union_members",
+    "union_member_base",
+    "league_enterprises",
 )
 
 

@@ -140,7 +140,7 @@ def test_staff_log_in_and_reach_a_dashboard_with_charts(district, session, setti
     assert "统计看板" in heading
     assert heading.startswith(settings.DISTRICT_NAME) == district_wide
     assert charts_drawn(page)
-    assert page.locator(".dash-kpis .kpi").count() == 7
+    assert page.locator(".dash-kpis .kpi").count() == 10
     assert page.locator("table[data-testid=breakdown] tbody tr").count() >= 1
     s.shot(f"dashboard-{username}-{viewport['width']}")
     assert s.errors == []
@@ -243,8 +243,8 @@ def test_print_view_of_the_monthly_bulletin(district, session, viewport):
     open_menu_item(page, "月通报")
     page.wait_for_selector("[data-testid=bulletin]")
     assert "两新组织党建工作通报" in page.locator(".bulletin h1").inner_text()
-    # The figures, the ranking, the should-form list; demands, alliances, pairings.
-    assert page.locator(".bulletin table").count() == 6
+    # The figures, the ranking, the should-form list, 群团 coverage; demands, alliances, pairings.
+    assert page.locator(".bulletin table").count() == 7
     s.shot(f"bulletin-screen-{viewport['width']}")
     page.emulate_media(media="print")
     assert not page.locator("header.topbar").is_visible()
