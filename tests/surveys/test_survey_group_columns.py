@@ -11,6 +11,7 @@ from openpyxl import Workbook, load_workbook
 
 from orgs.models import Enterprise, EnterpriseSurvey, ImportBatch
 from surveys.export import ledger_xlsx, template_xlsx
+from surveys.reader import SurveyFileError
 from surveys.rollback import survey_batch_rollback
 from surveys.services import survey_import
 from tests.helpers.survey_files import HEADERS, survey_row, write_csv, write_xlsx
@@ -168,7 +169,7 @@ HOSTILE = [
     {"团员数": "NaN"},
     {"管理人员数": "Infinity"},
     {"工会会员数": "1e400"},
-    {"团员数": "\x00\x07"},
+    {"团员数": "\x07\x1b"},
     {"工会会员数": 5000},
 ]
 
@@ -192,7 +193,7 @@ def _xlsx_as_text(path, row):
 def test_formulas_and_absurd_values_in_the_new_columns_are_refused_cleanly(world, tmp_path, cells):
     row = survey_row(1, "甲街道", **cells)
     paths = [write_csv(tmp_path / "h.csv", [row])]
-    if not any("\x00" in str(v) for v in cells.values()):  # a sheet cannot hold NUL at all
+    if not any(ch < " " for v in cells.values() for ch in str(v)):  # a sheet cannot hold control characters
         paths.append(_xlsx_as_text(tmp_path / "h.xlsx", row))
     for path in paths:
         report = run(path)
@@ -203,6 +204,13 @@ def test_formulas_and_absurd_values_in_the_new_columns_are_refused_cleanly(world
             assert [r["column"] for r in report.rejected] == list(cells), (path.name, report.rejected)
         assert report.created == 0
         assert not Enterprise.objects.filter(name="测试排查企业1有限公司").exists()
+
+
+def test_a_nul_in_the_new_columns_refuses_the_file(world, tmp_path):
+    with pytest.raises(SurveyFileError):
+        run(write_csv(tmp_path / "n.csv", [survey_row(1, "甲街道", **{"工会会员数": "1\x002"})]))
+    assert not Enterprise.objects.exists() or not Enterprise.objects.filter(name="测试排查企业1有限公司").exists()
+    assert not ImportBatch.objects.exists()
 
 
 def test_a_formula_cell_is_never_evaluated(world, tmp_path):
