@@ -49,12 +49,8 @@ def test_the_columns_are_read_and_stored_on_the_ledger_and_the_snapshot(world, t
 
 
 def test_header_variants_name_the_columns(world, tmp_path):
-    headers = [
-        {"工会会员数": "工会会员人数", "团员数": "团员人数", "管理人员数": "管理人员", "管理人员中党员数": "其中：党员数"}.get(
-            h, h
-        )
-        for h in HEADERS
-    ]
+    variants = dict(zip(NEW, ["工会会员人数", "团员人数", "管理人员", "其中：党员数"], strict=True))
+    headers = [variants.get(h, h) for h in HEADERS]
     row = survey_row(1, "甲街道", **{"工会会员人数": 20, "团员人数": 3, "管理人员": 4, "其中：党员数": 1})
     report = run(write_xlsx(tmp_path / "s.xlsx", [row], headers=headers))
     assert report.rejected == []
@@ -107,7 +103,8 @@ def test_bad_counts_are_refused_by_row_and_column_and_nothing_is_written(world, 
     assert not Enterprise.objects.filter(name="测试排查企业2有限公司").exists()
     assert report.rejected_rows[0]["errors"].startswith(column)
     # Strict: one bad row and nothing at all is written.
-    strict = run(write_xlsx(tmp_path / "t.xlsx", [survey_row(5, "甲街道"), survey_row(6, "甲街道", **cells)]), strict=True)
+    both = [survey_row(5, "甲街道"), survey_row(6, "甲街道", **cells)]
+    strict = run(write_xlsx(tmp_path / "t.xlsx", both), strict=True)
     assert strict.strict_failed
     assert not Enterprise.objects.filter(name__in=["测试排查企业5有限公司", "测试排查企业6有限公司"]).exists()
 
