@@ -57,6 +57,11 @@ def district(world):
             members_total=n % 6,
             members_formal=max(n % 6 - 1, 0),
             members_probationary=1 if n % 6 else 0,
+            # 群团: a union in most, its member count reported in some; a league in a few.
+            union_established=n % 3 != 1,
+            union_members=None if n % 3 == 1 or n % 4 == 0 else 5 + n % 7,
+            league_established=n % 5 == 2,
+            league_members=n % 4 if n % 2 else None,
         )
         survey(e)
         made.append(e)
@@ -100,7 +105,20 @@ def listed(client, href: str) -> tuple[int, str]:
     return total, rate.group(1) if rate else ""
 
 
-RATES = ("org_coverage", "work_coverage", "own_org_rate", "org_covered", "work_covered", "own_org")
+RATES = (
+    "org_coverage",
+    "work_coverage",
+    "own_org_rate",
+    "org_covered",
+    "work_covered",
+    "own_org",
+    "union_rate",
+    "union_membership_rate",
+    "league_rate",
+    "union_established",
+    "union_membership",
+    "league_established",
+)
 
 
 def check_every_number(client, params: dict, page: str = DASH) -> int:
@@ -168,4 +186,4 @@ def test_every_coverage_page_number_equals_its_drilldown_count(world, district, 
     assert "全区" in html
     # The date box shows the date the figures are for, also when none was asked for.
     assert f'name="date" value="{EARLIER.isoformat() if "date" in params else ON.isoformat()}"' in html
-    assert check_every_number(login(world.district), params, reverse("orgs:stats_coverage")) == 3 * 6
+    assert check_every_number(login(world.district), params, reverse("orgs:stats_coverage")) == 3 * 9

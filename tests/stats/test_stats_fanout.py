@@ -117,6 +117,8 @@ def test_fanned_out_run_publishes_what_the_single_run_does(settings):
     single = compute_stats(on=ON)
     expected = _rows()
     assert expected["snapshots"] and expected["ratings"] and expected["alerts"] and expected["steps"]
+    # The 群团 counts of the demo surveys flow through both runs.
+    assert CoverageSnapshot.objects.filter(date=ON, union_members__gt=0, league_enterprises__gt=0).exists()
     assert Rating.objects.filter(computed_on=ON, override_stars=4).count() == 1
     assert Alert.objects.filter(message="旧预警", closed_on=ON).count() == 1
     assert Alert.objects.filter(kind=Alert.Kind.DATA_QUALITY, closed_on__isnull=True).exists()
