@@ -460,6 +460,20 @@ COLUMNS: list[Column] = [
     Column("是否建立工会", "union_established", parse_yes_no, aliases=("工会",), help=_lazy("是/否")),
     Column("是否建立团组织", "league_established", parse_yes_no, aliases=("团组织",), help=_lazy("是/否")),
     Column(
+        "联系电话",
+        "phone",
+        parse_phone,
+        aliases=("电话", "联系方式"),
+        max_length=_stored_in((Enterprise, "phone")),
+    ),
+    Column(
+        "年营业收入(万元)",
+        "revenue",
+        parse_revenue,
+        aliases=("营业收入(万元)", "年营业收入", "营业收入"),
+        help=_lazy("可空；不小于0，保留两位小数"),
+    ),
+    Column(
         "工会会员数",
         "union_members",
         parse_optional_count,
@@ -486,20 +500,6 @@ COLUMNS: list[Column] = [
         parse_optional_count,
         aliases=("其中党员数", "其中:党员数", "其中党员", "管理人员中党员", "管理人员中的党员数"),
         help=_lazy("可空；不大于管理人员数，填写时须同时填写管理人员数"),
-    ),
-    Column(
-        "联系电话",
-        "phone",
-        parse_phone,
-        aliases=("电话", "联系方式"),
-        max_length=_stored_in((Enterprise, "phone")),
-    ),
-    Column(
-        "年营业收入(万元)",
-        "revenue",
-        parse_revenue,
-        aliases=("营业收入(万元)", "年营业收入", "营业收入"),
-        help=_lazy("可空；不小于0，保留两位小数"),
     ),
 ]
 

@@ -81,12 +81,12 @@ def enterprise_cells(e: Enterprise, labels: Labels | None = None) -> list[Any]:
         "instructor_assigned": YES if e.instructor_assigned else NO,
         "union_established": YES if e.union_established else NO,
         "league_established": YES if e.league_established else NO,
+        "phone": mask_phone(e.phone),
+        "revenue": float(e.revenue) if e.revenue is not None else None,
         "union_members": e.union_members,
         "league_members": e.league_members,
         "managers": e.managers,
         "managers_party_members": e.managers_party_members,
-        "phone": mask_phone(e.phone),
-        "revenue": float(e.revenue) if e.revenue is not None else None,
     }
     return [neutralise(values[c.field]) for c in COLUMNS]
 

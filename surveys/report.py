@@ -49,12 +49,12 @@ DEFAULT_FACTS: dict[str, Any] = {
     "instructor_assigned": False,
     "union_established": False,
     "league_established": False,
+    "phone": "",
+    "revenue": None,
     "union_members": None,
     "league_members": None,
     "managers": None,
     "managers_party_members": None,
-    "phone": "",
-    "revenue": None,
 }
 
 

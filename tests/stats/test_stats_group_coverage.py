@@ -8,6 +8,7 @@ drill-downs and the coverage page say the same numbers."""
 from datetime import date
 
 import pytest
+from django.urls import reverse
 
 from orgs.models import CoverageSnapshot, Enterprise, EnterpriseSurvey, Region
 from stats.coverage import coverage_compute
@@ -20,7 +21,7 @@ SURVEY_DAY = date(2026, 3, 31)
 
 def survey(enterprise, *, year=2026, survey_date=SURVEY_DAY, **facts):
     values = {f: getattr(enterprise, f) for f in EnterpriseSurvey.fact_field_names()}
-    values.update(status="operating", **facts)
+    values.update({"status": "operating", **facts})
     return EnterpriseSurvey.objects.create(enterprise=enterprise, year=year, survey_date=survey_date, **values)
 
 
@@ -182,7 +183,7 @@ def test_drilldowns_list_the_enterprises_behind_each_rate(world, groups, street)
 
 
 def test_coverage_page_shows_the_rates_with_their_sides(world, groups, login):
-    html = login(world.district).get("/stats/coverage/").content.decode()
+    html = login(world.district).get(reverse("orgs:stats_coverage")).content.decode()
     for label in ("工会建会率", "职工入会率", "团组织建立率"):
         assert label in html
     assert 'data-figure="union_membership"' in html and "409/460" in html
