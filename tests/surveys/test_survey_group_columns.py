@@ -218,3 +218,29 @@ def test_a_formula_cell_is_never_evaluated(world, tmp_path):
     assert report.rejected == []
     enterprise = Enterprise.objects.get(name="测试排查企业1有限公司")
     assert (enterprise.union_members, enterprise.league_members) == (None, None)
+
+
+@pytest.mark.parametrize(
+    ("body", "field", "message"),
+    [
+        ({"union_members": 21}, "union_members", "工会会员数（21）不能大于从业人员数（20）"),
+        ({"league_members": 99}, "league_members", "团员数（99）不能大于从业人员数（20）"),
+        ({"managers": 3, "managers_party_members": 4}, "managers_party_members", "不能大于管理人员数（3）"),
+        ({"managers_party_members": 1}, "managers_party_members", "须同时填写管理人员数"),
+        ({"union_members": -1}, "union_members", ""),
+    ],
+)
+def test_counts_entered_on_the_enterprise_are_checked_the_same_way(world, api, body, field, message):
+    """Staff entering the counts between surveys (the API and the edit page share the service)."""
+    client = api(world.district)
+    response = client.patch(f"/api/v1/enterprises/{world.enterprise_a.pk}/", body, format="json")
+    assert response.status_code == 400, response.json()
+    text = str(response.json())
+    assert field in text and message in text
+    assert counts(Enterprise.objects.get(pk=world.enterprise_a.pk)) == (None, None, None, None)
+    ok = client.patch(
+        f"/api/v1/enterprises/{world.enterprise_a.pk}/",
+        {"union_members": 18, "league_members": 2, "managers": 3, "managers_party_members": 1},
+        format="json",
+    )
+    assert ok.status_code == 200 and ok.json()["union_members"] == 18
