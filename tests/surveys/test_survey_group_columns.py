@@ -7,6 +7,7 @@ as before."""
 import io
 
 import pytest
+from django.urls import reverse
 from openpyxl import Workbook, load_workbook
 
 from orgs.models import Enterprise, EnterpriseSurvey, ImportBatch
@@ -244,3 +245,14 @@ def test_counts_entered_on_the_enterprise_are_checked_the_same_way(world, api, b
         format="json",
     )
     assert ok.status_code == 200 and ok.json()["union_members"] == 18
+
+
+def test_the_enterprise_page_shows_the_counts_or_not_reported(world, login):
+    url = reverse("orgs:enterprise_detail", args=[world.enterprise_a.pk])
+    html = login(world.district).get(url).content.decode()
+    assert 'data-testid="group-members">未填报 / 未填报<' in html
+    Enterprise.objects.filter(pk=world.enterprise_a.pk).update(
+        union_members=18, league_members=2, managers=3, managers_party_members=1
+    )
+    html = login(world.district).get(url).content.decode()
+    assert 'data-testid="group-members">18 / 2<' in html and 'data-testid="managers">3（1）<' in html
