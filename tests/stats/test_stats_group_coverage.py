@@ -156,6 +156,13 @@ def test_the_api_gives_the_three_rates(world, groups, api):
     assert by_name["空街道"]["union_rate"] is None and by_name["空街道"]["union_membership_rate"] is None
     assert by_name["乙街道"]["union_membership_rate"] == 0.5
     assert client.get("/api/v1/stats/coverage/", {"street": world.street_b.pk}).json()["league_rate"] == round(2 / 3, 4)
+
+    def child(street):
+        kids = client.get("/api/v1/stats/coverage/children/", {"region": street.parent_id}).json()["results"]
+        return next(c for c in kids if c["region"] == street.pk)
+
+    assert child(world.street_b)["union_membership_rate"] == 0.5
+    assert child(groups["empty"])["league_rate"] is None
     outsider = api(world.street_a_staff).get("/api/v1/stats/coverage/", {"street": world.street_b.pk})
     assert outsider.status_code == 404
 
