@@ -80,8 +80,8 @@ def read_rows(upload: UploadedFile) -> list[tuple[int, dict[str, Any]]]:
     missing = [h for h in REQUIRED if h not in header]
     if missing:
         raise UploadRefused(
-            _("表头不正确：缺少列 %(cols)s（应有：姓名、所属月份、金额、缴纳日期，可加身份证号）；未写入任何数据")
-            % {"cols": "、".join(missing)}
+            _("表头不正确：缺少列 %(cols)s（应有：%(expected)s，可加%(optional)s）；未写入任何数据")
+            % {"cols": "、".join(missing), "expected": "、".join(REQUIRED), "optional": "身份证号"}
         )
     index = {HEADERS[h]: i for i, h in enumerate(header) if h in HEADERS}
     rows = []

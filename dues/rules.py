@@ -22,13 +22,14 @@ from typing import Any
 
 from django.db.models import Q
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from core.errors import ApplicationError
 from core.money import CENT
 
 from .models import FLAT_CATEGORIES, Bracket
 
-ROUNDING_RULE = "按税后月收入全额乘以所在档次比例计算，四舍五入到分（0.005 元进为 0.01 元）"
+ROUNDING_RULE = gettext_lazy("按税后月收入全额乘以所在档次比例计算，四舍五入到分（0.005 元进为 0.01 元）")
 
 
 @dataclass(frozen=True)
