@@ -103,7 +103,7 @@ def parse_period(value: object, *, field: str = "period") -> date:
     """A month written YYYY-MM (2026-07), or the refusal naming the field."""
     text = str(value or "").strip()
     match = PERIOD_RE.match(text)
-    if not match or not 1 <= int(match[2]) <= 12 or int(match[1]) < 1900:
+    if not match or not 1 <= int(match[2]) <= 12 or not 1900 <= int(match[1]) <= 2099:
         raise ApplicationError({field: _("所属月份：格式应为 YYYY-MM（如 2026-07）")})
     return date(int(match[1]), int(match[2]), 1)
 
@@ -141,9 +141,14 @@ class DuesBook:
 
     def __init__(self) -> None:
         self.brackets = list(Bracket.objects.order_by("category", "income_above"))
+        self._tables: dict[date, list[Bracket]] = {}
 
     def table_on(self, on: date) -> list[Bracket]:
-        return [b for b in self.brackets if b.valid_from <= on and (b.valid_to is None or b.valid_to >= on)]
+        if on not in self._tables:
+            self._tables[on] = [
+                b for b in self.brackets if b.valid_from <= on and (b.valid_to is None or b.valid_to >= on)
+            ]
+        return self._tables[on]
 
     def full_amount(self, basis: Any, period: date) -> Due:
         return monthly_dues(basis.category, basis.income, on=period, table=self.table_on(period))

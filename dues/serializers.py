@@ -6,7 +6,7 @@ from core.api import MoneySerializerField, StrictSerializer
 
 from .models import Category
 
-PERIOD_PATTERN = r"^[0-9]{4}-(0[1-9]|1[0-2])$"
+PERIOD_PATTERN = r"^(19|20)[0-9]{2}-(0[1-9]|1[0-2])$"
 
 
 class DuesBasisSerializer(serializers.Serializer):
