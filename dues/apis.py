@@ -36,7 +36,11 @@ def _member(request, pk):
 
 
 class MemberDuesView(APIView):
-    @extend_schema(summary="党员的党费：每月应缴金额、档次、基数", tags=TAGS, responses={200: MemberDuesSerializer})
+    @extend_schema(
+        summary="党员的党费：每月应缴金额、档次、基数",
+        tags=TAGS,
+        responses={200: MemberDuesSerializer, 404: OpenApiResponse(description="党员不存在或不在您的管辖范围内")},
+    )
     def get(self, request, pk):
         member = _member(request, pk)
         state = sel.member_states([member], period=sel.last_month())[0]
@@ -106,7 +110,10 @@ class DuesSummaryView(APIView):
                 "period", {"type": "string", "pattern": PERIOD_PATTERN}, description="月份 YYYY-MM，缺省为上月"
             ),
         ],
-        responses={200: DuesSummarySerializer},
+        responses={
+            200: DuesSummarySerializer,
+            404: OpenApiResponse(description="党组织不存在或不在您的管辖范围内"),
+        },
     )
     def get(self, request):
         if not policy.may_browse_dues(request.user):
