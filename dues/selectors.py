@@ -138,6 +138,11 @@ def current_due(*, member: Member, on: date | None = None) -> Due | None:
     return DuesBook().full_amount(member.dues_basis, month_start(on or timezone.localdate()))
 
 
+def due_in(*, member: Member, state: MemberDues, period: date) -> Decimal | None:
+    """What `member` owes for `period` (None: nothing)."""
+    return DuesBook().due(member, state.basis, period, state.reliefs)
+
+
 def member_payments(*, member: Member) -> QuerySet[Payment]:
     return Payment.objects.filter(member=member).select_related("recorded_by").order_by("-period")
 

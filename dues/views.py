@@ -279,7 +279,7 @@ def _member_context(request, member, **forms) -> dict:
         context["payment_form"] = forms.get("payment_form") or PaymentForm(
             initial={
                 "period": format_period(first_open),
-                "amount": state.due if not state.arrears else "",
+                "amount": sel.due_in(member=member, state=state, period=first_open) or "",
                 "paid_on": today,
             }
         )
