@@ -348,13 +348,23 @@ def test_dues_writes_answer_as_the_policy_says(world, side_b, role):
             expected = 201 if name.startswith("api") else 302
         assert status == expected, (name, status)
         assert (writes() != before) == (expected in (201, 302)), f"{role} {name}"
-    assert Payment.objects.filter(member=member).count() == (2 if DUES_PAYMENT_ANSWERS[role] == "done" else 0)
+    # A whole month for org B in one form.
+    client.force_login(user)
+    before = writes()
+    data = {"period": format_period(add_months(this_month, -3)), "paid_on": today, "pay": [member.pk]}
+    status = client.post(
+        reverse("dues:month", args=[world.org_b.pk]), {**data, f"amount_{member.pk}": "0.20"}
+    ).status_code
+    done = DUES_PAYMENT_ANSWERS[role] == "done"
+    assert status == (302 if done else DUES_PAYMENT_ANSWERS[role]), ("dues:month", status)
+    assert (writes() != before) == done
+    assert Payment.objects.filter(member=member).count() == (3 if done else 0)
     if role in DUES_RELIEF_ANSWERS:
         client.force_login(user)
         data = {
             "kind": "exempt",
-            "first_period": format_period(add_months(this_month, -4)),
-            "last_period": format_period(add_months(this_month, -3)),
+            "first_period": format_period(add_months(this_month, -6)),
+            "last_period": format_period(add_months(this_month, -5)),
             "reason": "重病",
         }
         status = client.post(reverse("dues:member_relief", args=[member.pk]), data=data).status_code
