@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "demands",
     "alliances",
     "pairings",
+    "dues",
     "surveys",
     "stats",
     "pages",
@@ -324,6 +325,12 @@ CELERY_BEAT_SCHEDULE = {
     "nightly-stats": {
         "task": "orgs.tasks.compute_stats_task",
         "schedule": crontab(hour=2, minute=0),
+    },
+    # 党费返还: the quarter just ended, early each night of a quarter's first
+    # week (idempotent: a quarter already posted posts only late payments).
+    "dues-rebates": {
+        "task": "dues.tasks.post_dues_rebates_task",
+        "schedule": crontab(hour=3, minute=0, day_of_month="1-7", month_of_year="1,4,7,10"),
     },
 }
 

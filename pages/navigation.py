@@ -33,6 +33,7 @@ MENU: list[MenuItem] = [
     MenuItem(_("审核"), "activities:review_queue", policy.may_review_activities),
     MenuItem(_("修改建议"), "orgs:proposal_list", policy.may_browse_proposals),
     MenuItem(_("党员名册"), "members:list", policy.may_browse_organizations),
+    MenuItem(_("党费"), "dues:home", policy.may_browse_dues),
     MenuItem(_("需求库"), "demands:list", policy.may_browse_demands),
     MenuItem(_("走访"), "orgs:visit_list", policy.may_browse_visits),
     MenuItem(_("结对联系"), "pairings:list", policy.may_browse_pairings),

@@ -368,6 +368,40 @@ def demand_unchecked(ctx: Context) -> Iterable[AlertDraft]:
         yield _demand_draft(Alert.Kind.DEMAND_UNCHECKED, Alert.Level.YELLOW, project, meant)
 
 
+def dues_arrears(ctx: Context) -> Iterable[AlertDraft]:
+    """A member with months of dues unpaid: yellow from 3 months, red from 6
+    months running without a reason recorded (the 党章 treats it as leaving
+    the party, which the branch must decide)."""
+    from dues.selectors import arrears_members
+
+    for state in arrears_members(on=ctx.on):
+        total, running = state.arrears_total, state.consecutive
+        if total < 3:
+            continue
+        member = state.member
+        reason = state.basis.arrears_reason if state.basis else ""
+        if running >= 6 and not reason:
+            level = Alert.Level.RED
+            meant = said(
+                gettext_noop("党员%(name)s已连续%(n)d个月未交纳党费，且无正当理由，请支部按党章规定研究处理"),
+                name=member.name,
+                n=running,
+            )
+        else:
+            level = Alert.Level.YELLOW
+            meant = said(gettext_noop("党员%(name)s有%(n)d个月党费未交纳"), name=member.name, n=total)
+        yield AlertDraft(
+            kind=Alert.Kind.DUES_ARREARS,
+            subject_key=f"dues:{member.pk}",
+            level=level,
+            message=in_chinese(meant)[:255],
+            said=meant,
+            street_id=member.organization.street_id,
+            organization_id=member.organization_id,
+            link=reverse("dues:member", args=[member.pk]),
+        )
+
+
 @dataclass(frozen=True)
 class Producer:
     kind: str
@@ -390,6 +424,7 @@ PRODUCERS: list[Producer] = [
     Producer(Alert.Kind.FUND_WAITING, fund_waiting, whole_run=True),
     Producer(Alert.Kind.DEMAND_OVERDUE, demand_overdue, whole_run=True),
     Producer(Alert.Kind.DEMAND_UNCHECKED, demand_unchecked, whole_run=True),
+    Producer(Alert.Kind.DUES_ARREARS, dues_arrears, whole_run=True),
 ]
 
 

@@ -302,3 +302,71 @@ def test_demand_checks_answer_as_the_policy_says(world, side_b, role):
         assert status == expected, (name, status)
         assert (writes() != before) == (expected in (200, 302)), f"{role} {name}"
     assert DemandCheck.objects.filter(project_id=pk).count() == (2 if role == "district" else 0)
+
+
+# Side B's member (org B's): who records a payment of dues (the roster's
+# keepers: district staff and org B's own secretary), who approves a relief
+# (street B's or district staff), who reaches the member but may not (403),
+# and who never reaches them (404). Page and API alike.
+DUES_PAYMENT_ANSWERS = {
+    "district": "done",
+    "secretary_b": "done",
+    "street_a_staff": 404,
+    "secretary_a": 404,
+    "instructor": 404,
+    "leader": 403,
+}
+DUES_RELIEF_ANSWERS = {"district": 302, "street_a_staff": 404, "secretary_a": 404, "secretary_b": 403, "leader": 403}
+
+
+@pytest.mark.parametrize("role", sorted(DUES_PAYMENT_ANSWERS))
+def test_dues_writes_answer_as_the_policy_says(world, side_b, role):
+    from dues.models import Payment, Relief
+    from dues.reference import ensure_brackets
+    from dues.rules import add_months, format_period, month_start
+    from dues.services import basis_declare
+
+    ensure_brackets()
+    member = world.member_b
+    this_month = month_start(timezone.localdate())
+    basis_declare(by=world.district, member=member, category="student", due_from=add_months(this_month, -6))
+    client = Client()
+    user = getattr(world, role)
+    today = timezone.localdate().isoformat()
+    for n, name in ((1, "dues:member_pay"), (2, "api-member-dues-payments")):
+        client.force_login(user)
+        before = writes()
+        data = {"period": format_period(add_months(this_month, -n)), "amount": "0.20", "paid_on": today}
+        if name.startswith("api"):
+            status = client.post(
+                reverse(name, args=[member.pk]), data=data, content_type="application/json"
+            ).status_code
+        else:
+            status = client.post(reverse(name, args=[member.pk]), data=data).status_code
+        expected = DUES_PAYMENT_ANSWERS[role]
+        if expected == "done":
+            expected = 201 if name.startswith("api") else 302
+        assert status == expected, (name, status)
+        assert (writes() != before) == (expected in (201, 302)), f"{role} {name}"
+    # A whole month for org B in one form.
+    client.force_login(user)
+    before = writes()
+    data = {"period": format_period(add_months(this_month, -3)), "paid_on": today, "pay": [member.pk]}
+    status = client.post(
+        reverse("dues:month", args=[world.org_b.pk]), {**data, f"amount_{member.pk}": "0.20"}
+    ).status_code
+    done = DUES_PAYMENT_ANSWERS[role] == "done"
+    assert status == (302 if done else DUES_PAYMENT_ANSWERS[role]), ("dues:month", status)
+    assert (writes() != before) == done
+    assert Payment.objects.filter(member=member).count() == (3 if done else 0)
+    if role in DUES_RELIEF_ANSWERS:
+        client.force_login(user)
+        data = {
+            "kind": "exempt",
+            "first_period": format_period(add_months(this_month, -6)),
+            "last_period": format_period(add_months(this_month, -5)),
+            "reason": "重病",
+        }
+        status = client.post(reverse("dues:member_relief", args=[member.pk]), data=data).status_code
+        assert status == DUES_RELIEF_ANSWERS[role], status
+        assert Relief.objects.filter(member=member).exists() == (status == 302)

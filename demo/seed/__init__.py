@@ -22,6 +22,7 @@ from django.utils import timezone
 from activities.reference import ensure_reference_data as ensure_activity_reference
 from alliances import demo as alliances_demo
 from demands import demo as demands_demo
+from dues import demo as dues_demo
 from orgs.models import Enterprise, User
 from orgs.reference import ensure_reference_data as ensure_org_reference
 from pairings import demo as pairings_demo
@@ -75,6 +76,15 @@ class Seeder(EnterpriseSteps, OrganizationSteps, InstructorSteps, ActivitySteps,
         )
         self.count("pairings", pairings_demo.seed(as_of=self.as_of))
         self.count("demand_projects", demands_demo.seed(as_of=self.as_of, seed=self.rng.randrange(1 << 30)))
+        self.count(
+            "dues_payments",
+            dues_demo.seed(
+                district=self.districts[0],
+                secretary_organization=self.secretary_orgs[0],
+                as_of=self.as_of,
+                seed=self.rng.randrange(1 << 30),
+            ),
+        )
         self.analyze()
         return self.result
 

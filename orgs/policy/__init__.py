@@ -57,6 +57,16 @@ from .demands import (  # noqa: F401
     may_set_up_demand,
     may_write_demands,
 )
+from .dues import (  # noqa: F401
+    may_approve_any_dues_relief,
+    may_approve_dues_relief,
+    may_browse_dues,
+    may_keep_any_dues,
+    may_keep_dues,
+    may_post_dues_rebates,
+    may_read_dues_figures,
+    may_reveal_dues_income,
+)
 from .pairings import (  # noqa: F401
     holds_cadre_role,
     holds_leader_role,

@@ -135,6 +135,7 @@ def _objects(world) -> dict[str, int]:
             )
         },
         **_practice_objects(world),
+        **_dues_objects(world),
     }
 
 
@@ -293,3 +294,17 @@ def test_schema_generates_without_warnings(tmp_path):
     assert "/api/v1/enterprises/{id}/" in text and "status_display" in text
     # The enterprise phone is read masked; its audited reveal is documented.
     assert "/api/v1/enterprises/{id}/reveal/" in text and "查看企业完整联系电话" in text
+
+
+def _dues_objects(world) -> dict[str, int]:
+    """Org A's member with a dues basis (a student: 0.20 yuan a month, from half a year back)."""
+    from django.utils import timezone
+
+    from dues.reference import ensure_brackets
+    from dues.rules import add_months, month_start
+    from dues.services import basis_declare
+
+    ensure_brackets()
+    due_from = add_months(month_start(timezone.localdate()), -6)
+    basis_declare(by=world.secretary_a, member=world.member_a, category="student", due_from=due_from)
+    return {f"/api/v1/members/{{id}}/dues/{suffix}": world.member_a.pk for suffix in ("", "payments/")}
