@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "demands",
     "alliances",
     "pairings",
+    "venues",
     "surveys",
     "stats",
     "pages",
