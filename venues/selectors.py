@@ -212,6 +212,14 @@ class VenueFigures:
         items, of those checked that year."""
         return self.compliant / self.checked if self.checked else None
 
+    @property
+    def venue_percent(self) -> str:
+        return "—" if self.venue_rate is None else f"{self.venue_rate * 100:.1f}%"
+
+    @property
+    def compliance_percent(self) -> str:
+        return "—" if self.compliance_rate is None else f"{self.compliance_rate * 100:.1f}%"
+
     def kind_rows(self) -> list[tuple[str, int]]:
         return [(str(label), self.by_kind.get(value, 0)) for value, label in Venue.Kind.choices]
 
