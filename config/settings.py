@@ -385,6 +385,8 @@ SPECTACULAR_SETTINGS = {
         "DemandCheckKindEnum": "demands.models.DemandCheck.Kind",
         "DemandLevelEnum": "demands.models.DemandProject.Level",
         "DemandStateEnum": "demands.models.DemandProject.State",
+        "VenueKindEnum": "venues.models.Venue.Kind",
+        "BookingStatusEnum": "venues.models.Booking.Status",
     },
     "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
 }
