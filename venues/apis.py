@@ -164,7 +164,7 @@ class VenueViewSet(mixins.CreateModelMixin, ScopedViewSet):
         venue = self.get_object()
         data = dict(_input(ShareWriteSerializer, request))
         data["organization"] = sel.reference_get(
-            queryset=sel.share_organization_choices(user=request.user),
+            queryset=sel.share_organization_choices(user=request.user, venue=venue),
             pk=data["organization"],
             field="organization",
             label=_("共享党组织"),

@@ -144,11 +144,15 @@ def owner_enterprises(*, user: AnyUser) -> QuerySet[Enterprise]:
     return (qs.distinct() if scope.enterprises_need_distinct() else qs).order_by("name")
 
 
-def share_organization_choices(*, user: AnyUser) -> QuerySet[PartyOrganization]:
-    """Organizations a venue may be shared with: any active one the user reaches."""
-    return PartyOrganization.objects.filter(scope_for(user).organizations_q(), dissolved_on__isnull=True).order_by(
-        "name"
-    )
+def share_organization_choices(*, user: AnyUser, venue: Venue) -> QuerySet[PartyOrganization]:
+    """Organizations a venue may be shared with: the active ones of the
+    venue's street (or district), where 共建共享 happens (a secretary owning
+    the venue names their neighbours here and nowhere else), and those the
+    user reaches."""
+    near = Q(street_id__in=subtree_ids([venue.region_id]))
+    return PartyOrganization.objects.filter(
+        scope_for(user).organizations_q() | near, dissolved_on__isnull=True
+    ).order_by("name")
 
 
 def bookable_venues(*, user: AnyUser) -> QuerySet[Venue]:

@@ -137,7 +137,9 @@ def _detail_context(request, venue: Venue, **forms) -> dict:
         checklist.marks = [getattr(checklist, item) for item in VenueChecklist.ITEMS]
     if may_manage:
         context["share_form"] = forms.get("share_form") or ShareForm(
-            organizations=sel.share_organization_choices(user=user).exclude(pk=venue.owner_organization_id or 0),
+            organizations=sel.share_organization_choices(user=user, venue=venue).exclude(
+                pk=venue.owner_organization_id or 0
+            ),
             initial={"starts_on": today, "ends_on": date(today.year, 12, 31)},
         )
     return context
@@ -154,7 +156,7 @@ def venue_detail_view(request, pk: int):
 def share_add_view(request, pk: int):
     venue = sel.venue_get(user=request.user, pk=pk)
     policy.require_permission(policy.may_manage_venue(request.user, venue), _("您不能管理该阵地"))
-    form = ShareForm(request.POST, organizations=sel.share_organization_choices(user=request.user))
+    form = ShareForm(request.POST, organizations=sel.share_organization_choices(user=request.user, venue=venue))
     if form.is_valid():
         try:
             services.share_add(by=request.user, venue=venue, **form.cleaned_data)
