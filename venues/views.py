@@ -63,8 +63,7 @@ def _venue_form(request, data=None) -> VenueForm:
 
 @login_required
 def venue_create_view(request):
-    if not policy.may_keep_venues(request.user):
-        raise Http404
+    policy.require_permission(policy.may_keep_venues(request.user), _("您不能登记阵地"))
     form = _venue_form(request, request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -113,7 +112,7 @@ def _booking_form(request, data=None, *, venue: Venue | None = None) -> BookingF
         data,
         venues=sel.bookable_venues(user=user),
         organizations=organizations,
-        activities=sel.activity_choices(user=user)[:200],
+        activities=sel.activity_choices(user=user).filter(held_on__gte=timezone.localdate() - timedelta(days=92)),
         initial=initial,
     )
 
@@ -214,12 +213,32 @@ def booking_list_view(request):
 
 @login_required
 def booking_create_view(request):
-    if not policy.may_keep_venues(request.user):
-        raise Http404
+    """The booking form with every venue the user may book (the calendar's "＋ 预约")."""
+    policy.require_permission(policy.may_keep_venues(request.user), _("您不能预约阵地"))
     venue = None
     if request.GET.get("venue"):
         venue = sel.venue_get(user=request.user, pk=request.GET["venue"])
-    form = _booking_form(request, request.POST or None, venue=venue)
+    return _book(request, venue=venue)
+
+
+@login_required
+def venue_book_view(request, pk: int):
+    """The booking form of one venue (its page's "预约此阵地"): 404 for a
+    venue out of reach, 403 for a reader who books nothing, as the API."""
+    venue = sel.venue_get(user=request.user, pk=pk)
+    policy.require_permission(policy.may_keep_venues(request.user), _("您不能预约阵地"))
+    return _book(request, venue=venue, fixed=True)
+
+
+def _book(request, *, venue: Venue | None, fixed: bool = False):
+    data = request.POST.copy() if request.method == "POST" else None
+    if data is not None and fixed and venue is not None:
+        data["venue"] = str(venue.pk)
+    form = _booking_form(request, data, venue=venue)
+    if fixed and venue is not None:
+        # The one venue, even where the user's organizations have no right to it
+        # yet: the service says why, naming the field.
+        form.fields["venue"].queryset = Venue.objects.filter(pk=venue.pk)
     if request.method == "POST" and form.is_valid():
         try:
             booking = services.booking_create(by=request.user, **form.cleaned_data)
@@ -229,7 +248,7 @@ def booking_create_view(request):
             messages.success(request, _("预约成功"))
             return redirect(f"{reverse('venues:bookings')}?venue={booking.venue_id}")
     status = 400 if request.method == "POST" else 200
-    return render(request, "venues/booking_form.html", {"form": form}, status=status)
+    return render(request, "venues/booking_form.html", {"form": form, "venue": venue if fixed else None}, status=status)
 
 
 @login_required
