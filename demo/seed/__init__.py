@@ -25,6 +25,7 @@ from demands import demo as demands_demo
 from orgs.models import Enterprise, User
 from orgs.reference import ensure_reference_data as ensure_org_reference
 from pairings import demo as pairings_demo
+from venues import demo as venues_demo
 
 from .activities import ActivitySteps
 from .base import DEFAULT_PASSWORD, SeedResult
@@ -75,6 +76,15 @@ class Seeder(EnterpriseSteps, OrganizationSteps, InstructorSteps, ActivitySteps,
         )
         self.count("pairings", pairings_demo.seed(as_of=self.as_of))
         self.count("demand_projects", demands_demo.seed(as_of=self.as_of, seed=self.rng.randrange(1 << 30)))
+        self.count(
+            "venues",
+            venues_demo.seed(
+                district=self.districts[0],
+                secretary_organizations=self.secretary_orgs,
+                as_of=self.as_of,
+                seed=self.rng.randrange(1 << 30),
+            ),
+        )
         self.analyze()
         return self.result
 
