@@ -110,8 +110,8 @@ class Venue(models.Model):
     def open_days_display(self) -> str:
         days = [int(d) for d in self.open_days if d.isdigit()]
         if days and days == list(range(days[0], days[-1] + 1)) and len(days) > 2:
-            return f"{WEEKDAY_NAMES[days[0]]}至{WEEKDAY_NAMES[days[-1]]}"
-        return "、".join(str(WEEKDAY_NAMES[d]) for d in days)
+            return str(_("%(a)s至%(b)s") % {"a": WEEKDAY_NAMES[days[0]], "b": WEEKDAY_NAMES[days[-1]]})
+        return str(_("、")).join(str(WEEKDAY_NAMES[d]) for d in days)
 
     @property
     def hours_display(self) -> str:
