@@ -194,8 +194,13 @@ def booking_list_view(request):
     for offset in range((end - start).days + 1):
         day = start + timedelta(days=offset)
         days.append({"day": day, "bookings": [b for b in bookings if b.booked_on == day]})
+    # One answer per organization and venue, not one round of queries per booking.
+    answers: dict[tuple[int, int], bool] = {}
     for booking in bookings:
-        booking.may_cancel = policy.may_cancel_booking(request.user, booking)
+        key = (booking.organization_id, booking.venue_id)
+        if key not in answers:
+            answers[key] = policy.may_cancel_booking(request.user, booking)
+        booking.may_cancel = answers[key]
     return render(
         request,
         "venues/booking_list.html",
