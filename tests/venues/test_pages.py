@@ -85,3 +85,27 @@ def test_figures_page_and_export(login, world, site):
     sheet = load_workbook(BytesIO(response.content)).active
     assert sheet["A2"].value == "管辖范围合计"
     assert login(world.secretary_a).get(reverse("venues:figures")).status_code == 404
+
+
+def test_the_calendar_does_not_grow_with_its_bookings(login, world, site):
+    from datetime import date
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = login(world.secretary_a)
+    url = reverse("venues:bookings") + "?start=2026-06-01&end=2026-06-14"
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(url).status_code == 200
+        return len(captured)
+
+    book(world.secretary_a, site.room, world.org_a)
+    queries()  # the first request of the session reads the session and the user
+    few = queries()
+    for day in range(2, 13):
+        if date(2026, 6, day).isoweekday() <= 5:
+            book(world.secretary_a, site.room, world.org_a, on=date(2026, 6, day))
+    assert Booking.objects.count() > 5
+    assert queries() == few
