@@ -1,5 +1,10 @@
 """The API's shapes for 党建阵地 (CONTRACT.md)."""
 
+import re
+from datetime import time
+from typing import Any
+
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -7,12 +12,33 @@ from core.api import ID_MAX, StrictSerializer
 
 from .models import Booking, Venue, VenueShare
 
+HOUR_MINUTE = re.compile(r"^([01][0-9]|2[0-3]):[0-5][0-9]$")
+
+
+@extend_schema_field(
+    {"type": "string", "pattern": HOUR_MINUTE.pattern, "example": "09:30", "description": "时刻（24小时制 时:分）"}
+)
+class HourMinuteField(serializers.Field):
+    """A time of day as a clock shows it, "09:30": OpenAPI's `format: time`
+    asks for a UTC offset, which a venue's opening hours do not have."""
+
+    def to_internal_value(self, data: Any) -> time:
+        if not isinstance(data, str) or not HOUR_MINUTE.match(data):
+            raise serializers.ValidationError(_("应为 时:分 格式的时刻，如 09:30"))
+        hour, minute = data.split(":")
+        return time(int(hour), int(minute))
+
+    def to_representation(self, value: time) -> str:
+        return f"{value:%H:%M}"
+
 
 class VenueSerializer(serializers.ModelSerializer):
     kind_display = serializers.CharField(source="get_kind_display", read_only=True)
     region_name = serializers.CharField(source="region.name", read_only=True)
     owner_name = serializers.SerializerMethodField()
     hours_display = serializers.CharField(read_only=True)
+    opens_at = HourMinuteField(read_only=True)
+    closes_at = HourMinuteField(read_only=True)
 
     class Meta:
         model = Venue
@@ -53,6 +79,8 @@ class VenueShareSerializer(serializers.ModelSerializer):
 class VenueBookingSerializer(serializers.ModelSerializer):
     organization_name = serializers.CharField(source="organization.name", read_only=True)
     status_display = serializers.CharField(source="get_status_display", read_only=True)
+    starts_at = HourMinuteField(read_only=True)
+    ends_at = HourMinuteField(read_only=True)
 
     class Meta:
         model = Booking
@@ -98,8 +126,8 @@ class VenueWriteSerializer(StrictSerializer):
     owner_enterprise = _id(required=False, allow_null=True)
     address = serializers.CharField(max_length=200)
     area = serializers.DecimalField(max_digits=8, decimal_places=1, min_value=0)
-    opens_at = serializers.TimeField()
-    closes_at = serializers.TimeField()
+    opens_at = HourMinuteField()
+    closes_at = HourMinuteField()
     open_days = serializers.RegexField(r"^[1-7]{1,7}$", max_length=7, help_text="开放的星期几，如 12345 为周一至周五")
 
 
@@ -113,7 +141,7 @@ class ShareWriteSerializer(StrictSerializer):
 class BookingWriteSerializer(StrictSerializer):
     organization = _id()
     booked_on = serializers.DateField()
-    starts_at = serializers.TimeField()
-    ends_at = serializers.TimeField()
+    starts_at = HourMinuteField()
+    ends_at = HourMinuteField()
     purpose = serializers.CharField(max_length=200)
     activity = _id(required=False, allow_null=True)
