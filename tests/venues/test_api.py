@@ -34,6 +34,8 @@ def test_create_list_detail_with_bookings(api, world, site):
     detail = client.get(f"/api/v1/venues/{site.room.pk}/").json()
     assert [b["organization_name"] for b in detail["bookings"]] == ["中共甲企业支部委员会"]
     assert {"shares", "bookings", "hours_display", "area"} <= set(detail)
+    assert (detail["opens_at"], detail["closes_at"]) == ("09:00", "17:30")
+    assert detail["bookings"][0]["starts_at"] == "10:00"
 
 
 def test_booking_and_its_clash(api, world, site):
@@ -55,6 +57,9 @@ def test_booking_and_its_clash(api, world, site):
     assert Booking.objects.count() == 1
     response = client.post(url, {**body, "starts_at": "18:00", "ends_at": "19:00"}, format="json")
     assert response.status_code == 400 and "开放时间" in str(response.json())
+    response = client.post(url, {**body, "starts_at": "9:00", "ends_at": "25:00"}, format="json")
+    assert response.status_code == 400 and {"starts_at", "ends_at"} <= set(response.json())
+    assert Booking.objects.count() == 1
 
 
 def test_outsider_gets_404(api, world, site):
