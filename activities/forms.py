@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .models import Activity, ActivityType, ComplianceRule
+from .selectors import venues_for_activity
 from .services import ACTIVITY_WRITABLE, AttendancePick, attachment_prepare
 
 
@@ -55,9 +56,15 @@ class ActivityForm(forms.ModelForm):
             "recorder": forms.TextInput(attrs={"list": "roster-names", "autocomplete": "off"}),
         }
 
-    def __init__(self, *args, roster=(), **kwargs):
+    def __init__(self, *args, roster=(), organization=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.roster = list(roster)
+        # Only the organization's own venues and those shared with it.
+        venue = self.fields["venue"]
+        venue.queryset = (
+            venues_for_activity(organization=organization) if organization is not None else venue.queryset.none()
+        )
+        venue.help_text = _("本党组织的阵地或共建共享的阵地；可不选")
         self.fields["held_on"].widget.attrs["max"] = timezone.localdate().isoformat()
         if not self.instance.pk and not self.is_bound:
             self.initial.setdefault("held_on", timezone.localdate())

@@ -52,6 +52,18 @@ class Activity(models.Model):
     activity_type = models.CharField(_("类型"), max_length=24, choices=ActivityType.choices)
     held_on = models.DateField(_("日期"))
     place = models.CharField(_("地点"), max_length=200, blank=True)
+    # The venue (阵地) it was held in, where it was one. A string reference:
+    # the venues app stands on a floor above this one (DESIGN.md §7) and is
+    # never imported here; which venues an organization may name is the
+    # venue model's own rule (`usable_by`), reached through this field.
+    venue = models.ForeignKey(
+        "venues.Venue",
+        verbose_name=_("阵地"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="activities",
+    )
     topic = models.CharField(_("主题"), max_length=200)
     host = models.CharField(_("主持人"), max_length=50, blank=True)
     recorder = models.CharField(_("记录人"), max_length=50, blank=True)

@@ -1,6 +1,7 @@
 """Reads of activity records, always scoped through orgs.selectors.scope_for."""
 
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.db.models import F, QuerySet
 from django.utils import timezone
@@ -105,3 +106,11 @@ def attendance_roster(*, organization: PartyOrganization) -> QuerySet[Member]:
 def organizations_for_filing(*, user: AnyUser) -> QuerySet[PartyOrganization]:
     """Organizations the user may file records for: a secretary's own and their sub-organizations."""
     return PartyOrganization.objects.filter(policy.activity_filing_q(user), dissolved_on__isnull=True).order_by("name")
+
+
+def venues_for_activity(*, organization: PartyOrganization) -> QuerySet:
+    """The venues a record of `organization` may name: its own and those
+    shared with it (whether on the record's day is the service's question).
+    Reached through the record's `venue` field, as the floors require."""
+    venues: Any = Activity._meta.get_field("venue").related_model
+    return venues.objects.usable_by(organization_id=organization.pk).order_by("name")

@@ -15,6 +15,7 @@ class ActivitySerializer(serializers.ModelSerializer):
     type = serializers.CharField(source="activity_type", read_only=True)
     type_display = serializers.CharField(source="get_activity_type_display", read_only=True)
     status_display = serializers.CharField(source="get_status_display", read_only=True)
+    venue_name = serializers.CharField(source="venue.name", read_only=True, allow_null=True, default=None)
     created_by_name = serializers.CharField(source="created_by", read_only=True, allow_null=True)
     submitted_by_name = serializers.CharField(source="submitted_by", read_only=True, allow_null=True)
     reviewed_by_name = serializers.CharField(source="reviewed_by", read_only=True, allow_null=True)
@@ -29,6 +30,8 @@ class ActivitySerializer(serializers.ModelSerializer):
             "type_display",
             "held_on",
             "place",
+            "venue",
+            "venue_name",
             "topic",
             "host",
             "recorder",
@@ -62,6 +65,16 @@ class _FilingOrganizationField(serializers.PrimaryKeyRelatedField):
         return organizations_for_filing(user=getattr(request, "user", None))
 
 
+@extend_schema_field(OpenApiTypes.INT)
+class _VenueField(serializers.PrimaryKeyRelatedField):
+    """A venue by id (the venues app's model, reached through the record's
+    field: this floor does not import it). Whether the organization may use
+    it on the day is the service's refusal, naming the field."""
+
+    def get_queryset(self):
+        return Activity._meta.get_field("venue").related_model.objects.filter(active=True)
+
+
 class AttendancePickSerializer(StrictSerializer):
     member = serializers.IntegerField(min_value=1, max_value=2**63 - 1, label="党员ID")
     attended = serializers.BooleanField(label="是否出席")
@@ -77,6 +90,7 @@ class ActivityWriteSerializer(StrictSerializer):
     held_on = serializers.DateField(label="日期")
     topic = serializers.CharField(max_length=200, label="主题")
     place = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    venue = _VenueField(required=False, allow_null=True, label="阵地ID")
     host = serializers.CharField(max_length=50, required=False, allow_blank=True)
     recorder = serializers.CharField(max_length=50, required=False, allow_blank=True)
     minutes = serializers.CharField(required=False, allow_blank=True)

@@ -35,6 +35,7 @@ ACTIVITY_WRITABLE = [
     "activity_type",
     "held_on",
     "place",
+    "venue",
     "topic",
     "host",
     "recorder",
@@ -142,6 +143,19 @@ def _check_fields(fields: dict) -> None:
         raise ApplicationError({"held_on": _("活动日期不能晚于今天")})
 
 
+def _check_venue(organization: PartyOrganization, fields: dict, *, current: Any = None) -> None:
+    """A venue named on the record must be one the organization may use on
+    the day (its own, or shared with it then); the rule is the venue model's
+    (see Activity.venue), so this floor never imports the venues app."""
+    venue = fields.get("venue", current)
+    if venue is None:
+        return
+    venues: Any = Activity._meta.get_field("venue").related_model
+    usable = venues.objects.usable_by(organization_id=organization.pk, on=fields.get("held_on"))
+    if not usable.filter(pk=venue.pk).exists():
+        raise ApplicationError({"venue": _("阵地：本党组织在活动日期无权使用该阵地（须为自有阵地或已签共享协议）")})
+
+
 def _check_attendance(organization: PartyOrganization, picks: list[AttendancePick]) -> list[AttendancePick]:
     member_ids = [p.member_id for p in picks]
     if len(set(member_ids)) != len(member_ids):
@@ -199,6 +213,7 @@ def activity_create(
     so a bad file stops the filing before anything is written."""
     _require_filer(by, organization)
     _check_fields(fields)
+    _check_venue(organization, fields)
     picks = _check_attendance(organization, attendance)
     activity = Activity(organization=organization, created_by=by, status=Activity.Status.DRAFT, **fields)
     activity.full_clean(exclude=["due_count", "attended_count", "absent_count"])
@@ -243,6 +258,8 @@ def activity_update(
     _require_filer(by, activity.organization)
     _require_editable(activity)
     _check_fields(fields)
+    if "venue" in fields or "held_on" in fields:
+        _check_venue(activity.organization, {"held_on": activity.held_on, **fields}, current=activity.venue)
     picks = _check_attendance(activity.organization, attendance)
     for name, value in fields.items():
         setattr(activity, name, value)

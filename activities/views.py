@@ -114,7 +114,7 @@ def activity_create_view(request):
         if organization is None:
             raise Http404(_("您没有可以填报组织生活记录的党组织"))
     roster = attendance_roster(organization=organization)
-    form = ActivityForm(request.POST or None, request.FILES or None, roster=roster)
+    form = ActivityForm(request.POST or None, request.FILES or None, roster=roster, organization=organization)
     if request.method == "POST" and form.is_valid():
         saved = _save_from_form(
             request,
@@ -192,7 +192,13 @@ def activity_edit_view(request, pk: int):
         messages.error(request, _("该记录已审核通过并锁定，不能再修改"))
         return redirect("activities:detail", activity.pk)
     roster = attendance_roster(organization=activity.organization)
-    form = ActivityForm(request.POST or None, request.FILES or None, instance=activity, roster=roster)
+    form = ActivityForm(
+        request.POST or None,
+        request.FILES or None,
+        instance=activity,
+        roster=roster,
+        organization=activity.organization,
+    )
     if request.method == "POST" and form.is_valid():
         saved = _save_from_form(
             request,

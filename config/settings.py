@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "alliances",
     "pairings",
     "dues",
+    "venues",
     "surveys",
     "stats",
     "pages",
@@ -391,6 +392,8 @@ SPECTACULAR_SETTINGS = {
         "DemandCheckKindEnum": "demands.models.DemandCheck.Kind",
         "DemandLevelEnum": "demands.models.DemandProject.Level",
         "DemandStateEnum": "demands.models.DemandProject.State",
+        "VenueKindEnum": "venues.models.Venue.Kind",
+        "BookingStatusEnum": "venues.models.Booking.Status",
     },
     "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
 }

@@ -38,6 +38,7 @@ MENU: list[MenuItem] = [
     MenuItem(_("走访"), "orgs:visit_list", policy.may_browse_visits),
     MenuItem(_("结对联系"), "pairings:list", policy.may_browse_pairings),
     MenuItem(_("六有检查"), "orgs:venue_check_list", policy.may_enter_venue_checks),
+    MenuItem(_("党建阵地"), "venues:list", policy.may_browse_venues),
     MenuItem(_("公积金"), "funds:account_list", policy.may_browse_organizations),
     MenuItem(_("产业链联盟"), "alliances:list", policy.may_browse_alliances),
     MenuItem(_("提取申请"), "funds:application_list", policy.may_browse_organizations),

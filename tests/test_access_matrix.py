@@ -370,3 +370,127 @@ def test_dues_writes_answer_as_the_policy_says(world, side_b, role):
         status = client.post(reverse("dues:member_relief", args=[member.pk]), data=data).status_code
         assert status == DUES_RELIEF_ANSWERS[role], status
         assert Relief.objects.filter(member=member).exists() == (status == 302)
+
+
+# The venue writes (党建阵地) on side B's venue (org B's activity room in
+# street B) and its booking: who does each through the page and the API alike
+# (done), who reaches the record and is refused (refused: 403, or a refusal
+# naming the field with nothing written), who never reaches it (hidden: 404).
+# Editing a venue and cancelling a booking are page actions only.
+_VENUE_STAFF = {"create": "done", "share": "done", "book": "done", "edit": "done", "cancel": "done"}
+_VENUE_OUTSIDE = {"create": "refused", "share": "hidden", "book": "hidden", "edit": "hidden", "cancel": "hidden"}
+VENUE_ANSWERS = {
+    "district": _VENUE_STAFF,
+    "street_b_staff": _VENUE_STAFF,
+    # The owning organization's secretary keeps its venue and books it.
+    "secretary_b": _VENUE_STAFF,
+    "street_a_staff": _VENUE_OUTSIDE,
+    "secretary_a": _VENUE_OUTSIDE,
+    "leader": {"create": "refused", "share": "refused", "book": "refused", "edit": "refused", "cancel": "refused"},
+    "instructor": _VENUE_OUTSIDE,
+}
+
+
+def _venue_requests(world, venue, booking, neighbour) -> dict:
+    """Per write, its page request and its API request (None: no endpoint)."""
+    new = {
+        "kind": "shared",
+        "name": "乙企业共享会议室",
+        "owner_organization": world.org_b.pk,
+        "address": "乙街道2号",
+        "area": "30",
+        "opens_at": "09:00",
+        "closes_at": "17:00",
+    }
+    share = {"organization": neighbour.pk, "starts_on": "2026-01-01", "ends_on": "2026-03-31"}
+    slot = {"organization": world.org_b.pk, "booked_on": "2026-06-02", "purpose": "乙党课"}
+    return {
+        "create": (
+            (reverse("venues:create"), {**new, "open_days": ["1", "2"]}),
+            (reverse("api-venue-list"), {**new, "open_days": "12"}),
+        ),
+        "share": (
+            (reverse("venues:share_add", args=[venue.pk]), share),
+            (
+                reverse("api-venue-shares", args=[venue.pk]),
+                {**share, "starts_on": "2026-04-01", "ends_on": "2026-06-30"},
+            ),
+        ),
+        "book": (
+            (reverse("venues:book", args=[venue.pk]), {**slot, "starts_at": "10:00", "ends_at": "11:00"}),
+            (reverse("api-venue-bookings", args=[venue.pk]), {**slot, "starts_at": "11:00", "ends_at": "12:00"}),
+        ),
+        "edit": (
+            (
+                reverse("venues:edit", args=[venue.pk]),
+                {
+                    "kind": "activity_room",
+                    "name": "乙党员活动室（新）",
+                    "address": "乙街道1号",
+                    "area": "50",
+                    "opens_at": "08:00",
+                    "closes_at": "20:00",
+                    "open_days": ["1", "2", "3", "4", "5", "6", "7"],
+                    "active": "on",
+                },
+            ),
+            None,
+        ),
+        "cancel": ((reverse("venues:booking_cancel", args=[booking.pk]), {}), None),
+    }
+
+
+def _venue_state(venue) -> tuple:
+    from venues.models import Booking, Venue, VenueShare
+
+    venue.refresh_from_db()
+    return (
+        Venue.objects.count(),
+        VenueShare.objects.count(),
+        Booking.objects.filter(status="booked").count(),
+        venue.name,
+    )
+
+
+@pytest.mark.parametrize("role", sorted(VENUE_ANSWERS))
+def test_venue_writes_answer_as_the_policy_says(world, side_b, role):
+    from tests.factories import OrganizationFactory
+    from venues.models import Booking, Venue
+
+    if role == "street_b_staff":
+        user = grant(UserFactory(username="street_b"), Role.STREET, region=world.street_b)
+    else:
+        user = getattr(world, role)
+    venue = Venue.objects.get(pk=side_b[Venue])
+    booking = Booking.objects.get(pk=side_b[Booking])
+    neighbour = OrganizationFactory(street=world.street_b, name="中共乙街道邻居公司支部委员会")
+    client = Client()
+    client.force_login(user)
+    requests = _venue_requests(world, venue, booking, neighbour)
+    answers = {}
+    for name in ["create", "share", "book", "edit", "cancel"]:
+        outcomes = []
+        for channel, call in zip(("page", "api"), requests[name], strict=True):
+            if call is None:
+                continue
+            url, data = call
+            state, logged = _venue_state(venue), writes()
+            if channel == "api":
+                response = client.post(url, data=data, content_type="application/json")
+            else:
+                response = client.post(url, data=data)
+            status = response.status_code
+            if _venue_state(venue) != state:
+                outcome = "done" if status == (201 if channel == "api" else 302) else f"wrote, {status}"
+            elif writes() != logged:
+                outcome = f"logged a write, {status}"
+            elif status in (403, 404):
+                outcome = "refused" if status == 403 else "hidden"
+            elif status in (200, 400) and (channel == "api" or "field-error" in response.content.decode()):
+                outcome = "refused"  # a refusal naming the field, nothing written
+            else:
+                outcome = f"answered {status}"
+            outcomes.append(f"{channel}: {outcome}")
+        kinds = {o.split(": ", 1)[1] for o in outcomes}
+        answers[name] = kinds.pop() if len(kinds) == 1 else ", ".join(outcomes)
+    assert answers == VENUE_ANSWERS[role]

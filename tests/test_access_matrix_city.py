@@ -38,9 +38,10 @@ from tests.helpers.matrix import (
     walk_writes,
     writes,
 )
+from venues.models import Booking
 
 # Records whose only URLs are POST actions (reverse, resolve, mark done, settle).
-POST_ONLY = {RectificationStep, FundTransaction, Objection, Visit, AllianceMember}
+POST_ONLY = {RectificationStep, FundTransaction, Objection, Visit, AllianceMember, Booking}
 A_ROLES = ["district_a", "street_a1_staff", "secretary_a", "leader_a"]
 
 
@@ -142,6 +143,8 @@ CITY_ANSWERS = {
             "funds:application_resubmit",
             "funds:application_settle",
             "pairings:visit_log",  # the pairing's party side and its street's staff log visits
+            "venues:edit",  # the venue's street or district staff, its owner's secretary
+            "venues:book",  # who books for an organization
         ],
         403,
     ),

@@ -55,6 +55,7 @@ EXPORTS = {
     "orgs:venue_check_export",
     "orgs:warning_export",
     "orgs:user_export",
+    "venues:figures_export",
     # A large export's file, written by its job (tests/exports checks its cells).
     "exports:download",
 }
@@ -132,6 +133,7 @@ def _urls(world, hostile_world) -> list[str]:
         reverse("orgs:venue_check_export"),
         reverse("orgs:warning_export"),
         reverse("orgs:user_export"),
+        reverse("venues:figures_export"),
     ]
 
 

@@ -26,6 +26,7 @@ from dues import demo as dues_demo
 from orgs.models import Enterprise, User
 from orgs.reference import ensure_reference_data as ensure_org_reference
 from pairings import demo as pairings_demo
+from venues import demo as venues_demo
 
 from .activities import ActivitySteps
 from .base import DEFAULT_PASSWORD, SeedResult
@@ -81,6 +82,15 @@ class Seeder(EnterpriseSteps, OrganizationSteps, InstructorSteps, ActivitySteps,
             dues_demo.seed(
                 district=self.districts[0],
                 secretary_organization=self.secretary_orgs[0],
+                as_of=self.as_of,
+                seed=self.rng.randrange(1 << 30),
+            ),
+        )
+        self.count(
+            "venues",
+            venues_demo.seed(
+                district=self.districts[0],
+                secretary_organizations=self.secretary_orgs,
                 as_of=self.as_of,
                 seed=self.rng.randrange(1 << 30),
             ),

@@ -7,7 +7,7 @@ raises the refusal; pages and templates call the same predicates to show or
 hide a button; the API calls them through `orgs.permissions.PolicyPermission`
 and through the services. So a page and the API cannot disagree, and "who
 may do X?" is answered in this package only (its sections: base,
-accounts, rules, pairings and this file): no other module outside
+accounts, rules, pairings, venues and this file): no other module outside
 `orgs/scoping.py` looks at a user's roles.
 
 Write predicates read the *write* scope, where a leader's grants do not
@@ -82,6 +82,15 @@ from .rules import (  # noqa: F401
     may_set_any_rules,
     may_set_rules,
     rule_regions_settable,
+)
+from .venues import (  # noqa: F401
+    may_act_for_organization,
+    may_browse_venues,
+    may_cancel_booking,
+    may_keep_venues,
+    may_manage_venue,
+    may_read_venue_figures,
+    may_register_venue_for,
 )
 
 STAFF = (Role.CITY, Role.DISTRICT, Role.STREET, Role.LEADER)

@@ -136,7 +136,29 @@ def _objects(world) -> dict[str, int]:
         },
         **_practice_objects(world),
         **_dues_objects(world),
+        **_venue_objects(world),
     }
+
+
+def _venue_objects(world) -> dict[str, int]:
+    """Org A's own activity room (open every day, all day)."""
+    from datetime import time
+    from decimal import Decimal
+
+    from venues.services import venue_create
+
+    venue = venue_create(
+        by=world.street_a_staff,
+        kind="activity_room",
+        name="甲企业党员活动室",
+        address="甲街道1号",
+        area=Decimal("50"),
+        opens_at=time(0, 0),
+        closes_at=time(23, 59),
+        open_days="1234567",
+        owner_organization=world.org_a,
+    )
+    return {f"/api/v1/venues/{{id}}/{suffix}": venue.pk for suffix in ("", "bookings/", "shares/")}
 
 
 def _practice_objects(world) -> dict[str, int]:

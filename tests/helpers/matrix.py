@@ -11,7 +11,7 @@ of its URL name to MODEL_HINTS.
 
 import re
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, time
 from decimal import Decimal
 
 from auditlog.models import LogEntry
@@ -45,6 +45,7 @@ from orgs.models import (
 )
 from pairings.models import Pairing, PairingKind, SideKind, Visit
 from tests.helpers.records import make_survey
+from venues.models import Booking, Venue
 
 MISSING_ID = 987654321
 # URL keywords that name a record: pk, id, object_id, organization_pk, member_id, ...
@@ -56,6 +57,8 @@ MODEL_HINTS = [
     ("alliances:member_leave", AllianceMember),
     ("alliances:problem_resolve", AllianceProblem),
     ("alliances:", Alliance),
+    ("venues:booking_cancel", Booking),
+    ("venues:", Venue),
     # A visit's own actions name the visit; the visit log names its pairing.
     ("visit_settle", Visit),
     ("visit_photo", Visit),
@@ -238,7 +241,28 @@ def side_b_records(world, *, planner) -> dict:
         secretary_general="乙秘书长",
         founded_on=date(2026, 1, 1),
     )
+    # Org B's own activity room (street B) with a live booking: booking,
+    # sharing, editing and cancelling would act on them.
+    venue = Venue.objects.create(
+        kind=Venue.Kind.ACTIVITY_ROOM,
+        name="乙党员活动室",
+        owner_organization=world.org_b,
+        region=world.street_b,
+        address="乙街道1号",
+        area=Decimal("50"),
+        open_days="1234567",
+    )
+    booking = Booking.objects.create(
+        venue=venue,
+        organization=world.org_b,
+        booked_on=date(2026, 6, 1),
+        starts_at=time(9, 0),
+        ends_at=time(10, 0),
+        purpose="乙主题党日",
+    )
     return {
+        Venue: venue.pk,
+        Booking: booking.pk,
         DemandProject: demand.pk,
         Alliance: alliance.pk,
         AllianceMember: AllianceMember.objects.create(
