@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "funds",
     "demands",
     "alliances",
+    "people",
     "pairings",
     "surveys",
     "stats",
