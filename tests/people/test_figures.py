@@ -6,6 +6,7 @@ from datetime import date
 
 from django.utils import timezone
 
+from orgs.models import PartyOrganization
 from people import services
 from people.models import CrossAppointment, ManagerCount, PartyWorker, Recommendation, TrainingAttendance
 from people.selectors import (
@@ -15,7 +16,6 @@ from people.selectors import (
     secretaries_trained_share,
     training_cycle,
 )
-from orgs.models import PartyOrganization
 
 
 def test_cycle_windows_are_three_calendar_years_from_2024():
