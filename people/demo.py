@@ -116,6 +116,25 @@ def seed(*, district: Region, secretary_organizations: list[PartyOrganization], 
         for street in streets
         for _ in range(2)
     ]
+    # The demo secretaries' organizations each keep a party worker of their own
+    # (their secretary may not be named yet), the first one linked to the demo account.
+    from orgs.models import Role, User
+
+    for org in secretary_organizations:
+        account = User.objects.filter(role_grants__organization=org, role_grants__role=Role.SECRETARY).first()
+        others.append(
+            PartyWorker(
+                name=_name(rng),
+                source=PartyWorker.Source.ELECTED,
+                employment=PartyWorker.Employment.PART_TIME,
+                post=PartyWorker.Post.FULL_TIME_WORKER,
+                organization=org,
+                region_id=org.street_id,
+                phone=_phone(rng),
+                user=account,
+                note="兼任党务工作者",
+            )
+        )
     # The talent pool: about eight in ten available (Shahekou: 322 in the pool, 40 recommended).
     pool_size = max(24, len(orgs) // 2)
     pool = [
@@ -130,7 +149,7 @@ def seed(*, district: Region, secretary_organizations: list[PartyOrganization], 
         )
         for _ in range(pool_size)
     ]
-    PartyWorker.objects.bulk_create(others)
+    others = PartyWorker.objects.bulk_create(others)
     pool = PartyWorker.objects.bulk_create(pool)
 
     recommendations = []
@@ -204,7 +223,7 @@ def seed(*, district: Region, secretary_organizations: list[PartyOrganization], 
         if street_course is not None and rng.random() < 0.4:
             chosen.add(street_course.pk)
         attendance += [TrainingAttendance(training_id=t, worker=worker) for t in chosen]
-    for worker in pool[: len(pool) // 3]:
+    for worker in [w for w in others if w.user_id] + pool[: len(pool) // 3]:
         attendance.append(TrainingAttendance(training=rng.choice(district_courses), worker=worker))
     TrainingAttendance.objects.bulk_create(attendance)
 
