@@ -385,6 +385,8 @@ SPECTACULAR_SETTINGS = {
         "DemandCheckKindEnum": "demands.models.DemandCheck.Kind",
         "DemandLevelEnum": "demands.models.DemandProject.Level",
         "DemandStateEnum": "demands.models.DemandProject.State",
+        "TrainingLevelEnum": "people.models.Training.Level",
+        "PartyWorkerPostEnum": "people.models.PartyWorker.Post",
     },
     "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
 }

@@ -3,6 +3,7 @@ the summary of figures; every write through people.services."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -122,7 +123,7 @@ def _worker_form(request, data=None, initial=None) -> WorkerForm:
 @login_required
 def worker_create_view(request):
     if not policy.may_register_party_workers(request.user):
-        raise Http404
+        raise PermissionDenied(_("您不能登记党务工作者"))
     form = _worker_form(request, request.POST or None, initial={"post": PartyWorker.Post.NONE})
     if request.method == "POST" and form.is_valid():
         try:
@@ -157,8 +158,6 @@ def worker_detail_view(request, pk: int):
 def worker_edit_view(request, pk: int):
     worker = sel.worker_get(user=request.user, pk=pk)
     if not policy.may_keep_party_worker(request.user, worker):
-        from django.core.exceptions import PermissionDenied
-
         raise PermissionDenied(_("您不能修改该党务工作者"))
     initial = {
         "name": worker.name,
@@ -263,7 +262,7 @@ def training_list_view(request):
 @login_required
 def training_create_view(request):
     if not policy.may_create_trainings(request.user):
-        raise Http404
+        raise PermissionDenied(_("您不能登记培训"))
     form = TrainingForm(request.POST or None, regions=sel.worker_regions(user=request.user))
     if request.method == "POST" and form.is_valid():
         try:
