@@ -371,7 +371,6 @@ def test_people_writes_answer_as_the_policy_says(world, side_b, role):
         user = grant(UserFactory(username="street_b"), Role.STREET, region=world.street_b)
     else:
         user = getattr(world, role)
-    worker = PartyWorker.objects.get(pk=side_b[PartyWorker])
     training = Training.objects.get(pk=side_b[Training])
     recommendation = Recommendation.objects.get(pk=side_b[Recommendation])
     CrossAppointment.objects.filter(pk=side_b[CrossAppointment]).delete()
