@@ -24,6 +24,7 @@ from funds.models import FundTransaction, Objection
 from orgs.models import ImportBatch, RectificationStep, Region, Role, User
 from pages.dashboard_views import EXPORTS
 from pairings.models import Visit
+from people.models import CrossAppointment, Recommendation
 from stats.coverage import ENTERPRISE_SETS, coverage_compute
 from stats.drilldown import RECORD_SETS
 from tests.factories import EnterpriseFactory, MemberFactory, OrganizationFactory, UserFactory, grant
@@ -40,7 +41,15 @@ from tests.helpers.matrix import (
 )
 
 # Records whose only URLs are POST actions (reverse, resolve, mark done, settle).
-POST_ONLY = {RectificationStep, FundTransaction, Objection, Visit, AllianceMember}
+POST_ONLY = {
+    RectificationStep,
+    FundTransaction,
+    Objection,
+    Visit,
+    AllianceMember,
+    Recommendation,
+    CrossAppointment,
+}
 A_ROLES = ["district_a", "street_a1_staff", "secretary_a", "leader_a"]
 
 
@@ -142,6 +151,7 @@ CITY_ANSWERS = {
             "funds:application_resubmit",
             "funds:application_settle",
             "pairings:visit_log",  # the pairing's party side and its street's staff log visits
+            "people:worker_edit",  # a worker's region's staff or its organization's secretary
         ],
         403,
     ),
