@@ -8,7 +8,7 @@ from rest_framework import mixins, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from core.api import ScopedViewSet
+from core.api import ScopedViewSet, StrictBooleanFilter
 from orgs import policy
 from orgs.models import Region
 from orgs.scoping import scope_for
@@ -40,7 +40,7 @@ class PartyWorkerFilter(filters.FilterSet):
     source = filters.ChoiceFilter(choices=PartyWorker.Source.choices, label="来源")
     post = filters.ChoiceFilter(choices=PartyWorker.Post.choices, label="现任职务")
     employment = filters.ChoiceFilter(choices=PartyWorker.Employment.choices, label="专兼职")
-    in_pool = filters.BooleanFilter(label="纳入人才库")
+    in_pool = StrictBooleanFilter(label="纳入人才库")
 
     class Meta:
         model = PartyWorker
