@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "funds",
     "demands",
     "alliances",
+    "people",
     "pairings",
     "dues",
     "venues",
@@ -394,6 +395,8 @@ SPECTACULAR_SETTINGS = {
         "DemandStateEnum": "demands.models.DemandProject.State",
         "VenueKindEnum": "venues.models.Venue.Kind",
         "BookingStatusEnum": "venues.models.Booking.Status",
+        "TrainingLevelEnum": "people.models.Training.Level",
+        "PartyWorkerPostEnum": "people.models.PartyWorker.Post",
     },
     "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
 }

@@ -9,6 +9,7 @@ number, a state transition with its reason) go through `audit_event` into
 the same table, so one list answers "who did what, when, from where".
 """
 
+import re
 from typing import Any
 
 from auditlog.context import set_actor  # noqa: F401  (re-exported for commands and tasks)
@@ -20,7 +21,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import FieldDoesNotExist
 from django.dispatch import receiver
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, gettext_noop
 
 from .models import User
 
@@ -124,6 +125,17 @@ def shown_value(field: Any, value: Any) -> str:
     return str(value)
 
 
+# The reason of a change applied from a proposal, stored in Chinese with the
+# audit entry (orgs.proposals); the history shows it in the reader's language.
+APPLIED_REASON = gettext_noop("%(reason)s（采纳%(who)s提出的修改建议）")
+_APPLIED = re.compile(r"^(?P<reason>.*)（采纳(?P<who>.+)提出的修改建议）$", re.S)
+
+
+def shown_reason(stored: str) -> str:
+    match = _APPLIED.match(stored or "")
+    return _(APPLIED_REASON) % match.groupdict() if match else stored
+
+
 _ACTION_LABELS = {
     LogEntry.Action.CREATE: gettext_lazy("新建"),
     LogEntry.Action.UPDATE: gettext_lazy("修改"),
@@ -163,7 +175,7 @@ def change_history(*, instance: Any, limit: int = 50) -> list[dict[str, Any]]:
                 "who": entry.actor,
                 "action": _ACTION_LABELS.get(entry.action, entry.get_action_display()),
                 "changes": changes,
-                "reason": (entry.additional_data or {}).get("reason", "")
+                "reason": shown_reason((entry.additional_data or {}).get("reason", ""))
                 if isinstance(entry.additional_data, dict)
                 else "",
             }

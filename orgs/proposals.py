@@ -23,7 +23,7 @@ from core.errors import ApplicationError
 from core.masking import mask_phone
 
 from . import policy
-from .audit import shown_value
+from .audit import APPLIED_REASON, shown_value
 from .models import ChangeProposal, Enterprise, PartyOrganization, User
 from .organization_services import ORGANIZATION_WRITABLE, organization_update
 from .policy import require_permission
@@ -33,8 +33,6 @@ Record = Enterprise | PartyOrganization
 
 # Kept encrypted inside the proposal, as on the enterprise itself.
 SECRET_FIELDS = {"phone"}
-# Stored with the audit entry of the applied change, in the language of the record.
-APPLIED_REASON = "%(reason)s（采纳%(who)s提出的修改建议）"
 
 
 def proposable_fields(record: Record) -> list[str]:
@@ -165,6 +163,7 @@ def proposal_confirm(*, proposal: ChangeProposal, by: User, note: str = "") -> C
             _("提出建议后，%(fields)s已被修改，不能确认；请退回，由书记按现在的信息重新提出") % {"fields": labels}
         )
     fields = {name: _python(record, name, stored) for name, stored in proposal.values.items()}
+    # Stored with the audit entry in the language of the record; shown translated (orgs.audit).
     reason = APPLIED_REASON % {"reason": proposal.reason, "who": proposal.proposed_by}
     if isinstance(record, Enterprise):
         enterprise_edit(enterprise=record, by=by, reason=reason, **fields)

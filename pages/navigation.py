@@ -41,6 +41,7 @@ MENU: list[MenuItem] = [
     MenuItem(_("党建阵地"), "venues:list", policy.may_browse_venues),
     MenuItem(_("公积金"), "funds:account_list", policy.may_browse_organizations),
     MenuItem(_("产业链联盟"), "alliances:list", policy.may_browse_alliances),
+    MenuItem(_("党务工作者"), "people:summary", policy.may_browse_party_workers),
     MenuItem(_("提取申请"), "funds:application_list", policy.may_browse_organizations),
     MenuItem(_("公积金审批"), "funds:approval_queue", lambda user: bool(policy.approval_levels(user))),
     MenuItem(_("奖补标准"), "funds:star_rules", policy.may_set_star_rules),

@@ -402,6 +402,33 @@ def dues_arrears(ctx: Context) -> Iterable[AlertDraft]:
         )
 
 
+def training_due(ctx: Context) -> Iterable[AlertDraft]:
+    """An organization whose secretary has not been trained in this three-year
+    cycle (Wuxi; people.selectors says which secretary and which cycle)."""
+    from people.selectors import secretaries_untrained, training_cycle
+
+    cycle = training_cycle(ctx.on)
+    ids = [org.pk for org in ctx.orgs]
+    for org in secretaries_untrained(organizations=PartyOrganization.objects.filter(pk__in=ids), on=ctx.on).only(
+        "pk", "name", "street_id", "secretary_name"
+    ):
+        if org.registered:
+            meant = said(
+                gettext_noop("%(org)s 书记%(name)s 本轮培训周期（%(cycle)s年）尚未参加培训"),
+                org=org.name,
+                name=org.secretary_name,
+                cycle=cycle.label,
+            )
+        else:
+            meant = said(
+                gettext_noop("%(org)s 书记%(name)s 未登记到党务工作者名册，本轮培训周期（%(cycle)s年）无参训记录"),
+                org=org.name,
+                name=org.secretary_name,
+                cycle=cycle.label,
+            )
+        yield _org_draft(Alert.Kind.TRAINING_DUE, Alert.Level.YELLOW, org, meant)
+
+
 @dataclass(frozen=True)
 class Producer:
     kind: str
@@ -425,6 +452,7 @@ PRODUCERS: list[Producer] = [
     Producer(Alert.Kind.DEMAND_OVERDUE, demand_overdue, whole_run=True),
     Producer(Alert.Kind.DEMAND_UNCHECKED, demand_unchecked, whole_run=True),
     Producer(Alert.Kind.DUES_ARREARS, dues_arrears, whole_run=True),
+    Producer(Alert.Kind.TRAINING_DUE, training_due),
 ]
 
 

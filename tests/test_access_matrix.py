@@ -494,3 +494,142 @@ def test_venue_writes_answer_as_the_policy_says(world, side_b, role):
         kinds = {o.split(": ", 1)[1] for o in outcomes}
         answers[name] = kinds.pop() if len(kinds) == 1 else ", ".join(outcomes)
     assert answers == VENUE_ANSWERS[role]
+
+
+# The people writes on side B (street B, org B): register a worker of org B,
+# add a worker of street B to B's course, recommend a pool worker of street B to org B,
+# decide that recommendation, record a 交叉任职 of org B. Page and API alike
+# (recommend, decide and 交叉任职 are page actions only). "refused" is any
+# refusal with nothing written (400 naming the field, 403, or 404 outside reach).
+PEOPLE_ANSWERS = {
+    "district": {"register": "done", "attend": "done", "recommend": "done", "decide": "done", "cross": "done"},
+    "street_b_staff": {"register": "done", "attend": "done", "recommend": "done", "decide": "done", "cross": "done"},
+    "street_a_staff": {
+        "register": "refused",
+        "attend": "refused",
+        "recommend": "refused",
+        "decide": "refused",
+        "cross": "refused",
+    },
+    "secretary_a": {
+        "register": "refused",
+        "attend": "refused",
+        "recommend": "refused",
+        "decide": "refused",
+        "cross": "refused",
+    },
+    # Org B's own secretary keeps its workers and its 交叉任职, not courses or the pool.
+    "secretary_b": {
+        "register": "done",
+        "attend": "refused",
+        "recommend": "refused",
+        "decide": "refused",
+        "cross": "done",
+    },
+    "leader": {
+        "register": "refused",
+        "attend": "refused",
+        "recommend": "refused",
+        "decide": "refused",
+        "cross": "refused",
+    },
+    "instructor": {
+        "register": "refused",
+        "attend": "refused",
+        "recommend": "refused",
+        "decide": "refused",
+        "cross": "refused",
+    },
+}
+
+
+def _people_state():
+    from people.models import CrossAppointment, PartyWorker, Recommendation, TrainingAttendance
+
+    return (
+        PartyWorker.objects.count(),
+        TrainingAttendance.objects.count(),
+        Recommendation.objects.count(),
+        tuple(Recommendation.objects.order_by("pk").values_list("outcome", flat=True)),
+        CrossAppointment.objects.count(),
+    )
+
+
+@pytest.mark.parametrize("role", sorted(PEOPLE_ANSWERS))
+def test_people_writes_answer_as_the_policy_says(world, side_b, role):
+    from people.models import CrossAppointment, PartyWorker, Recommendation, Training
+
+    if role == "street_b_staff":
+        user = grant(UserFactory(username="street_b"), Role.STREET, region=world.street_b)
+    else:
+        user = getattr(world, role)
+    training = Training.objects.get(pk=side_b[Training])
+    recommendation = Recommendation.objects.get(pk=side_b[Recommendation])
+    CrossAppointment.objects.filter(pk=side_b[CrossAppointment]).delete()
+    spare = [
+        PartyWorker.objects.create(
+            name=f"乙待训{i}", source="hired", employment="part_time", region=world.street_b, in_pool=True
+        )
+        for i in range(3)
+    ]
+    today = timezone.localdate().isoformat()
+    new = {
+        "name": "乙专职",
+        "source": "hired",
+        "employment": "full_time",
+        "post": "full_time_worker",
+        "organization": world.org_b.pk,
+    }
+    requests = {
+        "register": [(reverse("people:worker_create"), new), (reverse("api-party-worker-list"), new)],
+        "attend": [
+            (reverse("people:training_attendees", args=[training.pk]), {"workers": [spare[0].pk]}),
+            (reverse("api-training-attendees", args=[training.pk]), {"workers": [spare[1].pk]}),
+        ],
+        "recommend": [
+            (
+                reverse("people:worker_recommend", args=[spare[2].pk]),
+                {"organization": world.org_b.pk, "recommended_on": today},
+            ),
+        ],
+        "decide": [
+            (
+                reverse("people:recommendation_decide", args=[recommendation.pk]),
+                {"outcome": "declined", "outcome_on": today},
+            ),
+        ],
+        "cross": [
+            (
+                reverse("people:cross_add", args=[world.org_b.pk]),
+                {
+                    "person": world.org_b.secretary_name or "乙书记",
+                    "enterprise": world.enterprise_b.pk,
+                    "body": "board",
+                    "title": "董事",
+                },
+            ),
+        ],
+    }
+    world.org_b.secretary_name = "乙书记"
+    world.org_b.save(update_fields=["secretary_name"])
+    client = Client()
+    client.force_login(user)
+    answers = {}
+    for name, calls in requests.items():
+        outcomes = set()
+        for url, data in calls:
+            before = _people_state()
+            if url.startswith("/api/"):
+                response = client.post(url, data=data, content_type="application/json")
+            else:
+                response = client.post(url, data=data)
+            wrote = _people_state() != before
+            status = response.status_code
+            if wrote:
+                outcomes.add("done" if status in (201, 302) else f"wrote, {status}")
+            elif status in (400, 403, 404) or (status == 200 and "field-error" in response.content.decode()):
+                outcomes.add("refused")
+            else:
+                outcomes.add(f"answered {status} at {url}")
+        answers[name] = outcomes.pop() if len(outcomes) == 1 else ", ".join(sorted(outcomes))
+    assert answers == PEOPLE_ANSWERS[role]

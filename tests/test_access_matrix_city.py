@@ -24,6 +24,7 @@ from funds.models import FundTransaction, Objection
 from orgs.models import ImportBatch, RectificationStep, Region, Role, User
 from pages.dashboard_views import EXPORTS
 from pairings.models import Visit
+from people.models import CrossAppointment, Recommendation
 from stats.coverage import ENTERPRISE_SETS, coverage_compute
 from stats.drilldown import RECORD_SETS
 from tests.factories import EnterpriseFactory, MemberFactory, OrganizationFactory, UserFactory, grant
@@ -41,7 +42,16 @@ from tests.helpers.matrix import (
 from venues.models import Booking
 
 # Records whose only URLs are POST actions (reverse, resolve, mark done, settle).
-POST_ONLY = {RectificationStep, FundTransaction, Objection, Visit, AllianceMember, Booking}
+POST_ONLY = {
+    RectificationStep,
+    FundTransaction,
+    Objection,
+    Visit,
+    AllianceMember,
+    Booking,
+    Recommendation,
+    CrossAppointment,
+}
 A_ROLES = ["district_a", "street_a1_staff", "secretary_a", "leader_a"]
 
 
@@ -145,6 +155,7 @@ CITY_ANSWERS = {
             "pairings:visit_log",  # the pairing's party side and its street's staff log visits
             "venues:edit",  # the venue's street or district staff, its owner's secretary
             "venues:book",  # who books for an organization
+            "people:worker_edit",  # a worker's region's staff or its organization's secretary
         ],
         403,
     ),

@@ -56,6 +56,8 @@ EXPORTS = {
     "orgs:warning_export",
     "orgs:user_export",
     "venues:figures_export",
+    "people:worker_export",
+    "people:training_export",
     # A large export's file, written by its job (tests/exports checks its cells).
     "exports:download",
 }
@@ -106,7 +108,22 @@ def hostile_world(world, tmp_path):
     )
     survey_batch_process(batch=batch, commit=False)
     batch.refresh_from_db()
-    return {"account": account, "batch": batch}
+    from people.models import PartyWorker, Training, TrainingAttendance
+
+    worker = PartyWorker.objects.create(
+        name=HOSTILE[0], source="hired", employment="part_time", region=world.street_a, note=HOSTILE[1]
+    )
+    training = Training.objects.create(
+        title=HOSTILE[2],
+        level="street",
+        starts_on=date(2026, 1, 5),
+        ends_on=date(2026, 1, 5),
+        hours=4,
+        organizer=HOSTILE[3],
+        region=world.street_a,
+    )
+    TrainingAttendance.objects.create(training=training, worker=worker)
+    return {"account": account, "batch": batch, "training": training}
 
 
 def _urls(world, hostile_world) -> list[str]:
@@ -134,6 +151,8 @@ def _urls(world, hostile_world) -> list[str]:
         reverse("orgs:warning_export"),
         reverse("orgs:user_export"),
         reverse("venues:figures_export"),
+        reverse("people:worker_export"),
+        reverse("people:training_export", args=[hostile_world["training"].pk]),
     ]
 
 

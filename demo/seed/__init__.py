@@ -27,6 +27,7 @@ from orgs.models import Enterprise, User
 from orgs.reference import ensure_reference_data as ensure_org_reference
 from pairings import demo as pairings_demo
 from venues import demo as venues_demo
+from people import demo as people_demo
 
 from .activities import ActivitySteps
 from .base import DEFAULT_PASSWORD, SeedResult
@@ -95,6 +96,14 @@ class Seeder(EnterpriseSteps, OrganizationSteps, InstructorSteps, ActivitySteps,
                 seed=self.rng.randrange(1 << 30),
             ),
         )
+        people = people_demo.seed(
+            district=self.districts[0],
+            secretary_organizations=self.secretary_orgs,
+            as_of=self.as_of,
+            seed=self.rng.randrange(1 << 30),
+        )
+        for name, n in people.items():
+            self.count(name, n)
         self.analyze()
         return self.result
 

@@ -76,6 +76,20 @@ from .pairings import (  # noqa: F401
     may_manage_pairings,
     pairing_side_users_q,
 )
+from .people import (  # noqa: F401
+    may_browse_party_workers,
+    may_create_training_in,
+    may_create_trainings,
+    may_keep_any_cross_appointments,
+    may_keep_cross_appointments,
+    may_keep_party_worker,
+    may_keep_party_worker_in,
+    may_manage_training,
+    may_read_people_figures,
+    may_recommend_to,
+    may_recommend_workers,
+    may_register_party_workers,
+)
 from .rules import (  # noqa: F401
     RULE_REGION_KINDS,
     may_post_to_pool,

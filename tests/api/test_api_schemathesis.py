@@ -137,6 +137,37 @@ def _objects(world) -> dict[str, int]:
         **_practice_objects(world),
         **_dues_objects(world),
         **_venue_objects(world),
+        **_people_objects(world),
+    }
+
+
+def _people_objects(world) -> dict[str, int]:
+    """A party worker (org A's secretary) and a course of street A that they attended."""
+    from people.models import PartyWorker, Training
+    from people.services import training_create, worker_register
+
+    worker = worker_register(
+        by=world.street_a_staff,
+        name="王甲书记",
+        source=PartyWorker.Source.ELECTED,
+        employment=PartyWorker.Employment.PART_TIME,
+        post=PartyWorker.Post.SECRETARY,
+        organization=world.org_a,
+    )
+    course = training_create(
+        by=world.street_a_staff,
+        title="书记轮训班",
+        level=Training.Level.DISTRICT,
+        starts_on=date(2025, 4, 1),
+        ends_on=date(2025, 4, 2),
+        hours="16",
+        organizer="区委两新工委",
+        region=world.street_a,
+        attendees=[worker],
+    )
+    return {
+        "/api/v1/party-workers/{id}/": worker.pk,
+        **{f"/api/v1/trainings/{{id}}/{suffix}": course.pk for suffix in ("", "attendees/")},
     }
 
 

@@ -44,6 +44,7 @@ from orgs.models import (
     User,
 )
 from pairings.models import Pairing, PairingKind, SideKind, Visit
+from people.models import CrossAppointment, PartyWorker, Recommendation, Training, TrainingAttendance
 from tests.helpers.records import make_survey
 from venues.models import Booking, Venue
 
@@ -53,6 +54,10 @@ ID_KEY = re.compile(r"(^|_)(pk|id)$")
 
 # URL-name words → model, for function views (DRF views name their model).
 MODEL_HINTS = [
+    ("people:worker", PartyWorker),
+    ("people:training", Training),
+    ("people:recommendation", Recommendation),
+    ("people:appointment", CrossAppointment),
     ("demand", DemandProject),
     ("alliances:member_leave", AllianceMember),
     ("alliances:problem_resolve", AllianceProblem),
@@ -260,9 +265,38 @@ def side_b_records(world, *, planner) -> dict:
         ends_at=time(10, 0),
         purpose="乙主题党日",
     )
+    # Org B's secretary in the register, in the talent pool and recommended
+    # to org B (pending), attending a course of street B; a 交叉任职 of org B.
+    worker = PartyWorker.objects.create(
+        name="乙书记",
+        source=PartyWorker.Source.ELECTED,
+        employment=PartyWorker.Employment.PART_TIME,
+        post=PartyWorker.Post.SECRETARY,
+        organization=world.org_b,
+        region=world.street_b,
+        in_pool=True,
+    )
+    training = Training.objects.create(
+        title="乙街道书记培训",
+        level=Training.Level.STREET,
+        starts_on=date(2026, 3, 1),
+        ends_on=date(2026, 3, 1),
+        hours=Decimal("4"),
+        organizer="乙街道非公党委",
+        region=world.street_b,
+    )
+    TrainingAttendance.objects.create(training=training, worker=worker)
     return {
         Venue: venue.pk,
         Booking: booking.pk,
+        PartyWorker: worker.pk,
+        Training: training.pk,
+        Recommendation: Recommendation.objects.create(
+            worker=worker, organization=world.org_b, recommended_on=date(2026, 1, 1)
+        ).pk,
+        CrossAppointment: CrossAppointment.objects.create(
+            organization=world.org_b, person="乙书记", enterprise=world.enterprise_b, body="board", title="董事"
+        ).pk,
         DemandProject: demand.pk,
         Alliance: alliance.pk,
         AllianceMember: AllianceMember.objects.create(
