@@ -26,8 +26,8 @@ from dues import demo as dues_demo
 from orgs.models import Enterprise, User
 from orgs.reference import ensure_reference_data as ensure_org_reference
 from pairings import demo as pairings_demo
-from venues import demo as venues_demo
 from people import demo as people_demo
+from venues import demo as venues_demo
 
 from .activities import ActivitySteps
 from .base import DEFAULT_PASSWORD, SeedResult
