@@ -69,7 +69,15 @@ CASCADED = frozenset(
 # database: the raw DELETE does not cascade, so the deferred foreign key
 # refuses the rollback (an imported organization that attended an
 # alliance's joint activity is part of that activity's record).
-REFUSED_BY_CONSTRAINT = frozenset({"alliances.JointActivity_organizations.partyorganization"})
+# Likewise an imported organization's 交叉任职 or entered manager counts
+# (people): records kept about it after the import.
+REFUSED_BY_CONSTRAINT = frozenset(
+    {
+        "alliances.JointActivity_organizations.partyorganization",
+        "people.CrossAppointment.organization",
+        "people.ManagerCount.organization",
+    }
+)
 
 
 def referenced_message() -> str:

@@ -58,6 +58,8 @@ EXPORTS = {
     "venues:figures_export",
     "people:worker_export",
     "people:training_export",
+    "dues:summary_export",
+    "dues:template",
     # A large export's file, written by its job (tests/exports checks its cells).
     "exports:download",
 }
@@ -153,6 +155,8 @@ def _urls(world, hostile_world) -> list[str]:
         reverse("venues:figures_export"),
         reverse("people:worker_export"),
         reverse("people:training_export", args=[hostile_world["training"].pk]),
+        reverse("dues:summary_export"),
+        reverse("dues:template"),
     ]
 
 

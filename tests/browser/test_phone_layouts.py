@@ -31,6 +31,7 @@ SKIP = (
     "download",
     ".xlsx",
     "/i18n/",
+    "/template/",
 )
 
 # Elements whose right edge passes the screen's, outside a box that scrolls on its own.
