@@ -3,8 +3,11 @@
 Seeds (once, into an empty database of its own) the demo district with
 `seed_demo --enterprises N` and runs `compute_stats`, then, `DEBUG` off and
 through Django's test client in this process, renders each page a few times to
-warm up and times `--runs` requests, printing the median, the ratio to the
-login page measured in the same run and the page's query count:
+warm up and times `--runs` requests, each after a request for the login
+page, printing the page's median, the login page's median over the same
+moments and their ratio, wall-clock and CPU time of this process (which
+serves the request: the CPU time leaves out the database server and moves
+less with the machine's load), and the page's query count:
 
 - the login page (the baseline: a plain page through the same stack);
 - the secretary's home, the district workbench;
@@ -46,6 +49,7 @@ from members.models import Member  # noqa: E402
 from orgs.models import Enterprise, PartyOrganization, RoleGrant, User  # noqa: E402
 
 WARM_UP = 3
+LOGIN = "/accounts/login/"
 
 
 def seed(enterprises: int) -> None:
@@ -59,19 +63,48 @@ def seed(enterprises: int) -> None:
         cursor.execute("ANALYZE")
 
 
-def measure(client: Client, url: str, runs: int) -> tuple[float, int]:
+def timed(client: Client, url: str) -> tuple[float, float, int]:
+    """Wall and CPU ms of one request (CPU: this process's, the whole Django
+    side; it leaves out the database server and time spent descheduled, so it
+    moves less with the load of a shared machine)."""
+    wall, cpu = time.perf_counter(), time.process_time()
+    response = client.get(url)
+    return (time.perf_counter() - wall) * 1000, (time.process_time() - cpu) * 1000, response.status_code
+
+
+def measure(client: Client, url: str, runs: int, login: Client) -> dict:
+    """Medians of the page and of the login page, requested in turn (the
+    shared machine's load drifts: each page is set against the login page
+    timed at the same moments), and the page's query count."""
     for _ in range(WARM_UP):
-        response = client.get(url)
-        assert response.status_code == 200, (url, response.status_code)
-    times = []
+        status = client.get(url).status_code
+        assert status == 200, (url, status)
+    page_wall, page_cpu, base_wall, base_cpu = [], [], [], []
     for _ in range(runs):
-        start = time.perf_counter()
-        response = client.get(url)
-        times.append((time.perf_counter() - start) * 1000)
-        assert response.status_code == 200, url
+        wall, cpu, _status = timed(login, LOGIN)
+        base_wall.append(wall)
+        base_cpu.append(cpu)
+        wall, cpu, status = timed(client, url)
+        assert status == 200, url
+        page_wall.append(wall)
+        page_cpu.append(cpu)
     with CaptureQueriesContext(connection) as ctx:
         client.get(url)
-    return statistics.median(times), len(ctx.captured_queries)
+    median = statistics.median
+    return {
+        "ms": median(page_wall),
+        "login": median(base_wall),
+        "cpu": median(page_cpu),
+        "login_cpu": median(base_cpu),
+        "queries": len(ctx.captured_queries),
+    }
+
+
+def report(label: str, m: dict) -> None:
+    print(
+        f"{label:34} {m['ms']:9.1f} {m['login']:9.1f} {m['ms'] / m['login']:8.1f}"
+        f" {m['cpu']:8.1f} {m['login_cpu']:9.1f} {m['cpu'] / m['login_cpu']:8.1f} {m['queries']:8}"
+    )
 
 
 def client_for(username: str) -> Client:
@@ -121,15 +154,15 @@ def main() -> None:
         wanted = [w.strip() for w in args.only.split(",") if w.strip()]
         pages = [p for p in pages if any(w in p[0] for w in wanted)]
 
-    base, base_q = measure(Client(), "/accounts/login/", args.runs)
-    print(f"{'page':34} {'median ms':>10} {'x login':>8} {'queries':>8}")
-    print(f"{'login page (baseline)':34} {base:10.1f} {1:8.1f} {base_q:8}")
+    login = Client()
+    print(
+        f"{'page':34} {'ms':>9} {'login ms':>9} {'x login':>8} {'CPU ms':>8} {'login CPU':>9} {'x login':>8}"
+        f" {'queries':>8}"
+    )
+    report("login page (baseline)", measure(login, LOGIN, args.runs, Client()))
     for label, client, url in pages:
-        ms, queries = measure(client, url, args.runs)
-        print(f"{label:34} {ms:10.1f} {ms / base:8.1f} {queries:8}")
-    # The baseline again, to show the drift of the shared machine over the run.
-    again, _ = measure(Client(), "/accounts/login/", args.runs)
-    print(f"{'login page (again, at the end)':34} {again:10.1f} {again / base:8.1f}")
+        report(label, measure(client, url, args.runs, login))
+    print(f"load average at the end: {os.getloadavg()[0]:.2f}")
 
 
 if __name__ == "__main__":
