@@ -38,8 +38,9 @@ def home(request):
         "members": member_totals(user=request.user),
     }
     if role == Role.SECRETARY:
-        # Read once: the panels below show the first of the same list.
-        context["my_organizations"] = list(organization_list(user=request.user)[:10])
+        # Read once: the panels below show the first of the same list (the
+        # compliance calendar needs the district above the street).
+        context["my_organizations"] = list(organization_list(user=request.user).select_related("street__parent")[:10])
     # Warnings assigned to the user or about their organizations, with a link to answer.
     context["my_warnings"] = list(alerts_for_me(user=request.user)[:10])
     context.update(_role_panels(request.user, role, context.get("my_organizations")))
