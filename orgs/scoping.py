@@ -222,7 +222,17 @@ def scope_for(user: AnyUser, *, write: bool = False) -> Scope:
     if user.is_superuser:
         scope = Scope(everything=True, roles=frozenset({"superuser", *Role.values}))
     else:
-        scope = _scope_of_grants(user, write=write)
+        grants = list(RoleGrant.objects.filter(user=user).select_related("region__parent"))
+        read = _scope_of_grants(user, grants, write=write)
+        assert read is not None  # may_query: always a scope
+        scope = read
+        # Most pages ask for both scopes: the other one from the same grants,
+        # when it needs no query of its own.
+        other_attr = "_scope_cache" if write else "_write_scope_cache"
+        if getattr(user, other_attr, None) is None:
+            other = _scope_of_grants(user, grants, write=not write, may_query=False)
+            if other is not None:
+                setattr(user, other_attr, other)
     setattr(user, cache_attr, scope)
     return scope
 
@@ -241,7 +251,8 @@ def _committee_of(region: Region) -> tuple[int, str]:
     return 99, ""
 
 
-def _scope_of_grants(user: User, *, write: bool) -> Scope:
+def _scope_of_grants(user: User, grants: list[RoleGrant], *, write: bool, may_query: bool = True) -> Scope | None:
+    """The scope the grants give; None if it needs a query and `may_query` is off."""
     everything = False
     roots: set[int] = set()  # regions whose subtrees the user reaches
     streets: set[int] = set()
@@ -250,7 +261,7 @@ def _scope_of_grants(user: User, *, write: bool) -> Scope:
     instructor = None
     held: dict[str, set[int] | None] = {}
     committee: tuple[int, str] = (99, "")
-    for grant in RoleGrant.objects.filter(user=user).select_related("region__parent"):
+    for grant in grants:
         if write and grant.role not in WRITER_ROLES:
             continue
         roles.add(grant.role)
@@ -276,6 +287,8 @@ def _scope_of_grants(user: User, *, write: bool) -> Scope:
         elif grant.role == Role.INSTRUCTOR:
             instructor = user.pk
     if roots - streets and not everything:
+        if not may_query:
+            return None
         # Grants above a street (a district, a city): the streets below them,
         # one query, asked only where the tree has more than one district.
         streets |= set(

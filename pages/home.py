@@ -18,7 +18,7 @@ from orgs.selectors import (
     proposal_queue,
     visit_list,
 )
-from stats.compliance import next_due, organization_calendar
+from stats import compliance
 
 
 @login_required
@@ -38,39 +38,40 @@ def home(request):
         "members": member_totals(user=request.user),
     }
     if role == Role.SECRETARY:
-        context["my_organizations"] = organization_list(user=request.user)[:10]
+        # Read once: the panels below show the first of the same list (the
+        # compliance calendar needs the district above the street).
+        context["my_organizations"] = list(organization_list(user=request.user).select_related("street__parent")[:10])
     # Warnings assigned to the user or about their organizations, with a link to answer.
     context["my_warnings"] = list(alerts_for_me(user=request.user)[:10])
-    context.update(_role_panels(request.user, role))
+    context.update(_role_panels(request.user, role, context.get("my_organizations")))
     return render(request, "home.html", context)
 
 
 def compliance_panels(organizations) -> list[dict]:
     """This year's calendar and what is due next, from the compliance engine (stats/)."""
-    today = timezone.localdate()
+    panels = compliance.compliance_panels(organizations=list(organizations), on=timezone.localdate())
     return [
-        {
-            "organization": org,
-            "calendar": organization_calendar(organization=org, year=today.year, on=today),
-            "next_due": next_due(organization=org, on=today)[:5],
-        }
-        for org in organizations
+        {"organization": panel.organization, "calendar": panel.calendar, "next_due": panel.next_due[:5]}
+        for panel in panels
     ]
 
 
-def _role_panels(user, role: str | None) -> dict:
-    """What each role acts on first."""
+def _role_panels(user, role: str | None, my_organizations: list | None = None) -> dict:
+    """What each role acts on first (`my_organizations`: the first ten of
+    the user's organizations in the list's order, if already read)."""
 
     panels: dict = {}
     if role == Role.SECRETARY:
+        if my_organizations is None:
+            my_organizations = list(organization_list(user=user)[:10])
         panels["to_act_on"] = activities_to_act_on(user=user)[:10]
         panels["recent_activities"] = activity_list(user=user).order_by("-held_on", "-pk")[:5]
         panels["incoming_transfers"] = transfers_incoming(user=user).count()
         panels["pipelines"] = [
             (org, [(Stage(k).label, n) for k, n in pipeline_counts(organization=org).items()])
-            for org in organization_list(user=user)[:5]
+            for org in my_organizations[:5]
         ]
-        panels["compliance"] = compliance_panels(organization_list(user=user)[:2])
+        panels["compliance"] = compliance_panels(my_organizations[:2])
         # The outcome of what the secretary proposed reaches them here.
         panels["my_proposals"] = proposal_list(user=user).filter(proposed_by=user).order_by("-proposed_at")[:5]
     elif role in (Role.STREET, Role.DISTRICT):

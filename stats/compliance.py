@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from django.db import connections
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.db.models.functions import ExtractMonth, ExtractYear
 from django.utils import timezone
 from django.utils.translation import get_language, gettext_noop
@@ -287,6 +287,13 @@ def organization_calendar(*, organization: PartyOrganization, year: int, on: dat
     rules = active_rules(region=district_of(organization), on=on)
     start, end = date(year, 1, 1), date(year, 12, 31)
     counts = activity_counts(start=start, end=end, organization_ids=[organization.pk])
+    return _calendar(organization=organization, year=year, on=on, rules=rules, counts=counts)
+
+
+def _calendar(
+    *, organization: PartyOrganization, year: int, on: date, rules: list[ComplianceRule], counts: ActivityCounts
+) -> ComplianceCalendar:
+    """The calendar from rules and counts already read (`counts` covers the year)."""
     rows = []
     for rule in rules:
         if not rule_applies(rule, organization):
@@ -339,6 +346,13 @@ def next_due(*, organization: PartyOrganization, on: date) -> list[dict]:
     rules = active_rules(region=district_of(organization), on=on)
     earliest = min((period_containing(r.period, on).start for r in rules), default=on)
     counts = activity_counts(start=earliest, end=on, organization_ids=[organization.pk])
+    return _next_due(organization=organization, on=on, rules=rules, counts=counts)
+
+
+def _next_due(
+    *, organization: PartyOrganization, on: date, rules: list[ComplianceRule], counts: ActivityCounts
+) -> list[dict]:
+    """What is due from rules and counts already read (`counts`: activities held up to `on`)."""
     due = []
     for rule in rules:
         if not rule_applies(rule, organization):
@@ -360,3 +374,67 @@ def next_due(*, organization: PartyOrganization, on: date) -> list[dict]:
                 }
             )
     return sorted(due, key=lambda d: (d["due_by"], d["activity_type"]))
+
+
+@dataclass
+class CompliancePanel:
+    organization: PartyOrganization
+    calendar: ComplianceCalendar
+    next_due: list[dict]
+
+
+def compliance_panels(*, organizations: list[PartyOrganization], on: date) -> list[CompliancePanel]:
+    """`organization_calendar` of `on`'s year and `next_due` on `on` for each
+    organization, as those functions give them, for a page: the rules read once
+    per district and the activities counted in one query for all of them
+    (every period of a rule lies in one calendar year, so the year's counts
+    answer both; `next_due` counts only what was held up to `on`)."""
+    organizations = list(organizations)
+    if not organizations:
+        return []
+    year = on.year
+    start, end = date(year, 1, 1), date(year, 12, 31)
+    ids = [org.pk for org in organizations]
+    year_counts, to_date = ActivityCounts(), ActivityCounts()
+    grouped = (
+        Activity.objects.filter(
+            status=Activity.Status.APPROVED, held_on__gte=start, held_on__lte=end, organization_id__in=ids
+        )
+        .annotate(y=ExtractYear("held_on"), m=ExtractMonth("held_on"))
+        .values_list("organization_id", "activity_type", "y", "m")
+        .annotate(n=Count("id"), n_to_date=Count("id", filter=Q(held_on__lte=on)))
+        .order_by()
+    )
+    for org_id, activity_type, y, m, n, n_to_date in grouped:
+        year_counts.counts[(org_id, activity_type, int(y), int(m))] = n
+        if n_to_date:
+            to_date.counts[(org_id, activity_type, int(y), int(m))] = n_to_date
+    exemptions = ComplianceExemption.objects.filter(
+        period_end__gte=start, period_start__lte=end, organization_id__in=ids
+    ).values_list("organization_id", "activity_type", "period_start", "period_end")
+    for org_id, activity_type, s, e in exemptions:
+        year_counts.exemptions.setdefault((org_id, activity_type), []).append((s, e))
+    by_district: dict[int | None, list[ComplianceRule]] = {}
+    panels = []
+    for org in organizations:
+        district = district_of(org)
+        key = district.pk if district else None
+        if key not in by_district:
+            by_district[key] = active_rules(region=district, on=on)
+        rules = by_district[key]
+        # next_due reads the activities held from the start of the earliest
+        # open period up to `on`, and the exemptions overlapping that span.
+        earliest = min((period_containing(r.period, on).start for r in rules), default=on)
+        to_date.exemptions = {
+            k: [(s, e) for s, e in spans if s <= on and e >= earliest]
+            for k, spans in year_counts.exemptions.items()
+            if k[0] == org.pk
+        }
+        panels.append(
+            CompliancePanel(
+                organization=org,
+                calendar=_calendar(organization=org, year=year, on=on, rules=rules, counts=year_counts),
+                next_due=_next_due(organization=org, on=on, rules=rules, counts=to_date),
+            )
+        )
+    return panels
