@@ -240,7 +240,7 @@ class CrossAppointment(models.Model):
 class ManagerCount(models.Model):
     """The organization's enterprises' managers and how many are party
     members, as entered (the survey's 管理人员数/其中党员数 where it has them
-    is the fallback; people.selectors.manager_share takes both)."""
+    is the fallback; people.selectors.manager_share adds both)."""
 
     organization = models.OneToOneField(
         PartyOrganization, verbose_name=_("党组织"), on_delete=models.CASCADE, related_name="manager_count"

@@ -277,19 +277,12 @@ def manager_count_of(*, organization: PartyOrganization) -> ManagerCount | None:
     return ManagerCount.objects.filter(organization=organization).first()
 
 
-def manager_share(
-    *, entered: Mapping[int, tuple[int, int]], surveyed: Mapping[int, tuple[int, int]] | None = None
-) -> Share:
-    """管理人员中党员占比: per organization (id → (managers, of whom party
-    members)) the entered values, else the survey's where given; summed.
-    The survey's 管理人员数/其中党员数 come from surveyed_manager_counts."""
-    managers = members = 0
-    for org_id in set(entered) | set(surveyed or {}):
-        counts = entered.get(org_id) or (surveyed or {}).get(org_id)
-        if counts is None:
-            continue
-        managers += counts[0]
-        members += counts[1]
+def manager_share(*, entered: Mapping[int, tuple[int, int]], surveyed: tuple[int, int] = (0, 0)) -> Share:
+    """管理人员中党员占比: the entered values (organization id → (managers, of
+    whom party members)) summed, plus the survey's sums over the enterprises
+    no entered value covers (surveyed_manager_totals)."""
+    managers = surveyed[0] + sum(counts[0] for counts in entered.values())
+    members = surveyed[1] + sum(counts[1] for counts in entered.values())
     return Share(part=members, whole=managers)
 
 
@@ -302,20 +295,27 @@ def entered_manager_counts(*, organizations: QuerySet[PartyOrganization]) -> dic
     }
 
 
-def surveyed_manager_counts(*, organizations: QuerySet[PartyOrganization]) -> dict[int, tuple[int, int]]:
-    """The survey's 管理人员数 / 其中党员数 per organization: summed over its
-    enterprises that reported both (an empty cell is "not reported", never 0)."""
+def surveyed_manager_totals(
+    *, organizations: QuerySet[PartyOrganization], entered: Iterable[int] = ()
+) -> tuple[int, int]:
+    """The survey's 管理人员数 / 其中党员数 summed over the distinct enterprises
+    of the organizations with no entered values (an enterprise under two
+    organizations counts once; one under an organization with entered values
+    is covered by them), each enterprise that reported both (an empty cell
+    is "not reported", never 0)."""
+    entered = list(entered)
     through = PartyOrganization.enterprises.through
-    rows = (
-        through.objects.filter(
-            partyorganization__in=organizations.values("pk"),
-            enterprise__managers__isnull=False,
-            enterprise__managers_party_members__isnull=False,
+    links = through.objects.filter(partyorganization__in=organizations.values("pk"))
+    totals = (
+        Enterprise.objects.filter(
+            pk__in=links.exclude(partyorganization_id__in=entered).values("enterprise_id"),
+            managers__isnull=False,
+            managers_party_members__isnull=False,
         )
-        .values("partyorganization_id")
-        .annotate(managers=Sum("enterprise__managers"), members=Sum("enterprise__managers_party_members"))
+        .exclude(pk__in=links.filter(partyorganization_id__in=entered).values("enterprise_id"))
+        .aggregate(managers=Sum("managers"), members=Sum("managers_party_members"))
     )
-    return {row["partyorganization_id"]: (row["managers"], row["members"]) for row in rows}
+    return (totals["managers"] or 0, totals["members"] or 0)
 
 
 # --- figures ----------------------------------------------------------------------------------
@@ -362,6 +362,13 @@ def _workers_under(user: AnyUser, region: Region | None) -> QuerySet[PartyWorker
     return qs.filter(below)
 
 
+def _managers(organizations: QuerySet[PartyOrganization]) -> Share:
+    entered = entered_manager_counts(organizations=organizations)
+    return manager_share(
+        entered=entered, surveyed=surveyed_manager_totals(organizations=organizations, entered=entered)
+    )
+
+
 def people_figures(*, user: AnyUser, region: Region | None, on: date) -> PeopleFigures:
     """The summary page's figures for a region (None: everything in reach), as of `on`:
     the register and the pool (Shahekou: 322 in the pool, 40 recommended),
@@ -380,10 +387,7 @@ def people_figures(*, user: AnyUser, region: Region | None, on: date) -> PeopleF
         pending=recommendations.filter(outcome=Recommendation.Outcome.PENDING).count(),
         secretaries=secretaries_trained_share(organizations=organizations, on=on),
         cross_appointed=Share(part=with_cross.count(), whole=organizations.count()),
-        managers=manager_share(
-            entered=entered_manager_counts(organizations=organizations),
-            surveyed=surveyed_manager_counts(organizations=organizations),
-        ),
+        managers=_managers(organizations),
         cycle=training_cycle(on),
         by_source=[(str(label), by_source.get(code, 0)) for code, label in PartyWorker.Source.choices],
     )

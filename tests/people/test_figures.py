@@ -86,8 +86,8 @@ def test_people_figures_recomputed(world, staff):
     assert own.workers == 1 and own.cross_appointed.whole == 1
 
 
-def test_manager_share_prefers_entered_values_over_the_survey():
-    share = manager_share(entered={1: (10, 8)}, surveyed={1: (100, 1), 2: (5, 5)})
+def test_manager_share_adds_the_entered_values_to_the_survey_sums():
+    share = manager_share(entered={1: (10, 8)}, surveyed=(5, 5))
     assert (share.part, share.whole) == (13, 15)
     assert manager_share(entered={}).rate is None
 
@@ -108,3 +108,31 @@ def test_survey_manager_counts_fill_in_where_nothing_is_entered(world):
     services.manager_count_set(by=world.district, organization=world.org_a, managers=10, party_members=8, as_of=today)
     figures = people_figures(user=world.district, region=None, on=today)
     assert (figures.managers.part, figures.managers.whole) == (8 + 1, 10 + 5)
+
+
+def test_an_enterprise_under_two_organizations_counts_once(world):
+    """The survey's 管理人员数 of an enterprise linked to two organizations
+    (its own and a joint one) is one firm's managers, not twice; an
+    organization with entered values covers its enterprises."""
+    from orgs.models import Enterprise
+
+    today = timezone.localdate()
+    Enterprise.objects.filter(pk=world.enterprise_a.pk).update(managers=6, managers_party_members=2)
+    Enterprise.objects.filter(pk=world.enterprise_b.pk).update(managers=None, managers_party_members=None)
+    world.org_b.enterprises.add(world.enterprise_a)
+    linked = PartyOrganization.enterprises.through.objects.filter(enterprise=world.enterprise_a).count()
+    assert linked >= 2
+    figures = people_figures(user=world.district, region=None, on=today)
+    reported = Enterprise.objects.filter(managers__isnull=False, managers_party_members__isnull=False)
+    assert (
+        (figures.managers.part, figures.managers.whole)
+        == (2, 6)
+        == (
+            sum(e.managers_party_members for e in reported),
+            sum(e.managers for e in reported),
+        )
+    )
+    # Entered values for org_b cover enterprise_a: the survey's figure is not added on top.
+    services.manager_count_set(by=world.district, organization=world.org_b, managers=5, party_members=1, as_of=today)
+    figures = people_figures(user=world.district, region=None, on=today)
+    assert (figures.managers.part, figures.managers.whole) == (1, 5)
